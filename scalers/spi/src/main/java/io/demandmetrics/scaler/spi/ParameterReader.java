@@ -1,0 +1,261 @@
+package io.demandmetrics.scaler.spi;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a scaler's raw parameters into typed values, collecting every problem instead of
+ * stopping at the first, in the house message forms:
+ * <pre>
+ * missing required parameter "group"
+ * parameter "lagThreshold" value "abc" is not an integer
+ * parameter "lagThreshold" value "0" must be &gt;= 1
+ * parameter "mode" value "fast" must be one of [lag, rate]
+ * unknown parameter "lagTreshold"; known: [bootstrapServers, group, lagThreshold]
+ * </pre>
+ * Typical use in {@link ScalerProvider#parseConfig}:
+ * <pre>{@code
+ * ParameterReader p = new ParameterReader(parameters, "group", "lagThreshold");
+ * String group = p.string("group");
+ * long lagThreshold = p.integer("lagThreshold", 10, 1);
+ * p.throwIfInvalid();
+ * return new LagConfig(group, lagThreshold);
+ * }</pre>
+ * Methods return a placeholder (null, the default, 0) for a value with a problem, so
+ * parsing carries on and reports the rest; {@link #throwIfInvalid()} then throws. Not
+ * thread-safe; use one reader per parse.
+ */
+public final class ParameterReader {
+
+    private final Map<String, Object> parameters;
+    private final String prefix;
+    private final Set<String> known;
+    private final List<String> problems;
+
+    /**
+     * @param parameters the raw parameters
+     * @param knownNames every parameter name the scaler accepts; any other key is reported
+     */
+    public ParameterReader(Map<String, Object> parameters, String... knownNames) {
+        this(parameters, "", List.of(knownNames), new ArrayList<>());
+    }
+
+    private ParameterReader(Map<String, Object> parameters, String prefix, List<String> knownNames,
+                            List<String> problems) {
+        this.parameters = parameters == null ? Map.of() : parameters;
+        this.prefix = prefix;
+        this.known = new LinkedHashSet<>(knownNames);
+        this.problems = problems;
+        Set<String> unknown = new TreeSet<>(this.parameters.keySet());
+        unknown.removeAll(known);
+        for (String name : unknown) {
+            problems.add("unknown parameter \"" + prefix + name + "\"; known: " + new TreeSet<>(known));
+        }
+    }
+
+    /**
+     * A reader for a nested block, e.g. one element of a list of windows, that reports into
+     * this reader's problems with names such as {@code windows[0].start}.
+     */
+    public ParameterReader nested(String path, Map<String, Object> block, String... knownNames) {
+        return new ParameterReader(block, prefix + path + ".", List.of(knownNames), problems);
+    }
+
+    /** Whether the parameter is present (with any value, even an empty one). */
+    public boolean has(String name) {
+        return raw(name) != null;
+    }
+
+    /** A required string; {@code null} when missing. */
+    public String string(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            missing(name);
+            return null;
+        }
+        if (value instanceof Map || value instanceof List) {
+            invalid(name, value, "is not a string");
+            return null;
+        }
+        String text = value.toString();
+        if (text.isBlank()) {
+            invalid(name, value, "must not be empty");
+            return null;
+        }
+        return text;
+    }
+
+    /** An optional string. */
+    public String string(String name, String defaultValue) {
+        return has(name) ? string(name) : defaultValue;
+    }
+
+    /** A required integer of at least {@code min}. */
+    public long integer(String name, long min) {
+        Object value = raw(name);
+        if (value == null) {
+            missing(name);
+            return min;
+        }
+        Long parsed = parseLong(value);
+        if (parsed == null) {
+            invalid(name, value, "is not an integer");
+            return min;
+        }
+        if (parsed < min) {
+            invalid(name, value, "must be >= " + min);
+            return min;
+        }
+        return parsed;
+    }
+
+    /** An optional integer of at least {@code min}. */
+    public long integer(String name, long defaultValue, long min) {
+        return has(name) ? integer(name, min) : defaultValue;
+    }
+
+    /** An optional finite number of at least {@code min}. */
+    public double number(String name, double defaultValue, double min) {
+        Object value = raw(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        double parsed;
+        try {
+            parsed = value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString().trim());
+        } catch (NumberFormatException e) {
+            invalid(name, value, "is not a number");
+            return defaultValue;
+        }
+        if (!Double.isFinite(parsed)) {
+            invalid(name, value, "is not a finite number");
+            return defaultValue;
+        }
+        if (parsed < min) {
+            invalid(name, value, "must be >= " + formatBound(min));
+            return defaultValue;
+        }
+        return parsed;
+    }
+
+    /** An optional boolean, {@code true} or {@code false}. */
+    public boolean bool(String name, boolean defaultValue) {
+        Object value = raw(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        String text = value.toString().trim();
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        invalid(name, value, "must be one of [true, false]");
+        return defaultValue;
+    }
+
+    /** An optional duration ({@code 30s}, {@code 10m}, {@code 1h30m}) of at least {@code min}. */
+    public Duration duration(String name, Duration defaultValue, Duration min) {
+        Object value = raw(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        Duration parsed;
+        try {
+            parsed = Durations.parse(value.toString());
+        } catch (IllegalArgumentException e) {
+            invalid(name, value, "is not a duration (e.g. 30s, 10m, 1h30m)");
+            return defaultValue;
+        }
+        if (parsed.compareTo(min) < 0) {
+            invalid(name, value, "must be >= " + Durations.format(min));
+            return defaultValue;
+        }
+        return parsed;
+    }
+
+    /** An optional value from a fixed set. */
+    public String oneOf(String name, String defaultValue, List<String> allowed) {
+        Object value = raw(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        String text = value.toString();
+        if (!allowed.contains(text)) {
+            invalid(name, value, "must be one of " + allowed);
+            return defaultValue;
+        }
+        return text;
+    }
+
+    /** An optional list of blocks ({@code windows: [{start: ..., end: ...}]}); empty when absent. */
+    @SuppressWarnings("unchecked")
+    public List<Map<String, Object>> blocks(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list) || !list.stream().allMatch(e -> e instanceof Map)) {
+            problems.add("parameter \"" + prefix + name + "\" must be a list of maps");
+            return List.of();
+        }
+        return (List<Map<String, Object>>) value;
+    }
+
+    /** Records a problem that a cross-field check found, in the same list. */
+    public void problem(String message) {
+        problems.add(message);
+    }
+
+    /** Records {@code parameter "name" value "v" <complaint>} for a check the reader cannot make. */
+    public void invalid(String name, Object value, String complaint) {
+        problems.add("parameter \"" + prefix + name + "\" value \"" + value + "\" " + complaint);
+    }
+
+    /** The problems found so far. */
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    /** Throws if any problem was found. */
+    public void throwIfInvalid() throws InvalidConfigException {
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+    }
+
+    private Object raw(String name) {
+        if (!known.contains(name)) {
+            throw new IllegalArgumentException("parameter " + name + " is not among the known names " + known);
+        }
+        return parameters.get(name);
+    }
+
+    private void missing(String name) {
+        problems.add("missing required parameter \"" + prefix + name + "\"");
+    }
+
+    private static Long parseLong(Object value) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.toString().trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String formatBound(double bound) {
+        return bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
+    }
+}

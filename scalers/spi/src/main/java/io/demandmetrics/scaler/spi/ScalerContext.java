@@ -1,0 +1,27 @@
+package io.demandmetrics.scaler.spi;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+
+/** What the adapter hands a scaler when it creates it. */
+public interface ScalerContext {
+
+    /** The adapter's Vert.x instance, for timers and asynchronous clients. */
+    Vertx vertx();
+
+    /**
+     * The clock to read "now" from. Use it rather than {@code Instant.now()} so tests can
+     * run a scaler at any instant.
+     */
+    Clock clock();
+
+    /** The metric this scaler serves, as {@code namespace/name}, for log and error messages. */
+    String metricId();
+
+    /**
+     * A worker pool shared by all scalers of this type, for calls that block. Run blocking
+     * work with {@code blockingExecutor().executeBlocking(() -> ...)}; never on the event loop.
+     */
+    WorkerExecutor blockingExecutor();
+}
