@@ -1,0 +1,243 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.adapter.config.AdapterConfig;
+import io.demandmetrics.adapter.config.ConfigException;
+import io.demandmetrics.adapter.config.ConfigParser;
+import io.demandmetrics.adapter.http.AdapterServer;
+import io.demandmetrics.adapter.http.MetricsApiHandler;
+import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.registry.RegistryException;
+import io.demandmetrics.adapter.registry.ScalerRegistry;
+import io.demandmetrics.adapter.store.MetricStore;
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running adapter: scaler registry, config, metric store, HTTPS server and the watchers
+ * that reload config and certificate. {@link Main} starts one; tests start several in one JVM.
+ */
+public final class Adapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Adapter.class);
+    private static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(365);
+
+    private final Vertx vertx;
+    private final MetricStore store;
+    private final AdapterServer server;
+    private final List<FileWatch<?>> watches;
+    private final int port;
+    private final String bindAddress;
+
+    private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
+                    String bindAddress) {
+        this.vertx = vertx;
+        this.store = store;
+        this.server = server;
+        this.watches = watches;
+        this.port = port;
+        this.bindAddress = bindAddress;
+    }
+
+    /**
+     * Starts the adapter and returns once it listens and every metric has been polled once
+     * (or its first poll timed out).
+     *
+     * @throws StartupException with exit code 2 for anything the user must fix
+     */
+    public static Adapter start(AdapterOptions options, Clock clock) throws StartupException {
+        if (!options.standalone()) {
+            throw new StartupException(2, "in-cluster mode (delegated authentication and authorization through the"
+                    + " Kubernetes API) is not available yet; run with --standalone");
+        }
+        String bind = options.effectiveBindAddress();
+        if (options.clientCaFile() == null && !isLoopback(bind)) {
+            throw new StartupException(2, "refusing to serve anonymous requests on non-loopback address " + bind
+                    + ": give --client-ca-file to require client certificates, or bind 127.0.0.1");
+        }
+        ScalerRegistry registry;
+        try {
+            registry = ScalerRegistry.load(options.pluginDir(), LOG::warn);
+        } catch (RegistryException e) {
+            throw new StartupException(2, e.getMessage());
+        }
+        LOG.info("scaler types: {}", registry.types());
+        ConfigParser parser = new ConfigParser(registry);
+        String configText = readConfig(options.config());
+        AdapterConfig config;
+        try {
+            config = parser.parse(configText);
+        } catch (ConfigException e) {
+            throw new StartupException(2, "invalid config " + options.config() + ":\n  "
+                    + String.join("\n  ", e.problems()));
+        }
+        ServingCertificate certificate = certificate(options, bind);
+
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .setJvmMetricsEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(prometheus))
+                .build();
+        AdapterMetrics metrics = new AdapterMetrics(prometheus, clock);
+        MetricStore store = new MetricStore(vertx, clock, metrics);
+        Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
+                .description("Metrics in the config being served").register(prometheus);
+        AtomicBoolean ready = new AtomicBoolean();
+        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, clock), metrics,
+                prometheus, ready::get, options.clientCaFile());
+        int port;
+        try {
+            port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops()), 30);
+            await(store.apply(config), 60);
+        } catch (StartupException e) {
+            vertx.close();
+            throw e;
+        }
+        ready.set(true);
+
+        FileWatch<String> configWatch = new FileWatch<>(vertx, () -> Files.readString(options.config()),
+                FileWatch::sha256, FileWatch.sha256(configText),
+                (text, error) -> reload(options.config(), parser, store, metrics, text, error));
+        FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
+                () -> ServingCertificate.read(certificate.certFile(), certificate.keyFile()),
+                ServingCertificate::fingerprint, certificate.fingerprint(),
+                (fresh, error) -> rotate(server, fresh, error));
+        configWatch.start(options.configCheckInterval());
+        certWatch.start(options.certCheckInterval());
+        LOG.info("listening on https://{}:{} with {} metrics", hostForUrl(bind), port, config.metrics().size());
+        return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind);
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** The base URL clients use. */
+    public String url() {
+        return "https://" + hostForUrl(bindAddress) + ":" + port;
+    }
+
+    /** Stops serving, stops every poller and closes every scaler. */
+    public void stop() {
+        watches.forEach(FileWatch::stop);
+        try {
+            server.close().compose(v -> store.close()).compose(v -> vertx.close())
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("stopping took too long or failed: {}", e.toString());
+        }
+    }
+
+    private static void reload(Path file, ConfigParser parser, MetricStore store, AdapterMetrics metrics,
+                               String text, Throwable error) {
+        if (error != null) {
+            LOG.warn("cannot read config {}: {}; keeping the running config", file, error.getMessage());
+            return;
+        }
+        AdapterConfig config;
+        try {
+            config = parser.parse(text);
+        } catch (ConfigException e) {
+            metrics.configReload(false);
+            LOG.warn("config {} changed but is invalid; keeping the running config:\n  {}", file,
+                    String.join("\n  ", e.problems()));
+            return;
+        }
+        store.apply(config).onComplete(result -> {
+            metrics.configReload(result.succeeded());
+            if (result.succeeded()) {
+                LOG.info("config {} reloaded", file);
+            } else {
+                LOG.warn("config {} changed but cannot be applied; keeping the running config:\n  {}", file,
+                        result.cause().getMessage());
+            }
+        });
+    }
+
+    private static void rotate(AdapterServer server, ServingCertificate fresh, Throwable error) {
+        if (error != null) {
+            LOG.warn("cannot read the serving certificate: {}; keeping the current one", error.getMessage());
+            return;
+        }
+        server.updateCertificate(fresh).onComplete(result -> {
+            if (result.succeeded()) {
+                LOG.info("serving certificate reloaded from {}", fresh.certFile());
+            } else {
+                LOG.warn("the new serving certificate from {} was rejected: {}; keeping the current one",
+                        fresh.certFile(), result.cause().getMessage());
+            }
+        });
+    }
+
+    private static String readConfig(Path file) throws StartupException {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new StartupException(2, "cannot read --config " + file + ": " + e);
+        }
+    }
+
+    private static ServingCertificate certificate(AdapterOptions options, String bind) throws StartupException {
+        try {
+            if (options.tlsCertFile() != null) {
+                return ServingCertificate.read(options.tlsCertFile(), options.tlsPrivateKeyFile());
+            }
+            List<Path> generated = SelfSignedCertificate.ensure(options.certDir(), bind, CERTIFICATE_VALIDITY);
+            LOG.info("serving with the self-signed certificate {}", generated.get(0));
+            return ServingCertificate.read(generated.get(0), generated.get(1));
+        } catch (IOException e) {
+            throw new StartupException(2, "cannot load the serving certificate: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future, int seconds) throws StartupException {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException(1, "interrupted while starting");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            int code = cause instanceof IllegalArgumentException ? 2 : 1;
+            throw new StartupException(code, cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            throw new StartupException(1, "startup did not complete in " + seconds + " s");
+        }
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static String hostForUrl(String bind) {
+        return bind.contains(":") ? "[" + bind + "]" : bind;
+    }
+}

@@ -1,0 +1,168 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.scaler.spi.Durations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command-line flags, named as Kubernetes extension API servers name them.
+ *
+ * @param bindAddress null means the mode's default: 127.0.0.1 standalone, 0.0.0.0 in-cluster
+ */
+public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
+                             Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
+                             Duration configCheckInterval, Duration certCheckInterval, int eventLoops) {
+
+    static final String USAGE = """
+            Usage: demand-adapter --config FILE [flags]
+
+              --config FILE                 metrics to serve (YAML); watched, valid changes apply live
+              --standalone                  serve without a Kubernetes API (no delegated auth);
+                                            binds 127.0.0.1 unless --client-ca-file is given
+              --secure-port N               HTTPS port (default 6443; 0 picks a free port)
+              --bind-address ADDR           address to listen on (default 127.0.0.1 standalone, 0.0.0.0 in-cluster)
+              --tls-cert-file FILE          serving certificate (PEM); re-read when it changes
+              --tls-private-key-file FILE   its private key (PEM)
+              --cert-dir DIR                where a self-signed certificate is made when none is given
+                                            (default: $TMPDIR/demand-adapter-certs)
+              --client-ca-file FILE         require client certificates signed by this CA
+              --plugin-dir DIR              load scaler plugin jars from DIR
+              --config-check-interval DUR   how often the config file is checked (default 2s)
+              --cert-check-interval DUR     how often the certificate files are checked (default 10s)
+              --event-loops N               HTTP server instances (default: number of CPUs)
+              --help                        this text
+            """;
+
+    /** A command line that cannot be used; the message says why. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static final List<String> FLAGS_WITH_VALUES = List.of("secure-port", "bind-address", "tls-cert-file",
+            "tls-private-key-file", "cert-dir", "config", "plugin-dir", "client-ca-file", "config-check-interval",
+            "cert-check-interval", "event-loops");
+    private static final List<String> SWITCHES = List.of("standalone", "help");
+
+    /** Parses {@code --flag value}, {@code --flag=value} and switches. */
+    static AdapterOptions parse(String... args) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                problems.add("unexpected argument \"" + arg + "\"");
+                continue;
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            }
+            if (SWITCHES.contains(name)) {
+                values.put(name, value == null ? "true" : value);
+            } else if (FLAGS_WITH_VALUES.contains(name)) {
+                if (value == null) {
+                    if (i + 1 >= args.length) {
+                        problems.add("flag --" + name + " needs a value");
+                        continue;
+                    }
+                    value = args[++i];
+                }
+                values.put(name, value);
+            } else {
+                problems.add("unknown flag --" + name);
+            }
+        }
+        if (values.containsKey("help")) {
+            throw new UsageException("");
+        }
+        if (!values.containsKey("config")) {
+            problems.add("--config is required");
+        }
+        boolean standalone = bool(values, "standalone", problems);
+        int port = integer(values, "secure-port", 6443, 0, 65535, problems);
+        int loops = integer(values, "event-loops", Runtime.getRuntime().availableProcessors(), 1, 64, problems);
+        Duration configCheck = duration(values, "config-check-interval", Duration.ofSeconds(2), problems);
+        Duration certCheck = duration(values, "cert-check-interval", Duration.ofSeconds(10), problems);
+        if (values.containsKey("tls-cert-file") != values.containsKey("tls-private-key-file")) {
+            problems.add("--tls-cert-file and --tls-private-key-file go together");
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageException(String.join("\n", problems));
+        }
+        Path certDir = values.containsKey("cert-dir") ? Path.of(values.get("cert-dir"))
+                : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
+        return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
+                path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
+                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops);
+    }
+
+    /** The address to bind: the flag, or the mode's default. */
+    public String effectiveBindAddress() {
+        if (bindAddress != null) {
+            return bindAddress;
+        }
+        return standalone ? "127.0.0.1" : "0.0.0.0";
+    }
+
+    /** A copy listening on another port (tests use 0). */
+    public AdapterOptions withSecurePort(int port) {
+        return new AdapterOptions(port, bindAddress, tlsCertFile, tlsPrivateKeyFile, certDir, config, pluginDir,
+                standalone, clientCaFile, configCheckInterval, certCheckInterval, eventLoops);
+    }
+
+    private static Path path(Map<String, String> values, String name) {
+        return values.containsKey(name) ? Path.of(values.get(name)) : null;
+    }
+
+    private static boolean bool(Map<String, String> values, String name, List<String> problems) {
+        String value = values.getOrDefault(name, "false");
+        if (!value.equals("true") && !value.equals("false")) {
+            problems.add("flag --" + name + " takes true or false, not \"" + value + "\"");
+        }
+        return value.equals("true");
+    }
+
+    private static int integer(Map<String, String> values, String name, int defaultValue, int min, int max,
+                               List<String> problems) {
+        if (!values.containsKey(name)) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(values.get(name));
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add("flag --" + name + " value \"" + values.get(name) + "\" must be an integer from " + min
+                + " to " + max);
+        return defaultValue;
+    }
+
+    private static Duration duration(Map<String, String> values, String name, Duration defaultValue,
+                                     List<String> problems) {
+        if (!values.containsKey(name)) {
+            return defaultValue;
+        }
+        try {
+            Duration value = Durations.parse(values.get(name));
+            if (!value.isZero()) {
+                return value;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add("flag --" + name + " value \"" + values.get(name) + "\" must be a duration above 0 (e.g. 2s)");
+        return defaultValue;
+    }
+}

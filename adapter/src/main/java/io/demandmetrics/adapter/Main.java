@@ -1,0 +1,58 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** The command line: {@code java -jar demand-adapter.jar --standalone --config FILE}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        AdapterOptions options;
+        try {
+            options = AdapterOptions.parse(args);
+        } catch (AdapterOptions.UsageException e) {
+            boolean help = e.getMessage().isEmpty();
+            (help ? System.out : System.err).print((help ? "" : e.getMessage() + "\n\n") + AdapterOptions.USAGE);
+            System.exit(help ? 0 : 2);
+            return;
+        }
+        Adapter adapter;
+        try {
+            adapter = Adapter.start(options, Clock.systemUTC());
+        } catch (StartupException e) {
+            System.err.println("demand-adapter: " + e.getMessage());
+            System.exit(e.exitCode());
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(adapter::stop, "shutdown"));
+        if (options.standalone()) {
+            System.out.println(queryHelp(adapter, options));
+        }
+    }
+
+    /** The kubectl commands that query a standalone adapter, printed at startup. */
+    static String queryHelp(Adapter adapter, AdapterOptions options) {
+        Path ca = options.tlsCertFile() != null ? options.tlsCertFile()
+                : options.certDir().resolve(SelfSignedCertificate.CERT_FILE);
+        Path kubeconfig;
+        try {
+            kubeconfig = StandaloneKubeconfig.write(options.certDir(), adapter.url(), ca);
+        } catch (IOException e) {
+            return "cannot write a kubeconfig into " + options.certDir() + ": " + e.getMessage();
+        }
+        String kubectl = "kubectl --kubeconfig " + kubeconfig + " get --raw";
+        return String.join("\n",
+                "",
+                "Demand Metrics Adapter is serving at " + adapter.url() + " (standalone). Query it with:",
+                "  " + kubectl + " /apis/external.metrics.k8s.io/v1beta1",
+                "  " + kubectl + " /apis/external.metrics.k8s.io/v1beta1/namespaces/default/business-hours",
+                "  " + kubectl + " /apis/custom.metrics.k8s.io/v1beta2",
+                "  curl --cacert " + ca + " " + adapter.url() + "/metrics",
+                "");
+    }
+}

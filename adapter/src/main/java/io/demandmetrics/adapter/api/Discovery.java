@@ -1,0 +1,102 @@
+package io.demandmetrics.adapter.api;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The discovery documents, encoded once per config version so that discovery costs a map
+ * lookup however many metrics are configured (the aggregator gives it 6 s, and an
+ * unavailable APIService breaks {@code kubectl api-resources} cluster-wide).
+ */
+public final class Discovery {
+
+    /** A metric as discovery lists it: a custom metric about {@code resource}, or external (null). */
+    public record Entry(KubernetesResource resource, String metricName) {
+    }
+
+    private final Map<String, Buffer> documents;
+
+    private Discovery(Map<String, Buffer> documents) {
+        this.documents = documents;
+    }
+
+    public static Discovery of(Collection<Entry> entries) {
+        Map<String, JsonObject> custom = new TreeMap<>();
+        Map<String, JsonObject> external = new TreeMap<>();
+        for (Entry entry : entries) {
+            if (entry.resource() == null) {
+                external.put(entry.metricName(), resource(entry.metricName(), true, "ExternalMetricValueList"));
+            } else {
+                String name = entry.resource().resource() + "/" + entry.metricName();
+                custom.put(name, resource(name, entry.resource().namespaced(), "MetricValueList"));
+            }
+        }
+        // client-go refuses to cache an empty resource list and every kubectl call then pays a
+        // slow rediscovery (kubernetes#98801); KEDA keeps one fixed entry for the same reason.
+        if (custom.isEmpty()) {
+            custom.put("", resource("custommetrics", true, "MetricValueList"));
+        }
+        if (external.isEmpty()) {
+            external.put("", resource("externalmetrics", true, "ExternalMetricValueList"));
+        }
+        Map<String, Buffer> documents = new HashMap<>();
+        documents.put("/apis", groupList().toBuffer());
+        for (String group : MetricsApi.groups()) {
+            documents.put("/apis/" + group, new JsonObject().put("kind", "APIGroup").put("apiVersion", "v1")
+                    .mergeIn(group(group)).toBuffer());
+            for (String version : MetricsApi.versions(group)) {
+                Collection<JsonObject> resources = group.equals(MetricsApi.CUSTOM_GROUP) ? custom.values() : external.values();
+                documents.put("/apis/" + group + "/" + version, new JsonObject()
+                        .put("kind", "APIResourceList")
+                        .put("apiVersion", "v1")
+                        .put("groupVersion", group + "/" + version)
+                        .put("resources", new JsonArray(new ArrayList<>(resources)))
+                        .toBuffer());
+            }
+        }
+        return new Discovery(Map.copyOf(documents));
+    }
+
+    /** The document at a discovery path ({@code /apis}, {@code /apis/g}, {@code /apis/g/v}), or null. */
+    public Buffer document(String path) {
+        return documents.get(path);
+    }
+
+    private static JsonObject groupList() {
+        JsonArray groups = new JsonArray();
+        for (String group : MetricsApi.groups()) {
+            groups.add(group(group));
+        }
+        return new JsonObject().put("kind", "APIGroupList").put("apiVersion", "v1").put("groups", groups);
+    }
+
+    private static JsonObject group(String group) {
+        JsonArray versions = new JsonArray();
+        for (String version : MetricsApi.versions(group)) {
+            versions.add(groupVersion(group, version));
+        }
+        return new JsonObject()
+                .put("name", group)
+                .put("versions", versions)
+                .put("preferredVersion", groupVersion(group, MetricsApi.versions(group).get(0)));
+    }
+
+    private static JsonObject groupVersion(String group, String version) {
+        return new JsonObject().put("groupVersion", group + "/" + version).put("version", version);
+    }
+
+    private static JsonObject resource(String name, boolean namespaced, String kind) {
+        return new JsonObject()
+                .put("name", name)
+                .put("singularName", "")
+                .put("namespaced", namespaced)
+                .put("kind", kind)
+                .put("verbs", new JsonArray().add("get"));
+    }
+}

@@ -1,0 +1,176 @@
+package io.demandmetrics.adapter.http;
+
+import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The HTTPS server: TLS 1.2+ with HTTP/2 and HTTP/1.1 by ALPN, the metrics API, health,
+ * {@code /metrics} and the OpenAPI documents. One server instance per event loop, sharing
+ * the port.
+ */
+public final class AdapterServer {
+
+    private static final String ROUTE_KEY = "route";
+
+    private final Vertx vertx;
+    private final MetricsApiHandler api;
+    private final AdapterMetrics metrics;
+    private final PrometheusMeterRegistry prometheus;
+    private final BooleanSupplier ready;
+    private final Path clientCaFile;
+    private final OpenApiDocuments openApi = new OpenApiDocuments();
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    /**
+     * @param clientCaFile when given, every connection must present a client certificate
+     *     signed by this CA; when null, the server must be bound to loopback only
+     */
+    public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
+                         BooleanSupplier ready, Path clientCaFile) {
+        this.vertx = vertx;
+        this.api = api;
+        this.metrics = metrics;
+        this.prometheus = prometheus;
+        this.ready = ready;
+        this.clientCaFile = clientCaFile;
+    }
+
+    /** Listens with {@code instances} servers on one port; returns the bound port (for port 0). */
+    public Future<Integer> listen(String host, int port, ServingCertificate certificate, int instances) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setKeyCertOptions(certificate.keyCertOptions())
+                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+                .setCompressionSupported(false)
+                .setHost(host)
+                .setPort(port);
+        if (clientCaFile != null) {
+            options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(
+                    clientCaFile.toString()));
+        }
+        HttpServer first = vertx.createHttpServer(options).requestHandler(router());
+        servers.add(first);
+        return first.listen().compose(bound -> {
+            List<Future<HttpServer>> others = new ArrayList<>();
+            for (int i = 1; i < instances; i++) {
+                HttpServer other = vertx.createHttpServer(new HttpServerOptions(options).setPort(bound.actualPort()))
+                        .requestHandler(router());
+                servers.add(other);
+                others.add(other.listen());
+            }
+            return Future.all(others).map(all -> bound.actualPort());
+        });
+    }
+
+    /** Swaps the serving certificate on every instance; new connections use it, open ones finish. */
+    public Future<Void> updateCertificate(ServingCertificate certificate) {
+        ServerSSLOptions ssl = new ServerSSLOptions()
+                .setKeyCertOptions(certificate.keyCertOptions())
+                .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+                .setUseAlpn(true);
+        if (clientCaFile != null) {
+            ssl.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(
+                    clientCaFile.toString()));
+        }
+        List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(ssl, true)).toList();
+        return Future.all(updates).mapEmpty();
+    }
+
+    public Future<Void> close() {
+        return Future.join(servers.stream().map(HttpServer::close).toList()).mapEmpty();
+    }
+
+    private Router router() {
+        Router router = Router.router(vertx);
+        router.route().handler(this::instrument);
+        router.get("/healthz").handler(ctx -> text(ctx, "healthz", 200, "ok"));
+        router.get("/livez").handler(ctx -> text(ctx, "livez", 200, "ok"));
+        router.get("/readyz").handler(ctx -> {
+            boolean isReady = ready.getAsBoolean();
+            text(ctx, "readyz", isReady ? 200 : 503, isReady ? "ok" : "not ready: the first polls are running");
+        });
+        var scrape = PrometheusScrapingHandler.create(prometheus);
+        router.get("/metrics").handler(ctx -> {
+            ctx.put(ROUTE_KEY, "metrics");
+            scrape.handle(ctx);
+        });
+        router.get("/openapi/v2").handler(ctx -> json(ctx, "openapi", 200, openApi.v2()));
+        router.get("/openapi/v3").handler(ctx -> json(ctx, "openapi", 200, openApi.v3Index()));
+        router.get("/openapi/v3/*").handler(ctx -> {
+            Buffer document = openApi.v3(ctx.request().path());
+            if (document == null) {
+                status(ctx, "openapi", Status.notFound("the server could not find the requested resource"));
+            } else {
+                json(ctx, "openapi", 200, document);
+            }
+        });
+        router.route("/apis*").handler(this::metricsApi);
+        router.route().last().handler(ctx -> status(ctx, "unknown",
+                Status.notFound("the server could not find the requested resource")));
+        router.route().failureHandler(ctx -> status(ctx, "unknown",
+                ctx.statusCode() == 405 ? Status.methodNotAllowed("the server does not allow this method")
+                        : Status.internalError("internal error")));
+        return router;
+    }
+
+    private void metricsApi(RoutingContext ctx) {
+        var request = ctx.request();
+        ApiResponse response = api.answer(request.method().name(), request.path(),
+                request.getParam("labelSelector"), request.getParam("metricLabelSelector"));
+        json(ctx, response.route(), response.code(), response.body());
+    }
+
+    /** Times each request and counts it by route template and code. */
+    private void instrument(RoutingContext ctx) {
+        if (clientCaFile == null && !isLoopbackHost(ctx.request().connection().localAddress().hostAddress())) {
+            // Defence in depth: startup refuses a non-loopback bind without client certificates.
+            status(ctx, "unknown", Status.unauthorized("anonymous requests are served on loopback only"));
+            return;
+        }
+        long started = System.nanoTime();
+        ctx.addEndHandler(ended -> metrics.request(ctx.get(ROUTE_KEY, "unknown"), ctx.response().getStatusCode(),
+                System.nanoTime() - started));
+        ctx.next();
+    }
+
+    private static boolean isLoopbackHost(String host) {
+        return host != null && (host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
+    }
+
+    private static void text(RoutingContext ctx, String route, int code, String body) {
+        ctx.put(ROUTE_KEY, route);
+        ctx.response().setStatusCode(code).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
+    }
+
+    private static void json(RoutingContext ctx, String route, int code, Buffer body) {
+        ctx.put(ROUTE_KEY, route);
+        HttpServerResponse response = ctx.response().setStatusCode(code);
+        response.putHeader("Content-Type", "application/json");
+        response.putHeader("X-Content-Type-Options", "nosniff");
+        response.end(body);
+    }
+
+    private static void status(RoutingContext ctx, String route, Status status) {
+        json(ctx, route, status.code(), status.toJson().toBuffer());
+    }
+}

@@ -1,0 +1,253 @@
+package io.demandmetrics.adapter.http;
+
+import io.demandmetrics.adapter.api.KubernetesResource;
+import io.demandmetrics.adapter.api.MetricPoint;
+import io.demandmetrics.adapter.api.MetricsApi;
+import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.api.WireFormat;
+import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.selector.LabelSelector;
+import io.demandmetrics.adapter.selector.SelectorSyntaxException;
+import io.demandmetrics.adapter.store.Catalog;
+import io.demandmetrics.adapter.store.MetricState;
+import io.demandmetrics.adapter.store.Served;
+import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Answers {@code /apis/...}: discovery and every metrics route of metrics-api.md, from the
+ * current catalog in memory. Errors become metav1.Status answers here and nowhere else.
+ *
+ * <p>Routes, after {@code /apis/custom.metrics.k8s.io/{v}}:
+ * <pre>
+ * /namespaces/{ns}/{resource}/{name|*}/{metric}   objects in a namespace
+ * /namespaces/{ns}/metrics/{metric}               the namespace object itself
+ * /{resource}/{name|*}/{metric}                   cluster-scoped objects (nodes, namespaces)
+ * </pre>
+ * and {@code /apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/{metric}}.
+ */
+public final class MetricsApiHandler {
+
+    private final Supplier<Catalog> catalog;
+    private final Clock clock;
+
+    public MetricsApiHandler(Supplier<Catalog> catalog, Clock clock) {
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    /**
+     * @param rawPath the path as sent, still percent-encoded (the HPA sends {@code %2A})
+     * @param labelSelector the {@code labelSelector} query parameter, or null
+     * @param metricLabelSelector the {@code metricLabelSelector} query parameter, or null
+     */
+    public ApiResponse answer(String method, String rawPath, String labelSelector, String metricLabelSelector) {
+        String route = "unknown";
+        try {
+            List<String> segments = segments(rawPath);
+            route = route(segments);
+            if (!method.equals("GET")) {
+                throw Status.methodNotAllowed("the server does not allow this method on the requested resource");
+            }
+            Catalog current = catalog.get();
+            if (segments.size() <= 3) {
+                Buffer document = current.discovery().document("/" + String.join("/", segments));
+                if (document == null) {
+                    throw Status.notFound("the server could not find the requested resource");
+                }
+                return ApiResponse.ok(document, route);
+            }
+            String group = segments.get(1);
+            String version = segments.get(2);
+            if (!MetricsApi.versions(group).contains(version)) {
+                throw Status.notFound("the server could not find the requested resource");
+            }
+            Buffer body = group.equals(MetricsApi.EXTERNAL_GROUP)
+                    ? external(current, segments, labelSelector)
+                    : custom(current, version, segments, labelSelector, metricLabelSelector);
+            return ApiResponse.ok(body, route);
+        } catch (Status status) {
+            return ApiResponse.of(status, route);
+        }
+    }
+
+    private Buffer external(Catalog current, List<String> s, String labelSelector) {
+        if (s.size() != 6 || !s.get(3).equals("namespaces")) {
+            throw Status.notFound("the server could not find the requested resource");
+        }
+        String namespace = s.get(4);
+        String metric = s.get(5);
+        LabelSelector selector = selector("labelSelector", labelSelector);
+        MetricState state = current.state(MetricKey.external(namespace, metric));
+        if (state == null) {
+            throw Status.notFound("the server could not find the metric " + metric + " for namespace " + namespace);
+        }
+        List<MetricPoint> points = new ArrayList<>();
+        for (Sample sample : state.serve(clock.instant()).samples()) {
+            if (selector.matches(sample.labels())) {
+                points.add(new MetricPoint(null, sample.labels(), sample.value(), sample.timestamp(), sample.window()));
+            }
+        }
+        return WireFormat.externalMetricValueList(metric, points).toBuffer();
+    }
+
+    private Buffer custom(Catalog current, String version, List<String> s, String labelSelector,
+                          String metricLabelSelector) {
+        String namespace;
+        String resourceName;
+        String objectName;
+        String metric;
+        if (s.size() == 8 && s.get(3).equals("namespaces")) {
+            namespace = s.get(4);
+            resourceName = s.get(5);
+            objectName = s.get(6);
+            metric = s.get(7);
+        } else if (s.size() == 7 && s.get(3).equals("namespaces") && s.get(5).equals("metrics")) {
+            namespace = null;
+            resourceName = "namespaces";
+            objectName = s.get(4);
+            metric = s.get(6);
+        } else if (s.size() == 6) {
+            namespace = null;
+            resourceName = s.get(3);
+            objectName = s.get(4);
+            metric = s.get(5);
+        } else {
+            throw Status.notFound("the server could not find the requested resource");
+        }
+        LabelSelector objects = selector("labelSelector", labelSelector);
+        LabelSelector series = selector("metricLabelSelector", metricLabelSelector);
+        KubernetesResource resource = KubernetesResource.byName(resourceName)
+                .filter(r -> r.namespaced() == (namespace != null))
+                .orElseThrow(() -> metricNotFound(metric, resourceName, objectName));
+        MetricState state = current.state(new MetricKey(resource, namespace, metric));
+        if (state == null) {
+            throw metricNotFound(metric, resourceName, objectName);
+        }
+        Served served = state.serve(clock.instant());
+        List<MetricPoint> points = perObject(served.samples(), objects, series);
+        if (!objectName.equals("*")) {
+            points = points.stream().filter(p -> p.objectName().equals(objectName)).toList();
+            if (points.isEmpty() && served.fallback() != null) {
+                points = List.of(new MetricPoint(objectName, Map.of(), served.fallback(), clock.instant(), null));
+            }
+            if (points.isEmpty()) {
+                throw metricNotFound(metric, resourceName, objectName);
+            }
+        }
+        return WireFormat.metricValueList(version, resource, namespace, metric, series, points).toBuffer();
+    }
+
+    /**
+     * One point per described object whose labels match {@code objects}: the sum of its series
+     * that match {@code series}, stamped with the oldest of their timestamps. Sorted by name.
+     */
+    private static List<MetricPoint> perObject(List<Sample> samples, LabelSelector objects, LabelSelector series) {
+        Map<String, MetricPoint> byObject = new TreeMap<>();
+        for (Sample sample : samples) {
+            if (!objects.matches(sample.object().labels()) || !series.matches(sample.labels())) {
+                continue;
+            }
+            String name = sample.object().name();
+            MetricPoint seen = byObject.get(name);
+            if (seen == null) {
+                byObject.put(name, new MetricPoint(name, Map.of(), sample.value(), sample.timestamp(), sample.window()));
+            } else {
+                Instant oldest = seen.timestamp().isBefore(sample.timestamp()) ? seen.timestamp() : sample.timestamp();
+                byObject.put(name, new MetricPoint(name, Map.of(), seen.value() + sample.value(), oldest, seen.window()));
+            }
+        }
+        return new ArrayList<>(byObject.values());
+    }
+
+    private static Status metricNotFound(String metric, String resource, String name) {
+        return Status.notFound("the server could not find the metric " + metric + " for " + resource
+                + (name.equals("*") ? "" : " " + name));
+    }
+
+    private static LabelSelector selector(String parameter, String text) {
+        try {
+            return LabelSelector.parse(text);
+        } catch (SelectorSyntaxException e) {
+            throw Status.badRequest("invalid " + parameter + ": " + e.getMessage());
+        }
+    }
+
+    /** The route template of a request, for metrics: never the raw path, which is unbounded. */
+    private static String route(List<String> s) {
+        if (s.size() <= 3) {
+            return "discovery";
+        }
+        if (s.get(1).equals(MetricsApi.EXTERNAL_GROUP)) {
+            return "external";
+        }
+        if (s.size() == 8) {
+            return s.get(6).equals("*") ? "custom-all-objects" : "custom-object";
+        }
+        if (s.size() == 7) {
+            return "custom-namespace";
+        }
+        return s.size() == 6 && s.get(4).equals("*") ? "custom-all-objects" : "custom-object";
+    }
+
+    /** Splits {@code /apis/a/b} into decoded segments, rejecting malformed escapes. */
+    static List<String> segments(String rawPath) {
+        String path = rawPath.endsWith("/") && rawPath.length() > 1 ? rawPath.substring(0, rawPath.length() - 1)
+                : rawPath;
+        if (!path.startsWith("/apis")) {
+            throw Status.notFound("the server could not find the requested resource");
+        }
+        String[] raw = path.substring(1).split("/", -1);
+        List<String> segments = new ArrayList<>(raw.length);
+        for (String segment : raw) {
+            String decoded = percentDecode(segment);
+            if (decoded.isEmpty()) {
+                throw Status.notFound("the server could not find the requested resource");
+            }
+            segments.add(decoded);
+        }
+        if (!segments.get(0).equals("apis") || segments.size() > 8) {
+            throw Status.notFound("the server could not find the requested resource");
+        }
+        return segments;
+    }
+
+    /** RFC 3986 percent-decoding of a path segment; '+' stays '+' (it is not a space in paths). */
+    private static String percentDecode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c != '%') {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            if (i + 2 >= segment.length() || Character.digit(segment.charAt(i + 1), 16) < 0
+                    || Character.digit(segment.charAt(i + 2), 16) < 0) {
+                throw Status.badRequest("malformed percent-encoding in path segment \"" + segment + "\"");
+            }
+            bytes.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
+            i += 2;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw Status.badRequest("path segment \"" + segment + "\" is not UTF-8");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.demandmetrics.adapter.metrics;
+
+import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.store.MetricState;
+import io.demandmetrics.adapter.store.Reading;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The adapter's own Prometheus metrics: requests by route and code, polls and poll errors
+ * per metric, and the age of each metric's served value.
+ *
+ * <p>Per-metric meters are a count, a sum and a max (no histogram): at ten thousand metrics a
+ * histogram each would cost more than the values they describe. Request latency, with few
+ * routes, has a histogram.
+ */
+public final class AdapterMetrics {
+
+    private static final Duration[] REQUEST_BUCKETS = {
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(1000)};
+
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final Map<MetricState, List<Meter>> perMetric = new ConcurrentHashMap<>();
+    private final Counter reloadsApplied;
+    private final Counter reloadsRejected;
+
+    public AdapterMetrics(MeterRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        this.reloadsApplied = Counter.builder("demand_adapter_config_reloads").tag("result", "applied")
+                .description("Config file changes applied").register(registry);
+        this.reloadsRejected = Counter.builder("demand_adapter_config_reloads").tag("result", "rejected")
+                .description("Config file changes rejected as invalid; the running config was kept")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Records one answered request; {@code route} is a template such as {@code custom-object}. */
+    public void request(String route, int code, long nanos) {
+        requestTimers.computeIfAbsent(route + " " + code, key -> Timer.builder("demand_adapter_http_requests")
+                        .description("Requests answered, by route template and HTTP status code")
+                        .tags("route", route, "code", Integer.toString(code))
+                        .serviceLevelObjectives(REQUEST_BUCKETS)
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void configReload(boolean applied) {
+        (applied ? reloadsApplied : reloadsRejected).increment();
+    }
+
+    /** Registers the per-metric meters of a metric that starts polling. */
+    public void track(MetricState state) {
+        MetricDefinition definition = state.definition();
+        Tags tags = Tags.of("metric", definition.key().id(), "describes", definition.key().describes(),
+                "type", definition.type());
+        List<Meter> meters = List.of(
+                Timer.builder("demand_adapter_poll").description("Polls of the metric's source, successful or not")
+                        .tags(tags).register(registry),
+                Counter.builder("demand_adapter_poll_errors").description("Failed polls of the metric's source")
+                        .tags(tags).register(registry),
+                Gauge.builder("demand_adapter_value_age_seconds", state, this::ageSeconds)
+                        .description("Age of the value served for the metric; NaN before the first successful poll")
+                        .tags(tags).register(registry));
+        perMetric.put(state, meters);
+    }
+
+    /** Removes the meters of a metric that stopped polling. */
+    public void untrack(MetricState state) {
+        List<Meter> meters = perMetric.remove(state);
+        if (meters != null) {
+            meters.forEach(registry::remove);
+        }
+    }
+
+    public void poll(MetricState state, long nanos, boolean failed) {
+        List<Meter> meters = perMetric.get(state);
+        if (meters == null) {
+            return;
+        }
+        ((Timer) meters.get(0)).record(nanos, TimeUnit.NANOSECONDS);
+        if (failed) {
+            ((Counter) meters.get(1)).increment();
+        }
+    }
+
+    private double ageSeconds(MetricState state) {
+        Reading reading = state.reading();
+        return reading == null ? Double.NaN : Duration.between(reading.fetchedAt(), clock.instant()).toMillis() / 1000.0;
+    }
+}

@@ -1,0 +1,194 @@
+package io.demandmetrics.adapter.registry;
+
+import io.demandmetrics.scaler.spi.ScalerProvider;
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.jar.JarFile;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The scaler types the adapter can run: the built-in ones on its class path and those of
+ * every jar in the plugin directory, all found through {@link ServiceLoader}.
+ *
+ * <p>A broken plugin jar (not a jar, a missing class, a provider that throws) is reported
+ * and skipped, so one team's mistake does not take down every other metric. Two providers
+ * of one type stop startup: which one would serve is otherwise a matter of file order.
+ */
+public final class ScalerRegistry {
+
+    private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+
+    /** A provider and where it came from (a jar path), for messages. */
+    public record LoadedProvider(ScalerProvider<Object> provider, String origin) {
+    }
+
+    private final Map<String, LoadedProvider> byType;
+
+    private ScalerRegistry(Map<String, LoadedProvider> byType) {
+        this.byType = byType;
+    }
+
+    /**
+     * Loads the built-in providers and those in {@code pluginDir}.
+     *
+     * @param pluginDir a directory of plugin jars, or null
+     * @param warn receives one message per skipped jar or provider
+     * @throws RegistryException when two providers declare one type, or the directory is unreadable
+     */
+    public static ScalerRegistry load(Path pluginDir, Consumer<String> warn) throws RegistryException {
+        Map<String, List<LoadedProvider>> found = new TreeMap<>();
+        ClassLoader own = ScalerRegistry.class.getClassLoader();
+        collect(ServiceLoader.load(ScalerProvider.class, own), null, "built-in", found, warn);
+        if (pluginDir != null) {
+            for (Path jar : jars(pluginDir)) {
+                loadJar(jar, own, found, warn);
+            }
+        }
+        List<String> duplicates = new ArrayList<>();
+        Map<String, LoadedProvider> byType = new LinkedHashMap<>();
+        found.forEach((type, providers) -> {
+            if (providers.size() > 1) {
+                duplicates.add("scaler type \"" + type + "\" is provided by more than one jar: "
+                        + String.join(" and ", providers.stream().map(LoadedProvider::origin).toList()));
+            } else {
+                byType.put(type, providers.get(0));
+            }
+        });
+        if (!duplicates.isEmpty()) {
+            throw new RegistryException(String.join("; ", duplicates));
+        }
+        return new ScalerRegistry(byType);
+    }
+
+    /** A registry of exactly these providers (tests, embedding). */
+    @SafeVarargs
+    public static ScalerRegistry of(ScalerProvider<?>... providers) {
+        Map<String, LoadedProvider> byType = new LinkedHashMap<>();
+        for (ScalerProvider<?> provider : providers) {
+            byType.put(provider.type(), new LoadedProvider(erase(provider), "given"));
+        }
+        return new ScalerRegistry(byType);
+    }
+
+    public Optional<ScalerProvider<Object>> provider(String type) {
+        return Optional.ofNullable(byType.get(type)).map(LoadedProvider::provider);
+    }
+
+    /** The registered types, sorted. */
+    public List<String> types() {
+        return byType.keySet().stream().sorted().toList();
+    }
+
+    public List<LoadedProvider> providers() {
+        return List.copyOf(byType.values());
+    }
+
+    private static List<Path> jars(Path pluginDir) throws RegistryException {
+        if (!Files.isDirectory(pluginDir)) {
+            throw new RegistryException("--plugin-dir " + pluginDir + " is not a directory");
+        }
+        try (Stream<Path> files = Files.list(pluginDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            throw new RegistryException("cannot list --plugin-dir " + pluginDir + ": " + e.getMessage());
+        }
+    }
+
+    private static void loadJar(Path jar, ClassLoader parent, Map<String, List<LoadedProvider>> found,
+                                Consumer<String> warn) {
+        try (JarFile ignored = new JarFile(jar.toFile())) {
+            // opened only to reject a file that is not a jar before a class loader sees it
+        } catch (IOException e) {
+            warn.accept("plugin jar " + jar + " skipped: not a readable jar (" + e.getMessage() + ")");
+            return;
+        }
+        URLClassLoader loader;
+        try {
+            loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {jar.toUri().toURL()}, parent);
+        } catch (IOException e) {
+            warn.accept("plugin jar " + jar + " skipped: " + e.getMessage());
+            return;
+        }
+        Map<String, List<LoadedProvider>> fromJar = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        collect(ServiceLoader.load(ScalerProvider.class, loader), loader, jar.toString(), fromJar, problems::add);
+        if (!problems.isEmpty() || fromJar.isEmpty()) {
+            warn.accept("plugin jar " + jar + " skipped: " + (problems.isEmpty()
+                    ? "it registers no io.demandmetrics.scaler.spi.ScalerProvider in META-INF/services"
+                    : String.join("; ", problems)));
+            closeQuietly(loader);
+            return;
+        }
+        fromJar.forEach((type, providers) -> found.computeIfAbsent(type, t -> new ArrayList<>()).addAll(providers));
+    }
+
+    /**
+     * Adds the providers the loader finds. With {@code onlyFrom}, only providers whose class
+     * that loader defined: a plugin's loader also sees the built-in providers through its parent.
+     */
+    private static void collect(ServiceLoader<ScalerProvider> loader, ClassLoader onlyFrom, String origin,
+                                Map<String, List<LoadedProvider>> found, Consumer<String> problem) {
+        var providers = loader.stream().iterator();
+        while (true) {
+            try {
+                if (!providers.hasNext()) {
+                    return;
+                }
+                var entry = providers.next();
+                if (onlyFrom != null && entry.type().getClassLoader() != onlyFrom) {
+                    continue;
+                }
+                ScalerProvider<?> provider = entry.get();
+                String type = provider.type();
+                if (type == null || !KEBAB_CASE.matcher(type).matches()) {
+                    problem.accept(entry.type().getName() + " has type \"" + type + "\", which is not kebab-case");
+                    continue;
+                }
+                String where = onlyFrom == null ? origin + " " + location(entry.type()) : origin;
+                found.computeIfAbsent(type, t -> new ArrayList<>()).add(new LoadedProvider(erase(provider), where));
+            } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+                problem.accept(describe(e));
+                if (e instanceof ServiceConfigurationError && onlyFrom != null) {
+                    return; // a broken registration file: the rest of the iteration is unreliable
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ScalerProvider<Object> erase(ScalerProvider<?> provider) {
+        return (ScalerProvider<Object>) provider;
+    }
+
+    private static String location(Class<?> type) {
+        var source = type.getProtectionDomain().getCodeSource();
+        return source == null ? "(" + type.getName() + ")" : "(" + source.getLocation().getPath() + ")";
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return cause == e ? message : message + " (" + cause + ")";
+    }
+
+    private static void closeQuietly(URLClassLoader loader) {
+        try {
+            loader.close();
+        } catch (IOException ignored) {
+            // nothing was loaded from it; the handle is released on exit anyway
+        }
+    }
+}
