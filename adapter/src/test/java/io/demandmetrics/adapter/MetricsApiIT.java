@@ -1,0 +1,282 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandmetrics.scaler.spi.DescribedObject;
+import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every route, queried with the real {@code kubectl get --raw} and compared byte for byte with
+ * golden files; the errors as Status objects; the HPA's own call sequence and arithmetic.
+ *
+ * <p>Regenerate the golden files after an intended wire change with
+ * {@code mvn verify -pl adapter -Dgolden.update=true}, then review the diff.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MetricsApiIT {
+
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z"); // a Thursday, 13:00 in Berlin
+    private static final Instant MEASURED = Instant.parse("2026-11-26T11:59:30Z");
+
+    @TempDir
+    static Path dir;
+    private Adapter adapter;
+    private HttpClient client;
+
+    @BeforeAll
+    void start() throws Exception {
+        TestValuesScalerProvider.set("queues", List.of(
+                Sample.of(Map.of("queue", "orders"), 120).at(MEASURED),
+                Sample.of(Map.of("queue", "returns"), 30).at(MEASURED)));
+        TestValuesScalerProvider.set("pods", List.of(
+                pod("web-1", "web", "200", 10), pod("web-1", "web", "500", 2),
+                pod("web-2", "web", "200", 6), pod("web-3", "web", "200", 3.5),
+                pod("api-1", "api", "200", 40)));
+        TestValuesScalerProvider.set("latency", List.of(Sample.of(0.2505).at(MEASURED).over(Duration.ofMinutes(1))));
+        TestValuesScalerProvider.set("nodes", List.of(
+                Sample.forObject(DescribedObject.named("node-1"), 0.75).at(MEASURED),
+                Sample.forObject(DescribedObject.named("node-2"), 1500).at(MEASURED)));
+        TestValuesScalerProvider.set("budget", List.of(Sample.of(2000).at(MEASURED)));
+        TestValuesScalerProvider.set("negative", List.of(Sample.of(-5).at(MEASURED)));
+        TestValuesScalerProvider.fail("down", "connection refused (127.0.0.1:9)");
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - name: business-hours
+                    namespace: shop
+                    type: cron
+                    parameters: {timezone: Europe/Berlin, start: "0 8 * * 1-5", end: "0 18 * * 1-5", desiredReplicas: 10}
+                  - name: queue-depth
+                    namespace: shop
+                    type: test-values
+                    parameters: {source: queues}
+                  - name: http_requests_per_second
+                    namespace: shop
+                    describes: pods
+                    type: test-values
+                    parameters: {source: pods}
+                  - name: p99_latency_seconds
+                    namespace: shop
+                    describes: deployments.apps
+                    object: checkout
+                    type: test-values
+                    parameters: {source: latency}
+                  - name: node_pressure
+                    describes: nodes
+                    type: test-values
+                    parameters: {source: nodes}
+                  - name: request_budget
+                    describes: namespaces
+                    object: shop
+                    type: test-values
+                    parameters: {source: budget}
+                  - name: refunds
+                    namespace: shop
+                    type: test-values
+                    parameters: {source: negative}
+                  - name: down-with-fallback
+                    namespace: shop
+                    type: test-values
+                    parameters: {source: down}
+                    pollInterval: 1s
+                    fallback: 3
+                  - name: down
+                    namespace: shop
+                    type: test-values
+                    parameters: {source: down}
+                    pollInterval: 1s
+                """);
+        adapter = TestAdapters.start(dir, config, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        client = TestAdapters.client(TestAdapters.certFile(dir));
+    }
+
+    @AfterAll
+    void stop() {
+        adapter.stop();
+    }
+
+    static Stream<Arguments> routes() {
+        String custom2 = "/apis/custom.metrics.k8s.io/v1beta2";
+        String custom1 = "/apis/custom.metrics.k8s.io/v1beta1";
+        String external = "/apis/external.metrics.k8s.io/v1beta1";
+        return Stream.of(
+                Arguments.of("api-group-list", "/apis"),
+                Arguments.of("custom-group", "/apis/custom.metrics.k8s.io"),
+                Arguments.of("external-group", "/apis/external.metrics.k8s.io"),
+                Arguments.of("custom-v1beta2-resources", custom2),
+                Arguments.of("custom-v1beta1-resources", custom1),
+                Arguments.of("external-v1beta1-resources", external),
+                Arguments.of("external-cron", external + "/namespaces/shop/business-hours"),
+                Arguments.of("external-labelled", external + "/namespaces/shop/queue-depth"),
+                Arguments.of("external-selected", external + "/namespaces/shop/queue-depth?labelSelector=queue%3Dorders"),
+                Arguments.of("external-set-selector", external
+                        + "/namespaces/shop/queue-depth?labelSelector=queue+notin+%28orders%29"),
+                Arguments.of("external-negative-clamped", external + "/namespaces/shop/refunds"),
+                Arguments.of("external-fallback", external + "/namespaces/shop/down-with-fallback"),
+                Arguments.of("pods-star-v1beta2", custom2
+                        + "/namespaces/shop/pods/%2A/http_requests_per_second?labelSelector=app%3Dweb"),
+                Arguments.of("pods-star-v1beta1", custom1
+                        + "/namespaces/shop/pods/%2A/http_requests_per_second?labelSelector=app%3Dweb"),
+                Arguments.of("pods-star-unencoded", custom2 + "/namespaces/shop/pods/*/http_requests_per_second"),
+                Arguments.of("pod-metric-selector-v1beta2", custom2
+                        + "/namespaces/shop/pods/web-1/http_requests_per_second?metricLabelSelector=code+in+%28200%29"),
+                Arguments.of("pod-metric-selector-v1beta1", custom1
+                        + "/namespaces/shop/pods/web-1/http_requests_per_second?metricLabelSelector=code%3D500"),
+                Arguments.of("object-window-v1beta2", custom2
+                        + "/namespaces/shop/deployments.apps/checkout/p99_latency_seconds"),
+                Arguments.of("object-window-v1beta1", custom1
+                        + "/namespaces/shop/deployments.apps/checkout/p99_latency_seconds"),
+                Arguments.of("root-scoped-star", custom2 + "/nodes/%2A/node_pressure"),
+                Arguments.of("root-scoped-one", custom2 + "/nodes/node-2/node_pressure"),
+                Arguments.of("namespace-metric", custom2 + "/namespaces/shop/metrics/request_budget"),
+                Arguments.of("namespace-as-root-object", custom1 + "/namespaces/shop/request_budget"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("routes")
+    void kubectlGetRawMatchesTheGoldenFile(String name, String path) throws Exception {
+        TestAdapters.KubectlResult result = TestAdapters.kubectl(dir, adapter, path);
+        assertThat(result.exitCode()).as("kubectl stderr: %s", result.stderr()).isZero();
+        Golden.assertMatches(name, result.stdout().strip());
+    }
+
+    static Stream<Arguments> errors() {
+        String custom2 = "/apis/custom.metrics.k8s.io/v1beta2";
+        String external = "/apis/external.metrics.k8s.io/v1beta1";
+        return Stream.of(
+                Arguments.of(external + "/namespaces/shop/nope", 404, "NotFound",
+                        "the server could not find the metric nope for namespace shop"),
+                Arguments.of(external + "/namespaces/other/queue-depth", 404, "NotFound",
+                        "the server could not find the metric queue-depth for namespace other"),
+                Arguments.of(custom2 + "/namespaces/shop/pods/web-9/http_requests_per_second", 404, "NotFound",
+                        "the server could not find the metric http_requests_per_second for pods web-9"),
+                Arguments.of(custom2 + "/namespaces/shop/widgets/%2A/http_requests_per_second", 404, "NotFound",
+                        "the server could not find the metric http_requests_per_second for widgets"),
+                Arguments.of(custom2 + "/namespaces/shop/nodes/%2A/node_pressure", 404, "NotFound",
+                        "the server could not find the metric node_pressure for nodes"),
+                Arguments.of("/apis/custom.metrics.k8s.io/v1", 404, "NotFound",
+                        "the server could not find the requested resource"),
+                Arguments.of("/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop", 404, "NotFound",
+                        "the server could not find the requested resource"),
+                Arguments.of("/nothing-here", 404, "NotFound", "the server could not find the requested resource"),
+                Arguments.of(external + "/namespaces/shop/queue-depth?labelSelector=queue+in+%28orders", 400,
+                        "BadRequest", "invalid labelSelector: unable to parse selector \"queue in (orders\": found"
+                                + " end of selector, expected ',' or ')'"),
+                Arguments.of(custom2 + "/namespaces/shop/pods/%2A/http_requests_per_second?metricLabelSelector=%3D%3D",
+                        400, "BadRequest", "invalid metricLabelSelector: unable to parse selector \"==\": found '==',"
+                                + " expected a label key"),
+                Arguments.of(external + "/namespaces/shop/down", 503, "ServiceUnavailable",
+                        "metric \"shop/down\" has no value yet; last error 0s ago: connection refused (127.0.0.1:9)"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("errors")
+    void errorsAreStatusObjects(String path, int code, String reason, String message) throws Exception {
+        HttpResponse<String> response = TestAdapters.get(client, adapter, path);
+        assertThat(response.statusCode()).isEqualTo(code);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(new JsonObject(response.body())).isEqualTo(new JsonObject()
+                .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
+                .put("status", "Failure").put("message", message).put("reason", reason).put("code", code));
+    }
+
+    @Test
+    void kubectlShowsTheStatusMessage() throws Exception {
+        TestAdapters.KubectlResult result = TestAdapters.kubectl(dir, adapter,
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/nope");
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.stderr()).contains("Error from server (NotFound): the server could not find the metric nope"
+                + " for namespace shop");
+    }
+
+    /** What the HPA controller does: discovery, preferred version, %2A with the target's selector, arithmetic. */
+    @Test
+    void hpaClientSequenceComputesTheExpectedReplicas() throws Exception {
+        HttpResponse<String> group = TestAdapters.get(client, adapter, "/apis/custom.metrics.k8s.io");
+        assertThat(group.version()).as("HTTP/2 through ALPN").isEqualTo(HttpClient.Version.HTTP_2);
+        String preferred = new JsonObject(group.body()).getJsonObject("preferredVersion").getString("version");
+        assertThat(preferred).isEqualTo("v1beta2");
+
+        HttpResponse<String> pods = TestAdapters.get(client, adapter, "/apis/custom.metrics.k8s.io/" + preferred
+                + "/namespaces/shop/pods/%2A/http_requests_per_second?labelSelector=app%3Dweb");
+        assertThat(pods.statusCode()).isEqualTo(200);
+        JsonArray items = new JsonObject(pods.body()).getJsonArray("items");
+        List<Long> perPod = items.stream().map(JsonObject.class::cast)
+                .map(item -> HpaArithmetic.milliValue(item.getString("value"))).toList();
+        // web-1 12 (10 + 2 across codes), web-2 6, web-3 3.5: average 7.17 against a target of 5 per pod
+        assertThat(perPod).containsExactly(12_000L, 6_000L, 3_500L);
+        int fromPods = HpaArithmetic.podsAverageValue(perPod, 5_000, 3);
+
+        HttpResponse<String> external = TestAdapters.get(client, adapter,
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth");
+        List<Long> series = new JsonObject(external.body()).getJsonArray("items").stream().map(JsonObject.class::cast)
+                .map(item -> HpaArithmetic.milliValue(item.getString("value"))).toList();
+        int fromQueue = HpaArithmetic.externalAverageValue(series, 20_000, 4); // 150 messages, 20 per replica
+
+        HttpResponse<String> cron = TestAdapters.get(client, adapter,
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/business-hours");
+        long scheduled = HpaArithmetic.milliValue(new JsonObject(cron.body()).getJsonArray("items").getJsonObject(0)
+                .getString("value"));
+        int fromCron = HpaArithmetic.externalAverageValue(List.of(scheduled), 1_000, 4);
+
+        HttpResponse<String> object = TestAdapters.get(client, adapter,
+                "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/checkout/p99_latency_seconds");
+        long latency = HpaArithmetic.milliValue(new JsonObject(object.body()).getJsonArray("items").getJsonObject(0)
+                .getString("value"));
+        int fromLatency = HpaArithmetic.objectValue(latency, 200, 4); // 251m against a 200m target
+
+        assertThat(fromPods).isEqualTo(5);     // ceil(7.17 / 5 × 3)
+        assertThat(fromQueue).isEqualTo(8);    // ceil(150 / 20)
+        assertThat(fromCron).isEqualTo(10);    // desiredReplicas inside the window
+        assertThat(fromLatency).isEqualTo(6);  // ceil(1.255 × 4)
+        assertThat(HpaArithmetic.desired(2, 20, fromPods, fromQueue, fromCron, fromLatency)).isEqualTo(10);
+    }
+
+    @Test
+    void healthOpenApiAndMetricsAnswer() throws Exception {
+        for (String probe : List.of("/healthz", "/livez", "/readyz")) {
+            HttpResponse<String> response = TestAdapters.get(client, adapter, probe);
+            assertThat(response.statusCode()).as(probe).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("ok");
+        }
+        assertThat(new JsonObject(TestAdapters.get(client, adapter, "/openapi/v2").body()).getString("swagger"))
+                .isEqualTo("2.0");
+        JsonObject v3 = new JsonObject(TestAdapters.get(client, adapter, "/openapi/v3").body());
+        String url = v3.getJsonObject("paths").getJsonObject("apis/custom.metrics.k8s.io/v1beta2")
+                .getString("serverRelativeURL");
+        assertThat(new JsonObject(TestAdapters.get(client, adapter, url).body()).getString("openapi")).isEqualTo("3.0.0");
+
+        TestAdapters.get(client, adapter, "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth");
+        String metrics = TestAdapters.get(client, adapter, "/metrics").body();
+        assertThat(metrics)
+                .containsPattern("demand_adapter_http_requests_seconds_count\\{code=\"200\",route=\"external\"} \\d+")
+                .containsPattern("demand_adapter_http_requests_seconds_bucket\\{code=\"200\",route=\"external\",le=\"0\\.005\"}")
+                .containsPattern("demand_adapter_poll_seconds_count\\{describes=\"external\",metric=\"shop/queue-depth\",type=\"test-values\"} [1-9]")
+                .containsPattern("demand_adapter_poll_errors_total\\{describes=\"external\",metric=\"shop/down\",type=\"test-values\"} [1-9]")
+                .contains("demand_adapter_value_age_seconds{describes=\"external\",metric=\"shop/queue-depth\",type=\"test-values\"} 0.0")
+                .contains("demand_adapter_metrics_configured 9.0");
+    }
+
+    private static Sample pod(String name, String app, String code, double value) {
+        return new Sample(new DescribedObject(name, Map.of("app", app)), Map.of("code", code), value, MEASURED, null);
+    }
+}

@@ -1,0 +1,78 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** Starts adapters on free ports and talks to them the way clients do. */
+final class TestAdapters {
+
+    private TestAdapters() {
+    }
+
+    /** Starts a standalone adapter on a free port with a self-signed certificate in {@code dir}/certs. */
+    static Adapter start(Path dir, Path config, Clock clock, String... extraFlags) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--standalone", "--config", config.toString(),
+                "--cert-dir", dir.resolve("certs").toString(), "--secure-port", "0", "--event-loops", "1"));
+        args.addAll(List.of(extraFlags));
+        return Adapter.start(AdapterOptions.parse(args.toArray(String[]::new)), clock);
+    }
+
+    /** An HTTP/2-capable client that trusts exactly the certificate in {@code certFile}. */
+    static HttpClient client(Path certFile) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("adapter", CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(certFile))));
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, factory.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    static Path certFile(Path dir) {
+        return dir.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE);
+    }
+
+    static HttpResponse<String> get(HttpClient client, Adapter adapter, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(adapter.url() + path)).timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/json, */*").GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The real kubectl, as test-components.md prescribes: own kubeconfig and cache dir. */
+    static KubectlResult kubectl(Path dir, Adapter adapter, String path) throws IOException, InterruptedException {
+        Path kubeconfig = StandaloneKubeconfig.write(dir.resolve("kubectl"), adapter.url(), certFile(dir));
+        Process process = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(),
+                "--cache-dir", dir.resolve("kubectl-cache").toString(), "get", "--raw", path)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        byte[] out = process.getInputStream().readAllBytes();
+        byte[] err = process.getErrorStream().readAllBytes();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new KubectlResult(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+                new String(err, StandardCharsets.UTF_8));
+    }
+
+    record KubectlResult(int exitCode, String stdout, String stderr) {
+    }
+}

@@ -1,0 +1,61 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.scaler.spi.InvalidConfigException;
+import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code test-values}: a source whose answers the test sets, by name. Registered for the
+ * adapter's tests only (src/test/resources/META-INF/services).
+ */
+public final class TestValuesScalerProvider implements ScalerProvider<String> {
+
+    private static final Map<String, Future<List<Sample>>> SOURCES = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> FETCHES = new ConcurrentHashMap<>();
+
+    static void set(String source, List<Sample> samples) {
+        SOURCES.put(source, Future.succeededFuture(samples));
+    }
+
+    static void fail(String source, String message) {
+        SOURCES.put(source, Future.failedFuture(message));
+    }
+
+    /** A source that never answers: the poll must time out. */
+    static void hang(String source) {
+        SOURCES.put(source, io.vertx.core.Promise.<List<Sample>>promise().future());
+    }
+
+    static int fetches(String source) {
+        return FETCHES.computeIfAbsent(source, s -> new AtomicInteger()).get();
+    }
+
+    @Override
+    public String type() {
+        return "test-values";
+    }
+
+    @Override
+    public String parseConfig(Map<String, Object> parameters) throws InvalidConfigException {
+        ParameterReader p = new ParameterReader(parameters, "source");
+        String source = p.string("source");
+        p.throwIfInvalid();
+        return source;
+    }
+
+    @Override
+    public Scaler createScaler(String source, ScalerContext context) {
+        return () -> {
+            FETCHES.computeIfAbsent(source, s -> new AtomicInteger()).incrementAndGet();
+            return SOURCES.getOrDefault(source, Future.failedFuture("test source " + source + " is not set"));
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package io.demandmetrics.adapter.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.demandmetrics.adapter.registry.ScalerRegistry;
+import io.demandmetrics.scaler.cron.CronScalerProvider;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigParserTest {
+
+    private static final ConfigParser PARSER = new ConfigParser(ScalerRegistry.of(new CronScalerProvider()));
+    private static final String CRON = "type: cron\n    parameters: {timezone: UTC, start: '0 8 * * *', end: '0 9 * * *', desiredReplicas: 2}\n";
+
+    @Test
+    void defaultsFollowThePollInterval() throws Exception {
+        AdapterConfig config = PARSER.parse("""
+                metrics:
+                  - name: office
+                    namespace: shop
+                    %s
+                  - name: fast
+                    namespace: shop
+                    pollInterval: 2s
+                    %s
+                """.formatted(CRON, CRON));
+        MetricDefinition office = config.metrics().get(0);
+        assertThat(office.key()).isEqualTo(MetricKey.external("shop", "office"));
+        assertThat(office.pollInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(office.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(office.maxAge()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(office.fallback()).isNull();
+        MetricDefinition fast = config.metrics().get(1);
+        assertThat(fast.timeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(fast.maxAge()).isEqualTo(Duration.ofSeconds(6));
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                Arguments.of("metrics: []\nmetric: []\n",
+                        List.of("unknown top-level field \"metric\"; known: [metrics]")),
+                Arguments.of("{}", List.of("missing required top-level field \"metrics\"")),
+                Arguments.of("metrics: [\n", List.of("YAML syntax error at line 2, column 1: expected the node content, but found '<stream end>'")),
+                Arguments.of("metrics:\n  - name: a\n    name: b\n", List.of(
+                        "YAML syntax error at line 3, column 5: found duplicate key name")),
+                Arguments.of("""
+                        metrics:
+                          - name: lag
+                            namespace: shop
+                            type: kafka-lag
+                          - namespace: shop
+                            type: cron
+                          - name: office
+                            namespace: shop
+                            type: cron
+                            parameters: {timezone: Mars/Base, start: '0 8 * * *', end: '0 9 * * *', desiredReplicas: 0, ramp: 5m}
+                            pollInterval: soon
+                            fallback: -1
+                        """, List.of(
+                        "metric \"shop/lag\" (type \"kafka-lag\"): unknown scaler type \"kafka-lag\"; known: [cron]",
+                        "metrics[1]: missing required field \"name\"",
+                        "metrics[1]: missing required parameter \"timezone\"",
+                        "metrics[1]: missing required parameter \"start\"",
+                        "metrics[1]: missing required parameter \"end\"",
+                        "metrics[1]: missing required parameter \"desiredReplicas\"",
+                        "metric \"shop/office\" (type \"cron\"): field \"pollInterval\" value \"soon\" is not a duration (e.g. 30s, 10m, 1h30m)",
+                        "metric \"shop/office\" (type \"cron\"): field \"fallback\" value \"-1\" must be a number >= 0",
+                        "metric \"shop/office\" (type \"cron\"): unknown parameter \"ramp\"; known: [desiredReplicas, end, rampSteps, rampUp, start, timezone, windows]",
+                        "metric \"shop/office\" (type \"cron\"): parameter \"timezone\" value \"Mars/Base\" is not an IANA time zone (e.g. Europe/Berlin)",
+                        "metric \"shop/office\" (type \"cron\"): parameter \"desiredReplicas\" value \"0\" must be >= 1")),
+                Arguments.of("""
+                        metrics:
+                          - name: per-node
+                            namespace: shop
+                            describes: nodes
+                            %s
+                          - name: cpu/x
+                            describes: pods
+                            object: web
+                            %s
+                          - name: q
+                            namespace: Shop
+                            describes: widgets
+                            object: x
+                            pollInterval: 1s
+                            timeout: 2s
+                            maxAge: 500ms
+                            %s
+                        """.formatted(CRON, CRON, CRON), List.of(
+                        "metric \"shop/per-node\" (type \"cron\"): field \"namespace\" must be absent: nodes are cluster-scoped",
+                        "metric \"cpu/x\" (type \"cron\"): field \"name\" value \"cpu/x\" must be letters, digits, '_', '.', ':' or '-', starting and ending with a letter or digit",
+                        "metric \"cpu/x\" (type \"cron\"): missing required field \"namespace\"",
+                        "metric \"Shop/q\" (type \"cron\"): field \"describes\" value \"widgets\" must be \"external\" or one of "
+                                + io.demandmetrics.adapter.api.KubernetesResource.knownNames(),
+                        "metric \"Shop/q\" (type \"cron\"): field \"namespace\" value \"Shop\" is not a valid namespace name",
+                        "metric \"Shop/q\" (type \"cron\"): field \"object\" is only for custom metrics (describes: pods, deployments.apps, ...)",
+                        "metric \"Shop/q\" (type \"cron\"): field \"timeout\" value \"2s\" must be > 0 and <= pollInterval (1s)",
+                        "metric \"Shop/q\" (type \"cron\"): field \"maxAge\" value \"500ms\" must be >= pollInterval (1s)")),
+                Arguments.of("""
+                        metrics:
+                          - name: office
+                            namespace: shop
+                            %s
+                          - name: office
+                            namespace: shop
+                            %s
+                          - name: office
+                            namespace: shop
+                            describes: pods
+                            %s
+                        """.formatted(CRON, CRON, CRON), List.of(
+                        "metric \"shop/office\" (type \"cron\"): describes external like metrics[0]; each metric may be defined once")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalid")
+    void everyProblemIsReportedWithItsMetric(String yaml, List<String> problems) {
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> PARSER.parse(yaml));
+        assertThat(error).isNotNull();
+        assertThat(error.problems()).containsExactlyElementsOf(problems);
+    }
+}
