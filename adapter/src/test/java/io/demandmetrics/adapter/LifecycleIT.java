@@ -1,0 +1,254 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config reload, staleness and fallback, poll timeouts, certificate rotation: the adapter over time. */
+class LifecycleIT {
+
+    private static final String EXTERNAL = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void configReloadUnderConcurrentRequestsFailsNoRequest() throws Exception {
+        TestValuesScalerProvider.set("reload-a", List.of(Sample.of(1)));
+        TestValuesScalerProvider.set("reload-b", List.of(Sample.of(2)));
+        TestValuesScalerProvider.set("reload-c", List.of(Sample.of(3)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, metrics(Map.of("kept", "reload-a", "changed", "reload-a", "removed", "reload-a")));
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--config-check-interval", "100ms");
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        ExecutorService load = Executors.newFixedThreadPool(4);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger answered = new AtomicInteger();
+        Set<String> failures = ConcurrentHashMap.newKeySet();
+        Set<String> changedValues = ConcurrentHashMap.newKeySet();
+        try {
+            List<Future<?>> clients = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                clients.add(load.submit(() -> {
+                    while (running.get()) {
+                        for (String metric : List.of("kept", "changed")) {
+                            try {
+                                HttpResponse<String> response = TestAdapters.get(client, adapter, EXTERNAL + metric);
+                                if (response.statusCode() != 200) {
+                                    failures.add(metric + " " + response.statusCode() + " " + response.body());
+                                } else if (metric.equals("changed")) {
+                                    changedValues.add(value(response));
+                                }
+                                answered.incrementAndGet();
+                            } catch (Exception e) {
+                                failures.add(metric + " " + e);
+                            }
+                        }
+                    }
+                }));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() > 200);
+
+            // a valid change: one metric changes source, one is added, one is removed
+            write(config, metrics(Map.of("kept", "reload-a", "changed", "reload-b", "added", "reload-c")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> changedValues.contains("2"));
+            assertThat(TestAdapters.get(client, adapter, EXTERNAL + "added").statusCode()).isEqualTo(200);
+            assertThat(TestAdapters.get(client, adapter, EXTERNAL + "removed").statusCode()).isEqualTo(404);
+
+            // an invalid change: the running config stays
+            int before = answered.get();
+            write(config, "metrics:\n  - name: kept\n    namespace: shop\n    type: no-such-scaler\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestAdapters.get(client, adapter, "/metrics").body()
+                    .contains("demand_adapter_config_reloads_total{result=\"rejected\"} 1.0"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() > before + 200);
+            assertThat(TestAdapters.get(client, adapter, EXTERNAL + "added").statusCode()).isEqualTo(200);
+
+            running.set(false);
+            for (Future<?> c : clients) {
+                c.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(failures).as("failed requests during reloads").isEmpty();
+            assertThat(changedValues).containsExactlyInAnyOrder("1", "2");
+        } finally {
+            running.set(false);
+            load.shutdownNow();
+            adapter.stop();
+        }
+    }
+
+    @Test
+    void staleValuesAreNotServedAndFallbackIsServedInstead() throws Exception {
+        TestValuesScalerProvider.set("flaky", List.of(Sample.of(42)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - {name: strict, namespace: shop, type: test-values, parameters: {source: flaky}, pollInterval: 200ms, maxAge: 1s}
+                  - {name: lenient, namespace: shop, type: test-values, parameters: {source: flaky}, pollInterval: 200ms, maxAge: 1s, fallback: 7}
+                """);
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
+        Adapter adapter = TestAdapters.start(dir, config, clock);
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        try {
+            assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "strict"))).isEqualTo("42");
+
+            TestValuesScalerProvider.fail("flaky", "broker 10.0.0.7:9092 unreachable");
+            int fetched = TestValuesScalerProvider.fetches("flaky");
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestValuesScalerProvider.fetches("flaky") > fetched + 2);
+            clock.advance(Duration.ofMillis(900)); // within maxAge: the last good value is still served
+            assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "strict"))).isEqualTo("42");
+
+            clock.advance(Duration.ofMillis(200)); // now older than maxAge
+            HttpResponse<String> stale = TestAdapters.get(client, adapter, EXTERNAL + "strict");
+            assertThat(stale.statusCode()).isEqualTo(503);
+            assertThat(new JsonObject(stale.body()).getString("message")).isEqualTo("metric \"shop/strict\" has no"
+                    + " value newer than its maxAge of 1s (last value 1s ago); last error 1s ago: broker 10.0.0.7:9092"
+                    + " unreachable");
+            assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "lenient"))).isEqualTo("7");
+
+            TestValuesScalerProvider.set("flaky", List.of(Sample.of(43)));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    TestAdapters.get(client, adapter, EXTERNAL + "strict").statusCode() == 200);
+            assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "strict"))).isEqualTo("43");
+            assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "lenient"))).isEqualTo("43");
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    @Test
+    void aSourceThatNeverAnswersTimesOutAndOthersKeepPolling() throws Exception {
+        TestValuesScalerProvider.hang("silent");
+        TestValuesScalerProvider.set("healthy", List.of(Sample.of(5)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - {name: silent, namespace: shop, type: test-values, parameters: {source: silent}, pollInterval: 300ms, timeout: 200ms}
+                  - {name: healthy, namespace: shop, type: test-values, parameters: {source: healthy}, pollInterval: 300ms}
+                """);
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC());
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        try {
+            HttpResponse<String> silent = TestAdapters.get(client, adapter, EXTERNAL + "silent");
+            assertThat(silent.statusCode()).isEqualTo(503);
+            assertThat(new JsonObject(silent.body()).getString("message"))
+                    .startsWith("metric \"shop/silent\" has no value yet; last error")
+                    .endsWith("the poll timed out after 200ms");
+            TestValuesScalerProvider.set("healthy", List.of(Sample.of(6)));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    value(TestAdapters.get(client, adapter, EXTERNAL + "healthy")).equals("6"));
+            assertThat(TestAdapters.get(client, adapter, "/apis/external.metrics.k8s.io/v1beta1").statusCode())
+                    .isEqualTo(200);
+            assertThat(TestAdapters.get(client, adapter, "/readyz").statusCode()).isEqualTo(200);
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    @Test
+    void aRotatedCertificateIsServedWithoutRestart() throws Exception {
+        TestValuesScalerProvider.set("cert", List.of(Sample.of(1)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, metrics(Map.of("m", "cert")));
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        writeCertificate(cert, key);
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--tls-cert-file", cert.toString(),
+                "--tls-private-key-file", key.toString(), "--cert-check-interval", "100ms");
+        try {
+            X509Certificate first = servedCertificate(adapter);
+            assertThat(first.getEncoded()).isEqualTo(certificate(cert).getEncoded());
+
+            writeCertificate(cert, key);
+            X509Certificate rotated = certificate(cert);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    java.util.Arrays.equals(servedCertificate(adapter).getEncoded(), rotated.getEncoded()));
+
+            Files.writeString(cert, "not a certificate"); // a broken rotation keeps the served one
+            Thread.sleep(500);
+            assertThat(servedCertificate(adapter).getEncoded()).isEqualTo(rotated.getEncoded());
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private static String metrics(Map<String, String> nameToSource) {
+        StringBuilder yaml = new StringBuilder("metrics:\n");
+        new java.util.TreeMap<>(nameToSource).forEach((name, source) -> yaml.append("  - {name: ").append(name)
+                .append(", namespace: shop, type: test-values, parameters: {source: ").append(source)
+                .append("}, pollInterval: 200ms}\n"));
+        return yaml.toString();
+    }
+
+    /** Replaces the file in one step, as a ConfigMap update does. */
+    private static void write(Path file, String text) throws Exception {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.writeString(next, text);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String value(HttpResponse<String> response) {
+        return new JsonObject(response.body()).getJsonArray("items").getJsonObject(0).getString("value");
+    }
+
+    private static void writeCertificate(Path cert, Path key) throws Exception {
+        String[] pems = SelfSignedCertificate.generate(Set.of("127.0.0.1", "localhost"), Duration.ofDays(1));
+        write(key, pems[1]);
+        write(cert, pems[0]);
+    }
+
+    private static X509Certificate certificate(Path file) throws Exception {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(file));
+    }
+
+    /** The certificate a new connection is served (a fresh client: no connection reuse). */
+    private static X509Certificate servedCertificate(Adapter adapter) throws Exception {
+        SSLContext trustAll = SSLContext.getInstance("TLS");
+        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, new SecureRandom());
+        HttpClient client = HttpClient.newBuilder().sslContext(trustAll).build();
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(adapter.url() + "/healthz"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        return (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
+    }
+}

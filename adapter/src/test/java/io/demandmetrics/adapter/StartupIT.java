@@ -1,0 +1,205 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Startup: the real jar's exit codes and messages, plugin jars, client certificates. */
+class StartupIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anInvalidConfigExitsWithStatus2AndEveryProblem() throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - name: office
+                    namespace: shop
+                    type: cron
+                    parameters: {timezone: Europe/Berlin, start: "0 8 * * *"}
+                  - name: lag
+                    namespace: shop
+                    type: kafka
+                    pollInterval: often
+                """);
+        Result result = runJar("--standalone", "--config", config.toString(), "--secure-port", "0");
+        assertThat(result.exitCode).isEqualTo(2);
+        assertThat(result.stderr).contains("demand-adapter: invalid config " + config + ":")
+                .contains("metric \"shop/office\" (type \"cron\"): missing required parameter \"end\"")
+                .contains("metric \"shop/office\" (type \"cron\"): missing required parameter \"desiredReplicas\"")
+                .contains("metric \"shop/lag\" (type \"kafka\"): field \"pollInterval\" value \"often\" is not a duration")
+                .contains("metric \"shop/lag\" (type \"kafka\"): unknown scaler type \"kafka\"; known: [cron]");
+    }
+
+    @Test
+    void usageErrorsExitWithStatus2() throws Exception {
+        Path config = dir.resolve("ok.yaml");
+        Files.writeString(config, "metrics: []\n");
+        Result unknownFlag = runJar("--standalone", "--config", config.toString(), "--secure-prot", "1");
+        assertThat(unknownFlag.exitCode).isEqualTo(2);
+        assertThat(unknownFlag.stderr).startsWith("unknown flag --secure-prot").contains("Usage: demand-adapter");
+
+        Result inCluster = runJar("--config", config.toString());
+        assertThat(inCluster.exitCode).isEqualTo(2);
+        assertThat(inCluster.stderr).contains("run with --standalone");
+
+        Result anonymousOnNetwork = runJar("--standalone", "--config", config.toString(), "--bind-address", "0.0.0.0");
+        assertThat(anonymousOnNetwork.exitCode).isEqualTo(2);
+        assertThat(anonymousOnNetwork.stderr).contains("refusing to serve anonymous requests on non-loopback address"
+                + " 0.0.0.0: give --client-ca-file to require client certificates, or bind 127.0.0.1");
+
+        Result missingFile = runJar("--standalone", "--config", dir.resolve("absent.yaml").toString());
+        assertThat(missingFile.exitCode).isEqualTo(2);
+        assertThat(missingFile.stderr).contains("cannot read --config");
+
+        Result help = runJar("--help");
+        assertThat(help.exitCode).isZero();
+        assertThat(help.stdout).contains("--plugin-dir DIR");
+    }
+
+    @Test
+    void aTeamPluginJarIsLoadedFromThePluginDirAndServed() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.copy(teamScalerJar(), plugins.resolve("team-scaler.jar"));
+        Files.writeString(plugins.resolve("broken.jar"), "this is not a zip file");
+        writeJar(plugins.resolve("missing-class.jar"), "com.example.DoesNotExist");
+        Path values = dir.resolve("values.json");
+        Files.writeString(values, """
+                [{"object": "web-1", "objectLabels": {"app": "web"}, "value": 4.5},
+                 {"object": "web-2", "objectLabels": {"app": "web"}, "value": 1.25},
+                 {"object": "db-1", "objectLabels": {"app": "db"}, "value": 99}]
+                """);
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - name: team_backlog
+                    namespace: shop
+                    describes: pods
+                    type: demand-file
+                    parameters: {path: %s}
+                """.formatted(values));
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--plugin-dir", plugins.toString());
+        try {
+            HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+            HttpResponse<String> response = TestAdapters.get(client, adapter, "/apis/custom.metrics.k8s.io/v1beta2"
+                    + "/namespaces/shop/pods/%2A/team_backlog?labelSelector=app%3Dweb");
+            assertThat(response.statusCode()).isEqualTo(200);
+            var items = new JsonObject(response.body()).getJsonArray("items");
+            assertThat(items.stream().map(JsonObject.class::cast)
+                    .map(i -> i.getJsonObject("describedObject").getString("name") + "=" + i.getString("value")))
+                    .containsExactly("web-1=4500m", "web-2=1250m");
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    @Test
+    void twoProvidersOfOneTypeStopStartupNamingBothJars() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.copy(teamScalerJar(), plugins.resolve("team-a.jar"));
+        Files.copy(teamScalerJar(), plugins.resolve("team-b.jar"));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "metrics: []\n");
+        StartupException error = catchThrowableOfType(StartupException.class, () ->
+                TestAdapters.start(dir, config, Clock.systemUTC(), "--plugin-dir", plugins.toString()));
+        assertThat(error.exitCode()).isEqualTo(2);
+        assertThat(error.getMessage()).isEqualTo("scaler type \"demand-file\" is provided by more than one jar: "
+                + plugins.resolve("team-a.jar") + " and " + plugins.resolve("team-b.jar"));
+    }
+
+    @Test
+    void withAClientCaEveryRequestNeedsACertificateFromIt() throws Exception {
+        TestCertificates trusted = new TestCertificates("trusted-ca");
+        TestCertificates other = new TestCertificates("other-ca");
+        Path ca = dir.resolve("client-ca.crt");
+        trusted.writeCa(ca);
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "metrics: []\n");
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--client-ca-file", ca.toString(),
+                "--bind-address", "0.0.0.0");
+        try {
+            String url = "https://127.0.0.1:" + adapter.port() + "/apis/external.metrics.k8s.io/v1beta1";
+            assertThat(send(clientWith(trusted.client("hpa")), url).statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> send(clientWith(null), url)).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> send(clientWith(other.client("intruder")), url))
+                    .isInstanceOf(java.io.IOException.class);
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private HttpClient clientWith(javax.net.ssl.KeyManagerFactory keys) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("adapter", CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(Files.readAllBytes(TestAdapters.certFile(dir)))));
+        TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustFactory.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(keys == null ? null : keys.getKeyManagers(), trustFactory.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(ssl).build();
+    }
+
+    private static HttpResponse<String> send(HttpClient client, String url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static Path teamScalerJar() {
+        String property = System.getProperty("team.scaler.jar");
+        Path jar = property == null ? null : Path.of(property);
+        assertThat(jar).as("the team plugin jar: build it with bin/test, or mvn -f examples/team-scaler/pom.xml"
+                + " package, before the adapter's integration tests").isNotNull();
+        assertThat(jar).exists();
+        return jar;
+    }
+
+    private static void writeJar(Path file, String providerClass) throws Exception {
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(file))) {
+            jar.putNextEntry(new JarEntry("META-INF/services/io.demandmetrics.scaler.spi.ScalerProvider"));
+            jar.write((providerClass + "\n").getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+    }
+
+    private Result runJar(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Djava.io.tmpdir=" + dir, "-jar", System.getProperty("adapter.jar")));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
+                new java.io.File("/dev/null"))).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the adapter did not exit: " + String.join(" ", args));
+        }
+        return new Result(process.exitValue(),
+                new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private record Result(int exitCode, String stdout, String stderr) {
+    }
+}
