@@ -118,14 +118,16 @@ public final class Adapter {
 
         FileWatch<String> configWatch = new FileWatch<>(vertx, () -> Files.readString(options.config()),
                 FileWatch::sha256, FileWatch.sha256(configText),
-                (text, error) -> reload(options.config(), parser, store, metrics, text, error));
+                (text, error) -> reload(vertx, options.config(), parser, store, metrics, text, error));
         FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
                 () -> ServingCertificate.read(certificate.certFile(), certificate.keyFile()),
                 ServingCertificate::fingerprint, certificate.fingerprint(),
                 (fresh, error) -> rotate(server, fresh, error));
         configWatch.start(options.configCheckInterval());
         certWatch.start(options.certCheckInterval());
-        LOG.info("listening on https://{}:{} with {} metrics", hostForUrl(bind), port, config.metrics().size());
+        LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
+                AdapterServer.tlsEngineName(),
+                config.metrics().size());
         return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind);
     }
 
@@ -152,25 +154,20 @@ public final class Adapter {
         }
     }
 
-    private static void reload(Path file, ConfigParser parser, MetricStore store, AdapterMetrics metrics,
+    private static void reload(Vertx vertx, Path file, ConfigParser parser, MetricStore store, AdapterMetrics metrics,
                                String text, Throwable error) {
         if (error != null) {
             LOG.warn("cannot read config {}: {}; keeping the running config", file, error.getMessage());
             return;
         }
-        AdapterConfig config;
-        try {
-            config = parser.parse(text);
-        } catch (ConfigException e) {
-            metrics.configReload(false);
-            LOG.warn("config {} changed but is invalid; keeping the running config:\n  {}", file,
-                    String.join("\n  ", e.problems()));
-            return;
-        }
-        store.apply(config).onComplete(result -> {
+        // Parsing thousands of metrics takes a while: off the event loop.
+        vertx.executeBlocking(() -> parser.parse(text), false).compose(store::apply).onComplete(result -> {
             metrics.configReload(result.succeeded());
             if (result.succeeded()) {
                 LOG.info("config {} reloaded", file);
+            } else if (result.cause() instanceof ConfigException invalid) {
+                LOG.warn("config {} changed but is invalid; keeping the running config:\n  {}", file,
+                        String.join("\n  ", invalid.problems()));
             } else {
                 LOG.warn("config {} changed but cannot be applied; keeping the running config:\n  {}", file,
                         result.cause().getMessage());

@@ -276,6 +276,21 @@ class MetricsApiIT {
                 .contains("demand_adapter_metrics_configured 9.0");
     }
 
+    @Test
+    void discoveryIsGzippedForClientsThatAcceptIt() throws Exception {
+        String path = "/apis/custom.metrics.k8s.io/v1beta2";
+        HttpResponse<byte[]> zipped = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(adapter.url() + path)).header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(zipped.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(zipped.headers().firstValue("vary")).hasValue("Accept-Encoding");
+        String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> plain = TestAdapters.get(client, adapter, path);
+        assertThat(plain.headers().firstValue("content-encoding")).isEmpty();
+        assertThat(unzipped).isEqualTo(plain.body());
+    }
+
     private static Sample pod(String name, String app, String code, double value) {
         return new Sample(new DescribedObject(name, Map.of("app", app)), Map.of("code", code), value, MEASURED, null);
     }

@@ -3,15 +3,19 @@ package io.demandmetrics.adapter.api;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * The discovery documents, encoded once per config version so that discovery costs a map
- * lookup however many metrics are configured (the aggregator gives it 6 s, and an
+ * The discovery documents, encoded (and gzip-compressed) once per config version, off the
+ * event loop, so that discovery costs a map lookup however many metrics are configured (the aggregator gives it 6 s, and an
  * unavailable APIService breaks {@code kubectl api-resources} cluster-wide).
  */
 public final class Discovery {
@@ -21,9 +25,13 @@ public final class Discovery {
     }
 
     private final Map<String, Buffer> documents;
+    private final Map<String, Buffer> gzipped;
 
     private Discovery(Map<String, Buffer> documents) {
         this.documents = documents;
+        Map<String, Buffer> compressed = new HashMap<>();
+        documents.forEach((path, document) -> compressed.put(path, gzip(document)));
+        this.gzipped = Map.copyOf(compressed);
     }
 
     public static Discovery of(Collection<Entry> entries) {
@@ -66,6 +74,24 @@ public final class Discovery {
     /** The document at a discovery path ({@code /apis}, {@code /apis/g}, {@code /apis/g/v}), or null. */
     public Buffer document(String path) {
         return documents.get(path);
+    }
+
+    /**
+     * The same document gzip-compressed, or null. With thousands of metrics a resource list
+     * is megabytes of repetitive JSON; Go clients (kubectl, the aggregator) accept gzip.
+     */
+    public Buffer gzippedDocument(String path) {
+        return gzipped.get(path);
+    }
+
+    private static Buffer gzip(Buffer document) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(document.length() / 8 + 64);
+        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+            zip.write(document.getBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("gzip into memory cannot fail", e);
+        }
+        return Buffer.buffer(out.toByteArray());
     }
 
     private static JsonObject groupList() {

@@ -11,7 +11,10 @@ import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -61,6 +64,7 @@ public final class AdapterServer {
                 .setUseAlpn(true)
                 .setKeyCertOptions(certificate.keyCertOptions())
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+                .setSslEngineOptions(sslEngine())
                 .setCompressionSupported(false)
                 .setHost(host)
                 .setPort(port);
@@ -80,6 +84,16 @@ public final class AdapterServer {
             }
             return Future.all(others).map(all -> bound.actualPort());
         });
+    }
+
+    /** BoringSSL when its native library loads on this platform, else the JDK's engine. */
+    private static SSLEngineOptions sslEngine() {
+        return OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+    }
+
+    /** The TLS implementation in use, for the startup log. */
+    public static String tlsEngineName() {
+        return OpenSSLEngineOptions.isAvailable() ? "BoringSSL" : "JDK";
     }
 
     /** Swaps the serving certificate on every instance; new connections use it, open ones finish. */
@@ -137,6 +151,15 @@ public final class AdapterServer {
         var request = ctx.request();
         ApiResponse response = api.answer(request.method().name(), request.path(),
                 request.getParam("labelSelector"), request.getParam("metricLabelSelector"));
+        if (response.gzippedBody() != null) {
+            ctx.response().putHeader("Vary", "Accept-Encoding");
+            String accepted = request.getHeader("Accept-Encoding");
+            if (accepted != null && accepted.contains("gzip")) {
+                ctx.response().putHeader("Content-Encoding", "gzip");
+                json(ctx, response.route(), response.code(), response.gzippedBody());
+                return;
+            }
+        }
         json(ctx, response.route(), response.code(), response.body());
     }
 

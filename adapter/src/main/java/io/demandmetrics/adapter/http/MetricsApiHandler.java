@@ -63,11 +63,12 @@ public final class MetricsApiHandler {
             }
             Catalog current = catalog.get();
             if (segments.size() <= 3) {
-                Buffer document = current.discovery().document("/" + String.join("/", segments));
+                String path = "/" + String.join("/", segments);
+                Buffer document = current.discovery().document(path);
                 if (document == null) {
                     throw Status.notFound("the server could not find the requested resource");
                 }
-                return ApiResponse.ok(document, route);
+                return new ApiResponse(200, document, current.discovery().gzippedDocument(path), route);
             }
             String group = segments.get(1);
             String version = segments.get(2);
@@ -94,13 +95,21 @@ public final class MetricsApiHandler {
         if (state == null) {
             throw Status.notFound("the server could not find the metric " + metric + " for namespace " + namespace);
         }
+        List<Sample> samples = state.serve(clock.instant()).samples();
+        String request = "external " + labelSelector;
+        Buffer encoded = state.encodedAnswer(samples, request);
+        if (encoded != null) {
+            return encoded;
+        }
         List<MetricPoint> points = new ArrayList<>();
-        for (Sample sample : state.serve(clock.instant()).samples()) {
+        for (Sample sample : samples) {
             if (selector.matches(sample.labels())) {
                 points.add(new MetricPoint(null, sample.labels(), sample.value(), sample.timestamp(), sample.window()));
             }
         }
-        return WireFormat.externalMetricValueList(metric, points).toBuffer();
+        encoded = WireFormat.externalMetricValueList(metric, points).toBuffer();
+        state.rememberAnswer(samples, request, encoded);
+        return encoded;
     }
 
     private Buffer custom(Catalog current, String version, List<String> s, String labelSelector,
@@ -137,6 +146,11 @@ public final class MetricsApiHandler {
             throw metricNotFound(metric, resourceName, objectName);
         }
         Served served = state.serve(clock.instant());
+        String request = version + " " + String.join("/", s) + " " + labelSelector + " " + metricLabelSelector;
+        Buffer encoded = state.encodedAnswer(served.samples(), request);
+        if (encoded != null) {
+            return encoded;
+        }
         List<MetricPoint> points = perObject(served.samples(), objects, series);
         if (!objectName.equals("*")) {
             points = points.stream().filter(p -> p.objectName().equals(objectName)).toList();
@@ -147,7 +161,9 @@ public final class MetricsApiHandler {
                 throw metricNotFound(metric, resourceName, objectName);
             }
         }
-        return WireFormat.metricValueList(version, resource, namespace, metric, series, points).toBuffer();
+        encoded = WireFormat.metricValueList(version, resource, namespace, metric, series, points).toBuffer();
+        state.rememberAnswer(served.samples(), request, encoded);
+        return encoded;
     }
 
     /**

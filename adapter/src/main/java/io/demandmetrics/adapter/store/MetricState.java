@@ -5,6 +5,7 @@ import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,15 @@ public final class MetricState {
     private final MetricDefinition definition;
     private volatile Reading reading;
     private volatile Failure failure;
+    private volatile EncodedAnswer lastAnswer;
+
+    /**
+     * A response body encoded from one list of served samples for one request. The body is a
+     * function of those two alone, so it is reused while both stay the same: a metric asked
+     * the same question many times between polls is encoded once.
+     */
+    private record EncodedAnswer(List<Sample> samples, String request, Buffer body) {
+    }
 
     public MetricState(MetricDefinition definition) {
         this.definition = definition;
@@ -39,6 +49,17 @@ public final class MetricState {
     /** The last failure, or null when the last poll succeeded. */
     public Failure failure() {
         return failure;
+    }
+
+    /** The body encoded earlier for exactly these samples (by identity) and this request, or null. */
+    public Buffer encodedAnswer(List<Sample> samples, String request) {
+        EncodedAnswer answer = lastAnswer;
+        return answer != null && answer.samples() == samples && answer.request().equals(request) ? answer.body() : null;
+    }
+
+    /** Keeps a body encoded from {@code samples} for {@code request}, replacing the previous one. */
+    public void rememberAnswer(List<Sample> samples, String request, Buffer body) {
+        lastAnswer = new EncodedAnswer(samples, request, body);
     }
 
     void succeeded(Reading fresh) {

@@ -98,20 +98,25 @@ public final class MetricStore {
             firstPolls.add(metric.start());
         }
         // A first poll ends in success, failure or its timeout: joining them is bounded.
-        return Future.join(firstPolls).transform(ignored -> {
-            List<PolledMetric> retired = new ArrayList<>();
-            running.forEach((key, metric) -> {
-                if (next.get(key) != metric) {
-                    retired.add(metric);
-                }
-            });
-            running.clear();
-            running.putAll(next);
-            catalog.set(Catalog.of(next.values().stream().map(m -> m.state).toList()));
-            retired.forEach(PolledMetric::stop);
-            LOG.info("serving {} metrics ({} new or changed, {} removed)", next.size(), created.size(), retired.size());
-            return Future.succeededFuture();
-        });
+        // Encoding discovery for thousands of metrics takes tens of milliseconds: a worker does it.
+        return Future.join(firstPolls)
+                .transform(ignored -> vertx.executeBlocking(
+                        () -> Catalog.of(next.values().stream().map(m -> m.state).toList()), false))
+                .map(built -> {
+                    List<PolledMetric> retired = new ArrayList<>();
+                    running.forEach((key, metric) -> {
+                        if (next.get(key) != metric) {
+                            retired.add(metric);
+                        }
+                    });
+                    running.clear();
+                    running.putAll(next);
+                    catalog.set(built);
+                    retired.forEach(PolledMetric::stop);
+                    LOG.info("serving {} metrics ({} new or changed, {} removed)", next.size(), created.size(),
+                            retired.size());
+                    return null;
+                });
     }
 
     /** Stops every poller and closes every scaler. */

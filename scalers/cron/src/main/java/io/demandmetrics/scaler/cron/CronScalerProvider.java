@@ -15,6 +15,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@code cron} scaler: KEDA's cron trigger ({@code timezone}, {@code start}, {@code end},
@@ -43,6 +44,15 @@ public final class CronScalerProvider implements ScalerProvider<CronConfig> {
             new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     private static final long DEFAULT_RAMP_STEPS = 10;
+
+    /**
+     * Parsed schedules by zone and expression. Schedules are immutable, and fleets of metrics
+     * share a handful of expressions ("0 8 * * 1-5"): at ten thousand metrics, sharing them
+     * saves tens of megabytes of cron-utils objects. Bounded: cleared if it ever grows past
+     * {@value #MAX_SHARED_SCHEDULES} distinct schedules.
+     */
+    private final Map<String, CronSchedule> sharedSchedules = new ConcurrentHashMap<>();
+    private static final int MAX_SHARED_SCHEDULES = 10_000;
 
     @Override
     public String type() {
@@ -86,7 +96,7 @@ public final class CronScalerProvider implements ScalerProvider<CronConfig> {
         }
     }
 
-    private static CronWindow window(ParameterReader p, ZoneId zone, Duration rampUp, long rampSteps) {
+    private CronWindow window(ParameterReader p, ZoneId zone, Duration rampUp, long rampSteps) {
         String start = p.string("start");
         String end = p.string("end");
         long desired = p.integer("desiredReplicas", 1);
@@ -98,15 +108,24 @@ public final class CronScalerProvider implements ScalerProvider<CronConfig> {
         return new CronWindow(start, end, startTimes, endTimes, desired, rampUp, rampSteps);
     }
 
-    private static CronSchedule schedule(ParameterReader p, String name, String expression, ZoneId zone) {
+    private CronSchedule schedule(ParameterReader p, String name, String expression, ZoneId zone) {
         if (expression == null) {
             return null;
         }
         String trimmed = expression.trim();
+        CronSchedule shared = sharedSchedules.get(zone.getId() + " " + trimmed);
+        if (shared != null) {
+            return shared;
+        }
         try {
             var cron = PARSER.parse(DESCRIPTORS.getOrDefault(trimmed, trimmed));
             cron.validate();
-            return new CronSchedule(ExecutionTime.forCron(cron), zone);
+            CronSchedule schedule = new CronSchedule(ExecutionTime.forCron(cron), zone);
+            if (sharedSchedules.size() >= MAX_SHARED_SCHEDULES) {
+                sharedSchedules.clear();
+            }
+            sharedSchedules.put(zone.getId() + " " + trimmed, schedule);
+            return schedule;
         } catch (IllegalArgumentException e) {
             p.invalid(name, expression, "is not a 5-field cron expression (minute hour day-of-month month"
                     + " day-of-week): " + e.getMessage());
