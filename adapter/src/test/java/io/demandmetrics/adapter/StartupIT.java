@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,16 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,25 +138,13 @@ class StartupIT {
                 "--bind-address", "0.0.0.0");
         try {
             String url = "https://127.0.0.1:" + adapter.port() + "/apis/external.metrics.k8s.io/v1beta1";
-            assertThat(send(clientWith(trusted.client("hpa")), url).statusCode()).isEqualTo(200);
-            assertThatThrownBy(() -> send(clientWith(null), url)).isInstanceOf(java.io.IOException.class);
-            assertThatThrownBy(() -> send(clientWith(other.client("intruder")), url))
+            assertThat(send(TestAdapters.client(TestAdapters.certFile(dir), trusted.client("hpa")), url).statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> send(TestAdapters.client(TestAdapters.certFile(dir)), url)).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> send(TestAdapters.client(TestAdapters.certFile(dir), other.client("intruder")), url))
                     .isInstanceOf(java.io.IOException.class);
         } finally {
             adapter.stop();
         }
-    }
-
-    private HttpClient clientWith(javax.net.ssl.KeyManagerFactory keys) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("adapter", CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(Files.readAllBytes(TestAdapters.certFile(dir)))));
-        TrustManagerFactory trustFactory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustFactory.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(keys == null ? null : keys.getKeyManagers(), trustFactory.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).build();
     }
 
     private static HttpResponse<String> send(HttpClient client, String url) throws Exception {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -38,6 +39,11 @@ final class TestAdapters {
 
     /** An HTTP/2-capable client that trusts exactly the certificate in {@code certFile}. */
     static HttpClient client(Path certFile) throws Exception {
+        return client(certFile, null);
+    }
+
+    /** The same, presenting the client certificate in {@code clientKeys} when not null. */
+    static HttpClient client(Path certFile, KeyManagerFactory clientKeys) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("adapter", CertificateFactory.getInstance("X.509")
@@ -45,7 +51,7 @@ final class TestAdapters {
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, factory.getTrustManagers(), null);
+        ssl.init(clientKeys == null ? null : clientKeys.getKeyManagers(), factory.getTrustManagers(), null);
         return HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }

@@ -78,7 +78,7 @@ class CronConfigTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("windows")
+    @MethodSource({"windows", "ramps"})
     void valueAt(String what, Map<String, Object> parameters, String at, long expected) throws Exception {
         assertThat(PROVIDER.parseConfig(parameters).valueAt(Instant.parse(toUtc(at)))).isEqualTo(expected);
     }
@@ -104,12 +104,6 @@ class CronConfigTest {
                 Arguments.of("rounded up, step 1 of 5", fiveSteps, "2026-11-25T07:55:00Z", 1),
                 Arguments.of("rounded up, step 3 of 5", fiveSteps, "2026-11-25T07:57:00Z", 2),
                 Arguments.of("rounded up, step 5 of 5", fiveSteps, "2026-11-25T07:59:30Z", 3));
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("ramps")
-    void rampValueAt(String what, Map<String, Object> parameters, String at, long expected) throws Exception {
-        assertThat(PROVIDER.parseConfig(parameters).valueAt(Instant.parse(toUtc(at)))).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}")
