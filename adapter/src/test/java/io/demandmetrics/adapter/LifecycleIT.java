@@ -48,8 +48,9 @@ class LifecycleIT {
         TestValuesScalerProvider.set("reload-a", List.of(Sample.of(1)));
         TestValuesScalerProvider.set("reload-b", List.of(Sample.of(2)));
         TestValuesScalerProvider.set("reload-c", List.of(Sample.of(3)));
+        TestValuesScalerProvider.set("reload-removed", List.of(Sample.of(4)));
         Path config = dir.resolve("config.yaml");
-        Files.writeString(config, metrics(Map.of("kept", "reload-a", "changed", "reload-a", "removed", "reload-a")));
+        Files.writeString(config, metrics(Map.of("kept", "reload-a", "changed", "reload-a", "removed", "reload-removed")));
         Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--config-check-interval", "100ms");
         HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
         ExecutorService load = Executors.newFixedThreadPool(4);
@@ -85,6 +86,11 @@ class LifecycleIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> changedValues.contains("2"));
             assertThat(TestAdapters.get(client, adapter, EXTERNAL + "added").statusCode()).isEqualTo(200);
             assertThat(TestAdapters.get(client, adapter, EXTERNAL + "removed").statusCode()).isEqualTo(404);
+            // the removed metric's scaler is closed and polled no more
+            assertThat(TestValuesScalerProvider.closes("reload-removed")).isEqualTo(1);
+            int removedFetches = TestValuesScalerProvider.fetches("reload-removed");
+            Thread.sleep(600); // three poll intervals
+            assertThat(TestValuesScalerProvider.fetches("reload-removed")).isEqualTo(removedFetches);
 
             // an invalid change: the running config stays
             int before = answered.get();

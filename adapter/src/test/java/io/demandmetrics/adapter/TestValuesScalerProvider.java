@@ -20,6 +20,7 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
 
     private static final Map<String, Future<List<Sample>>> SOURCES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> FETCHES = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> CLOSES = new ConcurrentHashMap<>();
 
     static void set(String source, List<Sample> samples) {
         SOURCES.put(source, Future.succeededFuture(samples));
@@ -38,6 +39,10 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
         return FETCHES.computeIfAbsent(source, s -> new AtomicInteger()).get();
     }
 
+    static int closes(String source) {
+        return CLOSES.computeIfAbsent(source, s -> new AtomicInteger()).get();
+    }
+
     @Override
     public String type() {
         return "test-values";
@@ -53,9 +58,18 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
 
     @Override
     public Scaler createScaler(String source, ScalerContext context) {
-        return () -> {
-            FETCHES.computeIfAbsent(source, s -> new AtomicInteger()).incrementAndGet();
-            return SOURCES.getOrDefault(source, Future.failedFuture("test source " + source + " is not set"));
+        return new Scaler() {
+            @Override
+            public Future<List<Sample>> fetch() {
+                FETCHES.computeIfAbsent(source, s -> new AtomicInteger()).incrementAndGet();
+                return SOURCES.getOrDefault(source, Future.failedFuture("test source " + source + " is not set"));
+            }
+
+            @Override
+            public Future<Void> close() {
+                CLOSES.computeIfAbsent(source, s -> new AtomicInteger()).incrementAndGet();
+                return Future.succeededFuture();
+            }
         };
     }
 }

@@ -3,15 +3,11 @@ package io.demandmetrics.adapter.api;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The discovery documents, encoded (and gzip-compressed) once per config version, off the
@@ -85,13 +81,7 @@ public final class Discovery {
     }
 
     private static Buffer gzip(Buffer document) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(document.length() / 8 + 64);
-        try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
-            zip.write(document.getBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("gzip into memory cannot fail", e);
-        }
-        return Buffer.buffer(out.toByteArray());
+        return Buffer.buffer(Compression.gzip(document.getBytes()));
     }
 
     private static JsonObject groupList() {

@@ -18,12 +18,14 @@ import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The HTTPS server: TLS 1.2+ with HTTP/2 and HTTP/1.1 by ALPN, the metrics API, health,
@@ -33,6 +35,8 @@ import java.util.function.BooleanSupplier;
 public final class AdapterServer {
 
     private static final String ROUTE_KEY = "route";
+    private static final String PROMETHEUS_TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     private final Vertx vertx;
     private final MetricsApiHandler api;
@@ -123,11 +127,7 @@ public final class AdapterServer {
             boolean isReady = ready.getAsBoolean();
             text(ctx, "readyz", isReady ? 200 : 503, isReady ? "ok" : "not ready: the first polls are running");
         });
-        var scrape = PrometheusScrapingHandler.create(prometheus);
-        router.get("/metrics").handler(ctx -> {
-            ctx.put(ROUTE_KEY, "metrics");
-            scrape.handle(ctx);
-        });
+        router.get("/metrics").handler(this::scrape);
         router.get("/openapi/v2").handler(ctx -> json(ctx, "openapi", 200, openApi.v2()));
         router.get("/openapi/v3").handler(ctx -> json(ctx, "openapi", 200, openApi.v3Index()));
         router.get("/openapi/v3/*").handler(ctx -> {
@@ -145,6 +145,40 @@ public final class AdapterServer {
                 ctx.statusCode() == 405 ? Status.methodNotAllowed("the server does not allow this method")
                         : Status.internalError("internal error")));
         return router;
+    }
+
+    /**
+     * Prometheus exposition of the adapter's metrics. At ten thousand metrics this is megabytes
+     * of text and takes hundreds of milliseconds: a worker builds (and gzips) it, never the
+     * event loop that answers the HPA.
+     */
+    private void scrape(RoutingContext ctx) {
+        ctx.put(ROUTE_KEY, "metrics");
+        String accept = ctx.request().getHeader("Accept");
+        String contentType = accept != null && accept.contains("application/openmetrics-text")
+                ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_TEXT_CONTENT_TYPE;
+        String encodings = ctx.request().getHeader("Accept-Encoding");
+        boolean gzip = encodings != null && encodings.contains("gzip");
+        vertx.executeBlocking(() -> {
+            // Streamed, never one multi-megabyte String: less garbage, shorter GC pauses for everyone.
+            ByteArrayOutputStream body = new ByteArrayOutputStream(gzip ? 256 * 1024 : 1024 * 1024);
+            try (OutputStream out = gzip ? new GZIPOutputStream(body, 64 * 1024) : body) {
+                prometheus.scrape(out, contentType);
+            }
+            return Buffer.buffer(body.toByteArray());
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                status(ctx, "metrics", Status.internalError("scraping the adapter's metrics failed: "
+                        + result.cause().getMessage()));
+                return;
+            }
+            HttpServerResponse response = ctx.response().putHeader("Content-Type", contentType)
+                    .putHeader("Vary", "Accept-Encoding");
+            if (gzip) {
+                response.putHeader("Content-Encoding", "gzip");
+            }
+            response.end(result.result());
+        });
     }
 
     private void metricsApi(RoutingContext ctx) {

@@ -111,8 +111,10 @@ public final class MetricStore {
                     });
                     running.clear();
                     running.putAll(next);
-                    catalog.set(built);
+                    // Stopped before the switch: until it, the old catalog serves their last values,
+                    // and once a request sees the new catalog their scalers are closed.
                     retired.forEach(PolledMetric::stop);
+                    catalog.set(built);
                     LOG.info("serving {} metrics ({} new or changed, {} removed)", next.size(), created.size(),
                             retired.size());
                     return null;
