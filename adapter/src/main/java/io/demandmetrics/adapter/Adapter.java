@@ -4,6 +4,7 @@ import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.http.AdapterServer;
+import io.demandmetrics.adapter.http.LoopbackGate;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.registry.RegistryException;
@@ -105,7 +106,9 @@ public final class Adapter {
                 .description("Metrics in the config being served").register(prometheus);
         AtomicBoolean ready = new AtomicBoolean();
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, clock), metrics,
-                prometheus, ready::get, options.clientCaFile());
+                prometheus, ready::get, options.clientCaFile() == null ? AdapterServer.ClientCertificates.NONE
+                : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile()),
+                new LoopbackGate(options.clientCaFile() != null));
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops()), 30);

@@ -15,6 +15,8 @@ import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
+import io.vertx.core.net.TrustOptions;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -43,22 +45,39 @@ public final class AdapterServer {
     private final AdapterMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
     private final BooleanSupplier ready;
-    private final Path clientCaFile;
+    private final ClientCertificates clientCertificates;
+    private final RequestGate gate;
     private final OpenApiDocuments openApi = new OpenApiDocuments();
     private final List<HttpServer> servers = new ArrayList<>();
 
     /**
-     * @param clientCaFile when given, every connection must present a client certificate
-     *     signed by this CA; when null, the server must be bound to loopback only
+     * How the TLS layer treats client certificates: not asked for, required from one CA
+     * (standalone with a client CA), or requested from anyone (in-cluster: the chain is checked
+     * against the front-proxy or client CA by the authenticator, which knows what each may do).
      */
+    public record ClientCertificates(ClientAuth mode, TrustOptions trust) {
+
+        public static final ClientCertificates NONE = new ClientCertificates(ClientAuth.NONE, null);
+
+        public static ClientCertificates requiredFrom(Path caFile) {
+            return new ClientCertificates(ClientAuth.REQUIRED, new PemTrustOptions().addCertPath(caFile.toString()));
+        }
+
+        /** Any chain is accepted by TLS, which still proves the client holds the key. */
+        public static ClientCertificates requestedFromAnyone() {
+            return new ClientCertificates(ClientAuth.REQUEST, TrustOptions.wrap(InsecureTrustManagerFactory.INSTANCE));
+        }
+    }
+
     public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
-                         BooleanSupplier ready, Path clientCaFile) {
+                         BooleanSupplier ready, ClientCertificates clientCertificates, RequestGate gate) {
         this.vertx = vertx;
         this.api = api;
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.ready = ready;
-        this.clientCaFile = clientCaFile;
+        this.clientCertificates = clientCertificates;
+        this.gate = gate;
     }
 
     /** Listens with {@code instances} servers on one port; returns the bound port (for port 0). */
@@ -72,9 +91,9 @@ public final class AdapterServer {
                 .setCompressionSupported(false)
                 .setHost(host)
                 .setPort(port);
-        if (clientCaFile != null) {
-            options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(
-                    clientCaFile.toString()));
+        options.setClientAuth(clientCertificates.mode());
+        if (clientCertificates.trust() != null) {
+            options.setTrustOptions(clientCertificates.trust());
         }
         HttpServer first = vertx.createHttpServer(options).requestHandler(router());
         servers.add(first);
@@ -106,9 +125,9 @@ public final class AdapterServer {
                 .setKeyCertOptions(certificate.keyCertOptions())
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setUseAlpn(true);
-        if (clientCaFile != null) {
-            ssl.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(new PemTrustOptions().addCertPath(
-                    clientCaFile.toString()));
+        ssl.setClientAuth(clientCertificates.mode());
+        if (clientCertificates.trust() != null) {
+            ssl.setTrustOptions(clientCertificates.trust());
         }
         List<Future<Boolean>> updates = servers.stream().map(s -> s.updateSSLOptions(ssl, true)).toList();
         return Future.all(updates).mapEmpty();
@@ -197,21 +216,20 @@ public final class AdapterServer {
         json(ctx, response.route(), response.code(), response.body());
     }
 
-    /** Times each request and counts it by route template and code. */
+    /** Times each request, counts it by route template and code, and lets the gate decide. */
     private void instrument(RoutingContext ctx) {
-        if (clientCaFile == null && !isLoopbackHost(ctx.request().connection().localAddress().hostAddress())) {
-            // Defence in depth: startup refuses a non-loopback bind without client certificates.
-            status(ctx, "unknown", Status.unauthorized("anonymous requests are served on loopback only"));
-            return;
-        }
         long started = System.nanoTime();
         ctx.addEndHandler(ended -> metrics.request(ctx.get(ROUTE_KEY, "unknown"), ctx.response().getStatusCode(),
                 System.nanoTime() - started));
-        ctx.next();
-    }
-
-    private static boolean isLoopbackHost(String host) {
-        return host != null && (host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
+        gate.admit(ctx.request()).onComplete(admitted -> {
+            if (admitted.succeeded()) {
+                ctx.next();
+            } else if (admitted.cause() instanceof Status status) {
+                status(ctx, "denied", status);
+            } else {
+                status(ctx, "denied", Status.internalError("admission failed: " + admitted.cause()));
+            }
+        });
     }
 
     private static void text(RoutingContext ctx, String route, int code, String body) {

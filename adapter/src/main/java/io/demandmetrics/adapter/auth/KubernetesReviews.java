@@ -1,0 +1,110 @@
+package io.demandmetrics.adapter.auth;
+
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * TokenReview and SubjectAccessReview through the Kubernetes API, with answers cached
+ * briefly (upstream caches allow and deny for 10 s). The fabric8 client blocks, so calls run
+ * on a worker pool of their own. Tokens are cached by their SHA-256, never kept or logged.
+ */
+public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
+
+    private static final int MAX_CACHED = 10_000;
+
+    private final KubernetesClient client;
+    private final WorkerExecutor executor;
+    private final TtlCache<String, Optional<UserInfo>> tokens;
+    private final TtlCache<String, Decision> decisions;
+
+    public KubernetesReviews(KubernetesClient client, WorkerExecutor executor, Duration tokenTtl, Duration accessTtl,
+                             Clock clock) {
+        this.client = client;
+        this.executor = executor;
+        this.tokens = new TtlCache<>(tokenTtl, clock, MAX_CACHED);
+        this.decisions = new TtlCache<>(accessTtl, clock, MAX_CACHED);
+    }
+
+    @Override
+    public Future<Optional<UserInfo>> review(String token) {
+        String key = sha256(token);
+        Optional<UserInfo> cached = tokens.get(key);
+        if (cached != null) {
+            return Future.succeededFuture(cached);
+        }
+        return executor.executeBlocking(() -> {
+            TokenReview review = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec()
+                    .build()).create();
+            var status = review.getStatus();
+            Optional<UserInfo> user = status != null && Boolean.TRUE.equals(status.getAuthenticated())
+                    && status.getUser() != null
+                    ? Optional.of(new UserInfo(status.getUser().getUsername(), orEmpty(status.getUser().getGroups()),
+                            orEmpty(status.getUser().getExtra())))
+                    : Optional.empty();
+            tokens.put(key, user);
+            return user;
+        }, false).recover(e -> Future.failedFuture(io.demandmetrics.adapter.api.Status.unauthorized(
+                "cannot review the bearer token: the Kubernetes API did not answer (" + e.getClass().getSimpleName()
+                        + ")")));
+    }
+
+    @Override
+    public Future<Decision> review(UserInfo user, RequestAttributes attributes) {
+        String key = user.name() + "\n" + user.groups() + "\n" + user.extra() + "\n" + attributes;
+        Decision cached = decisions.get(key);
+        if (cached != null) {
+            return Future.succeededFuture(cached);
+        }
+        return executor.executeBlocking(() -> {
+            SubjectAccessReviewBuilder builder = new SubjectAccessReviewBuilder().withNewSpec()
+                    .withUser(user.name()).withGroups(user.groups()).withExtra(user.extra()).endSpec();
+            if (attributes.resourceRequest()) {
+                builder.editSpec().withNewResourceAttributes()
+                        .withVerb(attributes.verb()).withGroup(attributes.group())
+                        .withResource(attributes.resource()).withSubresource(attributes.subresource())
+                        .withName(attributes.name()).withNamespace(attributes.namespace())
+                        .endResourceAttributes().endSpec();
+            } else {
+                builder.editSpec().withNewNonResourceAttributes().withVerb(attributes.verb())
+                        .withPath(attributes.path()).endNonResourceAttributes().endSpec();
+            }
+            SubjectAccessReview review = client.resource(builder.build()).create();
+            var status = review.getStatus();
+            Decision decision = new Decision(status != null && Boolean.TRUE.equals(status.getAllowed()),
+                    status == null || status.getReason() == null ? "" : status.getReason());
+            decisions.put(key, decision);
+            return decision;
+        }, false);
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    private static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.demandmetrics.adapter.auth;
+
+import io.demandmetrics.adapter.api.Status;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * Who is calling, in Kubernetes' order: a front-proxy certificate with identity headers, a
+ * client certificate, a bearer token. Anything else is 401.
+ *
+ * <p>Identity headers are read only on a connection whose certificate chains to the
+ * requestheader CA and whose common name is allowed: from anyone else they are spoofing and
+ * ignored, never an identity.
+ */
+public final class RequestAuthenticator {
+
+    private final Supplier<AuthenticationSettings> settings;
+    private final TokenReviewer tokens;
+
+    /**
+     * @param settings the current settings; read per request, so a rotated CA applies at once
+     * @param tokens reviews bearer tokens, or null to accept none
+     */
+    public RequestAuthenticator(Supplier<AuthenticationSettings> settings, TokenReviewer tokens) {
+        this.settings = settings;
+        this.tokens = tokens;
+    }
+
+    /** The caller, or a future failed with a 401 {@link Status}. */
+    public Future<UserInfo> authenticate(HttpServerRequest request) {
+        AuthenticationSettings current = settings.get();
+        List<X509Certificate> chain = peerChain(request);
+        if (!chain.isEmpty()) {
+            RequestHeaderSettings front = current.requestHeader();
+            if (front != null && front.ca().verifies(chain)) {
+                String name = CertificateAuthority.commonName(chain.get(0));
+                if (!front.allowedNames().isEmpty() && !front.allowedNames().contains(name)) {
+                    return Future.failedFuture(Status.unauthorized("the front-proxy certificate's common name \""
+                            + name + "\" is not among the requestheader allowed names"));
+                }
+                UserInfo user = fromHeaders(front, request.headers());
+                if (user != null) {
+                    return Future.succeededFuture(user);
+                }
+            }
+            CertificateAuthority clientCa = current.clientCa();
+            if (clientCa != null && clientCa.verifies(chain)) {
+                X509Certificate leaf = chain.get(0);
+                return Future.succeededFuture(new UserInfo(CertificateAuthority.commonName(leaf),
+                        CertificateAuthority.organizations(leaf), Map.of()));
+            }
+        }
+        String token = bearerToken(request.getHeader("Authorization"));
+        if (token != null && tokens != null) {
+            return tokens.review(token).compose(user -> user
+                    .map(Future::succeededFuture)
+                    .orElseGet(() -> Future.failedFuture(Status.unauthorized("the bearer token was not accepted"))));
+        }
+        return Future.failedFuture(Status.unauthorized(chain.isEmpty()
+                ? "Unauthorized: no client certificate or bearer token"
+                : "Unauthorized: the client certificate is not signed by a trusted CA"));
+    }
+
+    private static UserInfo fromHeaders(RequestHeaderSettings front, MultiMap headers) {
+        String name = null;
+        for (String header : front.usernameHeaders()) {
+            String value = headers.get(header);
+            if (value != null && !value.isEmpty()) {
+                name = value;
+                break;
+            }
+        }
+        if (name == null) {
+            return null;
+        }
+        List<String> groups = new ArrayList<>();
+        for (String header : front.groupHeaders()) {
+            groups.addAll(headers.getAll(header));
+        }
+        Map<String, List<String>> extra = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : headers) {
+            for (String prefix : front.extraHeaderPrefixes()) {
+                if (header.getKey().regionMatches(true, 0, prefix, 0, prefix.length())) {
+                    // as upstream: the key is lower-cased and percent-unescaped
+                    String key = URLDecoder.decode(header.getKey().substring(prefix.length()).toLowerCase(Locale.ROOT),
+                            StandardCharsets.UTF_8);
+                    extra.computeIfAbsent(key, k -> new ArrayList<>()).add(header.getValue());
+                }
+            }
+        }
+        return new UserInfo(name, groups, extra);
+    }
+
+    private static List<X509Certificate> peerChain(HttpServerRequest request) {
+        try {
+            List<Certificate> certificates = request.connection().peerCertificates();
+            if (certificates == null) {
+                return List.of();
+            }
+            return certificates.stream().filter(X509Certificate.class::isInstance)
+                    .map(X509Certificate.class::cast).toList();
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
+        }
+    }
+
+    private static String bearerToken(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = authorization.substring(7).trim();
+        return token.isEmpty() ? null : token;
+    }
+}

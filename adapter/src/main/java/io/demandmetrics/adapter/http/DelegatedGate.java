@@ -1,0 +1,41 @@
+package io.demandmetrics.adapter.http;
+
+import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.auth.AccessReviewer;
+import io.demandmetrics.adapter.auth.RequestAttributes;
+import io.demandmetrics.adapter.auth.RequestAuthenticator;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Set;
+
+/**
+ * In-cluster mode: every request is authenticated (front proxy, client certificate or bearer
+ * token) and authorized with a SubjectAccessReview, except the always-allowed paths (probes).
+ */
+public final class DelegatedGate implements RequestGate {
+
+    private final RequestAuthenticator authenticator;
+    private final AccessReviewer access;
+    private final Set<String> alwaysAllowPaths;
+
+    public DelegatedGate(RequestAuthenticator authenticator, AccessReviewer access, Set<String> alwaysAllowPaths) {
+        this.authenticator = authenticator;
+        this.access = access;
+        this.alwaysAllowPaths = Set.copyOf(alwaysAllowPaths);
+    }
+
+    @Override
+    public Future<Void> admit(HttpServerRequest request) {
+        if (alwaysAllowPaths.contains(request.path())) {
+            return Future.succeededFuture();
+        }
+        RequestAttributes attributes = RequestAttributes.of(request.path());
+        return authenticator.authenticate(request).compose(user -> access.review(user, attributes)
+                .recover(e -> Future.failedFuture(e instanceof Status ? e : Status.serviceUnavailable(
+                        "cannot check authorization: the Kubernetes API did not answer ("
+                                + e.getClass().getSimpleName() + ")")))
+                .compose(decision -> decision.allowed() ? Future.<Void>succeededFuture()
+                        : Future.failedFuture(Status.forbidden("user \"" + user.name() + "\" cannot "
+                                + attributes.describe() + (decision.reason().isEmpty() ? "" : ": " + decision.reason())))));
+    }
+}

@@ -1,0 +1,31 @@
+package io.demandmetrics.adapter.http;
+
+import io.demandmetrics.adapter.api.Status;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Standalone mode: no one is authenticated, so anonymous requests are served on loopback only.
+ * With a client CA the TLS layer has already required a certificate from it. Startup refuses a
+ * non-loopback bind without one; this is the same rule per connection, in case of doubt.
+ */
+public final class LoopbackGate implements RequestGate {
+
+    private final boolean clientCertificatesRequired;
+
+    public LoopbackGate(boolean clientCertificatesRequired) {
+        this.clientCertificatesRequired = clientCertificatesRequired;
+    }
+
+    @Override
+    public Future<Void> admit(HttpServerRequest request) {
+        if (clientCertificatesRequired || isLoopback(request.connection().localAddress().hostAddress())) {
+            return Future.succeededFuture();
+        }
+        return Future.failedFuture(Status.unauthorized("anonymous requests are served on loopback only"));
+    }
+
+    private static boolean isLoopback(String host) {
+        return host != null && (host.startsWith("127.") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"));
+    }
+}
