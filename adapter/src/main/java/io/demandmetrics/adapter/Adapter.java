@@ -4,7 +4,14 @@ import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.http.AdapterServer;
+import io.demandmetrics.adapter.auth.DelegatedAuthentication;
+import io.demandmetrics.adapter.http.DelegatedGate;
 import io.demandmetrics.adapter.http.LoopbackGate;
+import io.demandmetrics.adapter.http.RequestGate;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.registry.RegistryException;
@@ -27,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,15 +57,19 @@ public final class Adapter {
     private final List<FileWatch<?>> watches;
     private final int port;
     private final String bindAddress;
+    private final DelegatedAuthentication delegated;
+    private final KubernetesClient kubernetes;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
-                    String bindAddress) {
+                    String bindAddress, DelegatedAuthentication delegated, KubernetesClient kubernetes) {
         this.vertx = vertx;
         this.store = store;
         this.server = server;
         this.watches = watches;
         this.port = port;
         this.bindAddress = bindAddress;
+        this.delegated = delegated;
+        this.kubernetes = kubernetes;
     }
 
     /**
@@ -67,12 +79,8 @@ public final class Adapter {
      * @throws StartupException with exit code 2 for anything the user must fix
      */
     public static Adapter start(AdapterOptions options, Clock clock) throws StartupException {
-        if (!options.standalone()) {
-            throw new StartupException(2, "in-cluster mode (delegated authentication and authorization through the"
-                    + " Kubernetes API) is not available yet; run with --standalone");
-        }
         String bind = options.effectiveBindAddress();
-        if (options.clientCaFile() == null && !isLoopback(bind)) {
+        if (options.standalone() && options.clientCaFile() == null && !isLoopback(bind)) {
             throw new StartupException(2, "refusing to serve anonymous requests on non-loopback address " + bind
                     + ": give --client-ca-file to require client certificates, or bind 127.0.0.1");
         }
@@ -105,15 +113,38 @@ public final class Adapter {
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         AtomicBoolean ready = new AtomicBoolean();
+        KubernetesClient kubernetes = null;
+        DelegatedAuthentication delegated = null;
+        AdapterServer.ClientCertificates clientCertificates;
+        RequestGate gate;
+        if (options.standalone()) {
+            clientCertificates = options.clientCaFile() == null ? AdapterServer.ClientCertificates.NONE
+                    : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile());
+            gate = new LoopbackGate(options.clientCaFile() != null);
+        } else {
+            try {
+                kubernetes = kubernetesClient(options.auth().kubeconfig());
+                delegated = DelegatedAuthentication.start(kubernetes, options.auth(), options.clientCaFile(),
+                        vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock);
+            } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
+                if (kubernetes != null) {
+                    kubernetes.close();
+                }
+                vertx.close();
+                throw new StartupException(1, e.getMessage(), e);
+            }
+            clientCertificates = AdapterServer.ClientCertificates.requestedFromAnyone();
+            gate = new DelegatedGate(delegated.authenticator(), delegated.access(),
+                    Set.copyOf(options.auth().alwaysAllowPaths()));
+        }
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, clock), metrics,
-                prometheus, ready::get, options.clientCaFile() == null ? AdapterServer.ClientCertificates.NONE
-                : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile()),
-                new LoopbackGate(options.clientCaFile() != null));
+                prometheus, ready::get, clientCertificates, gate);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops()), 30);
             await(store.apply(config), 60);
         } catch (StartupException e) {
+            closeQuietly(delegated, kubernetes);
             vertx.close();
             throw e;
         }
@@ -131,7 +162,7 @@ public final class Adapter {
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
                 AdapterServer.tlsEngineName(),
                 config.metrics().size());
-        return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind);
+        return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind, delegated, kubernetes);
     }
 
     /** The port the server listens on. */
@@ -155,6 +186,31 @@ public final class Adapter {
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("stopping took too long or failed: {}", e.toString());
         }
+        closeQuietly(delegated, kubernetes);
+    }
+
+    private static void closeQuietly(DelegatedAuthentication delegated, KubernetesClient kubernetes) {
+        if (delegated != null) {
+            delegated.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close();
+        }
+    }
+
+    /** The API client: from {@code --kubeconfig}, else the pod's service account. */
+    private static KubernetesClient kubernetesClient(Path kubeconfig) {
+        Config config;
+        if (kubeconfig != null) {
+            try {
+                config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+            }
+        } else {
+            config = Config.autoConfigure(null);
+        }
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     private static void reload(Vertx vertx, Path file, ConfigParser parser, MetricStore store, AdapterMetrics metrics,

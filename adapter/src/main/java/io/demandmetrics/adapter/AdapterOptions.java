@@ -15,7 +15,19 @@ import java.util.Map;
  */
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
                              Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
-                             Duration configCheckInterval, Duration certCheckInterval, int eventLoops) {
+                             Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
+                             DelegatedAuthOptions auth) {
+
+    /**
+     * In-cluster authentication and authorization. Empty lists and null files mean "from
+     * ConfigMap kube-system/extension-apiserver-authentication".
+     */
+    public record DelegatedAuthOptions(Path kubeconfig, Path requestheaderClientCaFile,
+                                       List<String> requestheaderAllowedNames, List<String> requestheaderUsernameHeaders,
+                                       List<String> requestheaderGroupHeaders,
+                                       List<String> requestheaderExtraHeadersPrefix, Duration tokenCacheTtl,
+                                       Duration authorizationCacheTtl, List<String> alwaysAllowPaths) {
+    }
 
     static final String USAGE = """
             Usage: demand-adapter --config FILE [flags]
@@ -35,6 +47,20 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --cert-check-interval DUR     how often the certificate files are checked (default 10s)
               --event-loops N               HTTP server instances (default: number of CPUs)
               --help                        this text
+
+            In-cluster mode (without --standalone): callers are authenticated (front proxy,
+            client certificate, bearer token) and authorized with SubjectAccessReviews.
+              --kubeconfig FILE                          reach the API with FILE (default: in-cluster service account)
+              --requestheader-client-ca-file FILE        front-proxy CA (default: from ConfigMap
+                                                         kube-system/extension-apiserver-authentication, watched)
+              --requestheader-allowed-names A,B          front-proxy certificate common names (empty: any)
+              --requestheader-username-headers H,...     default X-Remote-User
+              --requestheader-group-headers H,...        default X-Remote-Group
+              --requestheader-extra-headers-prefix P,... default X-Remote-Extra-
+              --client-ca-file FILE                      client certificates' CA (default: from the ConfigMap)
+              --authentication-token-cache-ttl DUR       how long TokenReview answers are kept (default 10s)
+              --authorization-cache-ttl DUR              how long SubjectAccessReview answers are kept (default 10s)
+              --authorization-always-allow-paths P,...   served without authentication (default /healthz,/readyz,/livez)
             """;
 
     /** A command line that cannot be used; the message says why. */
@@ -46,7 +72,10 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
 
     private static final List<String> FLAGS_WITH_VALUES = List.of("secure-port", "bind-address", "tls-cert-file",
             "tls-private-key-file", "cert-dir", "config", "plugin-dir", "client-ca-file", "config-check-interval",
-            "cert-check-interval", "event-loops");
+            "cert-check-interval", "event-loops", "kubeconfig", "requestheader-client-ca-file",
+            "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
+            "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
+            "authorization-always-allow-paths");
     private static final List<String> SWITCHES = List.of("standalone", "help");
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
@@ -95,14 +124,22 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         if (values.containsKey("tls-cert-file") != values.containsKey("tls-private-key-file")) {
             problems.add("--tls-cert-file and --tls-private-key-file go together");
         }
+        Duration tokenTtl = ttl(values, "authentication-token-cache-ttl", problems);
+        Duration accessTtl = ttl(values, "authorization-cache-ttl", problems);
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("\n", problems));
         }
+        DelegatedAuthOptions auth = new DelegatedAuthOptions(path(values, "kubeconfig"),
+                path(values, "requestheader-client-ca-file"), list(values, "requestheader-allowed-names", List.of()),
+                list(values, "requestheader-username-headers", List.of()),
+                list(values, "requestheader-group-headers", List.of()),
+                list(values, "requestheader-extra-headers-prefix", List.of()), tokenTtl, accessTtl,
+                list(values, "authorization-always-allow-paths", List.of("/healthz", "/readyz", "/livez")));
         Path certDir = values.containsKey("cert-dir") ? Path.of(values.get("cert-dir"))
                 : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
-                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops);
+                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, auth);
     }
 
     /** The address to bind: the flag, or the mode's default. */
@@ -116,7 +153,28 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
     /** A copy listening on another port (tests use 0). */
     public AdapterOptions withSecurePort(int port) {
         return new AdapterOptions(port, bindAddress, tlsCertFile, tlsPrivateKeyFile, certDir, config, pluginDir,
-                standalone, clientCaFile, configCheckInterval, certCheckInterval, eventLoops);
+                standalone, clientCaFile, configCheckInterval, certCheckInterval, eventLoops, auth);
+    }
+
+    private static List<String> list(Map<String, String> values, String name, List<String> defaultValue) {
+        if (!values.containsKey(name)) {
+            return defaultValue;
+        }
+        return java.util.Arrays.stream(values.get(name).split(",")).map(String::trim).filter(v -> !v.isEmpty())
+                .toList();
+    }
+
+    /** A cache TTL: 0s disables the cache. */
+    private static Duration ttl(Map<String, String> values, String name, List<String> problems) {
+        if (!values.containsKey(name)) {
+            return Duration.ofSeconds(10);
+        }
+        try {
+            return Durations.parse(values.get(name));
+        } catch (IllegalArgumentException e) {
+            problems.add("flag --" + name + " value \"" + values.get(name) + "\" must be a duration (e.g. 10s, 0s to disable)");
+            return Duration.ofSeconds(10);
+        }
     }
 
     private static Path path(Map<String, String> values, String name) {

@@ -58,9 +58,14 @@ class StartupIT {
         assertThat(unknownFlag.exitCode).isEqualTo(2);
         assertThat(unknownFlag.stderr).startsWith("unknown flag --secure-prot").contains("Usage: demand-adapter");
 
-        Result inCluster = runJar("--config", config.toString());
-        assertThat(inCluster.exitCode).isEqualTo(2);
-        assertThat(inCluster.stderr).contains("run with --standalone");
+        Path unreachable = dir.resolve("unreachable.kubeconfig");
+        Files.writeString(unreachable, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server:"
+                + " \"http://127.0.0.1:9\"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context:"
+                + " {cluster: c, user: u}}]\ncurrent-context: c\n");
+        Result inClusterWithoutApi = runJar("--config", config.toString(), "--kubeconfig", unreachable.toString());
+        assertThat(inClusterWithoutApi.exitCode).isEqualTo(1);
+        assertThat(inClusterWithoutApi.stderr).contains("cannot read ConfigMap kube-system/extension-apiserver-authentication")
+                .contains("extension-apiserver-authentication-reader");
 
         Result anonymousOnNetwork = runJar("--standalone", "--config", config.toString(), "--bind-address", "0.0.0.0");
         assertThat(anonymousOnNetwork.exitCode).isEqualTo(2);

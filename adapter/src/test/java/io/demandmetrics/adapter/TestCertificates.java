@@ -37,19 +37,45 @@ final class TestCertificates {
     }
 
     void writeCa(Path file) throws Exception {
-        Files.writeString(file, pem(ca));
+        Files.writeString(file, caPem());
+    }
+
+    /** A client certificate and its key, signed by this CA. */
+    record Issued(X509Certificate certificate, PrivateKey key, X509Certificate issuer) {
+
+        /** A key manager presenting this certificate. */
+        KeyManagerFactory keyManager() throws Exception {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("client", key, new char[0], new X509Certificate[] {certificate, issuer});
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, new char[0]);
+            return factory;
+        }
+
+        String certificatePem() throws Exception {
+            return pem(certificate);
+        }
+
+        String keyPem() throws Exception {
+            return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+        }
     }
 
     /** A key manager presenting a client certificate with this CN, signed by this CA. */
     KeyManagerFactory client(String commonName) throws Exception {
+        return issue(commonName, null).keyManager();
+    }
+
+    /** A client certificate with this CN and, when not null, organization (a Kubernetes group). */
+    Issued issue(String commonName, String organization) throws Exception {
         KeyPair keys = keys();
-        X509Certificate cert = sign(commonName, keys, caName, caKeys.getPrivate(), false);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setKeyEntry("client", keys.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
-        KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        factory.init(store, new char[0]);
-        return factory;
+        String subject = organization == null ? commonName : commonName + ",O=" + organization;
+        return new Issued(sign(subject, keys, caName, caKeys.getPrivate(), false), keys.getPrivate(), ca);
+    }
+
+    String caPem() throws Exception {
+        return pem(ca);
     }
 
     private static KeyPair keys() throws Exception {

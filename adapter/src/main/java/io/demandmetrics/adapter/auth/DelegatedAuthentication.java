@@ -1,0 +1,177 @@
+package io.demandmetrics.adapter.auth;
+
+import io.demandmetrics.adapter.AdapterOptions.DelegatedAuthOptions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delegated authentication and authorization, as Kubernetes extension API servers do it: CAs
+ * and header names from ConfigMap {@code kube-system/extension-apiserver-authentication}
+ * (watched, so a rotated front-proxy CA applies without a restart) unless flags give them,
+ * TokenReview for bearer tokens and SubjectAccessReview for every request.
+ */
+public final class DelegatedAuthentication implements AutoCloseable {
+
+    static final String NAMESPACE = "kube-system";
+    static final String NAME = "extension-apiserver-authentication";
+    private static final Logger LOG = LoggerFactory.getLogger(DelegatedAuthentication.class);
+
+    private final AtomicReference<AuthenticationSettings> settings;
+    private final KubernetesReviews reviews;
+    private final SharedIndexInformer<ConfigMap> informer;
+
+    private DelegatedAuthentication(AtomicReference<AuthenticationSettings> settings, KubernetesReviews reviews,
+                                    SharedIndexInformer<ConfigMap> informer) {
+        this.settings = settings;
+        this.reviews = reviews;
+        this.informer = informer;
+    }
+
+    /**
+     * Reads the settings (blocking: call at startup, not on an event loop) and starts watching
+     * the ConfigMap when the flags leave anything to it.
+     *
+     * @param clientCaFile the {@code --client-ca-file} flag, or null
+     * @throws IllegalStateException when neither flags nor the ConfigMap give a front-proxy CA
+     *     or client CA, with what to fix
+     */
+    public static DelegatedAuthentication start(KubernetesClient client, DelegatedAuthOptions options, Path clientCaFile,
+                                                WorkerExecutor executor, Clock clock) {
+        boolean flagsSuffice = options.requestheaderClientCaFile() != null && clientCaFile != null;
+        Map<String, String> data = Map.of();
+        if (!flagsSuffice) {
+            try {
+                ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
+                if (configMap != null && configMap.getData() != null) {
+                    data = configMap.getData();
+                }
+            } catch (KubernetesClientException e) {
+                throw new IllegalStateException("cannot read ConfigMap " + NAMESPACE + "/" + NAME + ": "
+                        + e.getMessage() + "; the adapter needs the RoleBinding to"
+                        + " extension-apiserver-authentication-reader in kube-system, or the flags"
+                        + " --requestheader-client-ca-file and --client-ca-file", e);
+            }
+        }
+        AuthenticationSettings initial = build(options, clientCaFile, data);
+        if (initial.requestHeader() == null && initial.clientCa() == null) {
+            throw new IllegalStateException("no front-proxy CA and no client CA: ConfigMap " + NAMESPACE + "/" + NAME
+                    + " has neither requestheader-client-ca-file nor client-ca-file, and neither"
+                    + " --requestheader-client-ca-file nor --client-ca-file is given");
+        }
+        AtomicReference<AuthenticationSettings> current = new AtomicReference<>(initial);
+        SharedIndexInformer<ConfigMap> informer = flagsSuffice ? null : client.configMaps().inNamespace(NAMESPACE)
+                .withName(NAME).inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(ConfigMap configMap) {
+                        update(configMap);
+                    }
+
+                    @Override
+                    public void onUpdate(ConfigMap old, ConfigMap configMap) {
+                        update(configMap);
+                    }
+
+                    @Override
+                    public void onDelete(ConfigMap configMap, boolean unknownFinalState) {
+                        LOG.warn("ConfigMap {}/{} was deleted; keeping the last authentication settings", NAMESPACE, NAME);
+                    }
+
+                    private void update(ConfigMap configMap) {
+                        try {
+                            AuthenticationSettings fresh = build(options, clientCaFile,
+                                    configMap.getData() == null ? Map.of() : configMap.getData());
+                            if (!describe(fresh).equals(describe(current.get()))) {
+                                current.set(fresh);
+                                LOG.info("authentication settings updated from ConfigMap {}/{}: {}", NAMESPACE, NAME,
+                                        describe(fresh));
+                            }
+                        } catch (RuntimeException e) {
+                            LOG.warn("ConfigMap {}/{} changed but is invalid ({}); keeping the last authentication"
+                                    + " settings", NAMESPACE, NAME, e.getMessage());
+                        }
+                    }
+                });
+        LOG.info("delegated authentication: {}", describe(initial));
+        return new DelegatedAuthentication(current,
+                new KubernetesReviews(client, executor, options.tokenCacheTtl(), options.authorizationCacheTtl(), clock),
+                informer);
+    }
+
+    public RequestAuthenticator authenticator() {
+        return new RequestAuthenticator(settings::get, reviews);
+    }
+
+    public AccessReviewer access() {
+        return reviews;
+    }
+
+    /** The settings in force now. */
+    public AuthenticationSettings settings() {
+        return settings.get();
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) {
+            informer.close();
+        }
+    }
+
+    private static AuthenticationSettings build(DelegatedAuthOptions options, Path clientCaFile,
+                                                Map<String, String> data) {
+        RequestHeaderSettings front;
+        if (options.requestheaderClientCaFile() != null) {
+            front = new RequestHeaderSettings(
+                    CertificateAuthority.fromPem(read(options.requestheaderClientCaFile()),
+                            "--requestheader-client-ca-file " + options.requestheaderClientCaFile()),
+                    options.requestheaderAllowedNames(),
+                    orDefault(options.requestheaderUsernameHeaders(), List.of("X-Remote-User")),
+                    orDefault(options.requestheaderGroupHeaders(), List.of("X-Remote-Group")),
+                    orDefault(options.requestheaderExtraHeadersPrefix(), List.of("X-Remote-Extra-")));
+        } else {
+            front = RequestHeaderSettings.fromConfigMap(data);
+        }
+        CertificateAuthority clientCa = clientCaFile != null
+                ? CertificateAuthority.fromPem(read(clientCaFile), "--client-ca-file " + clientCaFile)
+                : data.containsKey("client-ca-file") && !data.get("client-ca-file").isBlank()
+                ? CertificateAuthority.fromPem(data.get("client-ca-file"), "client-ca-file in the ConfigMap") : null;
+        return new AuthenticationSettings(front, clientCa);
+    }
+
+    private static String describe(AuthenticationSettings settings) {
+        RequestHeaderSettings front = settings.requestHeader();
+        return (front == null ? "no front proxy" : "front-proxy CA " + subjects(front.ca()) + ", allowed names "
+                + front.allowedNames() + ", user headers " + front.usernameHeaders())
+                + "; " + (settings.clientCa() == null ? "no client CA" : "client CA " + subjects(settings.clientCa()));
+    }
+
+    private static List<String> subjects(CertificateAuthority ca) {
+        return ca.certificates().stream().map(c -> c.getSubjectX500Principal().getName() + " #"
+                + c.getSerialNumber().toString(16)).toList();
+    }
+
+    private static <T> List<T> orDefault(List<T> values, List<T> defaults) {
+        return values.isEmpty() ? defaults : values;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

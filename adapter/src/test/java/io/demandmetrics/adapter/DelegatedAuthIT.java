@@ -1,0 +1,279 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.demandmetrics.scaler.spi.Sample;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * In-cluster mode against fabric8's mock API server: the front-proxy path the aggregator
+ * uses, spoofing attempts, client certificates, bearer tokens (TokenReview), authorization
+ * (SubjectAccessReview, cached), a rotated front-proxy CA, and the real kubectl.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DelegatedAuthIT {
+
+    private static final String METRIC = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth";
+    private static final List<String> ALLOWED_USERS = List.of("alice", "hpa-client",
+            "system:serviceaccount:kube-system:horizontal-pod-autoscaler");
+
+    @TempDir
+    static Path dir;
+    private KubernetesMockServer api;
+    private NamespacedKubernetesClient admin;
+    private TestCertificates frontProxyCa;
+    private TestCertificates clientCa;
+    private final AtomicInteger accessReviews = new AtomicInteger();
+    private final List<JsonObject> reviewedSpecs = new CopyOnWriteArrayList<>();
+    private Adapter adapter;
+
+    @BeforeAll
+    void start() throws Exception {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+                new KubernetesMixedDispatcher(responses), false);
+        api.init(InetAddress.getByName("127.0.0.1"), 0);
+        admin = api.createClient();
+        frontProxyCa = new TestCertificates("front-proxy-ca");
+        clientCa = new TestCertificates("client-ca");
+        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(frontProxyCa)).create();
+        api.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+                .andReply(201, request -> tokenReview(new JsonObject(request.getUtf8Body()))).always();
+        api.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+                .andReply(201, request -> accessReview(new JsonObject(request.getUtf8Body()))).always();
+
+        TestValuesScalerProvider.set("auth-queue", List.of(Sample.of(Map.of("queue", "orders"), 40)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "metrics:\n  - {name: queue-depth, namespace: shop, type: test-values,"
+                + " parameters: {source: auth-queue}}\n");
+        Path kubeconfig = dir.resolve("adapter.kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
+                users: [{name: adapter, user: {token: adapter-service-account-token}}]
+                contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
+                current-context: mock
+                """.formatted(api.getPort()));
+        adapter = Adapter.start(AdapterOptions.parse("--config", config.toString(), "--kubeconfig",
+                kubeconfig.toString(), "--bind-address", "127.0.0.1", "--secure-port", "0", "--event-loops", "1",
+                "--cert-dir", dir.resolve("certs").toString()), Clock.systemUTC());
+    }
+
+    @AfterAll
+    void stop() {
+        if (adapter != null) {
+            adapter.stop();
+        }
+        admin.close();
+        api.destroy();
+    }
+
+    @Test
+    void theFrontProxyPathAuthenticatesFromHeadersAndAuthorizesWithASubjectAccessReview() throws Exception {
+        HttpResponse<String> response = send(client(frontProxyCa.client("front-proxy-client")), METRIC,
+                "X-Remote-User", "alice", "X-Remote-Group", "team-a", "X-Remote-Group", "system:authenticated",
+                "X-Remote-Extra-Scopes%2FReason", "autoscaling");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(new JsonObject(response.body()).getJsonArray("items").getJsonObject(0).getString("value"))
+                .isEqualTo("40");
+        JsonObject spec = reviewedSpecs.stream().filter(s -> s.getString("user").equals("alice")).findFirst()
+                .orElseThrow();
+        assertThat(spec.getJsonArray("groups")).containsExactly("team-a", "system:authenticated");
+        assertThat(spec.getJsonObject("extra").getJsonArray("scopes/reason")).containsExactly("autoscaling");
+        assertThat(spec.getJsonObject("resourceAttributes")).isEqualTo(new JsonObject()
+                .put("group", "external.metrics.k8s.io").put("name", "").put("namespace", "shop")
+                .put("resource", "queue-depth").put("subresource", "").put("verb", "get"));
+    }
+
+    @Test
+    void identityHeadersWithoutAVerifiedFrontProxyCertificateAreSpoofingAndRefused() throws Exception {
+        String[] alice = {"X-Remote-User", "alice", "X-Remote-Group", "system:masters"};
+        HttpResponse<String> noCertificate = send(client(null), METRIC, alice);
+        assertThat(noCertificate.statusCode()).isEqualTo(401);
+        assertThat(status(noCertificate)).isEqualTo("Unauthorized: no client certificate or bearer token");
+
+        TestCertificates rogueCa = new TestCertificates("front-proxy-ca"); // same name, other key
+        HttpResponse<String> otherCa = send(client(rogueCa.client("front-proxy-client")), METRIC, alice);
+        assertThat(otherCa.statusCode()).isEqualTo(401);
+        assertThat(status(otherCa)).isEqualTo("Unauthorized: the client certificate is not signed by a trusted CA");
+
+        HttpResponse<String> wrongName = send(client(frontProxyCa.client("not-the-aggregator")), METRIC, alice);
+        assertThat(wrongName.statusCode()).isEqualTo(401);
+        assertThat(status(wrongName)).isEqualTo("the front-proxy certificate's common name \"not-the-aggregator\""
+                + " is not among the requestheader allowed names");
+
+        // a client certificate from the client CA is a user, but its headers are still not read
+        HttpResponse<String> clientWithHeaders = send(client(clientCa.issue("hpa-client", "ops").keyManager()),
+                METRIC, alice);
+        assertThat(clientWithHeaders.statusCode()).isEqualTo(200);
+        assertThat(reviewedSpecs).noneSatisfy(s -> assertThat(s.getJsonArray("groups")).contains("system:masters"));
+    }
+
+    @Test
+    void clientCertificatesAndBearerTokensAuthenticate() throws Exception {
+        assertThat(send(client(clientCa.issue("hpa-client", "ops").keyManager()), METRIC).statusCode()).isEqualTo(200);
+        assertThat(reviewedSpecs).anySatisfy(s -> {
+            assertThat(s.getString("user")).isEqualTo("hpa-client");
+            assertThat(s.getJsonArray("groups")).containsExactly("ops");
+        });
+        assertThat(send(client(null), METRIC, "Authorization", "Bearer good-token").statusCode()).isEqualTo(200);
+        HttpResponse<String> badToken = send(client(null), METRIC, "Authorization", "Bearer forged-token");
+        assertThat(badToken.statusCode()).isEqualTo(401);
+        assertThat(status(badToken)).isEqualTo("the bearer token was not accepted");
+    }
+
+    @Test
+    void aDeniedSubjectAccessReviewIsForbiddenNamingUserVerbAndResource() throws Exception {
+        HttpResponse<String> denied = send(client(frontProxyCa.client("front-proxy-client")),
+                "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/%2A/http_requests?labelSelector=app%3Dweb",
+                "X-Remote-User", "mallory");
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(denied.body()).getString("reason")).isEqualTo("Forbidden");
+        assertThat(status(denied)).isEqualTo("user \"mallory\" cannot get pods.custom.metrics.k8s.io/http_requests"
+                + " \"*\" in namespace \"shop\": no RBAC rule allows it");
+    }
+
+    @Test
+    void decisionsAreCachedAndProbesNeedNoAuthentication() throws Exception {
+        HttpClient frontProxy = client(frontProxyCa.client("front-proxy-client"));
+        String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth?labelSelector=queue%3Dorders";
+        send(frontProxy, path, "X-Remote-User", "alice", "X-Remote-Group", "cache-test");
+        int after = accessReviews.get();
+        for (int i = 0; i < 5; i++) {
+            assertThat(send(frontProxy, path, "X-Remote-User", "alice", "X-Remote-Group", "cache-test").statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(accessReviews.get()).isEqualTo(after);
+
+        for (String probe : List.of("/healthz", "/livez", "/readyz")) {
+            assertThat(send(client(null), probe).statusCode()).as(probe).isEqualTo(200);
+        }
+        assertThat(send(client(null), "/metrics").statusCode()).isEqualTo(401);
+        assertThat(send(client(null), "/apis/custom.metrics.k8s.io/v1beta2").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aRotatedFrontProxyCaAppliesWithoutRestart() throws Exception {
+        TestCertificates rotated = new TestCertificates("front-proxy-ca-2");
+        KeyManagerFactory oldProxy = frontProxyCa.client("front-proxy-client");
+        KeyManagerFactory newProxy = rotated.client("front-proxy-client");
+        assertThat(send(client(newProxy), METRIC, "X-Remote-User", "alice").statusCode()).isEqualTo(401);
+
+        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(rotated)).update();
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                send(client(newProxy), METRIC, "X-Remote-User", "alice").statusCode() == 200);
+        assertThat(send(client(oldProxy), METRIC, "X-Remote-User", "alice").statusCode()).isEqualTo(401);
+
+        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(frontProxyCa)).update();
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                send(client(oldProxy), METRIC, "X-Remote-User", "alice").statusCode() == 200);
+    }
+
+    @Test
+    void kubectlWithAClientCertificateGetsTheMetric() throws Exception {
+        TestCertificates.Issued user = clientCa.issue("hpa-client", "ops");
+        Path kubeconfig = dir.resolve("kubectl.kubeconfig");
+        Files.writeString(dir.resolve("client.crt"), user.certificatePem());
+        Files.writeString(dir.resolve("client.key"), user.keyPem());
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: adapter, cluster: {server: "%s", certificate-authority: "%s"}}]
+                users: [{name: hpa-client, user: {client-certificate: "%s", client-key: "%s"}}]
+                contexts: [{name: adapter, context: {cluster: adapter, user: hpa-client}}]
+                current-context: adapter
+                """.formatted(adapter.url(), TestAdapters.certFile(dir), dir.resolve("client.crt"),
+                dir.resolve("client.key")));
+        Process kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
+                dir.resolve("kubectl-cache").toString(), "get", "--raw", METRIC)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(kubectl.getInputStream().readAllBytes());
+        String err = new String(kubectl.getErrorStream().readAllBytes());
+        assertThat(kubectl.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(kubectl.exitValue()).as(err).isZero();
+        assertThat(new JsonObject(out).getString("kind")).isEqualTo("ExternalMetricValueList");
+    }
+
+    private io.fabric8.kubernetes.api.model.ConfigMap authenticationConfigMap(TestCertificates frontProxy)
+            throws Exception {
+        return new ConfigMapBuilder().withNewMetadata().withNamespace("kube-system")
+                .withName("extension-apiserver-authentication").endMetadata()
+                .addToData("requestheader-client-ca-file", frontProxy.caPem())
+                .addToData("requestheader-allowed-names", "[\"front-proxy-client\"]")
+                .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
+                .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
+                .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
+                .addToData("client-ca-file", clientCa.caPem())
+                .build();
+    }
+
+    private static String tokenReview(JsonObject review) {
+        boolean good = "good-token".equals(review.getJsonObject("spec").getString("token"));
+        JsonObject status = new JsonObject().put("authenticated", good);
+        if (good) {
+            status.put("user", new JsonObject().put("username",
+                    "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
+                    .put("groups", new JsonArray().add("system:serviceaccounts")));
+        }
+        return review.put("status", status).encode();
+    }
+
+    private String accessReview(JsonObject review) {
+        accessReviews.incrementAndGet();
+        JsonObject spec = review.getJsonObject("spec");
+        reviewedSpecs.add(spec);
+        boolean allowed = ALLOWED_USERS.contains(spec.getString("user"));
+        return review.put("status", new JsonObject().put("allowed", allowed)
+                .put("reason", allowed ? "RBAC: allowed" : "no RBAC rule allows it")).encode();
+    }
+
+    private static HttpClient client(KeyManagerFactory keys) throws Exception {
+        return TestAdapters.client(TestAdapters.certFile(dir), keys);
+    }
+
+    private HttpResponse<String> send(HttpClient client, String path, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adapter.url() + path))
+                .timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String status(HttpResponse<String> response) {
+        return new JsonObject(response.body()).getString("message");
+    }
+}
