@@ -8,6 +8,9 @@ import io.demandmetrics.adapter.auth.DelegatedAuthentication;
 import io.demandmetrics.adapter.http.DelegatedGate;
 import io.demandmetrics.adapter.http.LoopbackGate;
 import io.demandmetrics.adapter.http.RequestGate;
+import io.demandmetrics.adapter.objects.InformerObjects;
+import io.demandmetrics.adapter.objects.ObjectResolver;
+import io.demandmetrics.adapter.objects.ReportedObjects;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -57,17 +60,20 @@ public final class Adapter {
     private final List<FileWatch<?>> watches;
     private final int port;
     private final String bindAddress;
+    private final ObjectResolver objects;
     private final DelegatedAuthentication delegated;
     private final KubernetesClient kubernetes;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
-                    String bindAddress, DelegatedAuthentication delegated, KubernetesClient kubernetes) {
+                    String bindAddress, ObjectResolver objects, DelegatedAuthentication delegated,
+                    KubernetesClient kubernetes) {
         this.vertx = vertx;
         this.store = store;
         this.server = server;
         this.watches = watches;
         this.port = port;
         this.bindAddress = bindAddress;
+        this.objects = objects;
         this.delegated = delegated;
         this.kubernetes = kubernetes;
     }
@@ -117,7 +123,9 @@ public final class Adapter {
         DelegatedAuthentication delegated = null;
         AdapterServer.ClientCertificates clientCertificates;
         RequestGate gate;
+        ObjectResolver objects;
         if (options.standalone()) {
+            objects = new ReportedObjects();
             clientCertificates = options.clientCaFile() == null ? AdapterServer.ClientCertificates.NONE
                     : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile());
             gate = new LoopbackGate(options.clientCaFile() != null);
@@ -127,24 +135,23 @@ public final class Adapter {
                 delegated = DelegatedAuthentication.start(kubernetes, options.auth(), options.clientCaFile(),
                         vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock);
             } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
-                if (kubernetes != null) {
-                    kubernetes.close();
-                }
+                closeQuietly(null, null, kubernetes);
                 vertx.close();
                 throw new StartupException(1, e.getMessage(), e);
             }
             clientCertificates = AdapterServer.ClientCertificates.requestedFromAnyone();
+            objects = new InformerObjects(kubernetes, vertx.getOrCreateContext());
             gate = new DelegatedGate(delegated.authenticator(), delegated.access(),
                     Set.copyOf(options.auth().alwaysAllowPaths()));
         }
-        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, clock), metrics,
+        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, clock, objects), metrics,
                 prometheus, ready::get, clientCertificates, gate);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops()), 30);
             await(store.apply(config), 60);
         } catch (StartupException e) {
-            closeQuietly(delegated, kubernetes);
+            closeQuietly(objects, delegated, kubernetes);
             vertx.close();
             throw e;
         }
@@ -162,7 +169,8 @@ public final class Adapter {
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
                 AdapterServer.tlsEngineName(),
                 config.metrics().size());
-        return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind, delegated, kubernetes);
+        return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind, objects, delegated,
+                kubernetes);
     }
 
     /** The port the server listens on. */
@@ -186,10 +194,14 @@ public final class Adapter {
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("stopping took too long or failed: {}", e.toString());
         }
-        closeQuietly(delegated, kubernetes);
+        closeQuietly(objects, delegated, kubernetes);
     }
 
-    private static void closeQuietly(DelegatedAuthentication delegated, KubernetesClient kubernetes) {
+    private static void closeQuietly(ObjectResolver objects, DelegatedAuthentication delegated,
+                                     KubernetesClient kubernetes) {
+        if (objects instanceof InformerObjects informers) {
+            informers.close();
+        }
         if (delegated != null) {
             delegated.close();
         }

@@ -4,32 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,59 +31,29 @@ import org.junit.jupiter.api.io.TempDir;
 class DelegatedAuthIT {
 
     private static final String METRIC = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth";
-    private static final List<String> ALLOWED_USERS = List.of("alice", "hpa-client",
-            "system:serviceaccount:kube-system:horizontal-pod-autoscaler");
 
     @TempDir
     static Path dir;
-    private KubernetesMockServer api;
-    private NamespacedKubernetesClient admin;
+    private MockCluster cluster;
     private TestCertificates frontProxyCa;
     private TestCertificates clientCa;
-    private final AtomicInteger accessReviews = new AtomicInteger();
-    private final List<JsonObject> reviewedSpecs = new CopyOnWriteArrayList<>();
+    private List<JsonObject> reviewedSpecs;
     private Adapter adapter;
 
     @BeforeAll
     void start() throws Exception {
-        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
-        api.init(InetAddress.getByName("127.0.0.1"), 0);
-        admin = api.createClient();
-        frontProxyCa = new TestCertificates("front-proxy-ca");
-        clientCa = new TestCertificates("client-ca");
-        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(frontProxyCa)).create();
-        api.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-                .andReply(201, request -> tokenReview(new JsonObject(request.getUtf8Body()))).always();
-        api.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-                .andReply(201, request -> accessReview(new JsonObject(request.getUtf8Body()))).always();
-
+        cluster = new MockCluster();
+        frontProxyCa = cluster.frontProxyCa;
+        clientCa = cluster.clientCa;
+        reviewedSpecs = cluster.reviewedSpecs;
         TestValuesScalerProvider.set("auth-queue", List.of(Sample.of(Map.of("queue", "orders"), 40)));
-        Path config = dir.resolve("config.yaml");
-        Files.writeString(config, "metrics:\n  - {name: queue-depth, namespace: shop, type: test-values,"
+        adapter = cluster.startAdapter(dir, "metrics:\n  - {name: queue-depth, namespace: shop, type: test-values,"
                 + " parameters: {source: auth-queue}}\n");
-        Path kubeconfig = dir.resolve("adapter.kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
-                users: [{name: adapter, user: {token: adapter-service-account-token}}]
-                contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
-                current-context: mock
-                """.formatted(api.getPort()));
-        adapter = Adapter.start(AdapterOptions.parse("--config", config.toString(), "--kubeconfig",
-                kubeconfig.toString(), "--bind-address", "127.0.0.1", "--secure-port", "0", "--event-loops", "1",
-                "--cert-dir", dir.resolve("certs").toString()), Clock.systemUTC());
     }
 
     @AfterAll
     void stop() {
-        if (adapter != null) {
-            adapter.stop();
-        }
-        admin.close();
-        api.destroy();
+        cluster.close();
     }
 
     @Test
@@ -171,12 +126,12 @@ class DelegatedAuthIT {
         HttpClient frontProxy = client(frontProxyCa.client("front-proxy-client"));
         String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth?labelSelector=queue%3Dorders";
         send(frontProxy, path, "X-Remote-User", "alice", "X-Remote-Group", "cache-test");
-        int after = accessReviews.get();
+        int after = cluster.accessReviews.get();
         for (int i = 0; i < 5; i++) {
             assertThat(send(frontProxy, path, "X-Remote-User", "alice", "X-Remote-Group", "cache-test").statusCode())
                     .isEqualTo(200);
         }
-        assertThat(accessReviews.get()).isEqualTo(after);
+        assertThat(cluster.accessReviews.get()).isEqualTo(after);
 
         for (String probe : List.of("/healthz", "/livez", "/readyz")) {
             assertThat(send(client(null), probe).statusCode()).as(probe).isEqualTo(200);
@@ -192,12 +147,13 @@ class DelegatedAuthIT {
         KeyManagerFactory newProxy = rotated.client("front-proxy-client");
         assertThat(send(client(newProxy), METRIC, "X-Remote-User", "alice").statusCode()).isEqualTo(401);
 
-        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(rotated)).update();
+        cluster.admin.configMaps().inNamespace("kube-system").resource(cluster.authenticationConfigMap(rotated)).update();
         await().atMost(Duration.ofSeconds(15)).until(() ->
                 send(client(newProxy), METRIC, "X-Remote-User", "alice").statusCode() == 200);
         assertThat(send(client(oldProxy), METRIC, "X-Remote-User", "alice").statusCode()).isEqualTo(401);
 
-        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(frontProxyCa)).update();
+        cluster.admin.configMaps().inNamespace("kube-system").resource(cluster.authenticationConfigMap(frontProxyCa))
+                .update();
         await().atMost(Duration.ofSeconds(15)).until(() ->
                 send(client(oldProxy), METRIC, "X-Remote-User", "alice").statusCode() == 200);
     }
@@ -225,39 +181,6 @@ class DelegatedAuthIT {
         assertThat(kubectl.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(kubectl.exitValue()).as(err).isZero();
         assertThat(new JsonObject(out).getString("kind")).isEqualTo("ExternalMetricValueList");
-    }
-
-    private io.fabric8.kubernetes.api.model.ConfigMap authenticationConfigMap(TestCertificates frontProxy)
-            throws Exception {
-        return new ConfigMapBuilder().withNewMetadata().withNamespace("kube-system")
-                .withName("extension-apiserver-authentication").endMetadata()
-                .addToData("requestheader-client-ca-file", frontProxy.caPem())
-                .addToData("requestheader-allowed-names", "[\"front-proxy-client\"]")
-                .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
-                .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
-                .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
-                .addToData("client-ca-file", clientCa.caPem())
-                .build();
-    }
-
-    private static String tokenReview(JsonObject review) {
-        boolean good = "good-token".equals(review.getJsonObject("spec").getString("token"));
-        JsonObject status = new JsonObject().put("authenticated", good);
-        if (good) {
-            status.put("user", new JsonObject().put("username",
-                    "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
-                    .put("groups", new JsonArray().add("system:serviceaccounts")));
-        }
-        return review.put("status", status).encode();
-    }
-
-    private String accessReview(JsonObject review) {
-        accessReviews.incrementAndGet();
-        JsonObject spec = review.getJsonObject("spec");
-        reviewedSpecs.add(spec);
-        boolean allowed = ALLOWED_USERS.contains(spec.getString("user"));
-        return review.put("status", new JsonObject().put("allowed", allowed)
-                .put("reason", allowed ? "RBAC: allowed" : "no RBAC rule allows it")).encode();
     }
 
     private static HttpClient client(KeyManagerFactory keys) throws Exception {

@@ -202,18 +202,21 @@ public final class AdapterServer {
 
     private void metricsApi(RoutingContext ctx) {
         var request = ctx.request();
-        ApiResponse response = api.answer(request.method().name(), request.path(),
-                request.getParam("labelSelector"), request.getParam("metricLabelSelector"));
-        if (response.gzippedBody() != null) {
-            ctx.response().putHeader("Vary", "Accept-Encoding");
-            String accepted = request.getHeader("Accept-Encoding");
-            if (accepted != null && accepted.contains("gzip")) {
-                ctx.response().putHeader("Content-Encoding", "gzip");
-                json(ctx, response.route(), response.code(), response.gzippedBody());
-                return;
-            }
-        }
-        json(ctx, response.route(), response.code(), response.body());
+        api.answer(request.method().name(), request.path(), request.getParam("labelSelector"),
+                request.getParam("metricLabelSelector")).onComplete(answered -> {
+                    ApiResponse response = answered.succeeded() ? answered.result()
+                            : ApiResponse.of(Status.internalError("internal error: " + answered.cause()), "unknown");
+                    if (response.gzippedBody() != null) {
+                        ctx.response().putHeader("Vary", "Accept-Encoding");
+                        String accepted = request.getHeader("Accept-Encoding");
+                        if (accepted != null && accepted.contains("gzip")) {
+                            ctx.response().putHeader("Content-Encoding", "gzip");
+                            json(ctx, response.route(), response.code(), response.gzippedBody());
+                            return;
+                        }
+                    }
+                    json(ctx, response.route(), response.code(), response.body());
+                });
     }
 
     /** Times each request, counts it by route template and code, and lets the gate decide. */

@@ -6,12 +6,14 @@ import io.demandmetrics.adapter.api.MetricsApi;
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.api.WireFormat;
 import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.objects.ObjectResolver;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.selector.SelectorSyntaxException;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.Served;
 import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.CharacterCodingException;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -42,10 +45,16 @@ public final class MetricsApiHandler {
 
     private final Supplier<Catalog> catalog;
     private final Clock clock;
+    private final ObjectResolver objects;
 
-    public MetricsApiHandler(Supplier<Catalog> catalog, Clock clock) {
+    /**
+     * @param objects which Kubernetes objects exist and match a selector: informers in-cluster,
+     *     the scalers' own reports standalone
+     */
+    public MetricsApiHandler(Supplier<Catalog> catalog, Clock clock, ObjectResolver objects) {
         this.catalog = catalog;
         this.clock = clock;
+        this.objects = objects;
     }
 
     /**
@@ -53,7 +62,7 @@ public final class MetricsApiHandler {
      * @param labelSelector the {@code labelSelector} query parameter, or null
      * @param metricLabelSelector the {@code metricLabelSelector} query parameter, or null
      */
-    public ApiResponse answer(String method, String rawPath, String labelSelector, String metricLabelSelector) {
+    public Future<ApiResponse> answer(String method, String rawPath, String labelSelector, String metricLabelSelector) {
         String route = "unknown";
         try {
             List<String> segments = segments(rawPath);
@@ -68,19 +77,24 @@ public final class MetricsApiHandler {
                 if (document == null) {
                     throw Status.notFound("the server could not find the requested resource");
                 }
-                return new ApiResponse(200, document, current.discovery().gzippedDocument(path), route);
+                return Future.succeededFuture(new ApiResponse(200, document,
+                        current.discovery().gzippedDocument(path), route));
             }
             String group = segments.get(1);
             String version = segments.get(2);
             if (!MetricsApi.versions(group).contains(version)) {
                 throw Status.notFound("the server could not find the requested resource");
             }
-            Buffer body = group.equals(MetricsApi.EXTERNAL_GROUP)
-                    ? external(current, segments, labelSelector)
-                    : custom(current, version, segments, labelSelector, metricLabelSelector);
-            return ApiResponse.ok(body, route);
+            if (group.equals(MetricsApi.EXTERNAL_GROUP)) {
+                return Future.succeededFuture(ApiResponse.ok(external(current, segments, labelSelector), route));
+            }
+            String answered = route;
+            return custom(current, version, segments, labelSelector, metricLabelSelector)
+                    .map(body -> ApiResponse.ok(body, answered))
+                    .recover(e -> Future.succeededFuture(ApiResponse.of(e instanceof Status status ? status
+                            : Status.internalError("internal error: " + e), answered)));
         } catch (Status status) {
-            return ApiResponse.of(status, route);
+            return Future.succeededFuture(ApiResponse.of(status, route));
         }
     }
 
@@ -112,8 +126,8 @@ public final class MetricsApiHandler {
         return encoded;
     }
 
-    private Buffer custom(Catalog current, String version, List<String> s, String labelSelector,
-                          String metricLabelSelector) {
+    private Future<Buffer> custom(Catalog current, String version, List<String> s, String labelSelector,
+                                  String metricLabelSelector) {
         String namespace;
         String resourceName;
         String objectName;
@@ -136,7 +150,7 @@ public final class MetricsApiHandler {
         } else {
             throw Status.notFound("the server could not find the requested resource");
         }
-        LabelSelector objects = selector("labelSelector", labelSelector);
+        LabelSelector objectSelector = selector("labelSelector", labelSelector);
         LabelSelector series = selector("metricLabelSelector", metricLabelSelector);
         KubernetesResource resource = KubernetesResource.byName(resourceName)
                 .filter(r -> r.namespaced() == (namespace != null))
@@ -146,34 +160,40 @@ public final class MetricsApiHandler {
             throw metricNotFound(metric, resourceName, objectName);
         }
         Served served = state.serve(clock.instant());
-        String request = version + " " + String.join("/", s) + " " + labelSelector + " " + metricLabelSelector;
+        String request = version + " " + String.join("/", s) + " " + labelSelector + " " + metricLabelSelector + " "
+                + objects.generation(resource);
         Buffer encoded = state.encodedAnswer(served.samples(), request);
         if (encoded != null) {
-            return encoded;
+            return Future.succeededFuture(encoded);
         }
-        List<MetricPoint> points = perObject(served.samples(), objects, series);
-        if (!objectName.equals("*")) {
-            points = points.stream().filter(p -> p.objectName().equals(objectName)).toList();
-            if (points.isEmpty() && served.fallback() != null) {
-                points = List.of(new MetricPoint(objectName, Map.of(), served.fallback(), clock.instant(), null));
-            }
-            if (points.isEmpty()) {
-                throw metricNotFound(metric, resourceName, objectName);
-            }
-        }
-        encoded = WireFormat.metricValueList(version, resource, namespace, metric, series, points).toBuffer();
-        state.rememberAnswer(served.samples(), request, encoded);
-        return encoded;
+        boolean all = objectName.equals("*");
+        return objects.matching(resource, namespace, all ? objectSelector : LabelSelector.EVERYTHING, served.samples())
+                .map(names -> {
+                    if (!all && !names.contains(objectName)) {
+                        throw metricNotFound(metric, resourceName, objectName);
+                    }
+                    List<MetricPoint> points = perObject(served.samples(), all ? names : Set.of(objectName), series);
+                    if (!all && points.isEmpty()) {
+                        if (served.fallback() == null) {
+                            throw metricNotFound(metric, resourceName, objectName);
+                        }
+                        points = List.of(new MetricPoint(objectName, Map.of(), served.fallback(), clock.instant(), null));
+                    }
+                    Buffer body = WireFormat.metricValueList(version, resource, namespace, metric, series, points)
+                            .toBuffer();
+                    state.rememberAnswer(served.samples(), request, body);
+                    return body;
+                });
     }
 
     /**
-     * One point per described object whose labels match {@code objects}: the sum of its series
-     * that match {@code series}, stamped with the oldest of their timestamps. Sorted by name.
+     * One point per described object among {@code objectNames}: the sum of its series that match
+     * {@code series}, stamped with the oldest of their timestamps. Sorted by name.
      */
-    private static List<MetricPoint> perObject(List<Sample> samples, LabelSelector objects, LabelSelector series) {
+    private static List<MetricPoint> perObject(List<Sample> samples, Set<String> objectNames, LabelSelector series) {
         Map<String, MetricPoint> byObject = new TreeMap<>();
         for (Sample sample : samples) {
-            if (!objects.matches(sample.object().labels()) || !series.matches(sample.labels())) {
+            if (!objectNames.contains(sample.object().name()) || !series.matches(sample.labels())) {
                 continue;
             }
             String name = sample.object().name();

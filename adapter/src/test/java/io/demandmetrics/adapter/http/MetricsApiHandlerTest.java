@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.demandmetrics.adapter.objects.ReportedObjects;
 import io.demandmetrics.adapter.store.Catalog;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -12,7 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Hostile and odd requests that a well-behaved HTTP client cannot even send. */
 class MetricsApiHandlerTest {
 
-    private final MetricsApiHandler handler = new MetricsApiHandler(() -> Catalog.of(List.of()), Clock.systemUTC());
+    private final MetricsApiHandler handler = new MetricsApiHandler(() -> Catalog.of(List.of()), Clock.systemUTC(),
+            new ReportedObjects());
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -26,7 +28,7 @@ class MetricsApiHandlerTest {
         "GET|/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m?x|404|the server could not find the metric m?x for namespace shop",
     })
     void badRequestsGetAStatusWithTheRightCode(String method, String path, int code, String message) {
-        ApiResponse response = handler.answer(method, path, null, null);
+        ApiResponse response = handler.answer(method, path, null, null).result();
         assertThat(response.code()).isEqualTo(code);
         JsonObject status = new JsonObject(response.body());
         assertThat(status.getString("kind")).isEqualTo("Status");
@@ -37,7 +39,7 @@ class MetricsApiHandlerTest {
     @ParameterizedTest
     @CsvSource({"/apis", "/apis/", "/apis/custom.metrics.k8s.io", "/apis/external.metrics.k8s.io/v1beta1"})
     void discoveryNeverListsNoResources(String path) {
-        ApiResponse response = handler.answer("GET", path, null, null);
+        ApiResponse response = handler.answer("GET", path, null, null).result();
         assertThat(response.code()).isEqualTo(200);
         JsonObject body = new JsonObject(response.body());
         if (body.getString("kind").equals("APIResourceList")) {

@@ -1,0 +1,119 @@
+package io.demandmetrics.adapter;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Kubernetes API for in-cluster tests: fabric8's mock server, CRUD for objects (pods, the
+ * authentication ConfigMap) plus computed TokenReview and SubjectAccessReview answers.
+ * Token {@code good-token} is the HPA's service account; users in {@link #ALLOWED_USERS} are
+ * allowed by every SubjectAccessReview, everyone else is denied.
+ */
+final class MockCluster implements AutoCloseable {
+
+    static final List<String> ALLOWED_USERS = List.of("alice", "hpa-client",
+            "system:serviceaccount:kube-system:horizontal-pod-autoscaler");
+
+    final KubernetesMockServer api;
+    final NamespacedKubernetesClient admin;
+    final TestCertificates frontProxyCa;
+    final TestCertificates clientCa;
+    final AtomicInteger accessReviews = new AtomicInteger();
+    final List<JsonObject> reviewedSpecs = new CopyOnWriteArrayList<>();
+    private final List<Adapter> adapters = new CopyOnWriteArrayList<>();
+
+    MockCluster() throws Exception {
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        api = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+                new KubernetesMixedDispatcher(responses), false);
+        api.init(InetAddress.getByName("127.0.0.1"), 0);
+        admin = api.createClient();
+        frontProxyCa = new TestCertificates("front-proxy-ca");
+        clientCa = new TestCertificates("client-ca");
+        admin.configMaps().inNamespace("kube-system").resource(authenticationConfigMap(frontProxyCa)).create();
+        api.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+                .andReply(201, request -> tokenReview(new JsonObject(request.getUtf8Body()))).always();
+        api.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+                .andReply(201, request -> accessReview(new JsonObject(request.getUtf8Body()))).always();
+    }
+
+    /** Starts an in-cluster adapter against this API, serving {@code configYaml}; stopped by {@link #close()}. */
+    Adapter startAdapter(Path dir, String configYaml, String... extraFlags) throws Exception {
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, configYaml);
+        Path kubeconfig = dir.resolve("adapter.kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
+                users: [{name: adapter, user: {token: adapter-service-account-token}}]
+                contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
+                current-context: mock
+                """.formatted(api.getPort()));
+        List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--kubeconfig",
+                kubeconfig.toString(), "--bind-address", "127.0.0.1", "--secure-port", "0", "--event-loops", "1",
+                "--cert-dir", dir.resolve("certs").toString()));
+        args.addAll(List.of(extraFlags));
+        Adapter adapter = Adapter.start(AdapterOptions.parse(args.toArray(String[]::new)), Clock.systemUTC());
+        adapters.add(adapter);
+        return adapter;
+    }
+
+    ConfigMap authenticationConfigMap(TestCertificates frontProxy) throws Exception {
+        return new ConfigMapBuilder().withNewMetadata().withNamespace("kube-system")
+                .withName("extension-apiserver-authentication").endMetadata()
+                .addToData("requestheader-client-ca-file", frontProxy.caPem())
+                .addToData("requestheader-allowed-names", "[\"front-proxy-client\"]")
+                .addToData("requestheader-username-headers", "[\"X-Remote-User\"]")
+                .addToData("requestheader-group-headers", "[\"X-Remote-Group\"]")
+                .addToData("requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]")
+                .addToData("client-ca-file", clientCa.caPem())
+                .build();
+    }
+
+    @Override
+    public void close() {
+        adapters.forEach(Adapter::stop);
+        admin.close();
+        api.destroy();
+    }
+
+    private static String tokenReview(JsonObject review) {
+        boolean good = "good-token".equals(review.getJsonObject("spec").getString("token"));
+        JsonObject status = new JsonObject().put("authenticated", good);
+        if (good) {
+            status.put("user", new JsonObject().put("username",
+                    "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
+                    .put("groups", new JsonArray().add("system:serviceaccounts")));
+        }
+        return review.put("status", status).encode();
+    }
+
+    private String accessReview(JsonObject review) {
+        accessReviews.incrementAndGet();
+        JsonObject spec = review.getJsonObject("spec");
+        reviewedSpecs.add(spec);
+        boolean allowed = ALLOWED_USERS.contains(spec.getString("user"));
+        return review.put("status", new JsonObject().put("allowed", allowed)
+                .put("reason", allowed ? "RBAC: allowed" : "no RBAC rule allows it")).encode();
+    }
+}
