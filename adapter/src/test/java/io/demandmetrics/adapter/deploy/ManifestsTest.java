@@ -1,0 +1,200 @@
+package io.demandmetrics.adapter.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandmetrics.adapter.config.ConfigParser;
+import io.demandmetrics.adapter.registry.ScalerRegistry;
+import io.fabric8.kubernetes.api.model.APIService;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The manifests users apply: deploy/ renders with {@code kubectl kustomize}, every object
+ * parses into fabric8's typed model with no unknown field, and the settings that matter
+ * (namespaces, probes, RBAC, APIService priorities, HPA behaviour) are what the README says.
+ */
+class ManifestsTest {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    @Test
+    void theKustomizeBaseRendersIntoKnownTypedObjects() throws Exception {
+        List<HasMetadata> objects = typed(kustomize(REPO.resolve("deploy")));
+        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
+                "Namespace/demand-metrics", "ServiceAccount/demand-metrics-adapter",
+                "ClusterRole/demand-metrics-adapter-object-reader", "ClusterRole/demand-metrics-reader",
+                "RoleBinding/demand-metrics-adapter-auth-reader",
+                "ClusterRoleBinding/demand-metrics-adapter-object-reader",
+                "ClusterRoleBinding/demand-metrics-adapter:system:auth-delegator",
+                "ClusterRoleBinding/demand-metrics-reader:horizontal-pod-autoscaler",
+                "ConfigMap/demand-metrics-adapter-config", "Service/demand-metrics-adapter",
+                "Deployment/demand-metrics-adapter", "PodDisruptionBudget/demand-metrics-adapter");
+
+        RoleBinding authReader = find(objects, RoleBinding.class, "demand-metrics-adapter-auth-reader");
+        assertThat(authReader.getMetadata().getNamespace()).isEqualTo("kube-system");
+        assertThat(authReader.getRoleRef().getName()).isEqualTo("extension-apiserver-authentication-reader");
+        assertThat(find(objects, ClusterRoleBinding.class, "demand-metrics-adapter:system:auth-delegator")
+                .getRoleRef().getName()).isEqualTo("system:auth-delegator");
+        ClusterRoleBinding hpa = find(objects, ClusterRoleBinding.class, "demand-metrics-reader:horizontal-pod-autoscaler");
+        assertThat(hpa.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo("horizontal-pod-autoscaler");
+            assertThat(s.getNamespace()).isEqualTo("kube-system");
+        });
+
+        Deployment deployment = find(objects, Deployment.class, "demand-metrics-adapter");
+        assertThat(deployment.getMetadata().getNamespace()).isEqualTo("demand-metrics");
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        var container = pod.getContainers().get(0);
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+        assertThat(container.getArgs()).contains("--tls-cert-file=/etc/demand-adapter/tls/tls.crt")
+                .noneMatch(a -> a.startsWith("--standalone"));
+        assertThat(pod.getTopologySpreadConstraints()).singleElement()
+                .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+
+        Service service = find(objects, Service.class, "demand-metrics-adapter");
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getPort()).isEqualTo(443);
+            assertThat(p.getTargetPort().getStrVal()).isEqualTo("https");
+        });
+
+        ConfigMap config = find(objects, ConfigMap.class, "demand-metrics-adapter-config");
+        new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(config.getData().get("config.yaml"));
+    }
+
+    @Test
+    void theApiServicesRegisterBothGroupsWithTheRightPriorities() throws Exception {
+        List<HasMetadata> objects = typed(Files.readString(REPO.resolve("apiservice.yaml")));
+        assertThat(objects).hasSize(3).allSatisfy(o -> {
+            APIService service = (APIService) o;
+            assertThat(service.getSpec().getService().getName()).isEqualTo("demand-metrics-adapter");
+            assertThat(service.getSpec().getService().getNamespace()).isEqualTo("demand-metrics");
+            assertThat(service.getSpec().getService().getPort()).isEqualTo(443);
+            assertThat(service.getSpec().getGroupPriorityMinimum()).isEqualTo(100);
+            assertThat(service.getSpec().getInsecureSkipTLSVerify()).isNotEqualTo(Boolean.TRUE);
+        });
+        assertThat(objects).extracting(o -> o.getMetadata().getName() + "=" + ((APIService) o).getSpec()
+                .getVersionPriority()).containsExactlyInAnyOrder("v1beta2.custom.metrics.k8s.io=200",
+                "v1beta1.custom.metrics.k8s.io=100", "v1beta1.external.metrics.k8s.io=100");
+    }
+
+    @Test
+    void theExampleHpasUseTheRecommendedBehaviour() throws Exception {
+        List<Path> examples;
+        try (Stream<Path> files = Files.list(REPO.resolve("deploy/examples"))) {
+            examples = files.filter(f -> f.getFileName().toString().startsWith("hpa-")).sorted().toList();
+        }
+        assertThat(examples).isNotEmpty();
+        for (Path example : examples) {
+            HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) typed(Files.readString(example)).get(0);
+            assertThat(hpa.getSpec().getMinReplicas()).as(example.toString()).isEqualTo(2);
+            var down = hpa.getSpec().getBehavior().getScaleDown();
+            assertThat(down.getStabilizationWindowSeconds()).isEqualTo(600);
+            assertThat(down.getPolicies()).singleElement().satisfies(p -> {
+                assertThat(p.getType()).isEqualTo("Percent");
+                assertThat(p.getValue()).isEqualTo(25);
+                assertThat(p.getPeriodSeconds()).isEqualTo(60);
+            });
+            assertThat(hpa.getSpec().getBehavior().getScaleUp().getStabilizationWindowSeconds()).isZero();
+        }
+    }
+
+    @Test
+    void theBundledStandaloneConfigIsValid() throws Exception {
+        var config = new ConfigParser(ScalerRegistry.load(null, w -> { }))
+                .parse(Files.readString(REPO.resolve("deploy/examples/standalone.yaml")));
+        assertThat(config.metrics()).extracting(m -> m.type()).contains("cron");
+    }
+
+    private static String kustomize(Path dir) throws Exception {
+        Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
+        String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(kubectl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(kubectl.exitValue()).as(err).isZero();
+        return out;
+    }
+
+    /** Every document as its typed model, failing on unknown kinds and unknown fields. */
+    private static List<HasMetadata> typed(String yaml) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String document : yaml.split("(?m)^---\\s*$")) {
+            if (document.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
+                continue;
+            }
+            HasMetadata object = SERIALIZATION.unmarshal(document);
+            assertThat(object).as("a kind fabric8 knows: %s", document.strip().lines().findFirst().orElse(""))
+                    .isNotInstanceOf(GenericKubernetesResource.class);
+            List<String> unknown = new ArrayList<>();
+            unknownFields(object, object.getKind() + "/" + object.getMetadata().getName(), unknown);
+            assertThat(unknown).as("fields the Kubernetes API would not know").isEmpty();
+            objects.add(object);
+        }
+        return objects;
+    }
+
+    private static void unknownFields(Object value, String path, List<String> unknown) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> unknownFields(v, path + "." + k, unknown));
+            return;
+        }
+        if (value instanceof Collection<?> list) {
+            int i = 0;
+            for (Object element : list) {
+                unknownFields(element, path + "[" + i++ + "]", unknown);
+            }
+            return;
+        }
+        if (value == null || !value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (Method getter : value.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+                    || getter.getName().equals("getClass") || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            try {
+                Object property = getter.invoke(value);
+                if (getter.getName().equals("getAdditionalProperties")) {
+                    if (property instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                        unknown.add(path + ": " + extra.keySet());
+                    }
+                } else {
+                    unknownFields(property, path + "." + getter.getName().substring(3), unknown);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError("cannot read " + path + "." + getter.getName(), e);
+            }
+        }
+    }
+
+    private static <T extends HasMetadata> T find(List<HasMetadata> objects, Class<T> type, String name) {
+        return objects.stream().filter(type::isInstance).map(type::cast)
+                .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(type.getSimpleName() + " " + name + " not rendered"));
+    }
+}
