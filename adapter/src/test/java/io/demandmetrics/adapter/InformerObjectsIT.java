@@ -109,6 +109,29 @@ class InformerObjectsIT {
         assertThat(get(PODS + "ghost-1/http_requests").statusCode()).isEqualTo(404);
     }
 
+    /** The HPA's calls as the aggregator forwards them: front-proxy certificate, identity headers. */
+    @Test
+    void hpaClientSequenceThroughTheFrontProxy() throws Exception {
+        HttpResponse<String> group = get("/apis/custom.metrics.k8s.io");
+        assertThat(group.statusCode()).isEqualTo(200);
+        String preferred = new JsonObject(group.body()).getJsonObject("preferredVersion").getString("version");
+        HttpResponse<String> pods = get("/apis/custom.metrics.k8s.io/" + preferred
+                + "/namespaces/shop/pods/%2A/http_requests?labelSelector=app%3Dweb");
+        assertThat(pods.statusCode()).isEqualTo(200);
+        List<Long> perPod = new JsonObject(pods.body()).getJsonArray("items").stream().map(JsonObject.class::cast)
+                .map(item -> HpaArithmetic.milliValue(item.getString("value"))).toList();
+        assertThat(perPod).containsExactly(5_000L, 3_000L); // web-1, web-2: web-old is terminating
+        assertThat(HpaArithmetic.podsAverageValue(perPod, 2_000, 2)).isEqualTo(4); // ceil(4 / 2 x 2)
+        assertThat(cluster.reviewedSpecs).anySatisfy(spec -> {
+            assertThat(spec.getString("user")).isEqualTo("system:serviceaccount:kube-system:horizontal-pod-autoscaler");
+            assertThat(spec.getJsonObject("resourceAttributes")).isEqualTo(new JsonObject()
+                    .put("group", "custom.metrics.k8s.io").put("name", "*").put("namespace", "shop")
+                    .put("resource", "pods").put("subresource", "http_requests").put("verb", "get"));
+        });
+        assertThat(cluster.reviewedSpecs).anySatisfy(spec -> assertThat(spec.getJsonObject("nonResourceAttributes"))
+                .isEqualTo(new JsonObject().put("path", "/apis/custom.metrics.k8s.io").put("verb", "get")));
+    }
+
     private List<String> values(String selector) throws Exception {
         HttpResponse<String> response = get(PODS + "%2A/http_requests?labelSelector="
                 + URLEncoder.encode(selector, StandardCharsets.UTF_8));
