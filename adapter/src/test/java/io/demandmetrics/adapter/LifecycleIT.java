@@ -208,6 +208,41 @@ class LifecycleIT {
         }
     }
 
+    /** The aggregator keeps connections open between HPA syncs and reuses them. */
+    @Test
+    void anIdleKeepAliveConnectionIsServedWhenReused() throws Exception {
+        TestValuesScalerProvider.set("idle", List.of(Sample.of(9)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, metrics(Map.of("idle", "idle")));
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC());
+        try {
+            for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
+                HttpClient client = HttpClient.newBuilder().version(version)
+                        .sslContext(sslContextTrusting(TestAdapters.certFile(dir))).build();
+                HttpResponse<String> first = TestAdapters.get(client, adapter, EXTERNAL + "idle");
+                Thread.sleep(6_000);
+                HttpResponse<String> reused = TestAdapters.get(client, adapter, EXTERNAL + "idle");
+                assertThat(first.version()).isEqualTo(version);
+                assertThat(reused.statusCode()).as(version.toString()).isEqualTo(200);
+                assertThat(value(reused)).isEqualTo("9");
+            }
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private static SSLContext sslContextTrusting(Path certFile) throws Exception {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("adapter", certificate(certFile));
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, factory.getTrustManagers(), null);
+        return ssl;
+    }
+
     private static String metrics(Map<String, String> nameToSource) {
         StringBuilder yaml = new StringBuilder("metrics:\n");
         new java.util.TreeMap<>(nameToSource).forEach((name, source) -> yaml.append("  - {name: ").append(name)

@@ -28,8 +28,9 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
 
     private final KubernetesClient client;
     private final WorkerExecutor executor;
-    private final TtlCache<String, Optional<UserInfo>> tokens;
-    private final TtlCache<String, Decision> decisions;
+    // Futures, not values: concurrent requests for one key share one review in flight.
+    private final TtlCache<String, Future<Optional<UserInfo>>> tokens;
+    private final TtlCache<String, Future<Decision>> decisions;
 
     public KubernetesReviews(KubernetesClient client, WorkerExecutor executor, Duration tokenTtl, Duration accessTtl,
                              Clock clock) {
@@ -42,34 +43,38 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
     @Override
     public Future<Optional<UserInfo>> review(String token) {
         String key = sha256(token);
-        Optional<UserInfo> cached = tokens.get(key);
+        Future<Optional<UserInfo>> cached = tokens.get(key);
         if (cached != null) {
-            return Future.succeededFuture(cached);
+            return cached;
         }
-        return executor.executeBlocking(() -> {
-            TokenReview review = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec()
+        Future<Optional<UserInfo>> reviewed = executor.executeBlocking(() -> {
+            TokenReview answer = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec()
                     .build()).create();
-            var status = review.getStatus();
+            var status = answer.getStatus();
             Optional<UserInfo> user = status != null && Boolean.TRUE.equals(status.getAuthenticated())
                     && status.getUser() != null
                     ? Optional.of(new UserInfo(status.getUser().getUsername(), orEmpty(status.getUser().getGroups()),
                             orEmpty(status.getUser().getExtra())))
                     : Optional.empty();
-            tokens.put(key, user);
             return user;
-        }, false).recover(e -> Future.failedFuture(io.demandmetrics.adapter.api.Status.unauthorized(
-                "cannot review the bearer token: the Kubernetes API did not answer (" + e.getClass().getSimpleName()
-                        + ")")));
+        }, false).recover(e -> {
+            tokens.remove(key); // failures are not remembered
+            return Future.failedFuture(io.demandmetrics.adapter.api.Status.unauthorized(
+                    "cannot review the bearer token: the Kubernetes API did not answer (" + e.getClass().getSimpleName()
+                            + ")"));
+        });
+        tokens.put(key, reviewed);
+        return reviewed;
     }
 
     @Override
     public Future<Decision> review(UserInfo user, RequestAttributes attributes) {
         String key = user.name() + "\n" + user.groups() + "\n" + user.extra() + "\n" + attributes;
-        Decision cached = decisions.get(key);
+        Future<Decision> cached = decisions.get(key);
         if (cached != null) {
-            return Future.succeededFuture(cached);
+            return cached;
         }
-        return executor.executeBlocking(() -> {
+        Future<Decision> decided = executor.executeBlocking(() -> {
             SubjectAccessReviewBuilder builder = new SubjectAccessReviewBuilder().withNewSpec()
                     .withUser(user.name()).withGroups(user.groups()).withExtra(user.extra()).endSpec();
             if (attributes.resourceRequest()) {
@@ -82,13 +87,13 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
                 builder.editSpec().withNewNonResourceAttributes().withVerb(attributes.verb())
                         .withPath(attributes.path()).endNonResourceAttributes().endSpec();
             }
-            SubjectAccessReview review = client.resource(builder.build()).create();
-            var status = review.getStatus();
-            Decision decision = new Decision(status != null && Boolean.TRUE.equals(status.getAllowed()),
+            SubjectAccessReview answer = client.resource(builder.build()).create();
+            var status = answer.getStatus();
+            return new Decision(status != null && Boolean.TRUE.equals(status.getAllowed()),
                     status == null || status.getReason() == null ? "" : status.getReason());
-            decisions.put(key, decision);
-            return decision;
-        }, false);
+        }, false).onFailure(e -> decisions.remove(key)); // failures are not remembered
+        decisions.put(key, decided);
+        return decided;
     }
 
     private static <T> List<T> orEmpty(List<T> list) {

@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.auth;
 import io.demandmetrics.adapter.api.Status;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -28,6 +30,20 @@ public final class RequestAuthenticator {
 
     private final Supplier<AuthenticationSettings> settings;
     private final TokenReviewer tokens;
+    /**
+     * What a connection's certificate proves, worked out once per connection (chain validation
+     * checks signatures: too slow for every request) and again only if the settings rotate.
+     */
+    private final Map<HttpConnection, CertificateIdentity> connections = new ConcurrentHashMap<>();
+
+    /**
+     * @param frontProxy the certificate chains to the front-proxy CA with an allowed name
+     * @param rejection why a front-proxy certificate was refused, or null
+     * @param clientUser the client-CA user the certificate authenticates, or null
+     */
+    private record CertificateIdentity(AuthenticationSettings settings, boolean presented, boolean frontProxy,
+                                       Status rejection, UserInfo clientUser) {
+    }
 
     /**
      * @param settings the current settings; read per request, so a rotated CA applies at once
@@ -40,27 +56,18 @@ public final class RequestAuthenticator {
 
     /** The caller, or a future failed with a 401 {@link Status}. */
     public Future<UserInfo> authenticate(HttpServerRequest request) {
-        AuthenticationSettings current = settings.get();
-        List<X509Certificate> chain = peerChain(request);
-        if (!chain.isEmpty()) {
-            RequestHeaderSettings front = current.requestHeader();
-            if (front != null && front.ca().verifies(chain)) {
-                String name = CertificateAuthority.commonName(chain.get(0));
-                if (!front.allowedNames().isEmpty() && !front.allowedNames().contains(name)) {
-                    return Future.failedFuture(Status.unauthorized("the front-proxy certificate's common name \""
-                            + name + "\" is not among the requestheader allowed names"));
-                }
-                UserInfo user = fromHeaders(front, request.headers());
-                if (user != null) {
-                    return Future.succeededFuture(user);
-                }
+        CertificateIdentity certificate = certificateIdentity(request.connection());
+        if (certificate.rejection() != null) {
+            return Future.failedFuture(certificate.rejection());
+        }
+        if (certificate.frontProxy()) {
+            UserInfo user = fromHeaders(certificate.settings().requestHeader(), request.headers());
+            if (user != null) {
+                return Future.succeededFuture(user);
             }
-            CertificateAuthority clientCa = current.clientCa();
-            if (clientCa != null && clientCa.verifies(chain)) {
-                X509Certificate leaf = chain.get(0);
-                return Future.succeededFuture(new UserInfo(CertificateAuthority.commonName(leaf),
-                        CertificateAuthority.organizations(leaf), Map.of()));
-            }
+        }
+        if (certificate.clientUser() != null) {
+            return Future.succeededFuture(certificate.clientUser());
         }
         String token = bearerToken(request.getHeader("Authorization"));
         if (token != null && tokens != null) {
@@ -68,9 +75,47 @@ public final class RequestAuthenticator {
                     .map(Future::succeededFuture)
                     .orElseGet(() -> Future.failedFuture(Status.unauthorized("the bearer token was not accepted"))));
         }
-        return Future.failedFuture(Status.unauthorized(chain.isEmpty()
+        return Future.failedFuture(Status.unauthorized(!certificate.presented()
                 ? "Unauthorized: no client certificate or bearer token"
                 : "Unauthorized: the client certificate is not signed by a trusted CA"));
+    }
+
+    private CertificateIdentity certificateIdentity(HttpConnection connection) {
+        AuthenticationSettings current = settings.get();
+        CertificateIdentity known = connections.get(connection);
+        if (known != null && known.settings() == current) {
+            return known;
+        }
+        CertificateIdentity fresh = verify(peerChain(connection), current);
+        if (connections.put(connection, fresh) == null) {
+            connection.closeHandler(closed -> connections.remove(connection));
+        }
+        return fresh;
+    }
+
+    private static CertificateIdentity verify(List<X509Certificate> chain, AuthenticationSettings current) {
+        if (chain.isEmpty()) {
+            return new CertificateIdentity(current, false, false, null, null);
+        }
+        boolean frontProxy = false;
+        RequestHeaderSettings front = current.requestHeader();
+        if (front != null && front.ca().verifies(chain)) {
+            String name = CertificateAuthority.commonName(chain.get(0));
+            if (!front.allowedNames().isEmpty() && !front.allowedNames().contains(name)) {
+                return new CertificateIdentity(current, true, false, Status.unauthorized("the front-proxy"
+                        + " certificate's common name \"" + name + "\" is not among the requestheader allowed names"),
+                        null);
+            }
+            frontProxy = true;
+        }
+        UserInfo clientUser = null;
+        CertificateAuthority clientCa = current.clientCa();
+        if (clientCa != null && clientCa.verifies(chain)) {
+            X509Certificate leaf = chain.get(0);
+            clientUser = new UserInfo(CertificateAuthority.commonName(leaf), CertificateAuthority.organizations(leaf),
+                    Map.of());
+        }
+        return new CertificateIdentity(current, true, frontProxy, null, clientUser);
     }
 
     private static UserInfo fromHeaders(RequestHeaderSettings front, MultiMap headers) {
@@ -103,9 +148,9 @@ public final class RequestAuthenticator {
         return new UserInfo(name, groups, extra);
     }
 
-    private static List<X509Certificate> peerChain(HttpServerRequest request) {
+    private static List<X509Certificate> peerChain(HttpConnection connection) {
         try {
-            List<Certificate> certificates = request.connection().peerCertificates();
+            List<Certificate> certificates = connection.peerCertificates();
             if (certificates == null) {
                 return List.of();
             }

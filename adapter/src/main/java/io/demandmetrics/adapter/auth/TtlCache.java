@@ -37,6 +37,10 @@ final class TtlCache<K, V> {
         return entry.value();
     }
 
+    void remove(K key) {
+        entries.remove(key);
+    }
+
     void put(K key, V value) {
         if (ttl.isZero()) {
             return;
