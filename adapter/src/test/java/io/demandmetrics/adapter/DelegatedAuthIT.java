@@ -183,17 +183,45 @@ class DelegatedAuthIT {
         assertThat(new JsonObject(out).getString("kind")).isEqualTo("ExternalMetricValueList");
     }
 
+    @Test
+    void flagsOverrideTheConfigMap() throws Exception {
+        TestCertificates flagProxyCa = new TestCertificates("flag-front-proxy-ca");
+        TestCertificates flagClientCa = new TestCertificates("flag-client-ca");
+        Path flagsDir = java.nio.file.Files.createDirectories(dir.resolve("flags"));
+        flagProxyCa.writeCa(flagsDir.resolve("front-proxy-ca.crt"));
+        flagClientCa.writeCa(flagsDir.resolve("client-ca.crt"));
+        Adapter flagged = cluster.startAdapter(flagsDir, "metrics:\n  - {name: queue-depth, namespace: shop,"
+                        + " type: test-values, parameters: {source: auth-queue}}\n",
+                "--requestheader-client-ca-file", flagsDir.resolve("front-proxy-ca.crt").toString(),
+                "--requestheader-allowed-names", "aggregator",
+                "--requestheader-username-headers", "X-Forwarded-User",
+                "--client-ca-file", flagsDir.resolve("client-ca.crt").toString());
+        HttpClient viaFlags = TestAdapters.client(TestAdapters.certFile(flagsDir), flagProxyCa.client("aggregator"));
+        HttpClient viaConfigMap = TestAdapters.client(TestAdapters.certFile(flagsDir),
+                frontProxyCa.client("front-proxy-client"));
+        HttpClient clientCert = TestAdapters.client(TestAdapters.certFile(flagsDir),
+                flagClientCa.issue("hpa-client", null).keyManager());
+        String url = flagged.url() + METRIC;
+        assertThat(sendTo(viaFlags, url, "X-Forwarded-User", "alice").statusCode()).isEqualTo(200);
+        assertThat(sendTo(viaFlags, url, "X-Remote-User", "alice").statusCode()).isEqualTo(401);
+        assertThat(sendTo(viaConfigMap, url, "X-Remote-User", "alice").statusCode()).isEqualTo(401);
+        assertThat(sendTo(clientCert, url).statusCode()).isEqualTo(200);
+    }
+
+    private static HttpResponse<String> sendTo(HttpClient client, String url, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static HttpClient client(KeyManagerFactory keys) throws Exception {
         return TestAdapters.client(TestAdapters.certFile(dir), keys);
     }
 
     private HttpResponse<String> send(HttpClient client, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adapter.url() + path))
-                .timeout(Duration.ofSeconds(10));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return sendTo(client, adapter.url() + path, headers);
     }
 
     private static String status(HttpResponse<String> response) {
