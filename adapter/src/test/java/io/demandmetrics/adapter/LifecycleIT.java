@@ -218,7 +218,7 @@ class LifecycleIT {
         try {
             for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
                 HttpClient client = HttpClient.newBuilder().version(version)
-                        .sslContext(sslContextTrusting(TestAdapters.certFile(dir))).build();
+                        .sslContext(TestAdapters.sslContext(TestAdapters.certFile(dir), null)).build();
                 HttpResponse<String> first = TestAdapters.get(client, adapter, EXTERNAL + "idle");
                 Thread.sleep(6_000);
                 HttpResponse<String> reused = TestAdapters.get(client, adapter, EXTERNAL + "idle");
@@ -229,18 +229,6 @@ class LifecycleIT {
         } finally {
             adapter.stop();
         }
-    }
-
-    private static SSLContext sslContextTrusting(Path certFile) throws Exception {
-        java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("adapter", certificate(certFile));
-        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, factory.getTrustManagers(), null);
-        return ssl;
     }
 
     private static String metrics(Map<String, String> nameToSource) {

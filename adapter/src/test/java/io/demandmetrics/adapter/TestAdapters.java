@@ -44,6 +44,12 @@ final class TestAdapters {
 
     /** The same, presenting the client certificate in {@code clientKeys} when not null. */
     static HttpClient client(Path certFile, KeyManagerFactory clientKeys) throws Exception {
+        return HttpClient.newBuilder().sslContext(sslContext(certFile, clientKeys)).version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS that trusts exactly the certificate in {@code certFile}, presenting {@code clientKeys} if not null. */
+    static SSLContext sslContext(Path certFile, KeyManagerFactory clientKeys) throws Exception {
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("adapter", CertificateFactory.getInstance("X.509")
@@ -52,8 +58,7 @@ final class TestAdapters {
         factory.init(trust);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(clientKeys == null ? null : clientKeys.getKeyManagers(), factory.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_2)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        return ssl;
     }
 
     static Path certFile(Path dir) {
