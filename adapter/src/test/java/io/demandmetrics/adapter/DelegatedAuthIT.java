@@ -183,6 +183,41 @@ class DelegatedAuthIT {
         assertThat(new JsonObject(out).getString("kind")).isEqualTo("ExternalMetricValueList");
     }
 
+    /** A path java.net.URI refuses to build: sent raw with a Vert.x client, as a hostile caller would. */
+    @Test
+    void aMalformedPathIsABadRequestForTheAuthenticatedAndUnauthorizedForOthers() throws Exception {
+        String hostile = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/%ZZ/http_requests";
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            TestCertificates.Issued proxy = frontProxyCa.issue("front-proxy-client", null);
+            var trust = new io.vertx.core.net.PemTrustOptions().addCertValue(io.vertx.core.buffer.Buffer.buffer(
+                    java.nio.file.Files.readAllBytes(TestAdapters.certFile(dir))));
+            for (boolean authenticated : List.of(true, false)) {
+                var options = new io.vertx.core.http.HttpClientOptions().setSsl(true).setVerifyHost(false)
+                        .setTrustOptions(trust);
+                if (authenticated) {
+                    options.setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                            .addCertValue(io.vertx.core.buffer.Buffer.buffer(proxy.certificatePem()))
+                            .addKeyValue(io.vertx.core.buffer.Buffer.buffer(proxy.keyPem())));
+                }
+                var response = vertx.createHttpClient(options)
+                        .request(io.vertx.core.http.HttpMethod.GET, adapter.port(), "127.0.0.1", hostile)
+                        .compose(request -> request.putHeader("X-Remote-User", "alice").send())
+                        .compose(r -> r.body().map(body -> Map.entry(r.statusCode(), new JsonObject(body))))
+                        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                if (authenticated) {
+                    assertThat(response.getKey()).isEqualTo(400);
+                    assertThat(response.getValue().getString("message"))
+                            .isEqualTo("malformed percent-encoding in path segment \"%ZZ\"");
+                } else {
+                    assertThat(response.getKey()).isEqualTo(401);
+                }
+            }
+        } finally {
+            vertx.close();
+        }
+    }
+
     @Test
     void flagsOverrideTheConfigMap() throws Exception {
         TestCertificates flagProxyCa = new TestCertificates("flag-front-proxy-ca");

@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.api.MetricsApi;
+import io.demandmetrics.adapter.api.Status;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,11 +19,18 @@ import java.util.List;
 public record RequestAttributes(boolean resourceRequest, String verb, String group, String namespace,
                                 String resource, String subresource, String name, String path) {
 
+    /**
+     * @throws Status 400 for a path with malformed percent-encoding
+     */
     public static RequestAttributes of(String rawPath) {
         List<String> parts = new ArrayList<>();
         for (String segment : rawPath.split("/")) {
             if (!segment.isEmpty()) {
-                parts.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+                try {
+                    parts.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw Status.badRequest("malformed percent-encoding in path segment \"" + segment + "\"");
+                }
             }
         }
         if (parts.size() <= 3 || !parts.get(0).equals("apis") || MetricsApi.versions(parts.get(1)).isEmpty()) {

@@ -224,7 +224,13 @@ public final class AdapterServer {
         long started = System.nanoTime();
         ctx.addEndHandler(ended -> metrics.request(ctx.get(ROUTE_KEY, "unknown"), ctx.response().getStatusCode(),
                 System.nanoTime() - started));
-        gate.admit(ctx.request()).onComplete(admitted -> {
+        Future<Void> admission;
+        try {
+            admission = gate.admit(ctx.request());
+        } catch (RuntimeException e) { // a Status thrown by request parsing, or a bug: answered, never a hang
+            admission = Future.failedFuture(e);
+        }
+        admission.onComplete(admitted -> {
             if (admitted.succeeded()) {
                 ctx.next();
             } else if (admitted.cause() instanceof Status status) {

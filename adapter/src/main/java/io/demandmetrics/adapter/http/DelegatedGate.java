@@ -4,6 +4,7 @@ import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.auth.AccessReviewer;
 import io.demandmetrics.adapter.auth.RequestAttributes;
 import io.demandmetrics.adapter.auth.RequestAuthenticator;
+import io.demandmetrics.adapter.auth.UserInfo;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
@@ -29,13 +30,18 @@ public final class DelegatedGate implements RequestGate {
         if (alwaysAllowPaths.contains(request.path())) {
             return Future.succeededFuture();
         }
-        RequestAttributes attributes = RequestAttributes.of(request.path());
-        return authenticator.authenticate(request).compose(user -> access.review(user, attributes)
+        String path = request.path();
+        // Who is asking comes first: an anonymous caller learns nothing about the path's validity.
+        return authenticator.authenticate(request).compose(user -> authorize(user, RequestAttributes.of(path)));
+    }
+
+    private Future<Void> authorize(UserInfo user, RequestAttributes attributes) {
+        return access.review(user, attributes)
                 .recover(e -> Future.failedFuture(e instanceof Status ? e : Status.serviceUnavailable(
                         "cannot check authorization: the Kubernetes API did not answer ("
                                 + e.getClass().getSimpleName() + ")")))
                 .compose(decision -> decision.allowed() ? Future.<Void>succeededFuture()
                         : Future.failedFuture(Status.forbidden("user \"" + user.name() + "\" cannot "
-                                + attributes.describe() + (decision.reason().isEmpty() ? "" : ": " + decision.reason())))));
+                                + attributes.describe() + (decision.reason().isEmpty() ? "" : ": " + decision.reason()))));
     }
 }
