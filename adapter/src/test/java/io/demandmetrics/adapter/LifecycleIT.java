@@ -277,7 +277,7 @@ class LifecycleIT {
         }}, new SecureRandom());
         HttpClient client = HttpClient.newBuilder().sslContext(trustAll).build();
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(adapter.url() + "/healthz"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         return (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
     }
 }

@@ -280,7 +280,8 @@ class MetricsApiIT {
     void discoveryIsGzippedForClientsThatAcceptIt() throws Exception {
         String path = "/apis/custom.metrics.k8s.io/v1beta2";
         HttpResponse<byte[]> zipped = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(adapter.url() + path)).header("Accept-Encoding", "gzip").build(),
+                        java.net.URI.create(adapter.url() + path)).header("Accept-Encoding", "gzip")
+                        .timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(zipped.headers().firstValue("content-encoding")).hasValue("gzip");
         assertThat(zipped.headers().firstValue("vary")).hasValue("Accept-Encoding");

@@ -152,8 +152,15 @@ class StartupIT {
         }
     }
 
+    /**
+     * With a deadline: under TLS 1.3 the server refuses a missing or foreign certificate with an
+     * alert after the client's side of the handshake, which the JDK client sometimes never reads
+     * and then waits on forever. A timeout (an IOException) is a refusal too: an accepted
+     * request is answered in milliseconds.
+     */
     private static HttpResponse<String> send(HttpClient client, String url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(java.time.Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static Path teamScalerJar() {
