@@ -1,9 +1,8 @@
 package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.api.MetricsApi;
+import io.demandmetrics.adapter.api.PathSegments;
 import io.demandmetrics.adapter.api.Status;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,17 +19,13 @@ public record RequestAttributes(boolean resourceRequest, String verb, String gro
                                 String resource, String subresource, String name, String path) {
 
     /**
-     * @throws Status 400 for a path with malformed percent-encoding
+     * @throws Status 400 for a path with malformed percent-encoding or invalid UTF-8
      */
     public static RequestAttributes of(String rawPath) {
         List<String> parts = new ArrayList<>();
         for (String segment : rawPath.split("/")) {
             if (!segment.isEmpty()) {
-                try {
-                    parts.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    throw Status.badRequest("malformed percent-encoding in path segment \"" + segment + "\"");
-                }
+                parts.add(PathSegments.decode(segment));
             }
         }
         if (parts.size() <= 3 || !parts.get(0).equals("apis") || MetricsApi.versions(parts.get(1)).isEmpty()) {

@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.http;
 import io.demandmetrics.adapter.api.KubernetesResource;
 import io.demandmetrics.adapter.api.MetricPoint;
 import io.demandmetrics.adapter.api.MetricsApi;
+import io.demandmetrics.adapter.api.PathSegments;
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.api.WireFormat;
 import io.demandmetrics.adapter.config.MetricKey;
@@ -15,11 +16,6 @@ import io.demandmetrics.adapter.store.Served;
 import io.demandmetrics.scaler.spi.Sample;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -248,7 +244,7 @@ public final class MetricsApiHandler {
         String[] raw = path.substring(1).split("/", -1);
         List<String> segments = new ArrayList<>(raw.length);
         for (String segment : raw) {
-            String decoded = percentDecode(segment);
+            String decoded = PathSegments.decode(segment);
             if (decoded.isEmpty()) {
                 throw Status.notFound("the server could not find the requested resource");
             }
@@ -258,32 +254,5 @@ public final class MetricsApiHandler {
             throw Status.notFound("the server could not find the requested resource");
         }
         return segments;
-    }
-
-    /** RFC 3986 percent-decoding of a path segment; '+' stays '+' (it is not a space in paths). */
-    private static String percentDecode(String segment) {
-        if (segment.indexOf('%') < 0) {
-            return segment;
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
-        for (int i = 0; i < segment.length(); i++) {
-            char c = segment.charAt(i);
-            if (c != '%') {
-                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-                continue;
-            }
-            if (i + 2 >= segment.length() || Character.digit(segment.charAt(i + 1), 16) < 0
-                    || Character.digit(segment.charAt(i + 2), 16) < 0) {
-                throw Status.badRequest("malformed percent-encoding in path segment \"" + segment + "\"");
-            }
-            bytes.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
-            i += 2;
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-        } catch (CharacterCodingException e) {
-            throw Status.badRequest("path segment \"" + segment + "\" is not UTF-8");
-        }
     }
 }

@@ -1,0 +1,45 @@
+package io.demandmetrics.adapter.api;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decoding of request path segments, one rule for every reader of a path (the metrics API and
+ * authorization): the HPA sends {@code %2A} for {@code *}, and a malformed escape or invalid
+ * UTF-8 is a 400 {@link Status}, never a guess.
+ */
+public final class PathSegments {
+
+    private PathSegments() {
+    }
+
+    /** RFC 3986 percent-decoding of a path segment; '+' stays '+' (it is not a space in paths). */
+    public static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c != '%') {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            if (i + 2 >= segment.length() || Character.digit(segment.charAt(i + 1), 16) < 0
+                    || Character.digit(segment.charAt(i + 2), 16) < 0) {
+                throw Status.badRequest("malformed percent-encoding in path segment \"" + segment + "\"");
+            }
+            bytes.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
+            i += 2;
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw Status.badRequest("path segment \"" + segment + "\" is not UTF-8");
+        }
+    }
+}
