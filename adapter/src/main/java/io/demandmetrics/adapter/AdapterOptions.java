@@ -150,12 +150,6 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         return standalone ? "127.0.0.1" : "0.0.0.0";
     }
 
-    /** A copy listening on another port (tests use 0). */
-    public AdapterOptions withSecurePort(int port) {
-        return new AdapterOptions(port, bindAddress, tlsCertFile, tlsPrivateKeyFile, certDir, config, pluginDir,
-                standalone, clientCaFile, configCheckInterval, certCheckInterval, eventLoops, auth);
-    }
-
     private static List<String> list(Map<String, String> values, String name, List<String> defaultValue) {
         if (!values.containsKey(name)) {
             return defaultValue;
