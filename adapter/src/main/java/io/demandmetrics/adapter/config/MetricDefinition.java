@@ -1,7 +1,9 @@
 package io.demandmetrics.adapter.config;
 
+import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -30,5 +32,20 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
                 && provider == other.provider && Objects.equals(object, other.object)
                 && pollInterval.equals(other.pollInterval) && timeout.equals(other.timeout)
                 && maxAge.equals(other.maxAge) && Objects.equals(fallback, other.fallback);
+    }
+
+    /** The values to serve from the samples a selector matched: {@link ScalerProvider#combine}. */
+    public List<Sample> combine(List<Sample> matched, boolean narrowed) {
+        List<Sample> combined = provider.combine(scalerConfig, matched, narrowed);
+        if (combined == null) {
+            throw new IllegalStateException("the " + type + " provider combined the samples into null");
+        }
+        for (Sample sample : combined) {
+            if (sample == null || !Double.isFinite(sample.value())) {
+                throw new IllegalStateException("the " + type + " provider combined the samples into "
+                        + (sample == null ? "a null sample" : sample.value() + ", which is not a quantity"));
+            }
+        }
+        return combined;
     }
 }

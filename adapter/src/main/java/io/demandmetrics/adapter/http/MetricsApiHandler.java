@@ -105,17 +105,26 @@ public final class MetricsApiHandler {
         if (state == null) {
             throw Status.notFound("the server could not find the metric " + metric + " for namespace " + namespace);
         }
-        List<Sample> samples = state.serve(clock.instant()).samples();
+        Served served = state.serve(clock.instant());
+        List<Sample> samples = served.samples();
         String request = "external " + labelSelector;
         Buffer encoded = state.encodedAnswer(samples, request);
         if (encoded != null) {
             return encoded;
         }
-        List<MetricPoint> points = new ArrayList<>();
+        List<Sample> matched = new ArrayList<>();
         for (Sample sample : samples) {
             if (selector.matches(sample.labels())) {
-                points.add(new MetricPoint(null, sample.labels(), sample.value(), sample.timestamp(), sample.window()));
+                matched.add(sample);
             }
+        }
+        if (served.fallback() == null) {
+            matched = state.definition().combine(matched, !selector.isEmpty());
+        }
+        List<MetricPoint> points = new ArrayList<>(matched.size());
+        for (Sample sample : matched) {
+            points.add(new MetricPoint(null, sample.labels(), Math.max(0, sample.value()), sample.timestamp(),
+                    sample.window()));
         }
         encoded = WireFormat.externalMetricValueList(metric, points).toBuffer();
         state.rememberAnswer(samples, request, encoded);

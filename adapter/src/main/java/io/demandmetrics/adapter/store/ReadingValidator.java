@@ -21,7 +21,6 @@ final class ReadingValidator {
         if (samples == null) {
             throw new IllegalStateException("the " + definition.type() + " scaler returned no samples (null)");
         }
-        List<Sample> valid = new ArrayList<>(samples.size());
         for (Sample sample : samples) {
             if (sample == null) {
                 throw new IllegalStateException("the " + definition.type() + " scaler returned a null sample");
@@ -32,6 +31,14 @@ final class ReadingValidator {
                         + (sample.object() == null ? "" : " for " + sample.object().name())
                         + ", which is not a quantity");
             }
+        }
+        if (!definition.key().isExternal()) {
+            // External metrics are combined per request, with the HPA's selector; custom ones
+            // have no selector on their series, so once here.
+            samples = definition.combine(samples, false);
+        }
+        List<Sample> valid = new ArrayList<>(samples.size());
+        for (Sample sample : samples) {
             DescribedObject object = sample.object();
             if (!definition.key().isExternal() && object == null) {
                 if (definition.object() == null) {

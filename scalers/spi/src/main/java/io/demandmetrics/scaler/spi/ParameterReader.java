@@ -208,6 +208,45 @@ public final class ParameterReader {
         return (List<Map<String, Object>>) value;
     }
 
+    /**
+     * An optional block of named settings ({@code tls: {caFile: ...}}), to read with
+     * {@link #nested}; null when absent.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> block(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> map) || !map.keySet().stream().allMatch(k -> k instanceof String)) {
+            problems.add("parameter \"" + prefix + name + "\" must be a map");
+            return null;
+        }
+        return (Map<String, Object>) value;
+    }
+
+    /**
+     * An optional list of non-empty strings, written as a YAML list or as one comma-separated
+     * string ({@code a,b}); empty when absent.
+     */
+    public List<String> strings(String name) {
+        Object value = raw(name);
+        if (value == null) {
+            return List.of();
+        }
+        List<?> elements = value instanceof List<?> list ? list : List.of(value.toString().split(",", -1));
+        List<String> result = new ArrayList<>();
+        for (Object element : elements) {
+            String text = element == null ? "" : element.toString().trim();
+            if (text.isEmpty() || element instanceof Map || element instanceof List) {
+                invalid(name, value, "must be a list of non-empty strings");
+                return List.of();
+            }
+            result.add(text);
+        }
+        return List.copyOf(result);
+    }
+
     /** Records a problem that a cross-field check found, in the same list. */
     public void problem(String message) {
         problems.add(message);

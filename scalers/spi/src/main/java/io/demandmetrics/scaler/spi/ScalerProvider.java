@@ -43,4 +43,28 @@ public interface ScalerProvider<C> {
      * @param context the metric's Vert.x instance, clock and blocking executor
      */
     Scaler createScaler(C config, ScalerContext context);
+
+    /**
+     * Turns the samples the HPA's {@code metric.selector} matched into the values served.
+     *
+     * <p>The default serves each matched sample as it is: the HPA sums the items of an
+     * external metric, so a metric whose total is the sum of its series needs nothing more.
+     * Override it when the total is not a plain sum. The Kafka scaler, for one, returns a
+     * sample per partition and combines them here, because KEDA caps the group's lag at
+     * {@code partitions × lagThreshold} over the whole selection, not per series.
+     *
+     * <p>Called once per poll for a custom metric (with every sample), and for an external
+     * metric once per distinct selector and poll (the answer is then reused), on the event
+     * loop: compute, never do I/O. Not called for a metric's {@code fallback} value.
+     *
+     * @param config a value returned by {@link #parseConfig}
+     * @param matched the samples of the last poll that the selector matched, in the order the
+     *     scaler returned them; possibly empty
+     * @param narrowed whether the request had a selector; when false, {@code matched} is every
+     *     sample of the poll
+     * @return the samples to serve
+     */
+    default java.util.List<Sample> combine(C config, java.util.List<Sample> matched, boolean narrowed) {
+        return matched;
+    }
 }

@@ -1,0 +1,169 @@
+package io.demandmetrics.scaler.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one Admin client of one cluster identity, and the poll cycles every metric of that
+ * cluster shares. A metric's request waits up to {@value #GATHER_MILLIS} ms for others to
+ * join it; the batch then runs as one {@link PollCycle}. While a cycle runs, new requests
+ * gather for the next one: at most one cycle is in flight per cluster, so a broker outage
+ * cannot pile up requests or connections.
+ *
+ * <p>All state lives on {@code loop}, one thread shared by every cluster: callers only hand
+ * it work. The Admin client is created there too (it resolves host names, which blocks), on
+ * the first cycle, so a cluster that is down at startup delays nothing.
+ */
+final class ClusterPoller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterPoller.class);
+
+    /**
+     * How long a request waits for others. Metrics created together (a config load) poll in
+     * step, so a short wait puts them all in one cycle.
+     */
+    static final long GATHER_MILLIS = 20;
+
+    private final ClusterSettings settings;
+    private final ScheduledExecutorService loop;
+    private final String clientId;
+    private final List<PollCycle.Query> pending = new ArrayList<>();
+    private Admin admin;
+    private boolean flushScheduled;
+    private boolean inFlight;
+    private boolean closed;
+
+    /** Guarded by {@link KafkaClusters}. */
+    int users;
+
+    private volatile long cycles;
+    private volatile double lastCycleMillis;
+    private volatile long lastCycleRequests;
+    private volatile long requestsBeforeClient;
+    private volatile long clientsCreated;
+
+    ClusterPoller(ClusterSettings settings, ScheduledExecutorService loop, String clientId) {
+        this.settings = settings;
+        this.loop = loop;
+        this.clientId = clientId;
+    }
+
+    /** The group's offsets from the next cycle; fails with a message naming the cause. */
+    CompletableFuture<GroupOffsets> offsets(String group, List<String> topics) {
+        CompletableFuture<GroupOffsets> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (closed) {
+                result.completeExceptionally(new IllegalStateException("the Kafka client for " + settings.describe()
+                        + " was closed"));
+                return;
+            }
+            pending.add(new PollCycle.Query(group, topics, result));
+            scheduleFlush();
+        });
+        return result;
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled && !inFlight && !pending.isEmpty()) {
+            flushScheduled = true;
+            loop.schedule(this::flush, GATHER_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        if (closed || inFlight || pending.isEmpty()) {
+            return;
+        }
+        List<PollCycle.Query> batch = new ArrayList<>(pending);
+        pending.clear();
+        Admin client;
+        try {
+            client = admin();
+        } catch (RuntimeException e) {
+            String problem = "cannot create a Kafka client for " + settings.describe() + ": " + PollCycle.describe(e);
+            batch.forEach(q -> q.result().completeExceptionally(new IllegalStateException(problem)));
+            return;
+        }
+        inFlight = true;
+        long started = System.nanoTime();
+        long requestsBefore = requests(client);
+        new PollCycle(client, settings.describe(), batch, loop).run().whenCompleteAsync((authenticationFailed, e) -> {
+            inFlight = false;
+            cycles++;
+            lastCycleMillis = (System.nanoTime() - started) / 1e6;
+            lastCycleRequests = requests(client) - requestsBefore;
+            if (Boolean.TRUE.equals(authenticationFailed) && admin == client) {
+                // The credentials may have been rotated in their files: the next cycle's client re-reads them.
+                LOG.warn("the brokers at {} refused the client's credentials; the next poll creates a new client",
+                        settings.describe());
+                closeAdmin();
+            }
+            scheduleFlush();
+        }, loop);
+    }
+
+    private Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(settings.clientProperties(clientId));
+            clientsCreated++;
+        }
+        return admin;
+    }
+
+    private void closeAdmin() {
+        if (admin != null) {
+            requestsBeforeClient += requests(admin);
+            admin.close(Duration.ZERO); // abandons calls in flight; their metrics are failed by the cycle
+            admin = null;
+        }
+    }
+
+    /** Stops the cycles and closes the client; runs on the loop. */
+    void close() {
+        loop.execute(() -> {
+            closed = true;
+            pending.forEach(q -> q.result().completeExceptionally(new IllegalStateException(
+                    "the Kafka client for " + settings.describe() + " was closed")));
+            pending.clear();
+            closeAdmin();
+        });
+    }
+
+    ClusterStats stats(int metrics) {
+        Admin current = admin;
+        long requestsNow = current == null ? 0 : requests(current);
+        long connections = current == null ? 0 : (long) metricValue(current, "connection-count");
+        return new ClusterStats(settings.describe(), metrics, cycles, lastCycleMillis, lastCycleRequests,
+                requestsBeforeClient + requestsNow, connections, clientsCreated);
+    }
+
+    private static long requests(Admin admin) {
+        return (long) metricValue(admin, "request-total");
+    }
+
+    private static double metricValue(Admin admin, String name) {
+        try {
+            for (Map.Entry<MetricName, ? extends Metric> e : admin.metrics().entrySet()) {
+                MetricName metricName = e.getKey();
+                if (metricName.name().equals(name) && metricName.group().equals("admin-client-metrics")) {
+                    Object value = e.getValue().metricValue();
+                    return value instanceof Number n ? n.doubleValue() : 0;
+                }
+            }
+        } catch (RuntimeException e) { // a closed client
+            return 0;
+        }
+        return 0;
+    }
+}
