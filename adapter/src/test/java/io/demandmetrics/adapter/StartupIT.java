@@ -40,6 +40,10 @@ class StartupIT {
                     namespace: shop
                     type: kafka
                     pollInterval: often
+                  - name: orders-lag
+                    namespace: shop
+                    type: kafka-lag
+                    parameters: {consumerGroup: orders, lagThreshold: 0, sasl: {mechanism: PLAIN, username: u, password: hunter2}}
                 """);
         Result result = runJar("--standalone", "--config", config.toString(), "--secure-port", "0");
         assertThat(result.exitCode).isEqualTo(2);
@@ -47,7 +51,11 @@ class StartupIT {
                 .contains("metric \"shop/office\" (type \"cron\"): missing required parameter \"end\"")
                 .contains("metric \"shop/office\" (type \"cron\"): missing required parameter \"desiredReplicas\"")
                 .contains("metric \"shop/lag\" (type \"kafka\"): field \"pollInterval\" value \"often\" is not a duration")
-                .contains("metric \"shop/lag\" (type \"kafka\"): unknown scaler type \"kafka\"; known: [cron]");
+                .contains("metric \"shop/lag\" (type \"kafka\"): unknown scaler type \"kafka\"; known: [cron, kafka-lag]")
+                .contains("metric \"shop/orders-lag\" (type \"kafka-lag\"): missing required parameter \"bootstrapServers\"")
+                .contains("metric \"shop/orders-lag\" (type \"kafka-lag\"): parameter \"lagThreshold\" value \"0\" must be >= 1")
+                .contains("metric \"shop/orders-lag\" (type \"kafka-lag\"): secrets are not written in the config")
+                .doesNotContain("hunter2");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,9 +37,17 @@ final class KafkaLagScaler implements Scaler {
     @Override
     public Future<List<Sample>> fetch() {
         Context caller = context.vertx().getOrCreateContext();
+        Promise<List<Sample>> result = Promise.promise();
         // Computed on the poller's thread: 10,000 partitions stay off the event loop.
-        return Future.fromCompletionStage(poller.offsets(config.consumerGroup(), config.topics()).thenApply(this::samples),
-                caller);
+        poller.offsets(config.consumerGroup(), config.topics()).thenApply(this::samples).whenComplete((samples, e) ->
+                caller.runOnContext(v -> {
+                    if (e != null) {
+                        result.fail(PollCycle.unwrap(e));
+                    } else {
+                        result.complete(samples);
+                    }
+                }));
+        return result.future();
     }
 
     /** One sample per measured partition; the adapter never fetches concurrently, so lagRule is ours alone. */

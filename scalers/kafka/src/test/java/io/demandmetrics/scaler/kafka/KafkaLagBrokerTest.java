@@ -183,7 +183,7 @@ class KafkaLagBrokerTest {
         ScalerRun.Metric fine = run.metric(params("fine", "topic", "orders"));
         Future<List<Sample>> both = missing.scaler().fetch();
         assertThat(fine.value()).isEqualTo(30);
-        assertThat(both.toCompletionStage().toCompletableFuture().handle((v, e) -> e.getCause().getMessage()).get())
+        assertThat(both.toCompletionStage().toCompletableFuture().handle((v, e) -> PollCycle.unwrap(e).getMessage()).get())
                 .isEqualTo("topic \"no-such-topic\" does not exist on " + broker.bootstrapServers());
         missing.close();
         fine.close();

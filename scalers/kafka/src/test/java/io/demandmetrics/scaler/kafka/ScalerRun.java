@@ -54,7 +54,7 @@ final class ScalerRun implements AutoCloseable {
             try {
                 fetch();
             } catch (ExecutionException e) {
-                return e.getCause().getMessage();
+                return PollCycle.unwrap(e.getCause()).getMessage();
             }
             throw new AssertionError("the fetch succeeded");
         }
