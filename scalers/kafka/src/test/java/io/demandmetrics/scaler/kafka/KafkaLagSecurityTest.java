@@ -1,0 +1,117 @@
+package io.demandmetrics.scaler.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandmetrics.scaler.kafka.testing.KafkaBroker;
+import io.demandmetrics.scaler.kafka.testing.KafkaData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SASL PLAIN and SCRAM against a real broker, with secrets from files that never show. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaLagSecurityTest {
+
+    private static final String PLAIN_PASSWORD = "pl41n-S3cret";
+    private static final String SCRAM_PASSWORD = "scr4m-S3cret";
+
+    @TempDir
+    static Path dir;
+    private KafkaBroker broker;
+    private ScalerRun run;
+
+    @BeforeAll
+    void start() throws Exception {
+        broker = KafkaBroker.startInJvm(dir.resolve("broker"), Map.of("scaler", PLAIN_PASSWORD));
+        try (KafkaData data = new KafkaData(broker.bootstrapServers())) {
+            data.createTopic("orders", 2);
+            data.produce("orders", 7, 5);
+            data.commit("secured", "orders", 2, 5);
+            data.admin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("scram-scaler",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), SCRAM_PASSWORD)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        run = new ScalerRun();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        run.close();
+        broker.close();
+    }
+
+    private Map<String, Object> params(Map<String, Object> sasl) {
+        return Map.of("bootstrapServers", broker.saslBootstrapServers(), "consumerGroup", "secured", "topic", "orders",
+                "sasl", sasl, "properties", Map.of("default.api.timeout.ms", "5000"));
+    }
+
+    private Path secretFile(String name, String value) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, value + "\n");
+        return file;
+    }
+
+    @Test
+    void plainWithThePasswordFromAFile() throws Exception {
+        Path password = secretFile("plain-password", PLAIN_PASSWORD);
+        assertThat(run.value(params(Map.of("mechanism", "PLAIN", "username", "scaler",
+                "passwordFile", password.toString())))).isEqualTo(5);
+    }
+
+    @Test
+    void scramSha512() throws Exception {
+        Path password = secretFile("scram-password", SCRAM_PASSWORD);
+        assertThat(run.value(params(Map.of("mechanism", "scram_sha512", "username", "scram-scaler",
+                "passwordFile", password.toString())))).isEqualTo(5);
+    }
+
+    @Test
+    void aRefusedPasswordIsAClearErrorThatNeverShowsItAndARotatedFileIsReadAgain() throws Exception {
+        Path password = secretFile("rotating-password", "wr0ng-Passw0rd");
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            ScalerRun.Metric metric = run.metric(params(Map.of("mechanism", "PLAIN", "username", "scaler",
+                    "passwordFile", password.toString())));
+            String failure = metric.failure();
+            assertThat(failure).startsWith("cannot read the committed offsets of group \"secured\" from "
+                    + broker.saslBootstrapServers() + ": the brokers refused the client's credentials:");
+            assertThat(failure).doesNotContain("wr0ng-Passw0rd");
+            Files.writeString(password, PLAIN_PASSWORD); // the Secret is updated in place
+            assertThat(metric.value()).isEqualTo(5);
+            assertThat(run.provider.clusterStats()).anySatisfy(s -> assertThat(s.clientsCreated()).isEqualTo(2));
+            metric.close();
+        } finally {
+            System.setErr(originalErr);
+        }
+        String logs = captured.toString(StandardCharsets.UTF_8);
+        assertThat(logs).contains("refused the client's credentials").doesNotContain("wr0ng-Passw0rd")
+                .doesNotContain(PLAIN_PASSWORD);
+    }
+
+    @Test
+    void secretSourcesNameTheirOriginNotTheirValue() {
+        assertThat(SecretSource.ofEnv("PATH").read()).isEqualTo(System.getenv("PATH"));
+        assertThat(SecretSource.ofEnv("PATH").toString()).isEqualTo("environment variable PATH");
+        try {
+            SecretSource.ofEnv("DEMAND_ADAPTER_NO_SUCH_VARIABLE").read();
+            throw new AssertionError("read an unset variable");
+        } catch (IllegalStateException e) {
+            assertThat(e).hasMessage("the environment variable DEMAND_ADAPTER_NO_SUCH_VARIABLE is not set");
+        }
+    }
+}
