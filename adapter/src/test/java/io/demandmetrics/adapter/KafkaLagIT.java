@@ -101,6 +101,12 @@ class KafkaLagIT {
         List<Long> series = new ArrayList<>();
         items.forEach(i -> series.add(HpaArithmetic.milliValue(i.get("value").asText())));
         assertThat(HpaArithmetic.externalAverageValue(series, 10_000, 1)).isEqualTo(6);
+
+        String scrape = TestAdapters.get(client, adapter, "/metrics").body();
+        assertThat(scrape).containsPattern("demand_adapter_kafka_poll_cycles_total\\{client=\"demand-adapter-\\d+-\\d+\","
+                + "cluster=\"" + broker.bootstrapServers() + "\"} [1-9]")
+                .containsPattern("demand_adapter_kafka_connections\\{[^}]*} [1-9]")
+                .containsPattern("demand_adapter_kafka_metrics\\{[^}]*} 1.0");
     }
 
     @Test

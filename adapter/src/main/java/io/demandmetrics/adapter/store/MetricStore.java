@@ -268,6 +268,11 @@ public final class MetricStore {
         }
 
         @Override
+        public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+            return metrics.registry();
+        }
+
+        @Override
         public WorkerExecutor blockingExecutor() {
             return executor(state.definition().type());
         }

@@ -43,14 +43,21 @@ final class ClusterPoller {
     private boolean inFlight;
     private boolean closed;
 
-    /** Guarded by {@link KafkaClusters}. */
-    int users;
+    /** Guarded by {@link KafkaClusters}; read without the lock by a gauge. */
+    volatile int users;
+
+    /** The poller's meters; set and removed by {@link KafkaClusters}. */
+    ClusterMeters meters;
 
     private volatile long cycles;
     private volatile double lastCycleMillis;
     private volatile long lastCycleRequests;
     private volatile long requestsBeforeClient;
     private volatile long clientsCreated;
+
+    String clientId() {
+        return clientId;
+    }
 
     ClusterPoller(ClusterSettings settings, ScheduledExecutorService loop, String clientId) {
         this.settings = settings;

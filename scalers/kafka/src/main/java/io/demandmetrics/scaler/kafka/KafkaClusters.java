@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +33,13 @@ final class KafkaClusters {
         });
     }
 
-    synchronized ClusterPoller acquire(ClusterSettings settings) {
-        ClusterPoller poller = pollers.computeIfAbsent(settings,
-                s -> new ClusterPoller(s, loop, clientIdPrefix + (++created)));
+    synchronized ClusterPoller acquire(ClusterSettings settings, MeterRegistry registry) {
+        ClusterPoller poller = pollers.get(settings);
+        if (poller == null) {
+            poller = new ClusterPoller(settings, loop, clientIdPrefix + (++created));
+            poller.meters = new ClusterMeters(registry, poller, poller.clientId(), settings.describe());
+            pollers.put(settings, poller);
+        }
         poller.users++;
         return poller;
     }
@@ -42,6 +47,7 @@ final class KafkaClusters {
     synchronized void release(ClusterPoller poller) {
         if (--poller.users == 0) {
             pollers.values().remove(poller);
+            poller.meters.remove();
             poller.close();
         }
     }

@@ -104,7 +104,7 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
 
     @Override
     public Scaler createScaler(KafkaLagConfig config, ScalerContext context) {
-        return new KafkaLagScaler(config, clusters.acquire(config.cluster()), context, clusters);
+        return new KafkaLagScaler(config, clusters.acquire(config.cluster(), context.meterRegistry()), context, clusters);
     }
 
     @Override

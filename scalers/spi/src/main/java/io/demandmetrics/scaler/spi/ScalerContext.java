@@ -24,4 +24,18 @@ public interface ScalerContext {
      * work with {@code blockingExecutor().executeBlocking(() -> ...)}; never on the event loop.
      */
     WorkerExecutor blockingExecutor();
+
+    /**
+     * The adapter's meter registry, served at {@code /metrics}, for what a scaler wants
+     * operators to see (its clients' requests, connections, cycle times). Name meters
+     * {@code demand_adapter_<type>_...}, tag them with what tells instances apart, and remove
+     * them in {@link Scaler#close()} when nothing else uses them. The default discards them.
+     */
+    default io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+        return NO_METERS;
+    }
+
+    /** A registry that keeps nothing, for contexts without metrics (tests, tools). */
+    io.micrometer.core.instrument.MeterRegistry NO_METERS =
+            new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
 }

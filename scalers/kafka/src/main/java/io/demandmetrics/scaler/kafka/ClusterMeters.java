@@ -1,0 +1,48 @@
+package io.demandmetrics.scaler.kafka;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A shared client's figures at the adapter's {@code /metrics}, tagged with the cluster's
+ * bootstrap servers and the client id: cycles, their duration and requests, connections held.
+ */
+final class ClusterMeters {
+
+    private final MeterRegistry registry;
+    private final List<Meter> meters;
+
+    ClusterMeters(MeterRegistry registry, ClusterPoller poller, String clientId, String cluster) {
+        this.registry = registry;
+        Tags tags = Tags.of("cluster", cluster, "client", clientId);
+        ToDoubleFunction<ClusterPoller> cycles = p -> p.stats(0).cycles();
+        ToDoubleFunction<ClusterPoller> requests = p -> p.stats(0).requestsTotal();
+        ToDoubleFunction<ClusterPoller> created = p -> p.stats(0).clientsCreated();
+        meters = List.of(
+                FunctionCounter.builder("demand_adapter_kafka_poll_cycles", poller, cycles)
+                        .description("Batched poll cycles of the shared Kafka client (all metrics of the cluster in each)")
+                        .tags(tags).register(registry),
+                Gauge.builder("demand_adapter_kafka_last_cycle_seconds", poller, p -> p.stats(0).lastCycleMillis() / 1000)
+                        .description("Duration of the last poll cycle").tags(tags).register(registry),
+                Gauge.builder("demand_adapter_kafka_last_cycle_requests", poller, p -> p.stats(0).lastCycleRequests())
+                        .description("Kafka requests the last poll cycle sent").tags(tags).register(registry),
+                FunctionCounter.builder("demand_adapter_kafka_requests", poller, requests)
+                        .description("Kafka requests sent by the shared client").tags(tags).register(registry),
+                Gauge.builder("demand_adapter_kafka_connections", poller, p -> p.stats(0).connections())
+                        .description("Connections the shared client holds to the brokers").tags(tags).register(registry),
+                Gauge.builder("demand_adapter_kafka_metrics", poller, p -> p.users)
+                        .description("Metrics using the shared client").tags(tags).register(registry),
+                FunctionCounter.builder("demand_adapter_kafka_clients_created", poller, created)
+                        .description("Admin clients created (again after refused credentials)").tags(tags)
+                        .register(registry));
+    }
+
+    void remove() {
+        meters.forEach(registry::remove);
+    }
+}
