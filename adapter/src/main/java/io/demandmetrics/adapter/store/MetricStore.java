@@ -244,7 +244,9 @@ public final class MetricStore {
             }
             metrics.poll(state, elapsed, failure != null);
             firstPoll.tryComplete();
-            long delay = Math.max(1, definition.pollInterval().toMillis() - TimeUnit.NANOSECONDS.toMillis(elapsed));
+            long startedMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(elapsed);
+            long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(), startedMillis,
+                    System.currentTimeMillis());
             timer = vertx.setTimer(delay, id -> poll());
         }
 

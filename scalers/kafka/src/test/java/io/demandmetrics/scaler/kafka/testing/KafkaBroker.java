@@ -39,6 +39,7 @@ public final class KafkaBroker implements AutoCloseable {
     private final int saslPort;
     private KafkaRaftServer server;
     private Process child;
+    private String childHeap = "384m";
 
     private KafkaBroker(Path dir, Path config, int port, int saslPort) {
         this.dir = dir;
@@ -66,7 +67,13 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** A broker in a child JVM (about 300 MB), for tests that kill it. */
     public static KafkaBroker startChild(Path dir) {
+        return startChild(dir, "384m");
+    }
+
+    /** A broker in a child JVM with the given maximum heap ({@code 1g}), for benchmarks. */
+    public static KafkaBroker startChild(Path dir, String maxHeap) {
         KafkaBroker broker = prepare(dir, Map.of());
+        broker.childHeap = maxHeap;
         broker.launchChild();
         return broker;
     }
@@ -188,7 +195,7 @@ public final class KafkaBroker implements AutoCloseable {
     private void launchChild() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
+        command.add("-Xmx" + childHeap);
         command.add("-XX:+UseSerialGC");
         command.add("-Djava.io.tmpdir=" + dir);
         command.add("-cp");
