@@ -42,6 +42,7 @@ final class ClusterPoller {
     private boolean flushScheduled;
     private boolean inFlight;
     private boolean closed;
+    private boolean credentialsRefused;
 
     /** Guarded by {@link KafkaClusters}; read without the lock by a gauge. */
     volatile int users;
@@ -112,9 +113,15 @@ final class ClusterPoller {
             lastCycleRequests = requests(client) - requestsBefore;
             if (Boolean.TRUE.equals(authenticationFailed) && admin == client) {
                 // The credentials may have been rotated in their files: the next cycle's client re-reads them.
-                LOG.warn("the brokers at {} refused the client's credentials; the next poll creates a new client",
-                        settings.describe());
+                if (!credentialsRefused) { // logged once, not once per poll
+                    LOG.warn("the brokers at {} refused the client's credentials; each poll creates a new client,"
+                            + " reading them again", settings.describe());
+                    credentialsRefused = true;
+                }
                 closeAdmin();
+            } else if (!Boolean.TRUE.equals(authenticationFailed) && credentialsRefused) {
+                LOG.info("the brokers at {} accept the client's credentials again", settings.describe());
+                credentialsRefused = false;
             }
             scheduleFlush();
         }, loop);

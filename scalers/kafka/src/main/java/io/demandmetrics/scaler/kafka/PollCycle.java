@@ -244,6 +244,10 @@ final class PollCycle {
         if (e instanceof TimeoutException) {
             return "no answer in time (broker down or unreachable?): " + e.getMessage();
         }
+        if (e instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+            return "the TLS handshake with the brokers failed (check tls.caFile, and tls.certFile and tls.keyFile if"
+                    + " the brokers require client certificates): " + e.getMessage();
+        }
         if (e instanceof AuthenticationException) {
             return "the brokers refused the client's credentials: " + e.getMessage();
         }

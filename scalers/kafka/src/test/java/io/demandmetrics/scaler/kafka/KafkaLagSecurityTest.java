@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandmetrics.scaler.kafka.testing.KafkaBroker;
 import io.demandmetrics.scaler.kafka.testing.KafkaData;
+import io.demandmetrics.scaler.kafka.testing.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SASL PLAIN and SCRAM against a real broker, with secrets from files that never show. */
+/** SASL PLAIN and SCRAM, and mutual TLS, against a real broker, with secrets from files that never show. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaLagSecurityTest {
 
@@ -33,9 +34,17 @@ class KafkaLagSecurityTest {
     private KafkaBroker broker;
     private ScalerRun run;
 
+    private Path pki;
+
     @BeforeAll
     void start() throws Exception {
-        broker = KafkaBroker.startInJvm(dir.resolve("broker"), Map.of("scaler", PLAIN_PASSWORD));
+        pki = Files.createDirectories(dir.resolve("pki"));
+        TestPki ca = new TestPki();
+        Path brokerKeyStore = ca.issue(pki, "broker", true);
+        ca.issue(pki, "scaler", false);
+        ca.writeCa(pki.resolve("ca.crt"));
+        broker = KafkaBroker.startInJvm(dir.resolve("broker"), Map.of("scaler", PLAIN_PASSWORD), brokerKeyStore,
+                pki.resolve("ca.crt"));
         try (KafkaData data = new KafkaData(broker.bootstrapServers())) {
             data.createTopic("orders", 2);
             data.produce("orders", 7, 5);
@@ -101,6 +110,39 @@ class KafkaLagSecurityTest {
         String logs = captured.toString(StandardCharsets.UTF_8);
         assertThat(logs).contains("refused the client's credentials").doesNotContain("wr0ng-Passw0rd")
                 .doesNotContain(PLAIN_PASSWORD);
+    }
+
+    private Map<String, Object> tlsParams(Map<String, Object> tls) {
+        return Map.of("bootstrapServers", broker.sslBootstrapServers(), "consumerGroup", "secured", "topic", "orders",
+                "tls", tls, "properties", Map.of("default.api.timeout.ms", "5000"));
+    }
+
+    @Test
+    void mutualTlsWithPemFiles() throws Exception {
+        assertThat(run.value(tlsParams(Map.of("caFile", pki.resolve("ca.crt").toString(),
+                "certFile", pki.resolve("scaler.crt").toString(), "keyFile", pki.resolve("scaler.key").toString()))))
+                .isEqualTo(5);
+    }
+
+    @Test
+    void tlsWithoutTheClientCertificateTheBrokerRequiresIsRefused() throws Exception {
+        ScalerRun.Metric metric = run.metric(tlsParams(Map.of("caFile", pki.resolve("ca.crt").toString())));
+        assertThat(metric.failure()).startsWith("cannot read the committed offsets of group \"secured\" from "
+                + broker.sslBootstrapServers() + ": the TLS handshake with the brokers failed (check tls.caFile, and tls.certFile and tls.keyFile if the"
+                + " brokers require client certificates)");
+        metric.close();
+    }
+
+    @Test
+    void aKeyInAFormKafkaCannotReadIsNamedWithTheFix() throws Exception {
+        Path pkcs1 = pki.resolve("pkcs1.key");
+        Files.writeString(pkcs1, "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n");
+        ScalerRun.Metric metric = run.metric(tlsParams(Map.of("caFile", pki.resolve("ca.crt").toString(),
+                "certFile", pki.resolve("scaler.crt").toString(), "keyFile", pkcs1.toString())));
+        assertThat(metric.failure()).isEqualTo("cannot create a Kafka client for " + broker.sslBootstrapServers()
+                + ": the key in " + pkcs1 + " is not a PKCS#8 PEM key (BEGIN PRIVATE KEY); Kafka reads no other form."
+                + " Convert it with 'openssl pkcs8 -topk8 -nocrypt', or set privateKey.encoding: PKCS8 in cert-manager");
+        metric.close();
     }
 
     @Test

@@ -37,15 +37,17 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path config;
     private final int port;
     private final int saslPort;
+    private final int sslPort;
     private KafkaRaftServer server;
     private Process child;
     private String childHeap = "384m";
 
-    private KafkaBroker(Path dir, Path config, int port, int saslPort) {
+    private KafkaBroker(Path dir, Path config, int port, int saslPort, int sslPort) {
         this.dir = dir;
         this.config = config;
         this.port = port;
         this.saslPort = saslPort;
+        this.sslPort = sslPort;
     }
 
     /** A broker in this JVM with a PLAINTEXT listener. */
@@ -58,7 +60,16 @@ public final class KafkaBroker implements AutoCloseable {
      * SASL_PLAINTEXT listener taking PLAIN for those users and SCRAM-SHA-256/512.
      */
     public static KafkaBroker startInJvm(Path dir, Map<String, String> saslUsers) {
-        KafkaBroker broker = prepare(dir, saslUsers);
+        return startInJvm(dir, saslUsers, null, null);
+    }
+
+    /**
+     * A broker in this JVM that also has an SSL listener requiring client certificates:
+     * {@code keyStorePem} holds its key and certificate, {@code trustedCaPem} the CA its
+     * clients' certificates must chain to.
+     */
+    public static KafkaBroker startInJvm(Path dir, Map<String, String> saslUsers, Path keyStorePem, Path trustedCaPem) {
+        KafkaBroker broker = prepare(dir, saslUsers, keyStorePem, trustedCaPem);
         broker.server = new KafkaRaftServer(new KafkaConfig(broker.properties()), Time.SYSTEM);
         broker.server.startup();
         broker.awaitReady(Duration.ofSeconds(60));
@@ -72,7 +83,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** A broker in a child JVM with the given maximum heap ({@code 1g}), for benchmarks. */
     public static KafkaBroker startChild(Path dir, String maxHeap) {
-        KafkaBroker broker = prepare(dir, Map.of());
+        KafkaBroker broker = prepare(dir, Map.of(), null, null);
         broker.childHeap = maxHeap;
         broker.launchChild();
         return broker;
@@ -88,6 +99,14 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException("this broker has no SASL listener");
         }
         return "127.0.0.1:" + saslPort;
+    }
+
+    /** The SSL listener (client certificates required), when the broker has one. */
+    public String sslBootstrapServers() {
+        if (sslPort < 0) {
+            throw new IllegalStateException("this broker has no SSL listener");
+        }
+        return "127.0.0.1:" + sslPort;
     }
 
     /** An Admin client for setting the test up. */
@@ -126,7 +145,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static KafkaBroker prepare(Path dir, Map<String, String> saslUsers) {
+    private static KafkaBroker prepare(Path dir, Map<String, String> saslUsers, Path keyStorePem, Path trustedCaPem) {
         try {
             Files.createDirectories(dir);
             int port = freePort();
@@ -150,6 +169,17 @@ public final class KafkaBroker implements AutoCloseable {
                     p.put("listener.name.sasl_plaintext." + scram + ".sasl.jaas.config",
                             "org.apache.kafka.common.security.scram.ScramLoginModule required;");
                 }
+            }
+            int sslPort = keyStorePem == null ? -1 : freePort();
+            if (sslPort > 0) {
+                listeners += ",SSL://127.0.0.1:" + sslPort;
+                advertised += ",SSL://127.0.0.1:" + sslPort;
+                protocols += ",SSL:SSL";
+                p.put("listener.name.ssl.ssl.keystore.type", "PEM");
+                p.put("listener.name.ssl.ssl.keystore.location", keyStorePem.toString());
+                p.put("listener.name.ssl.ssl.truststore.type", "PEM");
+                p.put("listener.name.ssl.ssl.truststore.location", trustedCaPem.toString());
+                p.put("listener.name.ssl.ssl.client.auth", "required");
             }
             p.put("listeners", listeners);
             p.put("advertised.listeners", advertised);
@@ -176,7 +206,7 @@ public final class KafkaBroker implements AutoCloseable {
             if (formatted != 0) {
                 throw new IllegalStateException("formatting the KRaft storage failed: " + out);
             }
-            return new KafkaBroker(dir, config, port, saslPort);
+            return new KafkaBroker(dir, config, port, saslPort, sslPort);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
