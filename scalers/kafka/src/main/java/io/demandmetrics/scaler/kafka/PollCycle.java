@@ -80,23 +80,15 @@ final class PollCycle {
         } catch (RuntimeException e) {
             groups.keySet().forEach(g -> offsets.put(g, CompletableFuture.failedFuture(e)));
         }
-        allSettled(offsets.values()).thenRunAsync(() -> {
-            offsets.forEach((group, future) -> {
-                Throwable error = errorOf(future);
-                if (error != null) {
-                    groupErrors.put(group, error);
-                    return;
+        whenSettled(offsets, groupErrors, (group, result) -> {
+            Map<TopicPartition, Long> byPartition = new HashMap<>();
+            result.forEach((tp, offset) -> {
+                if (offset != null) {
+                    byPartition.put(tp, offset.offset());
                 }
-                Map<TopicPartition, Long> byPartition = new HashMap<>();
-                future.join().forEach((tp, offset) -> {
-                    if (offset != null) {
-                        byPartition.put(tp, offset.offset());
-                    }
-                });
-                committed.put(group, byPartition);
             });
-            describeTopics(done);
-        }, loop).exceptionally(e -> fail(done, e));
+            committed.put(group, byPartition);
+        }, () -> describeTopics(done), done);
         return done;
     }
 
@@ -117,20 +109,12 @@ final class PollCycle {
                 topics.forEach(t -> described.put(t, CompletableFuture.failedFuture(e)));
             }
         }
-        allSettled(described.values()).thenRunAsync(() -> {
-            described.forEach((topic, future) -> {
-                Throwable error = errorOf(future);
-                if (error != null) {
-                    topicErrors.put(topic, error);
-                } else {
-                    List<Integer> ids = new ArrayList<>();
-                    future.join().partitions().forEach(p -> ids.add(p.partition()));
-                    ids.sort(null);
-                    partitions.put(topic, List.copyOf(ids));
-                }
-            });
-            listOffsets(done);
-        }, loop).exceptionally(e -> fail(done, e));
+        whenSettled(described, topicErrors, (topic, description) -> {
+            List<Integer> ids = new ArrayList<>();
+            description.partitions().forEach(p -> ids.add(p.partition()));
+            ids.sort(null);
+            partitions.put(topic, List.copyOf(ids));
+        }, () -> listOffsets(done), done);
     }
 
     private void listOffsets(CompletableFuture<Boolean> done) {
@@ -145,18 +129,10 @@ final class PollCycle {
                 request.keySet().forEach(tp -> listed.put(tp, CompletableFuture.failedFuture(e)));
             }
         }
-        allSettled(listed.values()).thenRunAsync(() -> {
-            listed.forEach((tp, future) -> {
-                Throwable error = errorOf(future);
-                if (error != null) {
-                    partitionErrors.put(tp, error);
-                } else {
-                    latest.put(tp, future.join().offset());
-                }
-            });
+        whenSettled(listed, partitionErrors, (tp, info) -> latest.put(tp, info.offset()), () -> {
             queries.forEach(this::answer);
             done.complete(authenticationFailed);
-        }, loop).exceptionally(e -> fail(done, e));
+        }, done);
     }
 
     private void answer(Query query) {
@@ -197,6 +173,26 @@ final class PollCycle {
         Set<String> committedTopics = new TreeSet<>();
         committed.getOrDefault(query.group(), Map.of()).keySet().forEach(tp -> committedTopics.add(tp.topic()));
         return List.copyOf(committedTopics);
+    }
+
+    /**
+     * When every future has settled, on the loop: hands each result to {@code each} or its
+     * error to {@code errors}, then runs the next step.
+     */
+    private <K, V> void whenSettled(Map<K, CompletableFuture<V>> futures, Map<K, Throwable> errors,
+                                    java.util.function.BiConsumer<K, V> each, Runnable next,
+                                    CompletableFuture<Boolean> done) {
+        allSettled(futures.values()).thenRunAsync(() -> {
+            futures.forEach((key, future) -> {
+                Throwable error = errorOf(future);
+                if (error != null) {
+                    errors.put(key, error);
+                } else {
+                    each.accept(key, future.join());
+                }
+            });
+            next.run();
+        }, loop).exceptionally(e -> fail(done, e));
     }
 
     private Void fail(CompletableFuture<Boolean> done, Throwable e) {
