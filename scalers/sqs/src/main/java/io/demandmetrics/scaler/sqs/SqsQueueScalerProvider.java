@@ -1,0 +1,115 @@
+package io.demandmetrics.scaler.sqs;
+
+import io.demandmetrics.scaler.spi.InvalidConfigException;
+import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.spi.ScalerProvider;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code aws-sqs-queue} scaler: a queue's depth, with KEDA's trigger parameters and
+ * results. Metrics with the same region, endpoint and credentials share one async client.
+ */
+public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConfig> {
+
+    static final String TYPE = "aws-sqs-queue";
+
+    private static final String[] KEYS = {"queueURL", "awsRegion", "awsEndpoint", "activationQueueLength",
+        "scaleOnInFlight", "scaleOnDelayed", "roleArn", "accessKeyIdFile", "secretAccessKeyFile", "sessionTokenFile",
+        "queueLength", "awsAccessKeyID", "awsSecretAccessKey"};
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
+
+    private final SqsClients clients = new SqsClients();
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public SqsQueueConfig parseConfig(Map<String, Object> parameters) throws InvalidConfigException {
+        ParameterReader p = new ParameterReader(parameters, KEYS);
+        if (p.has("queueLength")) {
+            p.problem("parameter \"queueLength\" is the HPA's per-replica target here, not a scaler parameter: put it"
+                    + " in the HPA as target: {type: AverageValue, averageValue: \"" + parameters.get("queueLength") + "\"}");
+        }
+        if (p.has("awsAccessKeyID") || p.has("awsSecretAccessKey")) {
+            p.problem("secrets are not written in the config: use \"accessKeyIdFile\" and \"secretAccessKeyFile\""
+                    + " (a mounted Secret), \"roleArn\", or the default credentials chain (IRSA, EKS Pod Identity, ...)");
+        }
+        String queueText = p.string("queueURL");
+        QueueAddress queue = null;
+        if (queueText != null) {
+            try {
+                queue = QueueAddress.parse(queueText);
+            } catch (IllegalArgumentException e) {
+                p.invalid("queueURL", queueText, e.getMessage());
+            }
+        }
+        String region = p.string("awsRegion", null);
+        if (region != null && !REGION.matcher(region).matches()) {
+            p.invalid("awsRegion", region, "is not an AWS region (e.g. eu-west-1)");
+        }
+        if (queue != null && queue.region() != null) {
+            if (region != null && !region.equals(queue.region())) {
+                p.problem("parameter \"awsRegion\" value \"" + region + "\" does not match the region of \"queueURL\" ("
+                        + queue.region() + ")");
+            }
+            region = queue.region();
+        } else if (region == null && queue != null) {
+            p.problem("missing required parameter \"awsRegion\" (the queueURL names no region)");
+        }
+        URI endpoint = null;
+        String endpointText = p.string("awsEndpoint", null);
+        if (endpointText != null) {
+            try {
+                endpoint = new URI(endpointText);
+                if (!"https".equals(endpoint.getScheme()) && !"http".equals(endpoint.getScheme()) || endpoint.getHost() == null) {
+                    throw new URISyntaxException(endpointText, "not http(s)");
+                }
+            } catch (URISyntaxException e) {
+                p.invalid("awsEndpoint", endpointText, "is not an http(s) URL");
+            }
+        }
+        String roleArn = p.string("roleArn", null);
+        if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
+            p.invalid("roleArn", roleArn, "is not an IAM role ARN (arn:aws:iam::123456789012:role/name)");
+        }
+        String keyId = p.string("accessKeyIdFile", null);
+        String secret = p.string("secretAccessKeyFile", null);
+        String token = p.string("sessionTokenFile", null);
+        if ((keyId == null) != (secret == null)) {
+            p.problem("parameters \"accessKeyIdFile\" and \"secretAccessKeyFile\" go together: set both for static"
+                    + " keys, or neither for the default credentials chain");
+        }
+        if (token != null && keyId == null) {
+            p.problem("parameter \"sessionTokenFile\" needs \"accessKeyIdFile\" and \"secretAccessKeyFile\"");
+        }
+        long activation = p.integer("activationQueueLength", 0, 0);
+        boolean inFlight = p.bool("scaleOnInFlight", true);
+        boolean delayed = p.bool("scaleOnDelayed", false);
+        p.throwIfInvalid();
+        return new SqsQueueConfig(queue, new ClientSettings(region, endpoint, roleArn, keyId, secret, token), activation,
+                inFlight, delayed);
+    }
+
+    /** How many shared clients are open (for tests). */
+    int sharedClients() {
+        return clients.size();
+    }
+
+    /** The shared client for these settings, or null (for tests). */
+    SharedClient sharedClient(ClientSettings settings) {
+        return clients.get(settings);
+    }
+
+    @Override
+    public Scaler createScaler(SqsQueueConfig config, ScalerContext context) {
+        return new SqsQueueScaler(config, clients.acquire(config.client(), context.meterRegistry()), context, clients);
+    }
+}

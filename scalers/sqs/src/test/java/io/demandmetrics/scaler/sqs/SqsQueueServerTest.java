@@ -1,0 +1,213 @@
+package io.demandmetrics.scaler.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.demandmetrics.scaler.sqs.testing.ElasticMq;
+import io.vertx.core.Future;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * aws-sqs-queue against ElasticMQ: queue "jobs" holds 3 visible messages, 2 in flight
+ * (received, not deleted) and 4 delayed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SqsQueueServerTest {
+
+    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    @TempDir
+    static Path dir;
+    private ElasticMq mq;
+    private SqsScalerRun run;
+    private String jobsUrl;
+    /** Keeps the shared client open across tests, as a running adapter does (a new one takes ~2 s to start). */
+    private SqsScalerRun.Metric anchor;
+
+    @BeforeAll
+    void start() throws Exception {
+        mq = ElasticMq.start();
+        jobsUrl = fill(mq);
+        run = new SqsScalerRun();
+        anchor = run.metric(params());
+    }
+
+    private static String fill(ElasticMq mq) {
+        try (SqsClient sqs = mq.client()) {
+            String url = sqs.createQueue(r -> r.queueName("jobs")).queueUrl();
+            for (int i = 0; i < 5; i++) {
+                sqs.sendMessage(r -> r.queueUrl(url).messageBody("job"));
+            }
+            int received = 0;
+            while (received < 2) {
+                int wanted = 2 - received;
+                received += sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(wanted).visibilityTimeout(600))
+                        .messages().size();
+            }
+            for (int i = 0; i < 4; i++) {
+                sqs.sendMessage(r -> r.queueUrl(url).messageBody("later").delaySeconds(600));
+            }
+            return url;
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        anchor.close();
+        run.close();
+        mq.close();
+    }
+
+    private Map<String, Object> params(Object... kv) {
+        Map<String, Object> p = new HashMap<>(Map.of("queueURL", jobsUrl, "awsRegion", "us-east-1",
+                "awsEndpoint", mq.endpoint(), "accessKeyIdFile", file("id", "AKIAEXAMPLE"), "secretAccessKeyFile",
+                file("secret", SECRET)));
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put((String) kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    private static String file(String name, String content) {
+        try {
+            Path file = dir.resolve(name);
+            Files.writeString(file, content + "\n");
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @ParameterizedTest(name = "scaleOnInFlight={0}, scaleOnDelayed={1}: {2}")
+    @CsvSource({"true, false, 5", "false, false, 3", "true, true, 9", "false, true, 7"})
+    void everyFlagCombination(boolean inFlight, boolean delayed, double expected) throws Exception {
+        assertThat(run.value(params("scaleOnInFlight", inFlight, "scaleOnDelayed", delayed))).isEqualTo(expected);
+    }
+
+    @Test
+    void byNameTheUrlIsLookedUpOnceAndTheSeriesIsLabelled() throws Exception {
+        SqsScalerRun.Metric metric = run.metric(params("queueURL", "jobs"));
+        assertThat(metric.fetch()).singleElement().satisfies(s -> {
+            assertThat(s.value()).isEqualTo(5);
+            assertThat(s.labels()).isEqualTo(Map.of("queue", "jobs"));
+        });
+        SharedClient shared = sharedClient();
+        long calls = shared.limiter.calls();
+        metric.fetch();
+        metric.fetch();
+        assertThat(shared.limiter.calls() - calls).isEqualTo(2); // GetQueueAttributes only: the URL was kept
+        metric.close();
+    }
+
+    @ParameterizedTest(name = "activationQueueLength {0} -> {1}")
+    @CsvSource({"5, 0", "4, 5", "0, 5"})
+    void activation(long activation, double served) throws Exception {
+        assertThat(run.value(params("activationQueueLength", activation))).isEqualTo(served);
+    }
+
+    @Test
+    void aMissingQueueIsAClearErrorOnItsMetricOnly() throws Exception {
+        SqsScalerRun.Metric missingByName = run.metric(params("queueURL", "no-such-queue"));
+        SqsScalerRun.Metric missingByUrl = run.metric(params("queueURL", mq.endpoint() + "/000000000000/gone"));
+        SqsScalerRun.Metric fine = run.metric(params());
+        String where = " (" + mq.endpoint() + " (region us-east-1)): the queue does not exist";
+        assertThat(missingByName.failure()).isEqualTo("queue \"no-such-queue\"" + where);
+        assertThat(missingByUrl.failure()).isEqualTo("queue \"gone\"" + where);
+        assertThat(fine.value()).isEqualTo(5);
+        List.of(missingByName, missingByUrl, fine).forEach(SqsScalerRun.Metric::close);
+    }
+
+    @Test
+    void oneRequestPerQueuePerPollWithBoundedConcurrency() throws Exception {
+        List<SqsScalerRun.Metric> metrics = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            metrics.add(run.metric(params()));
+        }
+        SharedClient shared = sharedClient();
+        for (int round = 0; round < 3; round++) {
+            long before = shared.limiter.calls();
+            shared.limiter.takePeak();
+            List<Future<?>> polls = new ArrayList<>();
+            metrics.forEach(m -> polls.add(m.scaler().fetch()));
+            Future.all(polls).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertThat(shared.limiter.calls() - before).isEqualTo(100);
+            assertThat(shared.limiter.takePeak()).isBetween(1, SharedClient.MAX_CONCURRENT_CALLS);
+        }
+        assertThat(run.provider.sharedClients()).isEqualTo(1); // 101 metrics, one client
+        metrics.forEach(SqsScalerRun.Metric::close);
+    }
+
+    @Test
+    void anEndpointThatGoesDownFailsThePollAndRecoversWithoutRestart() throws Exception {
+        try (ElasticMq other = ElasticMq.start()) {
+            String url = fill(other);
+            SqsScalerRun.Metric metric = run.metric(params("queueURL", url, "awsEndpoint", other.endpoint()));
+            assertThat(metric.value()).isEqualTo(5);
+            other.stop();
+            assertThat(metric.failure()).startsWith("queue \"jobs\" (" + other.endpoint() + " (region us-east-1)):"
+                    + " cannot connect (endpoint down or unreachable?)");
+            other.restart();
+            fill(other); // ElasticMQ keeps queues in memory: the restarted server has them again once refilled
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
+                    assertThat(metric.value()).isEqualTo(5));
+            ClientSettings otherClient = metric.config().client();
+            assertThat(run.provider.sharedClient(otherClient)).isNotNull();
+            metric.close(); // its last user: the client is closed
+            assertThat(run.provider.sharedClient(otherClient)).isNull();
+        }
+    }
+
+    @Test
+    void staticKeysComeFromFilesAndNeverShow() throws Exception {
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        String failure;
+        try {
+            SqsScalerRun.Metric metric = run.metric(params("queueURL", "missing-" + System.nanoTime()));
+            failure = metric.failure();
+            assertThat(metric.config().toString()).doesNotContain(SECRET);
+            metric.close();
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(failure).contains("the queue does not exist").doesNotContain(SECRET).doesNotContain("AKIAEXAMPLE");
+        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain(SECRET);
+    }
+
+    @Test
+    void missingCredentialsSayWhereTheyCanComeFrom() throws Exception {
+        System.setProperty("aws.disableEc2Metadata", "true");
+        Map<String, Object> p = params();
+        p.remove("accessKeyIdFile");
+        p.remove("secretAccessKeyFile");
+        SqsScalerRun.Metric metric = run.metric(p);
+        assertThat(metric.failure()).isEqualTo("cannot create the SQS client for " + mq.endpoint() + " (region us-east-1):"
+                + " no AWS credentials: set \"roleArn\" or \"accessKeyIdFile\"/\"secretAccessKeyFile\", or give the pod"
+                + " credentials the default chain finds (IRSA or EKS Pod Identity, environment, profile, container or"
+                + " instance metadata)");
+        metric.close();
+    }
+
+    private SharedClient sharedClient() throws Exception {
+        return run.provider.sharedClient(run.provider.parseConfig(params()).client());
+    }
+}

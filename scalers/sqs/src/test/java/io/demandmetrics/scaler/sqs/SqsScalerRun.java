@@ -1,0 +1,81 @@
+package io.demandmetrics.scaler.sqs;
+
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** Drives aws-sqs-queue scalers as the adapter does: create, fetch, close. */
+final class SqsScalerRun implements AutoCloseable {
+
+    final SqsQueueScalerProvider provider = new SqsQueueScalerProvider();
+    private final Vertx vertx = Vertx.vertx();
+    private final WorkerExecutor worker = vertx.createSharedWorkerExecutor("scaler-aws-sqs-queue", 4);
+
+    record Metric(SqsQueueConfig config, Scaler scaler) {
+
+        List<Sample> fetch() throws Exception {
+            return scaler.fetch().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+
+        double value() throws Exception {
+            return fetch().get(0).value();
+        }
+
+        String failure() throws Exception {
+            try {
+                fetch();
+            } catch (ExecutionException e) {
+                return e.getCause().getMessage();
+            }
+            throw new AssertionError("the fetch succeeded");
+        }
+
+        void close() {
+            scaler.close();
+        }
+    }
+
+    Metric metric(Map<String, Object> parameters) throws Exception {
+        SqsQueueConfig config = provider.parseConfig(parameters);
+        ScalerContext context = new ScalerContext() {
+            public Vertx vertx() {
+                return vertx;
+            }
+
+            public Clock clock() {
+                return Clock.systemUTC();
+            }
+
+            public String metricId() {
+                return "test/" + config.queue().name();
+            }
+
+            public WorkerExecutor blockingExecutor() {
+                return worker;
+            }
+        };
+        return new Metric(config, provider.createScaler(config, context));
+    }
+
+    double value(Map<String, Object> parameters) throws Exception {
+        Metric metric = metric(parameters);
+        try {
+            return metric.value();
+        } finally {
+            metric.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        vertx.close();
+    }
+}
