@@ -20,6 +20,8 @@ final class CallLimiter {
     private int running;
     private int peak;
     private long calls;
+    private long burstStarted;
+    private volatile double lastBurstSeconds;
 
     CallLimiter(int limit, java.util.concurrent.Executor callThread) {
         this.limit = limit;
@@ -47,6 +49,9 @@ final class CallLimiter {
         boolean now;
         synchronized (this) {
             calls++;
+            if (running == 0) {
+                burstStarted = System.nanoTime();
+            }
             now = running < limit;
             if (now) {
                 running++;
@@ -67,6 +72,9 @@ final class CallLimiter {
             next = waiting.poll();
             if (next == null) {
                 running--;
+                if (running == 0) {
+                    lastBurstSeconds = (System.nanoTime() - burstStarted) / 1e9;
+                }
             }
         }
         if (next != null) {
@@ -87,6 +95,14 @@ final class CallLimiter {
         int result = peak;
         peak = running;
         return result;
+    }
+
+    /**
+     * How long the last burst took: from a call made while none ran until none ran again.
+     * Polls fall on the same instants, so a burst is one round of every queue of the client.
+     */
+    double lastBurstSeconds() {
+        return lastBurstSeconds;
     }
 
     synchronized long calls() {

@@ -126,6 +126,12 @@ final class SharedClient {
                         .tags(tags).register(registry),
                 Gauge.builder("demand_adapter_sqs_calls_in_flight", limiter, CallLimiter::running)
                         .description("SQS calls in flight (at most " + MAX_CONCURRENT_CALLS + ")").tags(tags).register(registry),
+                Gauge.builder("demand_adapter_sqs_last_burst_seconds", limiter, CallLimiter::lastBurstSeconds)
+                        .description("Duration of the last burst of calls (polls fall on the same instants: one round"
+                                + " of every queue of the client)").tags(tags).register(registry),
+                Gauge.builder("demand_adapter_sqs_calls_in_flight_peak", limiter, CallLimiter::takePeak)
+                        .description("Most SQS calls in flight at once since the previous scrape").tags(tags)
+                        .register(registry),
                 Gauge.builder("demand_adapter_sqs_calls_waiting", limiter, CallLimiter::waiting)
                         .description("SQS calls waiting for a slot").tags(tags).register(registry),
                 Gauge.builder("demand_adapter_sqs_metrics", this, c -> c.users)
