@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.sqs.testing.ElasticMq;
+import io.demandmetrics.scaler.sqs.testing.ThrottlingFront;
 import io.vertx.core.Future;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -172,6 +173,29 @@ class SqsQueueServerTest {
             assertThat(run.provider.sharedClient(otherClient)).isNotNull();
             metric.close(); // its last user: the client is closed
             assertThat(run.provider.sharedClient(otherClient)).isNull();
+        }
+    }
+
+    @Test
+    void aThrottledQueueIsRetriedWithBackoffAndFailsNoOtherQueue() throws Exception {
+        try (SqsClient sqs = mq.client()) {
+            sqs.createQueue(r -> r.queueName("busy"));
+            sqs.createQueue(r -> r.queueName("calm"));
+        }
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (ThrottlingFront front = new ThrottlingFront(vertx, mq, "busy", 2)) {
+            SqsScalerRun.Metric busy = run.metric(params("queueURL", mq.endpoint() + "/000000000000/busy",
+                    "awsEndpoint", front.endpoint()));
+            SqsScalerRun.Metric calm = run.metric(params("queueURL", mq.endpoint() + "/000000000000/calm",
+                    "awsEndpoint", front.endpoint()));
+            Future<List<io.demandmetrics.scaler.spi.Sample>> busyPoll = busy.scaler().fetch();
+            assertThat(calm.value()).isZero();              // polled while busy is being retried
+            assertThat(busyPoll.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).get(0).value()).isZero();
+            assertThat(front.throttled()).isEqualTo(2);     // two throttles, then the SDK's third attempt succeeded
+            busy.close();
+            calm.close();
+        } finally {
+            vertx.close();
         }
     }
 
