@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.sqs.testing.ElasticMq;
-import io.demandmetrics.scaler.sqs.testing.ThrottlingFront;
+import io.demandmetrics.scaler.sqs.testing.ErrorFront;
 import io.vertx.core.Future;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -183,7 +183,7 @@ class SqsQueueServerTest {
             sqs.createQueue(r -> r.queueName("calm"));
         }
         io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-        try (ThrottlingFront front = new ThrottlingFront(vertx, mq, "busy", 2)) {
+        try (ErrorFront front = ErrorFront.throttling(vertx, mq, "busy", 2)) {
             SqsScalerRun.Metric busy = run.metric(params("queueURL", mq.endpoint() + "/000000000000/busy",
                     "awsEndpoint", front.endpoint()));
             SqsScalerRun.Metric calm = run.metric(params("queueURL", mq.endpoint() + "/000000000000/calm",
@@ -191,9 +191,31 @@ class SqsQueueServerTest {
             Future<List<io.demandmetrics.scaler.spi.Sample>> busyPoll = busy.scaler().fetch();
             assertThat(calm.value()).isZero();              // polled while busy is being retried
             assertThat(busyPoll.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).get(0).value()).isZero();
-            assertThat(front.throttled()).isEqualTo(2);     // two throttles, then the SDK's third attempt succeeded
+            assertThat(front.errorsAnswered()).isEqualTo(2);     // two throttles, then the SDK's third attempt succeeded
             busy.close();
             calm.close();
+        } finally {
+            vertx.close();
+        }
+    }
+
+    @Test
+    void deniedAccessIsAClearErrorOnItsMetricOnly() throws Exception {
+        try (SqsClient sqs = mq.client()) {
+            sqs.createQueue(r -> r.queueName("payroll"));
+        }
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (ErrorFront front = ErrorFront.accessDenied(vertx, mq, "payroll")) {
+            SqsScalerRun.Metric denied = run.metric(params("queueURL", mq.endpoint() + "/000000000000/payroll",
+                    "awsEndpoint", front.endpoint()));
+            SqsScalerRun.Metric allowed = run.metric(params("awsEndpoint", front.endpoint()));
+            assertThat(denied.failure()).isEqualTo("queue \"payroll\" (" + front.endpoint() + " (region us-east-1)):"
+                    + " access denied (AccessDenied): User: arn:aws:sts::123456789012:assumed-role/scaler/demand is not"
+                    + " authorized to perform: sqs:getqueueattributes on resource: arn:aws:sqs:eu-west-1:123456789012:payroll");
+            assertThat(front.errorsAnswered()).isEqualTo(1); // not retried: a refusal is not transient
+            assertThat(allowed.value()).isEqualTo(5);
+            denied.close();
+            allowed.close();
         } finally {
             vertx.close();
         }

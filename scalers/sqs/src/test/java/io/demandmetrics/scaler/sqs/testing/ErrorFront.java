@@ -10,29 +10,42 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A front for ElasticMQ that answers SQS's throttling error (HTTP 400, RequestThrottled) to the
- * first {@code throttled} requests about one queue and passes everything else through.
- * ElasticMQ never throttles, and SQS's throttling cannot be provoked on demand: this is the one
- * stand-in among the tests, for the error only; the queues and their counts stay ElasticMQ's.
+ * A front for ElasticMQ that answers an SQS error (throttling, access denied) to the first
+ * {@code times} requests about one queue and passes everything else through. ElasticMQ never
+ * throttles or denies, and SQS cannot be made to on demand: this is the one stand-in among
+ * the tests, for the error only; the queues and their counts stay ElasticMQ's.
  */
-public final class ThrottlingFront implements AutoCloseable {
+public final class ErrorFront implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClient upstream;
-    private final AtomicInteger throttlesLeft;
-    private final AtomicInteger throttled = new AtomicInteger();
+    private final AtomicInteger errorsLeft;
+    private final AtomicInteger answered = new AtomicInteger();
 
-    public ThrottlingFront(Vertx vertx, ElasticMq target, String queueName, int throttles) throws Exception {
-        throttlesLeft = new AtomicInteger(throttles);
+    /** SQS's throttling error, {@code times} times. */
+    public static ErrorFront throttling(Vertx vertx, ElasticMq target, String queueName, int times) throws Exception {
+        return new ErrorFront(vertx, target, queueName, times, 400, "RequestThrottled", "Rate exceeded");
+    }
+
+    /** IAM's refusal, every time. */
+    public static ErrorFront accessDenied(Vertx vertx, ElasticMq target, String queueName) throws Exception {
+        return new ErrorFront(vertx, target, queueName, Integer.MAX_VALUE, 403, "AccessDenied",
+                "User: arn:aws:sts::123456789012:assumed-role/scaler/demand is not authorized to perform:"
+                        + " sqs:getqueueattributes on resource: arn:aws:sqs:eu-west-1:123456789012:" + queueName);
+    }
+
+    private ErrorFront(Vertx vertx, ElasticMq target, String queueName, int times, int status, String code,
+                       String message) throws Exception {
+        errorsLeft = new AtomicInteger(times);
         int targetPort = Integer.parseInt(target.endpoint().substring(target.endpoint().lastIndexOf(':') + 1));
         upstream = vertx.createHttpClient();
         server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-            if (body.toString().contains("/" + queueName + "\"") && throttlesLeft.getAndDecrement() > 0) {
-                throttled.incrementAndGet();
-                request.response().setStatusCode(400)
+            if (body.toString().contains("/" + queueName + "\"") && errorsLeft.getAndDecrement() > 0) {
+                answered.incrementAndGet();
+                request.response().setStatusCode(status)
                         .putHeader("content-type", "application/x-amz-json-1.0")
-                        .putHeader("x-amzn-query-error", "RequestThrottled;Sender")
-                        .end("{\"__type\":\"com.amazonaws.sqs#RequestThrottled\",\"message\":\"Rate exceeded\"}");
+                        .putHeader("x-amzn-query-error", code + ";Sender")
+                        .end("{\"__type\":\"com.amazonaws.sqs#" + code + "\",\"message\":\"" + message + "\"}");
                 return;
             }
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(request.method().name()))
@@ -59,9 +72,9 @@ public final class ThrottlingFront implements AutoCloseable {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
-    /** How many throttling errors it answered. */
-    public int throttled() {
-        return throttled.get();
+    /** How many errors it answered. */
+    public int errorsAnswered() {
+        return answered.get();
     }
 
     @Override
