@@ -2,13 +2,8 @@ package io.demandmetrics.adapter;
 
 import io.demandmetrics.scaler.kafka.testing.KafkaBroker;
 import io.demandmetrics.scaler.kafka.testing.KafkaData;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,8 +30,6 @@ public final class KafkaLagBench {
 
     private static final int PARTITIONS = 10;
     private static final int POLL_SECONDS = 5;
-    private static final String[] JAVA_OPTS = {"-XX:+UseSerialGC", "-Xms64m", "-Xmx160m",
-        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=40"};
 
     private KafkaLagBench() {
     }
@@ -53,7 +46,7 @@ public final class KafkaLagBench {
                     + " partitions and %d consumer groups in %.0f s%n", groups, PARTITIONS, groups * PARTITIONS, groups,
                     (System.nanoTime() - started) / 1e9);
             System.out.printf("   adapter jar as its own process (%s), pollInterval %ds, %d s observed per run%n",
-                    String.join(" ", JAVA_OPTS), POLL_SECONDS, observeSeconds);
+                    String.join(" ", BenchAdapter.JAVA_OPTS), POLL_SECONDS, observeSeconds);
             run(jar, work, broker, Math.max(1, groups / 10), 10, observeSeconds);
             run(jar, work, broker, groups, 1, observeSeconds);
         }
@@ -104,7 +97,6 @@ public final class KafkaLagBench {
 
     private static void run(Path jar, Path work, KafkaBroker broker, int metrics, int topicsPerMetric,
                             int observeSeconds) throws Exception {
-        Path dir = Files.createTempDirectory(work, "adapter-" + metrics);
         StringBuilder config = new StringBuilder("metrics:\n");
         for (int i = 0; i < metrics; i++) {
             config.append("  - name: lag-").append(i).append("\n    namespace: bench\n    type: kafka-lag\n")
@@ -112,44 +104,10 @@ public final class KafkaLagBench {
                     .append(broker.bootstrapServers()).append("\", consumerGroup: ").append(group(i))
                     .append(", topic: \"").append(topics(i, topicsPerMetric)).append("\", lagThreshold: 10}\n");
         }
-        Path configFile = dir.resolve("config.yaml");
-        Files.writeString(configFile, config);
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(JAVA_OPTS));
-        command.addAll(List.of("-Djava.io.tmpdir=" + dir, "-jar", jar.toString(), "--standalone", "--config",
-                configFile.toString(), "--cert-dir", dir.resolve("certs").toString(), "--secure-port",
-                Integer.toString(port), "--event-loops", "1"));
-        Process adapter = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("adapter.log").toFile()).start();
-        try {
-            String base = "https://127.0.0.1:" + port;
-            HttpClient client = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (client == null) {
-                if (!adapter.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the adapter did not start; see " + dir.resolve("adapter.log") + ":\n"
-                            + Files.readString(dir.resolve("adapter.log")));
-                }
-                Path cert = dir.resolve("certs").resolve(io.demandmetrics.adapter.tls.SelfSignedCertificate.CERT_FILE);
-                if (Files.exists(cert)) {
-                    HttpClient candidate = HttpClient.newBuilder().sslContext(TestAdapters.sslContext(cert, null))
-                            .connectTimeout(Duration.ofSeconds(5)).build();
-                    try {
-                        if (get(candidate, base + "/readyz").statusCode() == 200) {
-                            client = candidate;
-                        }
-                    } catch (java.io.IOException notYet) {
-                        // still starting
-                    }
-                }
-                Thread.sleep(200);
-            }
+        try (BenchAdapter adapter = BenchAdapter.start(jar, Files.createTempDirectory(work, "adapter-" + metrics),
+                config.toString())) {
             Thread.sleep(2 * POLL_SECONDS * 1000L); // warm-up: a few cycles
-            Map<String, Double> before = scrape(client, base);
+            Map<String, Double> before = adapter.scrape();
             double maxCycle = 0;
             double maxRequests = 0;
             double maxConnections = 0;
@@ -157,72 +115,33 @@ public final class KafkaLagBench {
             int samples = 0;
             for (int s = 0; s < observeSeconds; s += POLL_SECONDS) {
                 Thread.sleep(POLL_SECONDS * 1000L);
-                Map<String, Double> now = scrape(client, base);
+                Map<String, Double> now = adapter.scrape();
                 maxCycle = Math.max(maxCycle, now.get("demand_adapter_kafka_last_cycle_seconds"));
                 sumCycle += now.get("demand_adapter_kafka_last_cycle_seconds");
                 samples++;
                 maxRequests = Math.max(maxRequests, now.get("demand_adapter_kafka_last_cycle_requests"));
                 maxConnections = Math.max(maxConnections, now.get("demand_adapter_kafka_connections"));
             }
-            Map<String, Double> after = scrape(client, base);
+            Map<String, Double> after = adapter.scrape();
             double cycles = after.get("demand_adapter_kafka_poll_cycles_total") - before.get("demand_adapter_kafka_poll_cycles_total");
             double polls = after.get("demand_adapter_poll_seconds_count") - before.get("demand_adapter_poll_seconds_count");
             double pollErrors = after.getOrDefault("demand_adapter_poll_errors_total", 0.0)
                     - before.getOrDefault("demand_adapter_poll_errors_total", 0.0);
             double requests = after.get("demand_adapter_kafka_requests_total") - before.get("demand_adapter_kafka_requests_total");
-            String value = get(client, base + "/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/lag-" + (metrics - 1)).body();
+            String value = adapter.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/bench/lag-" + (metrics - 1));
             Matcher m = Pattern.compile("\"value\":\"([^\"]+)\"").matcher(value);
             String served = m.find() ? m.group(1) : "none: " + value;
-            long pid = adapter.pid();
             System.out.printf("   %5d metrics (%d topics, %d partitions each): cycle mean %.0f ms, max %.0f ms (bar: < 2000 ms);"
                     + " %.0f cycles, %.0f polls (%.0f failed) -> %.0f metrics per cycle%n", metrics, topicsPerMetric,
-                    topicsPerMetric * PARTITIONS,
-                    1000 * sumCycle / samples, 1000 * maxCycle, cycles, polls, pollErrors, cycles == 0 ? 0 : polls / cycles);
+                    topicsPerMetric * PARTITIONS, 1000 * sumCycle / samples, 1000 * maxCycle, cycles, polls, pollErrors,
+                    cycles == 0 ? 0 : polls / cycles);
             System.out.printf("          Kafka requests per cycle: %.0f (max %.0f); connections held: %.0f;"
                     + " heap used %.0f MiB; RSS %d MiB, peak %d MiB (bar: < 400 MiB); lag-%d = %s (expected %d)%n",
                     cycles == 0 ? 0 : requests / cycles, maxRequests, maxConnections,
-                    after.get("jvm_memory_used_bytes_heap") / (1 << 20), status(pid, "VmRSS"), status(pid, "VmHWM"),
-                    metrics - 1, served, topicsPerMetric == 1 ? expectedLag()
+                    after.get("jvm_memory_used_bytes_heap") / (1 << 20), adapter.procStatusMib("VmRSS"),
+                    adapter.procStatusMib("VmHWM"), metrics - 1, served, topicsPerMetric == 1 ? expectedLag()
                             : topicsPerMetric * PARTITIONS); // other groups' topics: no commit, lag 1 per partition
-        } finally {
-            adapter.destroy();
-            adapter.waitFor(20, TimeUnit.SECONDS);
         }
-    }
-
-    private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Sums each family of the scrape over its label sets (heap: area="heap" only). */
-    private static Map<String, Double> scrape(HttpClient client, String base) throws Exception {
-        Map<String, Double> sums = new HashMap<>();
-        for (String line : get(client, base + "/metrics").body().split("\n")) {
-            if (line.startsWith("#") || line.isBlank()) {
-                continue;
-            }
-            int brace = line.indexOf('{');
-            int space = line.lastIndexOf(' ');
-            String name = line.substring(0, brace > 0 ? brace : line.indexOf(' '));
-            if (name.equals("jvm_memory_used_bytes")) {
-                if (!line.contains("area=\"heap\"")) {
-                    continue;
-                }
-                name = "jvm_memory_used_bytes_heap";
-            }
-            sums.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
-        }
-        return sums;
-    }
-
-    private static long status(long pid, String field) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 
     /** Metric i's topics: group i's own when one per metric, else a run of topics it has no commits on. */

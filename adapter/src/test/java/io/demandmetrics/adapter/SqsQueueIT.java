@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * aws-sqs-queue through the adapter, as the HPA reads it, against ElasticMQ; then ElasticMQ is
@@ -75,18 +74,7 @@ class SqsQueueIT {
 
     /** 3 visible messages and 2 in flight (received, not deleted): a depth of 5. */
     private void fill() {
-        try (SqsClient sqs = mq.client()) {
-            String url = sqs.createQueue(r -> r.queueName("jobs")).queueUrl();
-            for (int i = 0; i < 5; i++) {
-                sqs.sendMessage(r -> r.queueUrl(url).messageBody("job"));
-            }
-            int received = 0;
-            while (received < 2) {
-                int wanted = 2 - received;
-                received += sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(wanted).visibilityTimeout(600))
-                        .messages().size();
-            }
-        }
+        mq.createQueue("jobs", 3, 2, 0);
     }
 
     @AfterAll

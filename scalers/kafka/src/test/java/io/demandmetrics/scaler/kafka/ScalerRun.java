@@ -2,10 +2,8 @@ package io.demandmetrics.scaler.kafka;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
-import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -16,26 +14,6 @@ final class ScalerRun implements AutoCloseable {
 
     final KafkaLagScalerProvider provider = new KafkaLagScalerProvider();
     private final Vertx vertx = Vertx.vertx();
-
-    ScalerContext context(String metricId) {
-        return new ScalerContext() {
-            public Vertx vertx() {
-                return vertx;
-            }
-
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            public String metricId() {
-                return metricId;
-            }
-
-            public WorkerExecutor blockingExecutor() {
-                throw new UnsupportedOperationException("kafka-lag never blocks");
-            }
-        };
-    }
 
     /** A metric's scaler and config. */
     record Metric(KafkaLagConfig config, Scaler scaler, KafkaLagScalerProvider provider) {
@@ -66,7 +44,8 @@ final class ScalerRun implements AutoCloseable {
 
     Metric metric(Map<String, Object> parameters) throws Exception {
         KafkaLagConfig config = provider.parseConfig(parameters);
-        return new Metric(config, provider.createScaler(config, context("test/" + config.consumerGroup())), provider);
+        var context = new TestScalerContext(vertx, "kafka-lag", "test/" + config.consumerGroup());
+        return new Metric(config, provider.createScaler(config, context), provider);
     }
 
     /** Creates, fetches once and closes: the value the HPA would read. */

@@ -52,22 +52,7 @@ class SqsQueueServerTest {
     }
 
     private static String fill(ElasticMq mq) {
-        try (SqsClient sqs = mq.client()) {
-            String url = sqs.createQueue(r -> r.queueName("jobs")).queueUrl();
-            for (int i = 0; i < 5; i++) {
-                sqs.sendMessage(r -> r.queueUrl(url).messageBody("job"));
-            }
-            int received = 0;
-            while (received < 2) {
-                int wanted = 2 - received;
-                received += sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(wanted).visibilityTimeout(600))
-                        .messages().size();
-            }
-            for (int i = 0; i < 4; i++) {
-                sqs.sendMessage(r -> r.queueUrl(url).messageBody("later").delaySeconds(600));
-            }
-            return url;
-        }
+        return mq.createQueue("jobs", 3, 2, 4);
     }
 
     @AfterAll

@@ -3,9 +3,8 @@ package io.demandmetrics.scaler.sqs;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +15,6 @@ final class SqsScalerRun implements AutoCloseable {
 
     final SqsQueueScalerProvider provider = new SqsQueueScalerProvider();
     private final Vertx vertx = Vertx.vertx();
-    private final WorkerExecutor worker = vertx.createSharedWorkerExecutor("scaler-aws-sqs-queue", 4);
 
     record Metric(SqsQueueConfig config, Scaler scaler) {
 
@@ -44,23 +42,7 @@ final class SqsScalerRun implements AutoCloseable {
 
     Metric metric(Map<String, Object> parameters) throws Exception {
         SqsQueueConfig config = provider.parseConfig(parameters);
-        ScalerContext context = new ScalerContext() {
-            public Vertx vertx() {
-                return vertx;
-            }
-
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            public String metricId() {
-                return "test/" + config.queue().name();
-            }
-
-            public WorkerExecutor blockingExecutor() {
-                return worker;
-            }
-        };
+        ScalerContext context = new TestScalerContext(vertx, "aws-sqs-queue", "test/" + config.queue().name());
         return new Metric(config, provider.createScaler(config, context));
     }
 
@@ -75,7 +57,6 @@ final class SqsScalerRun implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.close();
         vertx.close();
     }
 }

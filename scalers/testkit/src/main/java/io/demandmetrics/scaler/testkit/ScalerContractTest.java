@@ -10,8 +10,6 @@ import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,28 +131,7 @@ public abstract class ScalerContractTest {
 
     /** A context for creating scalers in tests: this class's Vert.x, the system clock. */
     protected ScalerContext context() {
-        WorkerExecutor executor = vertx.createSharedWorkerExecutor("scaler-" + type());
-        return new ScalerContext() {
-            @Override
-            public Vertx vertx() {
-                return vertx;
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public String metricId() {
-                return "contract-test/" + type();
-            }
-
-            @Override
-            public WorkerExecutor blockingExecutor() {
-                return executor;
-            }
-        };
+        return new TestScalerContext(vertx, type(), "contract-test/" + type());
     }
 
     private Scaler create(Object config) {

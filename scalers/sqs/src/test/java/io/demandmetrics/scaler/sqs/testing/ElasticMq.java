@@ -45,6 +45,31 @@ public final class ElasticMq implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    /**
+     * Creates a queue holding {@code visible} messages, {@code inFlight} received and not
+     * deleted (invisible for 10 minutes) and {@code delayed} ones (for 10 minutes).
+     *
+     * @return the queue's URL
+     */
+    public String createQueue(String name, int visible, int inFlight, int delayed) {
+        try (SqsClient sqs = client()) {
+            String url = sqs.createQueue(r -> r.queueName(name)).queueUrl();
+            for (int i = 0; i < visible + inFlight; i++) {
+                sqs.sendMessage(r -> r.queueUrl(url).messageBody("job"));
+            }
+            int received = 0;
+            while (received < inFlight) {
+                int wanted = Math.min(10, inFlight - received);
+                received += sqs.receiveMessage(r -> r.queueUrl(url).maxNumberOfMessages(wanted).visibilityTimeout(600))
+                        .messages().size();
+            }
+            for (int i = 0; i < delayed; i++) {
+                sqs.sendMessage(r -> r.queueUrl(url).messageBody("later").delaySeconds(600));
+            }
+            return url;
+        }
+    }
+
     public void stop() {
         if (server != null) {
             server.stopAndWait();

@@ -1,0 +1,123 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The adapter jar as its own process, for benchmarks: started on a free port with the heap
+ * settings of {@code bin/run-standalone}, read through HTTPS, /metrics and /proc.
+ */
+final class BenchAdapter implements AutoCloseable {
+
+    static final String[] JAVA_OPTS = {"-XX:+UseSerialGC", "-Xms64m", "-Xmx160m",
+        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=40"};
+
+    private final Process process;
+    private final String base;
+    private final HttpClient client;
+
+    private BenchAdapter(Process process, String base, HttpClient client) {
+        this.process = process;
+        this.base = base;
+        this.client = client;
+    }
+
+    /** Starts the jar serving {@code config} (one event loop, as bench/run) and waits until it is ready. */
+    static BenchAdapter start(Path jar, Path dir, String config) throws Exception {
+        Path configFile = dir.resolve("config.yaml");
+        Files.writeString(configFile, config);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(JAVA_OPTS));
+        command.addAll(List.of("-Djava.io.tmpdir=" + dir, "-jar", jar.toString(), "--standalone", "--config",
+                configFile.toString(), "--cert-dir", dir.resolve("certs").toString(), "--secure-port",
+                Integer.toString(port), "--event-loops", "1"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("adapter.log").toFile()).start();
+        String base = "https://127.0.0.1:" + port;
+        Path cert = dir.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroy();
+                throw new IllegalStateException("the adapter did not start:\n" + Files.readString(dir.resolve("adapter.log")));
+            }
+            if (Files.exists(cert)) {
+                HttpClient client = HttpClient.newBuilder().sslContext(TestAdapters.sslContext(cert, null))
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                try {
+                    if (get(client, base + "/readyz").statusCode() == 200) {
+                        return new BenchAdapter(process, base, client);
+                    }
+                } catch (java.io.IOException notYet) {
+                    // still starting
+                }
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    String get(String path) throws Exception {
+        return get(client, base + path).body();
+    }
+
+    /**
+     * The /metrics families, each summed over its label sets ({@code _max} and {@code _peak}
+     * families: their maximum); {@code jvm_memory_used_bytes_heap} is the heap part.
+     */
+    Map<String, Double> scrape() throws Exception {
+        Map<String, Double> values = new HashMap<>();
+        for (String line : get("/metrics").split("\n")) {
+            if (line.startsWith("#") || line.isBlank()) {
+                continue;
+            }
+            int brace = line.indexOf('{');
+            String name = line.substring(0, brace > 0 ? brace : line.indexOf(' '));
+            if (name.equals("jvm_memory_used_bytes")) {
+                if (!line.contains("area=\"heap\"")) {
+                    continue;
+                }
+                name = "jvm_memory_used_bytes_heap";
+            }
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            values.merge(name, value, name.endsWith("_max") || name.endsWith("_peak") ? Math::max : Double::sum);
+        }
+        return values;
+    }
+
+    /** A field of /proc/PID/status in MiB: VmRSS, VmHWM. */
+    long procStatusMib(String field) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    private static HttpResponse<String> get(HttpClient client, String url) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,47 @@
+package io.demandmetrics.scaler.testkit;
+
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+
+/**
+ * A {@link ScalerContext} for driving a scaler in tests as the adapter would: a Vert.x
+ * instance, the system clock, a shared worker pool named after the scaler type, and no meters.
+ */
+public final class TestScalerContext implements ScalerContext {
+
+    private final Vertx vertx;
+    private final String metricId;
+    private final WorkerExecutor workers;
+
+    /**
+     * @param type the scaler type, naming the worker pool (as the adapter names it)
+     * @param metricId what the scaler sees as its metric, {@code namespace/name}
+     */
+    public TestScalerContext(Vertx vertx, String type, String metricId) {
+        this.vertx = vertx;
+        this.metricId = metricId;
+        this.workers = vertx.createSharedWorkerExecutor("scaler-" + type, 4);
+    }
+
+    @Override
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Override
+    public String metricId() {
+        return metricId;
+    }
+
+    @Override
+    public WorkerExecutor blockingExecutor() {
+        return workers;
+    }
+}
