@@ -15,10 +15,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one Admin client of one cluster identity, and the poll cycles every metric of that
- * cluster shares. A metric's request waits up to {@value #GATHER_MILLIS} ms for others to
- * join it; the batch then runs as one {@link PollCycle}. While a cycle runs, new requests
- * gather for the next one: at most one cycle is in flight per cluster, so a broker outage
- * cannot pile up requests or connections.
+ * cluster shares. Requests gather until none has arrived for {@value #QUIET_MILLIS} ms (at
+ * most {@value #MAX_GATHER_MILLIS} ms); the batch then runs as one {@link PollCycle}. A
+ * thousand metrics whose polls fall on the same instant reach here over some tens of
+ * milliseconds (the event loop starts them one by one): a fixed window would cut them into
+ * two cycles. While a cycle runs, new requests gather for the next one: at most one cycle is
+ * in flight per cluster, so a broker outage cannot pile up requests or connections.
  *
  * <p>All state lives on {@code loop}, one thread shared by every cluster: callers only hand
  * it work. The Admin client is created there too (it resolves host names, which blocks), on
@@ -28,11 +30,10 @@ final class ClusterPoller {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterPoller.class);
 
-    /**
-     * How long a request waits for others. Metrics created together (a config load) poll in
-     * step, so a short wait puts them all in one cycle.
-     */
-    static final long GATHER_MILLIS = 20;
+    /** A batch is complete when no request has joined it for this long. */
+    static final long QUIET_MILLIS = 20;
+    /** ... or when it has gathered for this long, however busy. */
+    static final long MAX_GATHER_MILLIS = 500;
 
     private final ClusterSettings settings;
     private final ScheduledExecutorService loop;
@@ -43,6 +44,8 @@ final class ClusterPoller {
     private boolean inFlight;
     private boolean closed;
     private boolean credentialsRefused;
+    private long firstPendingNanos;
+    private long lastPendingNanos;
 
     /** Guarded by {@link KafkaClusters}; read without the lock by a gauge. */
     volatile int users;
@@ -75,6 +78,10 @@ final class ClusterPoller {
                         + " was closed"));
                 return;
             }
+            lastPendingNanos = System.nanoTime();
+            if (pending.isEmpty()) {
+                firstPendingNanos = lastPendingNanos;
+            }
             pending.add(new PollCycle.Query(group, topics, result));
             scheduleFlush();
         });
@@ -84,13 +91,21 @@ final class ClusterPoller {
     private void scheduleFlush() {
         if (!flushScheduled && !inFlight && !pending.isEmpty()) {
             flushScheduled = true;
-            loop.schedule(this::flush, GATHER_MILLIS, TimeUnit.MILLISECONDS);
+            loop.schedule(this::flush, QUIET_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
     private void flush() {
         flushScheduled = false;
         if (closed || inFlight || pending.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long quietNanos = now - lastPendingNanos;
+        if (quietNanos < TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)
+                && now - firstPendingNanos < TimeUnit.MILLISECONDS.toNanos(MAX_GATHER_MILLIS)) {
+            flushScheduled = true; // requests are still arriving: wait until they stop
+            loop.schedule(this::flush, TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS) - quietNanos, TimeUnit.NANOSECONDS);
             return;
         }
         List<PollCycle.Query> batch = new ArrayList<>(pending);
