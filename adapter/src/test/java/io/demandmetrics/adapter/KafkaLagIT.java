@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kafka-lag through the adapter, as the HPA reads it, against a real broker in a child JVM;
- * then that broker is killed and restarted under the adapter.
+ * then that broker is killed and restarted under the adapter. 21 metrics read the cluster,
+ * through one shared client.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,9 +70,23 @@ class KafkaLagIT {
                         default.api.timeout.ms: 800
                         request.timeout.ms: 500
                         reconnect.backoff.max.ms: 1000
-                """.formatted(broker.bootstrapServers()));
+                %s""".formatted(broker.bootstrapServers(), moreMetrics(broker.bootstrapServers())));
         adapter = TestAdapters.start(dir, config, Clock.systemUTC());
         client = TestAdapters.client(TestAdapters.certFile(dir));
+    }
+
+    /** Twenty more metrics on the same cluster: they share its one client and its connections. */
+    private static String moreMetrics(String bootstrapServers) {
+        StringBuilder more = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            more.append("  - name: other-lag-").append(i).append("\n    namespace: shop\n    type: kafka-lag\n")
+                    .append("    pollInterval: 1s\n    timeout: 1s\n    maxAge: 3s\n")
+                    .append("    parameters: {bootstrapServers: \"").append(bootstrapServers)
+                    .append("\", consumerGroup: other-").append(i).append(", topic: orders,")
+                    .append(" properties: {default.api.timeout.ms: 800, request.timeout.ms: 500,")
+                    .append(" reconnect.backoff.max.ms: 1000}}\n");
+        }
+        return more.toString();
     }
 
     @AfterAll
@@ -106,7 +121,7 @@ class KafkaLagIT {
         assertThat(scrape).containsPattern("demand_adapter_kafka_poll_cycles_total\\{client=\"demand-adapter-\\d+-\\d+\","
                 + "cluster=\"" + broker.bootstrapServers() + "\"} [1-9]")
                 .containsPattern("demand_adapter_kafka_connections\\{[^}]*} [1-9]")
-                .containsPattern("demand_adapter_kafka_metrics\\{[^}]*} 1.0");
+                .containsPattern("demand_adapter_kafka_metrics\\{[^}]*} 21.0");
     }
 
     @Test
@@ -129,6 +144,7 @@ class KafkaLagIT {
     void aBrokerCrashGoesStaleThenRecoversWithoutNewConnections() throws Exception {
         await().atMost(Duration.ofSeconds(10)).until(() -> connectionsTo(broker.bootstrapServers()) >= 1);
         int connectionsBefore = connectionsTo(broker.bootstrapServers());
+        assertThat(connectionsBefore).as("21 metrics, one shared client").isLessThanOrEqualTo(2);
         broker.kill();
         // The last value is served until it is older than maxAge (3s) ...
         assertThat(items("").get(0).get("value").asText()).isEqualTo("56");
