@@ -33,7 +33,7 @@ final class SqsQueueScaler implements Scaler {
     private final ScalerContext context;
     private final SqsClients owner;
     private final List<QueueAttributeName> attributes = new ArrayList<>();
-    private String queueUrl;
+    private volatile String queueUrl; // written on the SDK's thread once resolved, read by the next poll
     private boolean closed;
 
     SqsQueueScaler(SqsQueueConfig config, SharedClient shared, ScalerContext context, SqsClients owner) {
