@@ -123,8 +123,7 @@ public final class MetricsApiHandler {
         }
         List<MetricPoint> points = new ArrayList<>(matched.size());
         for (Sample sample : matched) {
-            points.add(new MetricPoint(null, sample.labels(), Math.max(0, sample.value()), sample.timestamp(),
-                    sample.window()));
+            points.add(new MetricPoint(null, sample.labels(), sample.value(), sample.timestamp(), sample.window()));
         }
         encoded = WireFormat.externalMetricValueList(metric, points).toBuffer();
         state.rememberAnswer(samples, request, encoded);

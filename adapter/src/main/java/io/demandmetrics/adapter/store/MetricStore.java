@@ -244,9 +244,9 @@ public final class MetricStore {
             }
             metrics.poll(state, elapsed, failure != null);
             firstPoll.tryComplete();
-            long startedMillis = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(elapsed);
-            long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(), startedMillis,
-                    System.currentTimeMillis());
+            long nowMillis = System.currentTimeMillis();
+            long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(),
+                    nowMillis - TimeUnit.NANOSECONDS.toMillis(elapsed), nowMillis);
             timer = vertx.setTimer(delay, id -> poll());
         }
 

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
 /**
  * A shared client's figures at the adapter's {@code /metrics}, tagged with the cluster's
@@ -20,24 +19,21 @@ final class ClusterMeters {
     ClusterMeters(MeterRegistry registry, ClusterPoller poller, String clientId, String cluster) {
         this.registry = registry;
         Tags tags = Tags.of("cluster", cluster, "client", clientId);
-        ToDoubleFunction<ClusterPoller> cycles = p -> p.stats(0).cycles();
-        ToDoubleFunction<ClusterPoller> requests = p -> p.stats(0).requestsTotal();
-        ToDoubleFunction<ClusterPoller> created = p -> p.stats(0).clientsCreated();
         meters = List.of(
-                FunctionCounter.builder("demand_adapter_kafka_poll_cycles", poller, cycles)
+                FunctionCounter.builder("demand_adapter_kafka_poll_cycles", poller, ClusterPoller::cycles)
                         .description("Batched poll cycles of the shared Kafka client (all metrics of the cluster in each)")
                         .tags(tags).register(registry),
-                Gauge.builder("demand_adapter_kafka_last_cycle_seconds", poller, p -> p.stats(0).lastCycleMillis() / 1000)
+                Gauge.builder("demand_adapter_kafka_last_cycle_seconds", poller, p -> p.lastCycleMillis() / 1000)
                         .description("Duration of the last poll cycle").tags(tags).register(registry),
-                Gauge.builder("demand_adapter_kafka_last_cycle_requests", poller, p -> p.stats(0).lastCycleRequests())
+                Gauge.builder("demand_adapter_kafka_last_cycle_requests", poller, ClusterPoller::lastCycleRequests)
                         .description("Kafka requests the last poll cycle sent").tags(tags).register(registry),
-                FunctionCounter.builder("demand_adapter_kafka_requests", poller, requests)
+                FunctionCounter.builder("demand_adapter_kafka_requests", poller, ClusterPoller::requestsTotal)
                         .description("Kafka requests sent by the shared client").tags(tags).register(registry),
-                Gauge.builder("demand_adapter_kafka_connections", poller, p -> p.stats(0).connections())
+                Gauge.builder("demand_adapter_kafka_connections", poller, ClusterPoller::connections)
                         .description("Connections the shared client holds to the brokers").tags(tags).register(registry),
                 Gauge.builder("demand_adapter_kafka_metrics", poller, p -> p.users)
                         .description("Metrics using the shared client").tags(tags).register(registry),
-                FunctionCounter.builder("demand_adapter_kafka_clients_created", poller, created)
+                FunctionCounter.builder("demand_adapter_kafka_clients_created", poller, ClusterPoller::clientsCreated)
                         .description("Admin clients created (again after refused credentials)").tags(tags)
                         .register(registry));
     }

@@ -39,7 +39,7 @@ final class ClusterPoller {
     private final ScheduledExecutorService loop;
     private final String clientId;
     private final List<PollCycle.Query> pending = new ArrayList<>();
-    private Admin admin;
+    private volatile Admin admin; // written on the loop, read by /metrics scrapes
     private boolean flushScheduled;
     private boolean inFlight;
     private boolean closed;
@@ -169,12 +169,36 @@ final class ClusterPoller {
         });
     }
 
-    ClusterStats stats(int metrics) {
+    ClusterStats stats() {
+        return new ClusterStats(settings.describe(), users, cycles, lastCycleMillis, lastCycleRequests,
+                requestsTotal(), connections(), clientsCreated);
+    }
+
+    long cycles() {
+        return cycles;
+    }
+
+    double lastCycleMillis() {
+        return lastCycleMillis;
+    }
+
+    long lastCycleRequests() {
+        return lastCycleRequests;
+    }
+
+    long clientsCreated() {
+        return clientsCreated;
+    }
+
+    /** Requests sent by this cluster's clients, the current one and those closed before it. */
+    long requestsTotal() {
         Admin current = admin;
-        long requestsNow = current == null ? 0 : requests(current);
-        long connections = current == null ? 0 : (long) metricValue(current, "connection-count");
-        return new ClusterStats(settings.describe(), metrics, cycles, lastCycleMillis, lastCycleRequests,
-                requestsBeforeClient + requestsNow, connections, clientsCreated);
+        return requestsBeforeClient + (current == null ? 0 : requests(current));
+    }
+
+    long connections() {
+        Admin current = admin;
+        return current == null ? 0 : (long) metricValue(current, "connection-count");
     }
 
     private static long requests(Admin admin) {

@@ -54,7 +54,7 @@ final class KafkaClusters {
 
     synchronized List<ClusterStats> stats() {
         List<ClusterStats> stats = new ArrayList<>();
-        pollers.values().forEach(p -> stats.add(p.stats(p.users)));
+        pollers.values().forEach(p -> stats.add(p.stats()));
         return stats;
     }
 }

@@ -90,7 +90,7 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
         if (allowIdleConsumers && limitToPartitionsWithLag) {
             p.problem("allowIdleConsumers and limitToPartitionsWithLag cannot be set simultaneously");
         }
-        if (limitToPartitionsWithLag && topics.isEmpty() && p.has("bootstrapServers")) {
+        if (limitToPartitionsWithLag && topics.isEmpty()) {
             p.problem("topic must be specified when using limitToPartitionsWithLag");
         }
         ClusterSettings.Tls tls = tls(p);

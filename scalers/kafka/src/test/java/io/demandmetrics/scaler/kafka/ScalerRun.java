@@ -2,12 +2,11 @@ package io.demandmetrics.scaler.kafka;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.testkit.ScalerCalls;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** Drives kafka-lag scalers as the adapter does: create, fetch, combine, close. */
 final class ScalerRun implements AutoCloseable {
@@ -19,7 +18,7 @@ final class ScalerRun implements AutoCloseable {
     record Metric(KafkaLagConfig config, Scaler scaler, KafkaLagScalerProvider provider) {
 
         List<Sample> fetch() throws Exception {
-            return scaler.fetch().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return ScalerCalls.fetch(scaler);
         }
 
         /** What the HPA reads with no selector. */
@@ -29,12 +28,7 @@ final class ScalerRun implements AutoCloseable {
 
         /** The failure message of a fetch that must fail. */
         String failure() throws Exception {
-            try {
-                fetch();
-            } catch (ExecutionException e) {
-                return PollCycle.unwrap(e.getCause()).getMessage();
-            }
-            throw new AssertionError("the fetch succeeded");
+            return ScalerCalls.failureOf(scaler);
         }
 
         void close() {

@@ -3,12 +3,11 @@ package io.demandmetrics.scaler.sqs;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.testkit.ScalerCalls;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** Drives aws-sqs-queue scalers as the adapter does: create, fetch, close. */
 final class SqsScalerRun implements AutoCloseable {
@@ -19,7 +18,7 @@ final class SqsScalerRun implements AutoCloseable {
     record Metric(SqsQueueConfig config, Scaler scaler) {
 
         List<Sample> fetch() throws Exception {
-            return scaler.fetch().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return ScalerCalls.fetch(scaler);
         }
 
         double value() throws Exception {
@@ -27,12 +26,7 @@ final class SqsScalerRun implements AutoCloseable {
         }
 
         String failure() throws Exception {
-            try {
-                fetch();
-            } catch (ExecutionException e) {
-                return e.getCause().getMessage();
-            }
-            throw new AssertionError("the fetch succeeded");
+            return ScalerCalls.failureOf(scaler);
         }
 
         void close() {
