@@ -121,11 +121,13 @@ final class ClusterPoller {
         inFlight = true;
         long started = System.nanoTime();
         long requestsBefore = requests(client);
-        new PollCycle(client, settings.describe(), batch, loop).run().whenCompleteAsync((authenticationFailed, e) -> {
+        PollCycle cycle = new PollCycle(client, settings.describe(), batch, loop);
+        cycle.run().whenCompleteAsync((authenticationFailed, e) -> {
             inFlight = false;
             cycles++;
             lastCycleMillis = (System.nanoTime() - started) / 1e6;
             lastCycleRequests = requests(client) - requestsBefore;
+            cycle.answerAll(); // after the figures: an answered poll's cycle is already counted
             if (Boolean.TRUE.equals(authenticationFailed) && admin == client) {
                 // The credentials may have been rotated in their files: the next cycle's client re-reads them.
                 if (!credentialsRefused) { // logged once, not once per poll

@@ -55,6 +55,8 @@ final class PollCycle {
     private final Map<TopicPartition, Long> latest = new HashMap<>();
     private final Map<TopicPartition, Throwable> partitionErrors = new HashMap<>();
     private boolean authenticationFailed;
+    /** Set when a step failed as a whole: every query fails with it. */
+    private String failure;
 
     PollCycle(Admin admin, String cluster, List<Query> queries, Executor loop) {
         this.admin = admin;
@@ -64,10 +66,11 @@ final class PollCycle {
     }
 
     /**
-     * Runs the cycle and completes every query.
+     * Runs the cycle's reads. The queries are answered afterwards, by {@link #answerAll()}, so
+     * the poller can record the cycle first: whoever sees an answer also sees its cycle counted.
      *
-     * @return a future completed (never failed) when all queries are, holding whether the
-     *     brokers refused the client's credentials (then the client is rebuilt, re-reading them)
+     * @return a future completed (never failed) when all reads have settled, holding whether
+     *     the brokers refused the client's credentials (then the client is rebuilt, re-reading them)
      */
     CompletableFuture<Boolean> run() {
         Map<String, ListConsumerGroupOffsetsSpec> groups = new TreeMap<>();
@@ -129,10 +132,22 @@ final class PollCycle {
                 request.keySet().forEach(tp -> listed.put(tp, CompletableFuture.failedFuture(e)));
             }
         }
-        whenSettled(listed, partitionErrors, (tp, info) -> latest.put(tp, info.offset()), () -> {
+        whenSettled(listed, partitionErrors, (tp, info) -> latest.put(tp, info.offset()),
+                () -> done.complete(authenticationFailed), done);
+    }
+
+    /** Completes every query with its group's offsets or the error that concerns it. */
+    void answerAll() {
+        if (failure != null) {
+            queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(failure)));
+            return;
+        }
+        try {
             queries.forEach(this::answer);
-            done.complete(authenticationFailed);
-        }, done);
+        } catch (RuntimeException e) { // a bug, not a broker's answer: fail what is left, never leave a poll hanging
+            String problem = "polling " + cluster + " failed: " + describe(e);
+            queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(problem)));
+        }
     }
 
     private void answer(Query query) {
@@ -196,8 +211,7 @@ final class PollCycle {
     }
 
     private Void fail(CompletableFuture<Boolean> done, Throwable e) {
-        String problem = "polling " + cluster + " failed: " + describe(e);
-        queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(problem)));
+        failure = "polling " + cluster + " failed: " + describe(e);
         done.complete(authenticationFailed);
         return null;
     }
