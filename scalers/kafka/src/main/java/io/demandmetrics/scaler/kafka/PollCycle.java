@@ -138,16 +138,15 @@ final class PollCycle {
 
     /** Completes every query with its group's offsets or the error that concerns it. */
     void answerAll() {
-        if (failure != null) {
-            queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(failure)));
-            return;
+        if (failure == null) {
+            try {
+                queries.forEach(this::answer);
+                return;
+            } catch (RuntimeException e) { // a bug, not a broker's answer: fail them all, never leave a poll hanging
+                failure = failureOf(e);
+            }
         }
-        try {
-            queries.forEach(this::answer);
-        } catch (RuntimeException e) { // a bug, not a broker's answer: fail what is left, never leave a poll hanging
-            String problem = "polling " + cluster + " failed: " + describe(e);
-            queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(problem)));
-        }
+        queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(failure)));
     }
 
     private void answer(Query query) {
@@ -211,9 +210,13 @@ final class PollCycle {
     }
 
     private Void fail(CompletableFuture<Boolean> done, Throwable e) {
-        failure = "polling " + cluster + " failed: " + describe(e);
+        failure = failureOf(e);
         done.complete(authenticationFailed);
         return null;
+    }
+
+    private String failureOf(Throwable e) {
+        return "polling " + cluster + " failed: " + describe(e);
     }
 
     private <T> CompletableFuture<T> stage(KafkaFuture<T> future) {
