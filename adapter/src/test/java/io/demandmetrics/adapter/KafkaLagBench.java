@@ -23,8 +23,8 @@ import org.apache.kafka.common.TopicPartition;
  * it sends, connections held, heap and RSS. Run first with a tenth of the metrics, each reading
  * ten topics: the same partitions, so the requests per cycle can be compared across metric counts.
  *
- * <p>Run by {@code bench/run}; alone: {@code java -cp ... io.demandmetrics.adapter.KafkaLagBench
- * [groups, default 1000] [seconds observed per run, default 30]}.
+ * <p>Run by {@code bench/run}; alone: {@code bench/kafka-lag [groups, default 1000]
+ * [seconds observed per run, default 30]}.
  */
 public final class KafkaLagBench {
 
