@@ -28,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -110,8 +111,11 @@ public final class Adapter {
 
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = Vertx.builder()
+                // Vert.x's own HTTP server meters are off: their method label takes any token a client
+                // sends, and their active-requests gauge counts requests the decoder rejects and never
+                // gives them back. AdapterMetrics counts requests with bounded labels instead.
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                        .setJvmMetricsEnabled(true)))
+                        .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)))
                 .withMetrics(new MicrometerMetricsFactory(prometheus))
                 .build();
         AdapterMetrics metrics = new AdapterMetrics(prometheus, clock);

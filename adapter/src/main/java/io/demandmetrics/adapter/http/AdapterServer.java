@@ -5,11 +5,13 @@ import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
@@ -95,13 +97,13 @@ public final class AdapterServer {
         if (clientCertificates.trust() != null) {
             options.setTrustOptions(clientCertificates.trust());
         }
-        HttpServer first = vertx.createHttpServer(options).requestHandler(router());
+        HttpServer first = vertx.createHttpServer(options).requestHandler(requestHandler());
         servers.add(first);
         return first.listen().compose(bound -> {
             List<Future<HttpServer>> others = new ArrayList<>();
             for (int i = 1; i < instances; i++) {
                 HttpServer other = vertx.createHttpServer(new HttpServerOptions(options).setPort(bound.actualPort()))
-                        .requestHandler(router());
+                        .requestHandler(requestHandler());
                 servers.add(other);
                 others.add(other.listen());
             }
@@ -137,6 +139,29 @@ public final class AdapterServer {
         return Future.join(servers.stream().map(HttpServer::close).toList()).mapEmpty();
     }
 
+    /**
+     * Malformed requests are answered before the router, which would turn them into 500s;
+     * everything else is routed.
+     */
+    private Handler<HttpServerRequest> requestHandler() {
+        Router router = router();
+        return request -> {
+            if (MalformedRequests.isServerWideOptions(request)) {
+                metrics.request("options", 200, 0);
+                request.response().putHeader("Content-Length", "0").end();
+                return;
+            }
+            Status malformed = MalformedRequests.check(request);
+            if (malformed != null) {
+                metrics.request("malformed", malformed.code(), 0);
+                request.response().setStatusCode(malformed.code()).putHeader("Content-Type", "application/json")
+                        .putHeader("X-Content-Type-Options", "nosniff").end(malformed.toJson().toBuffer());
+                return;
+            }
+            router.handle(request);
+        };
+    }
+
     private Router router() {
         Router router = Router.router(vertx);
         router.route().handler(this::instrument);
@@ -160,9 +185,7 @@ public final class AdapterServer {
         router.route("/apis*").handler(this::metricsApi);
         router.route().last().handler(ctx -> status(ctx, "unknown",
                 Status.notFound("the server could not find the requested resource")));
-        router.route().failureHandler(ctx -> status(ctx, "unknown",
-                ctx.statusCode() == 405 ? Status.methodNotAllowed("the server does not allow this method")
-                        : Status.internalError("internal error")));
+        router.route().failureHandler(ctx -> status(ctx, "unknown", failureStatus(ctx)));
         return router;
     }
 
@@ -187,8 +210,7 @@ public final class AdapterServer {
             return Buffer.buffer(body.toByteArray());
         }, false).onComplete(result -> {
             if (result.failed()) {
-                status(ctx, "metrics", Status.internalError("scraping the adapter's metrics failed: "
-                        + result.cause().getMessage()));
+                status(ctx, "metrics", Bugs.answer("scraping the adapter's metrics", result.cause()));
                 return;
             }
             HttpServerResponse response = ctx.response().putHeader("Content-Type", contentType)
@@ -200,12 +222,30 @@ public final class AdapterServer {
         });
     }
 
+    /**
+     * What a failed route answers: the router's own 4xx as a Status of that code; anything
+     * else is a bug, logged (once per kind) and answered without its text.
+     */
+    private static Status failureStatus(RoutingContext ctx) {
+        if (ctx.failure() instanceof Status status) {
+            return status;
+        }
+        int code = ctx.statusCode();
+        if (code == 405) {
+            return Status.methodNotAllowed("the server does not allow this method");
+        }
+        if (code >= 400 && code < 500) {
+            return Status.badRequest("the request is malformed (" + code + ")");
+        }
+        return Bugs.answer("routing " + ctx.request().method().name() + " request", ctx.failure());
+    }
+
     private void metricsApi(RoutingContext ctx) {
         var request = ctx.request();
         api.answer(request.method().name(), request.path(), request.getParam("labelSelector"),
                 request.getParam("metricLabelSelector")).onComplete(answered -> {
                     ApiResponse response = answered.succeeded() ? answered.result()
-                            : ApiResponse.of(Status.internalError("internal error: " + answered.cause()), "unknown");
+                            : ApiResponse.of(Bugs.answer("answering " + request.path(), answered.cause()), "unknown");
                     if (response.gzippedBody() != null) {
                         ctx.response().putHeader("Vary", "Accept-Encoding");
                         String accepted = request.getHeader("Accept-Encoding");
@@ -222,8 +262,11 @@ public final class AdapterServer {
     /** Times each request, counts it by route template and code, and lets the gate decide. */
     private void instrument(RoutingContext ctx) {
         long started = System.nanoTime();
-        ctx.addEndHandler(ended -> metrics.request(ctx.get(ROUTE_KEY, "unknown"), ctx.response().getStatusCode(),
-                System.nanoTime() - started));
+        metrics.requestStarted();
+        ctx.addEndHandler(ended -> {
+            metrics.requestEnded();
+            metrics.request(ctx.get(ROUTE_KEY, "unknown"), ctx.response().getStatusCode(), System.nanoTime() - started);
+        });
         Future<Void> admission;
         try {
             admission = gate.admit(ctx.request());
@@ -236,7 +279,7 @@ public final class AdapterServer {
             } else if (admitted.cause() instanceof Status status) {
                 status(ctx, "denied", status);
             } else {
-                status(ctx, "denied", Status.internalError("admission failed: " + admitted.cause()));
+                status(ctx, "denied", Bugs.answer("admitting a request", admitted.cause()));
             }
         });
     }

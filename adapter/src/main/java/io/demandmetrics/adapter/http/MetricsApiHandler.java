@@ -88,7 +88,7 @@ public final class MetricsApiHandler {
             return custom(current, version, segments, labelSelector, metricLabelSelector)
                     .map(body -> ApiResponse.ok(body, answered))
                     .recover(e -> Future.succeededFuture(ApiResponse.of(e instanceof Status status ? status
-                            : Status.internalError("internal error: " + e), answered)));
+                            : Bugs.answer("answering " + answered, e), answered)));
         } catch (Status status) {
             return Future.succeededFuture(ApiResponse.of(status, route));
         }

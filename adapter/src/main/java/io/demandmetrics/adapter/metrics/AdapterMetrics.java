@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The adapter's own Prometheus metrics: requests by route and code, polls and poll errors
@@ -37,6 +38,7 @@ public final class AdapterMetrics {
     private final Map<MetricState, List<Meter>> perMetric = new ConcurrentHashMap<>();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
+    private final AtomicInteger requestsInFlight = new AtomicInteger();
 
     public AdapterMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -46,6 +48,23 @@ public final class AdapterMetrics {
         this.reloadsRejected = Counter.builder("demand_adapter_config_reloads").tag("result", "rejected")
                 .description("Config file changes rejected as invalid; the running config was kept")
                 .register(registry);
+        Gauge.builder("demand_adapter_http_requests_in_flight", requestsInFlight, AtomicInteger::get)
+                .description("Requests routed and not yet answered (or abandoned by their client)")
+                .register(registry);
+    }
+
+    /** A routed request starts; {@link #requestEnded} must follow, answered or not. */
+    public void requestStarted() {
+        requestsInFlight.incrementAndGet();
+    }
+
+    public void requestEnded() {
+        requestsInFlight.decrementAndGet();
+    }
+
+    /** Routed requests not yet answered. */
+    public int requestsInFlight() {
+        return requestsInFlight.get();
     }
 
     public MeterRegistry registry() {

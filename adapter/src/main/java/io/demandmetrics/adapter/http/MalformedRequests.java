@@ -1,0 +1,41 @@
+package io.demandmetrics.adapter.http;
+
+import io.demandmetrics.adapter.api.Status;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * Requests no route can answer because the client broke HTTP: no or a malformed
+ * {@code Host} / {@code :authority}, a request target that is not a path, a query string
+ * that does not decode. Each is the client's fault and a 400, as kube-apiserver (Go's
+ * net/http) answers it; without this check they reach the router and come out as 500s.
+ */
+final class MalformedRequests {
+
+    private MalformedRequests() {
+    }
+
+    /** The 400 to answer, or null when the request is well-formed. */
+    static Status check(HttpServerRequest request) {
+        if (request.authority() == null) {
+            return Status.badRequest(request.version() == HttpVersion.HTTP_2
+                    ? "missing or malformed :authority pseudo-header"
+                    : "missing or malformed Host header");
+        }
+        String path = request.path();
+        if (path == null || !path.startsWith("/")) {
+            return Status.badRequest("the request target must be a path starting with \"/\"");
+        }
+        try {
+            request.params();
+        } catch (IllegalArgumentException e) { // a malformed %-escape: Netty's decoder refuses it
+            return Status.badRequest("malformed query string: each parameter must be percent-encoded (RFC 3986)");
+        }
+        return null;
+    }
+
+    /** {@code OPTIONS *}: asks about the server, not a resource; answered like Go's net/http does. */
+    static boolean isServerWideOptions(HttpServerRequest request) {
+        return "*".equals(request.uri()) && request.method().name().equals("OPTIONS");
+    }
+}

@@ -1,0 +1,106 @@
+package io.demandmetrics.adapter;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP/2 stream with exactly the headers a test gives, for requests client libraries
+ * refuse to send (no {@code :authority}).
+ */
+final class RawHttp2 {
+
+    record Response(int code, String body) {
+    }
+
+    private RawHttp2() {
+    }
+
+    static Response send(int port, Http2Headers headers) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            SslContext ssl = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_2))
+                    .build();
+            Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel channel) {
+                            channel.pipeline().addLast(ssl.newHandler(channel.alloc(), "127.0.0.1", port),
+                                    Http2FrameCodecBuilder.forClient().build(),
+                                    new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+                                        }
+                                    }));
+                        }
+                    })
+                    .connect("127.0.0.1", port).sync().channel();
+            CompletableFuture<Response> answer = new CompletableFuture<>();
+            StringBuilder body = new StringBuilder();
+            int[] code = {0};
+            Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
+                    .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+                            boolean end = false;
+                            if (frame instanceof Http2HeadersFrame head) {
+                                if (head.headers().status() != null) {
+                                    code[0] = head.headers().getInt(":status");
+                                }
+                                end = head.isEndStream();
+                            } else if (frame instanceof Http2DataFrame data) {
+                                ByteBuf content = data.content();
+                                body.append(content.toString(StandardCharsets.UTF_8));
+                                end = data.isEndStream();
+                            }
+                            if (end) {
+                                answer.complete(new Response(code[0], body.toString()));
+                            }
+                        }
+
+                        @Override
+                        public void channelInactive(ChannelHandlerContext ctx) {
+                            answer.completeExceptionally(new IllegalStateException(
+                                    "stream closed without an answer (status " + code[0] + ")"));
+                        }
+                    })
+                    .open().sync().getNow();
+            stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+            try {
+                return answer.get(10, TimeUnit.SECONDS);
+            } finally {
+                connection.close();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+}
