@@ -2,6 +2,7 @@ package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.ConfigException;
+import io.demandmetrics.adapter.config.ConfigFiles;
 import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.auth.DelegatedAuthentication;
@@ -161,7 +162,7 @@ public final class Adapter {
         }
         ready.set(true);
 
-        FileWatch<String> configWatch = new FileWatch<>(vertx, () -> Files.readString(options.config()),
+        FileWatch<String> configWatch = new FileWatch<>(vertx, () -> ConfigFiles.read(options.config()),
                 FileWatch::sha256, FileWatch.sha256(configText),
                 (text, error) -> reload(vertx, options.config(), parser, store, metrics, text, error));
         FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
@@ -267,9 +268,9 @@ public final class Adapter {
 
     private static String readConfig(Path file) throws StartupException {
         try {
-            return Files.readString(file);
+            return ConfigFiles.read(file);
         } catch (IOException e) {
-            throw new StartupException(2, "cannot read --config " + file + ": " + e);
+            throw new StartupException(2, "cannot read --config " + file + ": " + e.getMessage());
         }
     }
 

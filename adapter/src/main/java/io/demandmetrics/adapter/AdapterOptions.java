@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.spi.Echo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,13 +209,14 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         }
         try {
             Duration value = Durations.parse(values.get(name));
-            if (!value.isZero()) {
+            if (value.compareTo(Duration.ofMillis(1)) >= 0 && value.compareTo(Duration.ofDays(1)) <= 0) {
                 return value;
             }
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        problems.add("flag --" + name + " value \"" + values.get(name) + "\" must be a duration above 0 (e.g. 2s)");
+        problems.add("flag --" + name + " value " + Echo.quote(values.get(name))
+                + " must be a duration from 1ms to 24h (e.g. 2s)");
         return defaultValue;
     }
 }

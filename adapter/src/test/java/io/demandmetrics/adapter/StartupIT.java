@@ -84,6 +84,27 @@ class StartupIT {
         assertThat(missingFile.exitCode).isEqualTo(2);
         assertThat(missingFile.stderr).contains("cannot read --config");
 
+        Path oversized = dir.resolve("oversized.yaml");
+        Files.writeString(oversized, "metrics: []\n#" + "x".repeat(1024 * 1024) + "\n");
+        Result tooLarge = runJar("--standalone", "--config", oversized.toString(), "--secure-port", "0");
+        assertThat(tooLarge.exitCode).isEqualTo(2);
+        assertThat(tooLarge.stderr).contains("cannot read --config " + oversized + ": the file is 1048590 bytes;"
+                + " a config may be at most 1048576 bytes (1 MiB, a ConfigMap's limit)");
+
+        // 0.5ms: below the 1 ms a timer can honour (it hung startup for 60 s, then exited 1).
+        Path tinyTimeout = dir.resolve("tiny-timeout.yaml");
+        Files.writeString(tinyTimeout, """
+                metrics:
+                  - {name: office, namespace: shop, type: cron, timeout: 0.5ms,
+                     parameters: {timezone: UTC, start: "0 8 * * *", end: "0 9 * * *", desiredReplicas: 2}}
+                """);
+        Result tiny = runJar("--standalone", "--config", tinyTimeout.toString(), "--secure-port", "0");
+        assertThat(tiny.exitCode).isEqualTo(2);
+        assertThat(tiny.stderr).contains("field \"timeout\" value \"0.5ms\" must be from 1ms to pollInterval (15s)");
+        Result tinyFlag = runJar("--standalone", "--config", config.toString(), "--config-check-interval", "0.5ms");
+        assertThat(tinyFlag.exitCode).isEqualTo(2);
+        assertThat(tinyFlag.stderr).contains("flag --config-check-interval value \"0.5ms\" must be a duration from 1ms to 24h");
+
         Result help = runJar("--help");
         assertThat(help.exitCode).isZero();
         assertThat(help.stdout).contains("--plugin-dir DIR");

@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.config;
 import io.demandmetrics.adapter.api.KubernetesResource;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.spi.Echo;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.time.Duration;
@@ -40,6 +41,14 @@ public final class ConfigParser {
 
     static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
     static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
+    static final Duration MAX_POLL_INTERVAL = Duration.ofHours(24);
+    /** The timer behind a poll's timeout counts whole milliseconds. */
+    static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+    static final Duration MAX_MAX_AGE = Duration.ofDays(7);
+    /** Problems listed at most; the rest are counted. A config is fixed a few problems at a time. */
+    static final int MAX_PROBLEMS = 100;
+    /** Characters of one problem at most, whatever a scaler put in it. */
+    static final int MAX_PROBLEM_LENGTH = 1_000;
     static final Duration MAX_DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private static final List<String> TOP_LEVEL_FIELDS = List.of("metrics");
@@ -101,9 +110,21 @@ public final class ConfigParser {
             }
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+            throw new ConfigException(bounded(problems));
         }
         return new AdapterConfig(definitions);
+    }
+
+    private static List<String> bounded(List<String> problems) {
+        List<String> shown = new ArrayList<>();
+        for (String problem : problems.subList(0, Math.min(problems.size(), MAX_PROBLEMS))) {
+            shown.add(problem.length() <= MAX_PROBLEM_LENGTH ? problem
+                    : problem.substring(0, MAX_PROBLEM_LENGTH) + "… (" + problem.length() + " characters)");
+        }
+        if (problems.size() > MAX_PROBLEMS) {
+            shown.add("... and " + (problems.size() - MAX_PROBLEMS) + " more problems");
+        }
+        return shown;
     }
 
     private MetricDefinition metric(int index, Object entry, List<String> problems) {
@@ -119,21 +140,21 @@ public final class ConfigParser {
         String type = text(fields, "type", own);
         String object = text(fields, "object", own);
         String prefix = name == null ? where
-                : "metric \"" + (namespace == null ? name : namespace + "/" + name) + "\""
-                + (type == null ? "" : " (type \"" + type + "\")");
+                : "metric " + Echo.quote(namespace == null ? name : namespace + "/" + name)
+                + (type == null ? "" : " (type " + Echo.quote(type) + ")");
 
         unknownFields(fields, METRIC_FIELDS, "", "field", own);
         if (name == null) {
             own.add("missing required field \"name\"");
-        } else if (!METRIC_NAME.matcher(name).matches()) {
-            own.add("field \"name\" value \"" + name + "\" must be letters, digits, '_', '.', ':' or '-',"
-                    + " starting and ending with a letter or digit");
+        } else if (name.length() > 253 || !METRIC_NAME.matcher(name).matches()) {
+            own.add("field \"name\" value " + Echo.quote(name) + " must be letters, digits, '_', '.', ':' or '-',"
+                    + " starting and ending with a letter or digit, at most 253 characters");
         }
         KubernetesResource resource = null;
         if (describesText != null && !describesText.equals("external")) {
             resource = KubernetesResource.byName(describesText).orElse(null);
             if (resource == null) {
-                own.add("field \"describes\" value \"" + describesText + "\" must be \"external\" or one of "
+                own.add("field \"describes\" value " + Echo.quote(describesText) + " must be \"external\" or one of "
                         + KubernetesResource.knownNames());
             }
         }
@@ -143,27 +164,28 @@ public final class ConfigParser {
         } else if (!namespaced && namespace != null) {
             own.add("field \"namespace\" must be absent: " + resource.resource() + " are cluster-scoped");
         } else if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
-            own.add("field \"namespace\" value \"" + namespace + "\" is not a valid namespace name");
+            own.add("field \"namespace\" value " + Echo.quote(namespace) + " is not a valid namespace name");
         }
         if (object != null && resource == null) {
             own.add("field \"object\" is only for custom metrics (describes: pods, deployments.apps, ...)");
         }
 
         Duration pollInterval = duration(fields, "pollInterval", DEFAULT_POLL_INTERVAL, own);
-        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0) {
-            own.add("field \"pollInterval\" value \"" + fields.get("pollInterval") + "\" must be >= 100ms");
+        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0 || pollInterval.compareTo(MAX_POLL_INTERVAL) > 0) {
+            own.add("field \"pollInterval\" value " + Echo.quote(fields.get("pollInterval")) + " must be from "
+                    + Durations.format(MIN_POLL_INTERVAL) + " to " + Durations.format(MAX_POLL_INTERVAL));
             pollInterval = DEFAULT_POLL_INTERVAL;
         }
         Duration defaultTimeout = pollInterval.compareTo(MAX_DEFAULT_TIMEOUT) < 0 ? pollInterval : MAX_DEFAULT_TIMEOUT;
         Duration timeout = duration(fields, "timeout", defaultTimeout, own);
-        if (timeout.isZero() || timeout.compareTo(pollInterval) > 0) {
-            own.add("field \"timeout\" value \"" + fields.get("timeout") + "\" must be > 0 and <= pollInterval ("
-                    + Durations.format(pollInterval) + ")");
+        if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(pollInterval) > 0) {
+            own.add("field \"timeout\" value " + Echo.quote(fields.get("timeout")) + " must be from "
+                    + Durations.format(MIN_TIMEOUT) + " to pollInterval (" + Durations.format(pollInterval) + ")");
         }
         Duration maxAge = duration(fields, "maxAge", pollInterval.multipliedBy(3), own);
-        if (maxAge.compareTo(pollInterval) < 0) {
-            own.add("field \"maxAge\" value \"" + fields.get("maxAge") + "\" must be >= pollInterval ("
-                    + Durations.format(pollInterval) + ")");
+        if (maxAge.compareTo(pollInterval) < 0 || maxAge.compareTo(MAX_MAX_AGE) > 0) {
+            own.add("field \"maxAge\" value " + Echo.quote(fields.get("maxAge")) + " must be from pollInterval ("
+                    + Durations.format(pollInterval) + ") to " + Durations.format(MAX_MAX_AGE));
         }
         Double fallback = fallback(fields, own);
 
@@ -175,7 +197,7 @@ public final class ConfigParser {
         } else {
             provider = registry.provider(type).orElse(null);
             if (provider == null) {
-                own.add("unknown scaler type \"" + type + "\"; known: " + registry.types());
+                own.add("unknown scaler type " + Echo.quote(type) + "; known: " + registry.types());
             } else if (parameters != null) {
                 try {
                     scalerConfig = provider.parseConfig(parameters);
@@ -212,11 +234,14 @@ public final class ConfigParser {
             return defaultValue;
         }
         try {
-            return Durations.parse(value.toString());
+            if (!(value instanceof Map || value instanceof List)) {
+                return Durations.parse(value.toString());
+            }
         } catch (IllegalArgumentException e) {
-            problems.add("field \"" + field + "\" value \"" + value + "\" is not a duration (e.g. 30s, 10m, 1h30m)");
-            return defaultValue;
+            // reported below
         }
+        problems.add("field \"" + field + "\" value " + Echo.quote(value) + " is not a duration (e.g. 30s, 10m, 1h30m)");
+        return defaultValue;
     }
 
     private static Double fallback(Map<?, ?> fields, List<String> problems) {
@@ -225,14 +250,15 @@ public final class ConfigParser {
             return null;
         }
         try {
-            double parsed = value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
+            double parsed = value instanceof Number n ? n.doubleValue()
+                    : value instanceof Map || value instanceof List ? Double.NaN : Double.parseDouble(value.toString());
             if (Double.isFinite(parsed) && parsed >= 0) {
                 return parsed;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        problems.add("field \"fallback\" value \"" + value + "\" must be a number >= 0");
+        problems.add("field \"fallback\" value " + Echo.quote(value) + " must be a number >= 0");
         return null;
     }
 
@@ -253,12 +279,12 @@ public final class ConfigParser {
                                       List<String> problems) {
         Set<String> unknown = new TreeSet<>();
         for (Object key : fields.keySet()) {
-            if (!known.contains(String.valueOf(key))) {
-                unknown.add(String.valueOf(key));
+            if (!(key instanceof String name) || !known.contains(name)) {
+                unknown.add(Echo.quote(key instanceof String name ? prefix + name : key));
             }
         }
         for (String key : unknown) {
-            problems.add("unknown " + noun + " \"" + prefix + key + "\"; known: " + known);
+            problems.add("unknown " + noun + " " + key + "; known: " + known);
         }
     }
 }

@@ -94,14 +94,30 @@ class ConfigParserTest {
                             %s
                         """.formatted(CRON, CRON, CRON), List.of(
                         "metric \"shop/per-node\" (type \"cron\"): field \"namespace\" must be absent: nodes are cluster-scoped",
-                        "metric \"cpu/x\" (type \"cron\"): field \"name\" value \"cpu/x\" must be letters, digits, '_', '.', ':' or '-', starting and ending with a letter or digit",
+                        "metric \"cpu/x\" (type \"cron\"): field \"name\" value \"cpu/x\" must be letters, digits, '_', '.', ':' or '-', starting and ending with a letter or digit, at most 253 characters",
                         "metric \"cpu/x\" (type \"cron\"): missing required field \"namespace\"",
                         "metric \"Shop/q\" (type \"cron\"): field \"describes\" value \"widgets\" must be \"external\" or one of "
                                 + io.demandmetrics.adapter.api.KubernetesResource.knownNames(),
                         "metric \"Shop/q\" (type \"cron\"): field \"namespace\" value \"Shop\" is not a valid namespace name",
                         "metric \"Shop/q\" (type \"cron\"): field \"object\" is only for custom metrics (describes: pods, deployments.apps, ...)",
-                        "metric \"Shop/q\" (type \"cron\"): field \"timeout\" value \"2s\" must be > 0 and <= pollInterval (1s)",
-                        "metric \"Shop/q\" (type \"cron\"): field \"maxAge\" value \"500ms\" must be >= pollInterval (1s)")),
+                        "metric \"Shop/q\" (type \"cron\"): field \"timeout\" value \"2s\" must be from 1ms to pollInterval (1s)",
+                        "metric \"Shop/q\" (type \"cron\"): field \"maxAge\" value \"500ms\" must be from pollInterval (1s) to 168h")),
+                // Durations the adapter cannot honour: a timer counts whole milliseconds.
+                Arguments.of("""
+                        metrics:
+                          - name: tiny
+                            namespace: shop
+                            timeout: 0.5ms
+                            %s
+                          - name: huge
+                            namespace: shop
+                            pollInterval: 99999999999h
+                            maxAge: 30d
+                            %s
+                        """.formatted(CRON, CRON), List.of(
+                        "metric \"shop/tiny\" (type \"cron\"): field \"timeout\" value \"0.5ms\" must be from 1ms to pollInterval (15s)",
+                        "metric \"shop/huge\" (type \"cron\"): field \"pollInterval\" value \"99999999999h\" must be from 100ms to 24h",
+                        "metric \"shop/huge\" (type \"cron\"): field \"maxAge\" value \"30d\" is not a duration (e.g. 30s, 10m, 1h30m)")),
                 Arguments.of("""
                         metrics:
                           - name: office
@@ -116,6 +132,48 @@ class ConfigParserTest {
                             %s
                         """.formatted(CRON, CRON, CRON), List.of(
                         "metric \"shop/office\" (type \"cron\"): describes external like metrics[0]; each metric may be defined once")));
+    }
+
+    @Test
+    void anAliasBombInAParameterGivesAShortMessage() {
+        // 445 bytes of YAML whose value prints as tens of megabytes: each level doubles the last.
+        StringBuilder yaml = new StringBuilder("bombs:\n  - &a0 [x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 24; i++) {
+            yaml.append("  - &a").append(i).append(" [*a").append(i - 1).append(", *a").append(i - 1).append("]\n");
+        }
+        yaml.append("metrics:\n  - name: office\n    namespace: shop\n    type: cron\n    parameters: {timezone: UTC,")
+                .append(" start: '0 8 * * *', end: '0 9 * * *', desiredReplicas: *a23, rampUp: *a23}\n");
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> PARSER.parse(yaml.toString()));
+        assertThat(error).isNotNull();
+        assertThat(error.problems()).contains(
+                "metric \"shop/office\" (type \"cron\"): parameter \"desiredReplicas\" value "
+                        + "\"" + "[".repeat(24) + "x, x, x, x, x, x, x, x], [x, x, x, x, x,…\""
+                        + " (a list of 2 elements) is not an integer");
+        assertThat(String.join("\n", error.problems()).length()).isLessThan(2_000);
+    }
+
+    @Test
+    void aHugeValueIsEchoedByItsStartAndLength() {
+        String huge = "y".repeat(4 * 1024 * 1024 / 2);
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> PARSER.parse("""
+                metrics:
+                  - name: office
+                    namespace: shop
+                    pollInterval: %s
+                    %s
+                """.formatted(huge, CRON)));
+        assertThat(error.problems()).containsExactly("metric \"shop/office\" (type \"cron\"): field \"pollInterval\" value \""
+                + "y".repeat(64) + "…\" (2097152 characters) is not a duration (e.g. 30s, 10m, 1h30m)");
+    }
+
+    @Test
+    void problemsAreListedUpToABound() {
+        StringBuilder yaml = new StringBuilder("metrics:\n");
+        for (int i = 0; i < 150; i++) {
+            yaml.append("  - {name: m").append(i).append(", namespace: shop, type: nope}\n");
+        }
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> PARSER.parse(yaml.toString()));
+        assertThat(error.problems()).hasSize(101).endsWith("... and 50 more problems");
     }
 
     @ParameterizedTest

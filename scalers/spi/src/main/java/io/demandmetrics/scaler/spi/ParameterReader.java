@@ -54,7 +54,7 @@ public final class ParameterReader {
         Set<String> unknown = new TreeSet<>(this.parameters.keySet());
         unknown.removeAll(known);
         for (String name : unknown) {
-            problems.add("unknown parameter \"" + prefix + name + "\"; known: " + new TreeSet<>(known));
+            problems.add("unknown parameter " + Echo.quote(prefix + name) + "; known: " + new TreeSet<>(known));
         }
     }
 
@@ -127,7 +127,7 @@ public final class ParameterReader {
         }
         double parsed;
         try {
-            parsed = value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString().trim());
+            parsed = value instanceof Number n ? n.doubleValue() : Double.parseDouble(scalarText(value).trim());
         } catch (NumberFormatException e) {
             invalid(name, value, "is not a number");
             return defaultValue;
@@ -152,7 +152,7 @@ public final class ParameterReader {
         if (value instanceof Boolean b) {
             return b;
         }
-        String text = value.toString().trim();
+        String text = scalarText(value).trim();
         if (text.equals("true") || text.equals("false")) {
             return Boolean.parseBoolean(text);
         }
@@ -168,7 +168,7 @@ public final class ParameterReader {
         }
         Duration parsed;
         try {
-            parsed = Durations.parse(value.toString());
+            parsed = Durations.parse(scalarText(value));
         } catch (IllegalArgumentException e) {
             invalid(name, value, "is not a duration (e.g. 30s, 10m, 1h30m)");
             return defaultValue;
@@ -186,7 +186,7 @@ public final class ParameterReader {
         if (value == null) {
             return defaultValue;
         }
-        String text = value.toString();
+        String text = scalarText(value);
         if (!allowed.contains(text)) {
             invalid(name, value, "must be one of " + allowed);
             return defaultValue;
@@ -234,10 +234,10 @@ public final class ParameterReader {
         if (value == null) {
             return List.of();
         }
-        List<?> elements = value instanceof List<?> list ? list : List.of(value.toString().split(",", -1));
+        List<?> elements = value instanceof List<?> list ? list : List.of(scalarText(value).split(",", -1));
         List<String> result = new ArrayList<>();
         for (Object element : elements) {
-            String text = element == null ? "" : element.toString().trim();
+            String text = element == null ? "" : scalarText(element).trim();
             if (text.isEmpty() || element instanceof Map || element instanceof List) {
                 invalid(name, value, "must be a list of non-empty strings");
                 return List.of();
@@ -254,7 +254,7 @@ public final class ParameterReader {
 
     /** Records {@code parameter "name" value "v" <complaint>} for a check the reader cannot make. */
     public void invalid(String name, Object value, String complaint) {
-        problems.add("parameter \"" + prefix + name + "\" value \"" + value + "\" " + complaint);
+        problems.add("parameter \"" + prefix + name + "\" value " + Echo.quote(value) + " " + complaint);
     }
 
     /** The problems found so far. */
@@ -288,10 +288,18 @@ public final class ParameterReader {
             return null;
         }
         try {
-            return Long.parseLong(value.toString().trim());
+            return Long.parseLong(scalarText(value).trim());
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /**
+     * A scalar's text; "" for a list or map, which then fails the caller's parse as it should.
+     * Never a collection's {@code toString()}: a YAML alias bomb prints as gigabytes.
+     */
+    private static String scalarText(Object value) {
+        return value instanceof Map || value instanceof List ? "" : value.toString();
     }
 
     private static String formatBound(double bound) {

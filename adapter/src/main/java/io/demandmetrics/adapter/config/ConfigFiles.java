@@ -1,0 +1,28 @@
+package io.demandmetrics.adapter.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads the config file, refusing one too large to be a config. */
+public final class ConfigFiles {
+
+    /**
+     * A ConfigMap holds at most 1 MiB, and a config of thousands of metrics is a fraction of
+     * that; a larger file is a mistake or an attack, and parsing it would cost far more memory.
+     */
+    public static final long MAX_BYTES = 1024 * 1024;
+
+    private ConfigFiles() {
+    }
+
+    /** The file's text. @throws IOException when it cannot be read or is over {@link #MAX_BYTES} */
+    public static String read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_BYTES) {
+            throw new IOException("the file is " + size + " bytes; a config may be at most " + MAX_BYTES
+                    + " bytes (1 MiB, a ConfigMap's limit)");
+        }
+        return Files.readString(file);
+    }
+}

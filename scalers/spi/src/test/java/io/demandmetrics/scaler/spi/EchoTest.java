@@ -1,0 +1,40 @@
+package io.demandmetrics.scaler.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EchoTest {
+
+    @Test
+    void shortValuesAreQuotedWhole() {
+        assertThat(Echo.quote("abc")).isEqualTo("\"abc\"");
+        assertThat(Echo.quote(42)).isEqualTo("\"42\"");
+        assertThat(Echo.quote(List.of(1, 2))).isEqualTo("\"[1, 2]\"");
+        assertThat(Echo.quote(Map.of("a", 1))).isEqualTo("\"{a=1}\"");
+        assertThat(Echo.quote("x".repeat(64))).isEqualTo("\"" + "x".repeat(64) + "\"");
+    }
+
+    @Test
+    void longValuesShowTheirStartAndLength() {
+        assertThat(Echo.quote("x".repeat(65))).isEqualTo("\"" + "x".repeat(64) + "…\" (65 characters)");
+        assertThat(Echo.quote("y".repeat(4_000_000))).isEqualTo("\"" + "y".repeat(64) + "…\" (4000000 characters)");
+    }
+
+    @Test
+    void aSelfDoublingStructureCostsOnlyTheBound() {
+        List<Object> level = List.of("x", "x");
+        for (int i = 0; i < 60; i++) { // 2^60 leaves: toString() would never finish
+            level = List.of(level, level);
+        }
+        String quoted = Echo.quote(level);
+        assertThat(quoted).startsWith("\"[[[[").endsWith("…\" (a list of 2 elements)");
+        assertThat(quoted.length()).isLessThan(100);
+        List<Object> selfContaining = new ArrayList<>();
+        selfContaining.add("a");
+        assertThat(Echo.quote(selfContaining)).isEqualTo("\"[a]\"");
+    }
+}
