@@ -164,7 +164,7 @@ public final class Adapter {
 
         FileWatch<String> configWatch = new FileWatch<>(vertx, () -> ConfigFiles.read(options.config()),
                 FileWatch::sha256, FileWatch.sha256(configText),
-                (text, error) -> reload(vertx, options.config(), parser, store, metrics, text, error));
+                new ConfigReloader(vertx, options.config(), parser, store, metrics)::changed);
         FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
                 () -> ServingCertificate.read(certificate.certFile(), certificate.keyFile()),
                 ServingCertificate::fingerprint, certificate.fingerprint(),
@@ -228,27 +228,6 @@ public final class Adapter {
             config = Config.autoConfigure(null);
         }
         return new KubernetesClientBuilder().withConfig(config).build();
-    }
-
-    private static void reload(Vertx vertx, Path file, ConfigParser parser, MetricStore store, AdapterMetrics metrics,
-                               String text, Throwable error) {
-        if (error != null) {
-            LOG.warn("cannot read config {}: {}; keeping the running config", file, error.getMessage());
-            return;
-        }
-        // Parsing thousands of metrics takes a while: off the event loop.
-        vertx.executeBlocking(() -> parser.parse(text), false).compose(store::apply).onComplete(result -> {
-            metrics.configReload(result.succeeded());
-            if (result.succeeded()) {
-                LOG.info("config {} reloaded", file);
-            } else if (result.cause() instanceof ConfigException invalid) {
-                LOG.warn("config {} changed but is invalid; keeping the running config:\n  {}", file,
-                        String.join("\n  ", invalid.problems()));
-            } else {
-                LOG.warn("config {} changed but cannot be applied; keeping the running config:\n  {}", file,
-                        result.cause().getMessage());
-            }
-        });
     }
 
     private static void rotate(AdapterServer server, ServingCertificate fresh, Throwable error) {

@@ -21,6 +21,7 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
     private static final Map<String, Future<List<Sample>>> SOURCES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> FETCHES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> CLOSES = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> PARSES = new ConcurrentHashMap<>();
 
     static void set(String source, List<Sample> samples) {
         SOURCES.put(source, Future.succeededFuture(samples));
@@ -33,6 +34,18 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
     /** A source that never answers: the poll must time out. */
     static void hang(String source) {
         SOURCES.put(source, io.vertx.core.Promise.<List<Sample>>promise().future());
+    }
+
+    /** A source whose answer the test gives later, by completing the promise. */
+    static io.vertx.core.Promise<List<Sample>> later(String source) {
+        io.vertx.core.Promise<List<Sample>> answer = io.vertx.core.Promise.promise();
+        SOURCES.put(source, answer.future());
+        return answer;
+    }
+
+    /** How many times a config naming the source was parsed (at startup and on every reload). */
+    static int parses(String source) {
+        return PARSES.computeIfAbsent(source, s -> new AtomicInteger()).get();
     }
 
     static int fetches(String source) {
@@ -53,6 +66,7 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
         ParameterReader p = new ParameterReader(parameters, "source");
         String source = p.string("source");
         p.throwIfInvalid();
+        PARSES.computeIfAbsent(source, s -> new AtomicInteger()).incrementAndGet();
         return source;
     }
 

@@ -43,6 +43,8 @@ public final class MetricStore {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.of(List.of()));
     private final Map<MetricKey, PolledMetric> running = new HashMap<>();
     private final Map<String, WorkerExecutor> executors = new HashMap<>();
+    /** The last apply queued; the next starts when it ends, so applies never interleave. */
+    private Future<Void> lastApply = Future.succeededFuture();
 
     public MetricStore(Vertx vertx, Clock clock, AdapterMetrics metrics) {
         this.vertx = vertx;
@@ -61,12 +63,19 @@ public final class MetricStore {
      * changed metrics are created and polled once before the switch, so no request meets a
      * metric without a value because of a reload; removed ones stop polling and are closed.
      *
+     * <p>Applies run one at a time in the order they were called, each against what the one
+     * before it left running: two reloads within one first-poll window cannot both start
+     * from the same running set, so the last one called is the one served.
+     *
      * @return a future failed with {@link IllegalArgumentException} listing the metrics whose
      *     scaler could not be created, in which case nothing changed
      */
     public Future<Void> apply(AdapterConfig config) {
         Promise<Void> done = Promise.promise();
-        context.runOnContext(ignored -> applyOnContext(config).onComplete(done));
+        context.runOnContext(ignored -> {
+            lastApply = lastApply.transform(previous -> applyOnContext(config));
+            lastApply.onComplete(done);
+        });
         return done.future();
     }
 
@@ -149,6 +158,8 @@ public final class MetricStore {
         private final Promise<Void> firstPoll = Promise.promise();
         private long timer = -1;
         private boolean stopped;
+        /** The scaler's last fetch while it has not completed, even after its poll timed out. */
+        private Future<List<Sample>> unfinishedFetch;
         private String loggedFailure;
 
         PolledMetric(MetricState state) {
@@ -187,6 +198,13 @@ public final class MetricStore {
             timer = -1;
             long started = System.nanoTime();
             MetricDefinition definition = state.definition();
+            if (unfinishedFetch != null) {
+                // Scaler's contract: no call overlaps the previous one, even one that timed out.
+                completed(null, new IllegalStateException("the poll timed out after "
+                        + Durations.format(definition.timeout()) + " and the " + definition.type()
+                        + " scaler has not finished it; it is not called again until it does"), started);
+                return;
+            }
             Future<List<Sample>> fetched;
             try {
                 fetched = scaler.fetch();
@@ -199,7 +217,9 @@ public final class MetricStore {
             Promise<List<Sample>> outcome = Promise.promise();
             long deadline = vertx.setTimer(definition.timeout().toMillis(), id -> outcome.tryFail(
                     new TimeoutException("the poll timed out after " + Durations.format(definition.timeout()))));
+            unfinishedFetch = fetched;
             fetched.onComplete(result -> {
+                onStoreContext(() -> unfinishedFetch = null); // queued before the outcome: seen by the next poll
                 vertx.cancelTimer(deadline);
                 if (result.succeeded()) {
                     outcome.tryComplete(result.result());
@@ -207,13 +227,17 @@ public final class MetricStore {
                     outcome.tryFail(result.cause());
                 }
             });
-            outcome.future().onComplete(result -> {
-                if (Vertx.currentContext() == context) {
-                    completed(result.result(), result.cause(), started);
-                } else { // the scaler completed its future on a client's own thread
-                    context.runOnContext(v -> completed(result.result(), result.cause(), started));
-                }
-            });
+            outcome.future().onComplete(result -> onStoreContext(() -> completed(result.result(), result.cause(),
+                    started)));
+        }
+
+        /** Runs now on the store's context, or queued to it from a client's own thread. */
+        private void onStoreContext(Runnable action) {
+            if (Vertx.currentContext() == context) {
+                action.run();
+            } else {
+                context.runOnContext(v -> action.run());
+            }
         }
 
         private void completed(List<Sample> samples, Throwable error, long started) {
