@@ -3,6 +3,7 @@ package io.demandmetrics.adapter;
 import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigFiles;
+import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.auth.DelegatedAuthentication;
@@ -65,10 +66,14 @@ public final class Adapter {
     private final ObjectResolver objects;
     private final DelegatedAuthentication delegated;
     private final KubernetesClient kubernetes;
+    private final AtomicBoolean ready;
+    private final AdapterOptions.ServingTimeouts timeouts;
+    private final AdapterMetrics metrics;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
                     String bindAddress, ObjectResolver objects, DelegatedAuthentication delegated,
-                    KubernetesClient kubernetes) {
+                    KubernetesClient kubernetes, AtomicBoolean ready, AdapterOptions.ServingTimeouts timeouts,
+                    AdapterMetrics metrics) {
         this.vertx = vertx;
         this.store = store;
         this.server = server;
@@ -78,6 +83,9 @@ public final class Adapter {
         this.objects = objects;
         this.delegated = delegated;
         this.kubernetes = kubernetes;
+        this.ready = ready;
+        this.timeouts = timeouts;
+        this.metrics = metrics;
     }
 
     /**
@@ -153,7 +161,8 @@ public final class Adapter {
                 prometheus, ready::get, clientCertificates, gate);
         int port;
         try {
-            port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops()), 30);
+            port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),
+                    options.timeouts()), 30);
             await(store.apply(config), 60);
         } catch (StartupException e) {
             closeQuietly(objects, delegated, kubernetes);
@@ -175,7 +184,7 @@ public final class Adapter {
                 AdapterServer.tlsEngineName(),
                 config.metrics().size());
         return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind, objects, delegated,
-                kubernetes);
+                kubernetes, ready, options.timeouts(), metrics);
     }
 
     /** The port the server listens on. */
@@ -188,18 +197,44 @@ public final class Adapter {
         return "https://" + hostForUrl(bindAddress) + ":" + port;
     }
 
-    /** Stops serving, stops every poller and closes every scaler. */
+    /**
+     * Shuts down as a Kubernetes server should, one log line per step: readiness fails first
+     * (and requests are still served for the shutdown delay, while endpoints drop the pod),
+     * then listening stops and in-flight requests get the grace period to finish, then pollers
+     * and scalers close. Blocks until done; call it from a shutdown hook, never an event loop.
+     */
     public void stop() {
+        ready.set(false);
         watches.forEach(FileWatch::stop);
+        if (!timeouts.shutdownDelay().isZero()) {
+            LOG.info("shutting down: readiness fails; serving for {} more while endpoints drop this pod",
+                    Durations.format(timeouts.shutdownDelay()));
+            try {
+                Thread.sleep(timeouts.shutdownDelay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("shutting down: listening stopped; {} requests in flight get up to {} to finish",
+                metrics.requestsInFlight(), Durations.format(timeouts.shutdownGrace()));
+        long bound = timeouts.shutdownGrace().toMillis() + 30_000;
+        await("in-flight requests", server.shutdown(timeouts.shutdownGrace()), bound);
+        LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers",
+                metrics.requestsInFlight());
+        await("closing pollers and scalers", store.close(), 30_000);
+        closeQuietly(objects, delegated, kubernetes);
+        await("stopping Vert.x", vertx.close(), 30_000);
+        LOG.info("shut down");
+    }
+
+    private static void await(String step, io.vertx.core.Future<Void> future, long millis) {
         try {
-            server.close().compose(v -> store.close()).compose(v -> vertx.close())
-                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            future.toCompletionStage().toCompletableFuture().get(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("stopping took too long or failed: {}", e.toString());
+            LOG.warn("shutting down: {} took too long or failed: {}", step, e.toString());
         }
-        closeQuietly(objects, delegated, kubernetes);
     }
 
     private static void closeQuietly(ObjectResolver objects, DelegatedAuthentication delegated,

@@ -17,7 +17,21 @@ import java.util.Map;
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
                              Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
-                             DelegatedAuthOptions auth) {
+                             ServingTimeouts timeouts, DelegatedAuthOptions auth) {
+
+    /**
+     * What bounds a connection's life, with kube-apiserver's values as defaults (its secure
+     * serving: ReadHeaderTimeout 32 s, IdleTimeout 90 s).
+     *
+     * @param readHeader the longest a client may take to send a request's headers (HTTP/1.x)
+     * @param idle a connection with no traffic for this long is closed
+     * @param shutdownDelay after SIGTERM, how long readiness fails while requests are still
+     *     served, so endpoints drop the pod before it stops listening
+     * @param shutdownGrace how long in-flight requests may take to finish once listening stops
+     */
+    public record ServingTimeouts(Duration readHeader, Duration idle, Duration shutdownDelay,
+                                  Duration shutdownGrace) {
+    }
 
     /**
      * In-cluster authentication and authorization. Empty lists and null files mean "from
@@ -47,6 +61,13 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --config-check-interval DUR   how often the config file is checked (default 2s)
               --cert-check-interval DUR     how often the certificate files are checked (default 10s)
               --event-loops N               HTTP server instances (default: number of CPUs)
+              --read-header-timeout DUR     time a client has to send a request's headers (default 32s)
+              --idle-timeout DUR            close connections idle this long (default 90s)
+              --shutdown-delay DUR          after SIGTERM, fail readiness but keep serving this long
+                                            (default 0s; set it to the time endpoints take to drop a pod)
+              --shutdown-grace-period DUR   then stop listening and give in-flight requests this long
+                                            (default 20s; keep delay + grace below the pod's
+                                            terminationGracePeriodSeconds)
               --help                        this text
 
             In-cluster mode (without --standalone): callers are authenticated (front proxy,
@@ -73,7 +94,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
 
     private static final List<String> FLAGS_WITH_VALUES = List.of("secure-port", "bind-address", "tls-cert-file",
             "tls-private-key-file", "cert-dir", "config", "plugin-dir", "client-ca-file", "config-check-interval",
-            "cert-check-interval", "event-loops", "kubeconfig", "requestheader-client-ca-file",
+            "cert-check-interval", "event-loops", "read-header-timeout", "idle-timeout", "shutdown-delay",
+            "shutdown-grace-period", "kubeconfig", "requestheader-client-ca-file",
             "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
             "authorization-always-allow-paths");
@@ -122,6 +144,11 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         int loops = integer(values, "event-loops", Runtime.getRuntime().availableProcessors(), 1, 64, problems);
         Duration configCheck = duration(values, "config-check-interval", Duration.ofSeconds(2), problems);
         Duration certCheck = duration(values, "cert-check-interval", Duration.ofSeconds(10), problems);
+        ServingTimeouts timeouts = new ServingTimeouts(
+                duration(values, "read-header-timeout", Duration.ofSeconds(32), problems),
+                duration(values, "idle-timeout", Duration.ofSeconds(90), problems),
+                zeroOrDuration(values, "shutdown-delay", problems),
+                duration(values, "shutdown-grace-period", Duration.ofSeconds(20), problems));
         if (values.containsKey("tls-cert-file") != values.containsKey("tls-private-key-file")) {
             problems.add("--tls-cert-file and --tls-private-key-file go together");
         }
@@ -140,7 +167,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                 : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
-                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, auth);
+                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth);
     }
 
     /** The address to bind: the flag, or the mode's default. */
@@ -200,6 +227,13 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         problems.add("flag --" + name + " value \"" + values.get(name) + "\" must be an integer from " + min
                 + " to " + max);
         return defaultValue;
+    }
+
+    /** A duration flag that may also be 0 (off); absent means 0. */
+    private static Duration zeroOrDuration(Map<String, String> values, String name, List<String> problems) {
+        String value = values.get(name);
+        return value == null || value.trim().equals("0") || value.trim().matches("0+(\\.0+)?(ms|s|m|h)")
+                ? Duration.ZERO : duration(values, name, Duration.ZERO, problems);
     }
 
     private static Duration duration(Map<String, String> values, String name, Duration defaultValue,

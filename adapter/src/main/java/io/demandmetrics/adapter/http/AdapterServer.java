@@ -28,6 +28,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import io.demandmetrics.adapter.AdapterOptions;
 import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPOutputStream;
 
@@ -82,8 +85,13 @@ public final class AdapterServer {
         this.gate = gate;
     }
 
-    /** Listens with {@code instances} servers on one port; returns the bound port (for port 0). */
-    public Future<Integer> listen(String host, int port, ServingCertificate certificate, int instances) {
+    /**
+     * Listens with {@code instances} servers on one port; returns the bound port (for port 0,
+     * one free port that every instance shares).
+     */
+    public Future<Integer> listen(String host, int port, ServingCertificate certificate, int instances,
+                                  AdapterOptions.ServingTimeouts timeouts) {
+        ReadHeaderDeadline headerDeadline = new ReadHeaderDeadline(vertx, timeouts.readHeader(), timeouts.idle());
         HttpServerOptions options = new HttpServerOptions()
                 .setSsl(true)
                 .setUseAlpn(true)
@@ -91,24 +99,25 @@ public final class AdapterServer {
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setSslEngineOptions(sslEngine())
                 .setCompressionSupported(false)
+                .setIdleTimeout((int) Math.max(1, timeouts.idle().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setHost(host)
-                .setPort(port);
+                // Vert.x binds port 0 to a new free port per instance; a negative port is one free
+                // port shared by every instance of this Vert.x.
+                .setPort(port == 0 ? -1 : port);
         options.setClientAuth(clientCertificates.mode());
         if (clientCertificates.trust() != null) {
             options.setTrustOptions(clientCertificates.trust());
         }
-        HttpServer first = vertx.createHttpServer(options).requestHandler(requestHandler());
-        servers.add(first);
-        return first.listen().compose(bound -> {
-            List<Future<HttpServer>> others = new ArrayList<>();
-            for (int i = 1; i < instances; i++) {
-                HttpServer other = vertx.createHttpServer(new HttpServerOptions(options).setPort(bound.actualPort()))
-                        .requestHandler(requestHandler());
-                servers.add(other);
-                others.add(other.listen());
-            }
-            return Future.all(others).map(all -> bound.actualPort());
-        });
+        List<Future<HttpServer>> listening = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            HttpServer server = vertx.createHttpServer(options)
+                    .connectionHandler(headerDeadline::connected)
+                    .requestHandler(requestHandler(headerDeadline));
+            servers.add(server);
+            listening.add(server.listen());
+        }
+        return Future.all(listening).map(all -> servers.get(0).actualPort());
     }
 
     /** BoringSSL when its native library loads on this platform, else the JDK's engine. */
@@ -140,12 +149,19 @@ public final class AdapterServer {
     }
 
     /**
-     * Malformed requests are answered before the router, which would turn them into 500s;
-     * everything else is routed.
+     * Stops listening at once, then lets in-flight requests finish for up to {@code grace}
+     * (HTTP/2 clients get a GOAWAY, HTTP/1.x connections close after their response); what is
+     * still open then is closed.
      */
-    private Handler<HttpServerRequest> requestHandler() {
+    public Future<Void> shutdown(Duration grace) {
+        return Future.join(servers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+                .mapEmpty();
+    }
+
+    private Handler<HttpServerRequest> requestHandler(ReadHeaderDeadline headerDeadline) {
         Router router = router();
         return request -> {
+            headerDeadline.requestStarted(request);
             if (MalformedRequests.isServerWideOptions(request)) {
                 metrics.request("options", 200, 0);
                 request.response().putHeader("Content-Length", "0").end();
@@ -169,7 +185,7 @@ public final class AdapterServer {
         router.get("/livez").handler(ctx -> text(ctx, "livez", 200, "ok"));
         router.get("/readyz").handler(ctx -> {
             boolean isReady = ready.getAsBoolean();
-            text(ctx, "readyz", isReady ? 200 : 503, isReady ? "ok" : "not ready: the first polls are running");
+            text(ctx, "readyz", isReady ? 200 : 503, isReady ? "ok" : "not ready: starting (first polls) or shutting down");
         });
         router.get("/metrics").handler(this::scrape);
         router.get("/openapi/v2").handler(ctx -> json(ctx, "openapi", 200, openApi.v2()));
