@@ -94,7 +94,8 @@ class DelegatedAuthIT {
         HttpResponse<String> clientWithHeaders = send(client(clientCa.issue("hpa-client", "ops").keyManager()),
                 METRIC, alice);
         assertThat(clientWithHeaders.statusCode()).isEqualTo(200);
-        assertThat(reviewedSpecs).noneSatisfy(s -> assertThat(s.getJsonArray("groups")).contains("system:masters"));
+        assertThat(reviewedSpecs).filteredOn(s -> s.getString("user").equals("hpa-client"))
+                .isNotEmpty().noneSatisfy(s -> assertThat(s.getJsonArray("groups")).contains("system:masters"));
     }
 
     @Test
@@ -102,12 +103,44 @@ class DelegatedAuthIT {
         assertThat(send(client(clientCa.issue("hpa-client", "ops").keyManager()), METRIC).statusCode()).isEqualTo(200);
         assertThat(reviewedSpecs).anySatisfy(s -> {
             assertThat(s.getString("user")).isEqualTo("hpa-client");
-            assertThat(s.getJsonArray("groups")).containsExactly("ops");
+            assertThat(s.getJsonArray("groups")).containsExactly("ops", "system:authenticated");
         });
         assertThat(send(client(null), METRIC, "Authorization", "Bearer good-token").statusCode()).isEqualTo(200);
         HttpResponse<String> badToken = send(client(null), METRIC, "Authorization", "Bearer forged-token");
         assertThat(badToken.statusCode()).isEqualTo(401);
         assertThat(status(badToken)).isEqualTo("the bearer token was not accepted");
+    }
+
+    /** The decision cache is keyed by the whole review, unambiguously: no request gets another's decision. */
+    @Test
+    void twoGroupsAndOneCommaJoinedGroupAreDifferentReviews() throws Exception {
+        HttpClient frontProxy = client(frontProxyCa.client("front-proxy-client"));
+        HttpResponse<String> twoGroups = send(frontProxy, METRIC, "X-Remote-User", "carol",
+                "X-Remote-Group", "system:masters", "X-Remote-Group", "x");
+        assertThat(twoGroups.statusCode()).isEqualTo(200);
+        int reviews = cluster.accessReviews.get();
+        HttpResponse<String> oneGroup = send(frontProxy, METRIC, "X-Remote-User", "carol",
+                "X-Remote-Group", "system:masters, x");
+        assertThat(cluster.accessReviews.get()).as("a review of its own").isEqualTo(reviews + 1);
+        assertThat(oneGroup.statusCode()).isEqualTo(403);
+        HttpResponse<String> extras = send(frontProxy, METRIC, "X-Remote-User", "carol",
+                "X-Remote-Group", "system:masters", "X-Remote-Extra-a", "b, c");
+        HttpResponse<String> otherExtras = send(frontProxy, METRIC, "X-Remote-User", "carol",
+                "X-Remote-Group", "system:masters", "X-Remote-Extra-a", "b", "X-Remote-Extra-a", "c");
+        assertThat(List.of(extras.statusCode(), otherExtras.statusCode())).containsOnly(200);
+        assertThat(cluster.accessReviews.get()).isEqualTo(reviews + 3);
+    }
+
+    /** Extra keys are path-unescaped as upstream does it, and kept as sent when they do not unescape. */
+    @Test
+    void extraHeaderKeysAreUnescapedAsUpstreamDoes() throws Exception {
+        HttpResponse<String> response = send(client(frontProxyCa.client("front-proxy-client")), METRIC,
+                "X-Remote-User", "alice", "X-Remote-Extra-%zz", "1", "X-Remote-Extra-a+b", "2",
+                "X-Remote-Extra-C%2fD", "3");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonObject extra = reviewedSpecs.stream().filter(s -> s.getJsonObject("extra") != null
+                && s.getJsonObject("extra").containsKey("%zz")).findFirst().orElseThrow().getJsonObject("extra");
+        assertThat(extra.fieldNames()).containsExactlyInAnyOrder("%zz", "a+b", "c/d");
     }
 
     @Test

@@ -16,6 +16,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import io.demandmetrics.scaler.spi.Durations;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 /**
  * TokenReview and SubjectAccessReview through the Kubernetes API, with answers cached
@@ -25,6 +30,13 @@ import java.util.Optional;
 public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
 
     private static final int MAX_CACHED = 10_000;
+    /**
+     * The longest one review may take, waiting for a worker included. The aggregator waits far
+     * longer, but an HPA read stuck behind a hanging API helps no one: fail closed, fast. The
+     * client's own request timeout (below this) frees the worker, and it does not retry.
+     */
+    static final Duration DEADLINE = Duration.ofSeconds(5);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(4);
 
     private final KubernetesClient client;
     private final WorkerExecutor executor;
@@ -57,11 +69,11 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
                             orEmpty(status.getUser().getExtra())))
                     : Optional.empty();
             return user;
-        }, false).recover(e -> {
+        }, false).timeout(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).recover(e -> {
             tokens.remove(key); // failures are not remembered
             return Future.failedFuture(io.demandmetrics.adapter.api.Status.unauthorized(
-                    "cannot review the bearer token: the Kubernetes API did not answer (" + e.getClass().getSimpleName()
-                            + ")"));
+                    "cannot review the bearer token: the Kubernetes API did not answer within "
+                            + Durations.format(DEADLINE) + " (" + e.getClass().getSimpleName() + ")"));
         });
         tokens.put(key, reviewed);
         return reviewed;
@@ -69,7 +81,7 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
 
     @Override
     public Future<Decision> review(UserInfo user, RequestAttributes attributes) {
-        String key = user.name() + "\n" + user.groups() + "\n" + user.extra() + "\n" + attributes;
+        String key = cacheKey(user, attributes);
         Future<Decision> cached = decisions.get(key);
         if (cached != null) {
             return cached;
@@ -91,9 +103,38 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
             var status = answer.getStatus();
             return new Decision(status != null && Boolean.TRUE.equals(status.getAllowed()),
                     status == null || status.getReason() == null ? "" : status.getReason());
-        }, false).onFailure(e -> decisions.remove(key)); // failures are not remembered
+        }, false).timeout(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .onFailure(e -> decisions.remove(key)); // failures are not remembered
         decisions.put(key, decided);
         return decided;
+    }
+
+    /**
+     * The whole review, encoded without ambiguity (JSON, extras sorted): joining Java
+     * {@code toString()}s made groups {@code [system:masters, x]} and the one group
+     * {@code "system:masters, x"} the same key, so one user's decision answered another's.
+     */
+    static String cacheKey(UserInfo user, RequestAttributes attributes) {
+        JsonObject extra = new JsonObject();
+        new TreeMap<>(user.extra()).forEach((name, values) -> extra.put(name, new JsonArray(List.copyOf(values))));
+        return new JsonObject()
+                .put("user", user.name())
+                .put("groups", new JsonArray(List.copyOf(user.groups())))
+                .put("extra", extra)
+                .put("resourceRequest", attributes.resourceRequest())
+                .put("verb", attributes.verb())
+                .put("group", attributes.group())
+                .put("namespace", attributes.namespace())
+                .put("resource", attributes.resource())
+                .put("subresource", attributes.subresource())
+                .put("name", attributes.name())
+                .put("path", attributes.resourceRequest() ? "" : attributes.path())
+                .encode();
+    }
+
+    /** Closes the client the reviews use. */
+    void close() {
+        client.close();
     }
 
     private static <T> List<T> orEmpty(List<T> list) {

@@ -1,12 +1,11 @@
 package io.demandmetrics.adapter.auth;
 
+import io.demandmetrics.adapter.api.PathSegments;
 import io.demandmetrics.adapter.api.Status;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -27,6 +26,8 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * ignored, never an identity.
  */
 public final class RequestAuthenticator {
+
+    static final String AUTHENTICATED_GROUP = "system:authenticated";
 
     private final Supplier<AuthenticationSettings> settings;
     private final TokenReviewer tokens;
@@ -54,8 +55,15 @@ public final class RequestAuthenticator {
         this.tokens = tokens;
     }
 
-    /** The caller, or a future failed with a 401 {@link Status}. */
+    /**
+     * The caller, always in group {@code system:authenticated}, or a future failed with a 401
+     * {@link Status}.
+     */
     public Future<UserInfo> authenticate(HttpServerRequest request) {
+        return identify(request).map(RequestAuthenticator::authenticated);
+    }
+
+    private Future<UserInfo> identify(HttpServerRequest request) {
         CertificateIdentity certificate = certificateIdentity(request.connection());
         if (certificate.rejection() != null) {
             return Future.failedFuture(certificate.rejection());
@@ -138,14 +146,35 @@ public final class RequestAuthenticator {
         for (Map.Entry<String, String> header : headers) {
             for (String prefix : front.extraHeaderPrefixes()) {
                 if (header.getKey().regionMatches(true, 0, prefix, 0, prefix.length())) {
-                    // as upstream: the key is lower-cased and percent-unescaped
-                    String key = URLDecoder.decode(header.getKey().substring(prefix.length()).toLowerCase(Locale.ROOT),
-                            StandardCharsets.UTF_8);
+                    String key = extraKey(header.getKey().substring(prefix.length()));
                     extra.computeIfAbsent(key, k -> new ArrayList<>()).add(header.getValue());
                 }
             }
         }
         return new UserInfo(name, groups, extra);
+    }
+
+    /**
+     * As upstream's requestheader authenticator: lower-cased, then path-unescaped ({@code +}
+     * stays {@code +}), and kept as sent when it does not unescape.
+     */
+    static String extraKey(String raw) {
+        String lower = raw.toLowerCase(Locale.ROOT);
+        try {
+            return PathSegments.decode(lower);
+        } catch (Status malformed) {
+            return lower;
+        }
+    }
+
+    /** Every authenticated user is in {@code system:authenticated}, as Kubernetes' group adder makes it. */
+    private static UserInfo authenticated(UserInfo user) {
+        if (user.groups().contains(AUTHENTICATED_GROUP)) {
+            return user;
+        }
+        List<String> groups = new ArrayList<>(user.groups());
+        groups.add(AUTHENTICATED_GROUP);
+        return new UserInfo(user.name(), groups, user.extra());
     }
 
     private static List<X509Certificate> peerChain(HttpConnection connection) {
