@@ -67,7 +67,6 @@ class KafkaLagIT {
                       consumerGroup: checkout
                       lagThreshold: 10
                       properties:
-                        default.api.timeout.ms: 800
                         request.timeout.ms: 500
                         reconnect.backoff.max.ms: 1000
                 %s""".formatted(broker.bootstrapServers(), moreMetrics(broker.bootstrapServers())));
@@ -83,7 +82,7 @@ class KafkaLagIT {
                     .append("    pollInterval: 1s\n    timeout: 1s\n    maxAge: 3s\n")
                     .append("    parameters: {bootstrapServers: \"").append(bootstrapServers)
                     .append("\", consumerGroup: other-").append(i).append(", topic: orders,")
-                    .append(" properties: {default.api.timeout.ms: 800, request.timeout.ms: 500,")
+                    .append(" properties: {request.timeout.ms: 500,")
                     .append(" reconnect.backoff.max.ms: 1000}}\n");
         }
         return more.toString();

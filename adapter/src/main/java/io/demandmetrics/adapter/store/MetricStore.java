@@ -289,6 +289,11 @@ public final class MetricStore {
         }
 
         @Override
+        public java.time.Duration pollTimeout() {
+            return state.definition().timeout();
+        }
+
+        @Override
         public String metricId() {
             return state.definition().key().id();
         }

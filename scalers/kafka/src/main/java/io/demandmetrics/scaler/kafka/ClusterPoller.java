@@ -69,8 +69,13 @@ final class ClusterPoller {
         this.clientId = clientId;
     }
 
-    /** The group's offsets from the next cycle; fails with a message naming the cause. */
-    CompletableFuture<GroupOffsets> offsets(String group, List<String> topics) {
+    /**
+     * The group's offsets from the next cycle; fails with a message naming the cause.
+     *
+     * @param budget how long Kafka may take, from now, before its own timeout error answers
+     */
+    CompletableFuture<GroupOffsets> offsets(String group, List<String> topics, java.time.Duration budget) {
+        long deadlineNanos = System.nanoTime() + budget.toNanos();
         CompletableFuture<GroupOffsets> result = new CompletableFuture<>();
         loop.execute(() -> {
             if (closed) {
@@ -82,7 +87,7 @@ final class ClusterPoller {
             if (pending.isEmpty()) {
                 firstPendingNanos = lastPendingNanos;
             }
-            pending.add(new PollCycle.Query(group, topics, result));
+            pending.add(new PollCycle.Query(group, topics, deadlineNanos, result));
             scheduleFlush();
         });
         return result;

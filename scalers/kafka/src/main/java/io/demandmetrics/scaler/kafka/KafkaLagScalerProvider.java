@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.kafka;
 
+import io.demandmetrics.scaler.spi.Echo;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
@@ -58,10 +59,17 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
         List<String> servers = p.strings("bootstrapServers");
         if (!p.has("bootstrapServers")) {
             p.problem("missing required parameter \"bootstrapServers\"");
+        } else if (servers.isEmpty() && p.problems().stream().noneMatch(m -> m.contains("\"bootstrapServers\""))) {
+            p.invalid("bootstrapServers", parameters.get("bootstrapServers"), "must name at least one host:port");
         }
         for (String server : servers) {
             if (!server.matches("\\[?[A-Za-z0-9._:-]+]?:[0-9]{1,5}")) {
                 p.invalid("bootstrapServers", server, "is not host:port");
+            } else {
+                int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
+                if (port < 1 || port > 65535) {
+                    p.invalid("bootstrapServers", server, "has a port outside 1-65535");
+                }
             }
         }
         String group = p.string("consumerGroup");
@@ -123,9 +131,9 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
             return null;
         }
         ParameterReader p = parent.nested("tls", block, TLS_KEYS);
-        String ca = p.string("caFile", null);
-        String cert = p.string("certFile", null);
-        String key = p.string("keyFile", null);
+        String ca = readableFile(p, "tls.caFile", p.string("caFile", null));
+        String cert = readableFile(p, "tls.certFile", p.string("certFile", null));
+        String key = readableFile(p, "tls.keyFile", p.string("keyFile", null));
         SecretSource keyPassword = secret(p, "tls", "keyPassword", false);
         if ((cert == null) != (key == null)) {
             p.problem("parameters \"tls.certFile\" and \"tls.keyFile\" go together: set both for client"
@@ -190,7 +198,41 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
             }
             return null;
         }
-        return file != null ? SecretSource.ofFile(file) : SecretSource.ofEnv(env);
+        if (file != null) {
+            readableFile(p, block + "." + name + "File", file);
+            return SecretSource.ofFile(file);
+        }
+        if (System.getenv(env) == null) {
+            p.problem("parameter \"" + block + "." + name + "Env\" names variable " + Echo.quote(env)
+                    + ", which is not set in the adapter's environment");
+        }
+        return SecretSource.ofEnv(env);
+    }
+
+    /**
+     * A file the client will read at every (re)connection: checked at load time, so a typo is a
+     * config error rather than a failure at every poll. Its content is read later, so a
+     * rotated Secret is picked up.
+     */
+    private static String readableFile(ParameterReader p, String parameter, String file) {
+        if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+            p.problem("parameter \"" + parameter + "\" value " + Echo.quote(file)
+                    + " is not a readable file (a mounted Secret's path?)");
+        }
+        return file;
+    }
+
+    /** Kafka's own check of one property's value (type, range), or null when it accepts it. */
+    private static String kafkaRejects(String name, String value) {
+        try {
+            AdminClientConfig.configDef().parse(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092",
+                    name, value));
+            return null;
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            String message = String.valueOf(e.getMessage());
+            int reason = message.lastIndexOf(": ");
+            return reason >= 0 ? message.substring(reason + 2) : message;
+        }
     }
 
     private static SortedMap<String, String> properties(ParameterReader p) {
@@ -201,7 +243,10 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
         }
         Set<String> known = AdminClientConfig.configNames();
         block.forEach((name, value) -> {
-            if (MANAGED_PROPERTIES.contains(name)) {
+            if (name.equals(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG)) {
+                p.problem("parameter \"properties." + name + "\" is derived from the metric's \"timeout\" (four"
+                        + " fifths of it, so Kafka's own error arrives first); set the metric's timeout instead");
+            } else if (MANAGED_PROPERTIES.contains(name)) {
                 p.problem("parameter \"properties." + name + "\" is set by the adapter from \"bootstrapServers\","
                         + " \"tls\" and \"sasl\"; use those");
             } else if (!known.contains(name)) {
@@ -209,7 +254,12 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
             } else if (value == null || value instanceof Map || value instanceof List) {
                 p.invalid("properties." + name, value, "must be a single value");
             } else {
-                properties.put(name, value.toString());
+                String problem = kafkaRejects(name, value.toString());
+                if (problem != null) {
+                    p.invalid("properties." + name, value, "is refused by Kafka: " + problem);
+                } else {
+                    properties.put(name, value.toString());
+                }
             }
         });
         return properties;

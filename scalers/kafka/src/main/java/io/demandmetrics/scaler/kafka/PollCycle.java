@@ -8,11 +8,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -38,7 +41,11 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 final class PollCycle {
 
     /** One metric's question: a group and the topics it measures (empty: those it committed to). */
-    record Query(String group, List<String> topics, CompletableFuture<GroupOffsets> result) {
+    /**
+     * @param deadlineNanos ({@link System#nanoTime()}) by when Kafka must have answered, so its
+     *     own error, not the adapter's poll timeout, reaches the metric
+     */
+    record Query(String group, List<String> topics, long deadlineNanos, CompletableFuture<GroupOffsets> result) {
     }
 
     /** DescribeTopicPartitions pages its answer; ask for large pages (the broker caps them). */
@@ -48,6 +55,7 @@ final class PollCycle {
     private final String cluster;
     private final List<Query> queries;
     private final Executor loop;
+    private final long deadlineNanos;
     private final Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
     private final Map<String, Throwable> groupErrors = new HashMap<>();
     private final Map<String, List<Integer>> partitions = new HashMap<>();
@@ -63,6 +71,13 @@ final class PollCycle {
         this.cluster = cluster;
         this.queries = queries;
         this.loop = loop;
+        this.deadlineNanos = queries.stream().mapToLong(Query::deadlineNanos).min().orElse(System.nanoTime());
+    }
+
+    /** What is left of the cycle's time for the next call: the earliest deadline among its queries. */
+    private int remainingMillis() {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
     }
 
     /**
@@ -78,7 +93,8 @@ final class PollCycle {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> offsets = new HashMap<>();
         try {
-            var listed = admin.listConsumerGroupOffsets(groups);
+            var listed = admin.listConsumerGroupOffsets(groups,
+                    new ListConsumerGroupOffsetsOptions().timeoutMs(remainingMillis()));
             groups.keySet().forEach(g -> offsets.put(g, stage(listed.partitionsToOffsetAndMetadata(g))));
         } catch (RuntimeException e) {
             groups.keySet().forEach(g -> offsets.put(g, CompletableFuture.failedFuture(e)));
@@ -106,7 +122,8 @@ final class PollCycle {
         if (!topics.isEmpty()) {
             try {
                 var result = admin.describeTopics(topics,
-                        new DescribeTopicsOptions().partitionSizeLimitPerResponse(PARTITIONS_PER_PAGE));
+                        new DescribeTopicsOptions().partitionSizeLimitPerResponse(PARTITIONS_PER_PAGE)
+                                .timeoutMs(remainingMillis()));
                 result.topicNameValues().forEach((topic, future) -> described.put(topic, stage(future)));
             } catch (RuntimeException e) {
                 topics.forEach(t -> described.put(t, CompletableFuture.failedFuture(e)));
@@ -126,7 +143,8 @@ final class PollCycle {
         Map<TopicPartition, CompletableFuture<ListOffsetsResult.ListOffsetsResultInfo>> listed = new HashMap<>();
         if (!request.isEmpty()) {
             try {
-                ListOffsetsResult result = admin.listOffsets(request);
+                ListOffsetsResult result = admin.listOffsets(request,
+                        new ListOffsetsOptions().timeoutMs(remainingMillis()));
                 request.keySet().forEach(tp -> listed.put(tp, stage(result.partitionResult(tp))));
             } catch (RuntimeException e) {
                 request.keySet().forEach(tp -> listed.put(tp, CompletableFuture.failedFuture(e)));

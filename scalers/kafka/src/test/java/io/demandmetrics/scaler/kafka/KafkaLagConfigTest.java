@@ -71,15 +71,29 @@ class KafkaLagConfigTest {
                     "parameter \"sasl.mechanism\" value \"GSSAPI\" must be one of [PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER]"},
                 new Object[] {valid("sasl", Map.of("mechanism", "scram_sha512", "username", "u")),
                     "missing required parameter \"sasl.passwordFile\" (or \"sasl.passwordEnv\")"},
-                new Object[] {valid("sasl", Map.of("mechanism", "OAUTHBEARER", "clientId", "c", "clientSecretEnv", "S")),
+                new Object[] {valid("sasl", Map.of("mechanism", "OAUTHBEARER", "clientId", "c", "clientSecretEnv", "PATH")),
                     "missing required parameter \"sasl.tokenEndpointUrl\""},
-                new Object[] {valid("tls", Map.of("certFile", "/c.pem")),
+                new Object[] {valid("tls", Map.of("certFile", "/etc/passwd")),
                     "parameters \"tls.certFile\" and \"tls.keyFile\" go together: set both for client authentication, or neither"},
                 new Object[] {valid("tls", "yes"), "parameter \"tls\" must be a map"},
                 new Object[] {valid("properties", Map.of("security.protocol", "SSL")),
                     "parameter \"properties.security.protocol\" is set by the adapter from \"bootstrapServers\", \"tls\" and \"sasl\"; use those"},
                 new Object[] {valid("properties", Map.of("retires", "3")),
                     "parameter \"properties.retires\" is not a Kafka admin client property"},
+                new Object[] {valid("bootstrapServers", List.of()),
+                    "parameter \"bootstrapServers\" value \"[]\" must name at least one host:port"},
+                new Object[] {valid("bootstrapServers", "kafka:99999"),
+                    "parameter \"bootstrapServers\" value \"kafka:99999\" has a port outside 1-65535"},
+                new Object[] {valid("properties", Map.of("request.timeout.ms", "abc")),
+                    "parameter \"properties.request.timeout.ms\" value \"abc\" is refused by Kafka: Not a number of type INT"},
+                new Object[] {valid("properties", Map.of("default.api.timeout.ms", "5000")),
+                    "parameter \"properties.default.api.timeout.ms\" is derived from the metric's \"timeout\" (four fifths"
+                        + " of it, so Kafka's own error arrives first); set the metric's timeout instead"},
+                new Object[] {valid("tls", Map.of("caFile", "/no/such/ca.crt")),
+                    "parameter \"tls.caFile\" value \"/no/such/ca.crt\" is not a readable file (a mounted Secret's path?)"},
+                new Object[] {valid("sasl", Map.of("mechanism", "PLAIN", "username", "u", "passwordEnv", "NO_SUCH_VARIABLE_X")),
+                    "parameter \"sasl.passwordEnv\" names variable \"NO_SUCH_VARIABLE_X\", which is not set in the"
+                        + " adapter's environment"},
                 new Object[] {valid("lagTreshold", 5),
                     "unknown parameter \"lagTreshold\"; known: [activationLagThreshold, allowIdleConsumers, bootstrapServers,"
                         + " consumerGroup, excludePersistentLag, lagThreshold, limitToPartitionsWithLag, offsetResetPolicy,"
@@ -110,9 +124,12 @@ class KafkaLagConfigTest {
     }
 
     @Test
-    void aMissingSecretFileIsNamedNotShown(@TempDir Path dir) throws Exception {
+    void aSecretFileRemovedAfterLoadingIsNamedNotShown(@TempDir Path dir) throws Exception {
+        Path password = dir.resolve("nope");
+        Files.writeString(password, "s3cr3t");
         KafkaLagConfig c = provider.parseConfig(valid("sasl", Map.of("mechanism", "PLAIN", "username", "scaler",
-                "passwordFile", dir.resolve("nope").toString())));
+                "passwordFile", password.toString())));
+        Files.delete(password);
         IllegalStateException e = catchThrowableOfType(IllegalStateException.class, () -> c.cluster().clientProperties("t"));
         assertThat(e).hasMessage("cannot read the secret file " + dir.resolve("nope") + ": NoSuchFileException");
     }
@@ -123,6 +140,6 @@ class KafkaLagConfigTest {
                 .isEqualTo(provider.parseConfig(valid("consumerGroup", "b", "topic", "x")).cluster());
         assertThat(provider.parseConfig(valid()).cluster())
                 .isNotEqualTo(provider.parseConfig(valid("sasl", Map.of("mechanism", "PLAIN", "username", "u",
-                        "passwordEnv", "P"))).cluster());
+                        "passwordEnv", "PATH"))).cluster());
     }
 }

@@ -64,7 +64,7 @@ class KafkaLagSecurityTest {
 
     private Map<String, Object> params(Map<String, Object> sasl) {
         return Map.of("bootstrapServers", broker.saslBootstrapServers(), "consumerGroup", "secured", "topic", "orders",
-                "sasl", sasl, "properties", Map.of("default.api.timeout.ms", "5000"));
+                "sasl", sasl);
     }
 
     private Path secretFile(String name, String value) throws Exception {
@@ -114,7 +114,7 @@ class KafkaLagSecurityTest {
 
     private Map<String, Object> tlsParams(Map<String, Object> tls) {
         return Map.of("bootstrapServers", broker.sslBootstrapServers(), "consumerGroup", "secured", "topic", "orders",
-                "tls", tls, "properties", Map.of("default.api.timeout.ms", "5000"));
+                "tls", tls);
     }
 
     @Test

@@ -37,8 +37,13 @@ final class ScalerRun implements AutoCloseable {
     }
 
     Metric metric(Map<String, Object> parameters) throws Exception {
+        return metric(parameters, java.time.Duration.ofSeconds(6));
+    }
+
+    /** A metric whose poll timeout is {@code pollTimeout}: Kafka gets four fifths of it. */
+    Metric metric(Map<String, Object> parameters, java.time.Duration pollTimeout) throws Exception {
         KafkaLagConfig config = provider.parseConfig(parameters);
-        var context = new TestScalerContext(vertx, "kafka-lag", "test/" + config.consumerGroup());
+        var context = new TestScalerContext(vertx, "kafka-lag", "test/" + config.consumerGroup(), pollTimeout);
         return new Metric(config, provider.createScaler(config, context), provider);
     }
 

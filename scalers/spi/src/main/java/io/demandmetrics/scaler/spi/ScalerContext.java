@@ -26,6 +26,17 @@ public interface ScalerContext {
     WorkerExecutor blockingExecutor();
 
     /**
+     * The metric's poll timeout: a {@link Scaler#fetch()} not completed by then is failed by
+     * the adapter with "the poll timed out". A scaler whose source has timeouts of its own (a
+     * client's request and call timeouts) sets them below this, so that the source's own error
+     * ("broker unreachable", "queue does not exist") is what reaches the metric's 503 and the
+     * log. The default is the adapter's default timeout.
+     */
+    default java.time.Duration pollTimeout() {
+        return java.time.Duration.ofSeconds(10);
+    }
+
+    /**
      * The adapter's meter registry, served at {@code /metrics}, for what a scaler wants
      * operators to see (its clients' requests, connections, cycle times). Name meters
      * {@code demand_adapter_<type>_...}, tag them with what tells instances apart, and remove

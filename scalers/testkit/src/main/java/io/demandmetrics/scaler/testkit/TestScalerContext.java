@@ -14,15 +14,27 @@ public final class TestScalerContext implements ScalerContext {
     private final Vertx vertx;
     private final String metricId;
     private final WorkerExecutor workers;
+    private final java.time.Duration pollTimeout;
 
     /**
      * @param type the scaler type, naming the worker pool (as the adapter names it)
      * @param metricId what the scaler sees as its metric, {@code namespace/name}
      */
     public TestScalerContext(Vertx vertx, String type, String metricId) {
+        this(vertx, type, metricId, java.time.Duration.ofSeconds(10));
+    }
+
+    /** The same, for a metric whose poll timeout is {@code pollTimeout}. */
+    public TestScalerContext(Vertx vertx, String type, String metricId, java.time.Duration pollTimeout) {
         this.vertx = vertx;
         this.metricId = metricId;
         this.workers = vertx.createSharedWorkerExecutor("scaler-" + type, 4);
+        this.pollTimeout = pollTimeout;
+    }
+
+    @Override
+    public java.time.Duration pollTimeout() {
+        return pollTimeout;
     }
 
     @Override
