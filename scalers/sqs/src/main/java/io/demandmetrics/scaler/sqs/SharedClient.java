@@ -7,17 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -87,11 +80,8 @@ final class SharedClient {
     private AwsCredentialsProvider credentials() {
         AwsCredentialsProvider base;
         if (settings.accessKeyIdFile() != null) {
-            String id = read("accessKeyIdFile", settings.accessKeyIdFile());
-            String secret = read("secretAccessKeyFile", settings.secretAccessKeyFile());
-            base = StaticCredentialsProvider.create(settings.sessionTokenFile() == null
-                    ? AwsBasicCredentials.create(id, secret)
-                    : AwsSessionCredentials.create(id, secret, read("sessionTokenFile", settings.sessionTokenFile())));
+            base = new KeyFileCredentials(settings.accessKeyIdFile(), settings.secretAccessKeyFile(),
+                    settings.sessionTokenFile());
         } else {
             // Environment, profile, web identity token (IRSA), EKS Pod Identity and container
             // credentials, instance metadata: the SDK's chain.
@@ -106,14 +96,6 @@ final class SharedClient {
         return StsAssumeRoleCredentialsProvider.builder().stsClient(sts).asyncCredentialUpdateEnabled(true)
                 .refreshRequest(r -> r.roleArn(settings.roleArn()).roleSessionName("demand-metrics-adapter"))
                 .build();
-    }
-
-    private static String read(String parameter, String file) {
-        try {
-            return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + parameter + " " + file + ": " + e.getClass().getSimpleName());
-        }
     }
 
     void registerMeters(MeterRegistry meterRegistry, String clientId) {

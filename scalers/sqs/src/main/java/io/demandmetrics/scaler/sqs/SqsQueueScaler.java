@@ -8,7 +8,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.net.ConnectException;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -25,6 +28,8 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * counts it adds up (and a GetQueueUrl once, for a queue given by name).
  */
 final class SqsQueueScaler implements Scaler {
+
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
 
     static final String QUEUE_LABEL = "queue";
 
@@ -51,6 +56,20 @@ final class SqsQueueScaler implements Scaler {
         }
     }
 
+    /**
+     * The SDK's share of the poll timeout: four fifths, so its own error (queue missing,
+     * endpoint unreachable, throttled past its retries) arrives before "the poll timed out".
+     */
+    static Duration sdkBudget(Duration pollTimeout) {
+        return pollTimeout.multipliedBy(4).dividedBy(5);
+    }
+
+    /** The call may take what is left until the deadline (waiting for a call slot used some); each try at most 3 s. */
+    private static void timeouts(AwsRequestOverrideConfiguration.Builder call, long deadlineNanos) {
+        Duration left = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime()));
+        call.apiCallTimeout(left).apiCallAttemptTimeout(left.compareTo(ATTEMPT_TIMEOUT) < 0 ? left : ATTEMPT_TIMEOUT);
+    }
+
     @Override
     public Future<List<Sample>> fetch() {
         Context caller = context.vertx().getOrCreateContext();
@@ -62,11 +81,14 @@ final class SqsQueueScaler implements Scaler {
                 return;
             }
             SqsAsyncClient client = built.result();
+            long deadlineNanos = System.nanoTime() + sdkBudget(context.pollTimeout()).toNanos();
             CompletableFuture<String> url = queueUrl != null ? CompletableFuture.completedFuture(queueUrl)
-                    : shared.limiter.submit(() -> client.getQueueUrl(r -> r.queueName(config.queue().name())))
+                    : shared.limiter.submit(() -> client.getQueueUrl(r -> r.queueName(config.queue().name())
+                                    .overrideConfiguration(o -> timeouts(o, deadlineNanos))))
                             .thenApply(r -> r.queueUrl());
             url.thenCompose(resolved -> shared.limiter.submit(() -> client.getQueueAttributes(r -> r.queueUrl(resolved)
-                            .attributeNames(attributes))).thenApply(response -> {
+                            .attributeNames(attributes).overrideConfiguration(o -> timeouts(o, deadlineNanos))))
+                            .thenApply(response -> {
                                 queueUrl = resolved; // resolved once, then kept
                                 return samples(response);
                             }))

@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.sqs;
 
+import io.demandmetrics.scaler.spi.Echo;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.Scaler;
@@ -7,6 +8,10 @@ import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -19,8 +24,7 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
     static final String TYPE = "aws-sqs-queue";
 
     private static final String[] KEYS = {"queueURL", "awsRegion", "awsEndpoint", "activationQueueLength",
-        "scaleOnInFlight", "scaleOnDelayed", "roleArn", "accessKeyIdFile", "secretAccessKeyFile", "sessionTokenFile",
-        "queueLength", "awsAccessKeyID", "awsSecretAccessKey"};
+        "scaleOnInFlight", "scaleOnDelayed", "roleArn", "accessKeyIdFile", "secretAccessKeyFile", "sessionTokenFile"};
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
 
@@ -33,15 +37,28 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
 
     @Override
     public SqsQueueConfig parseConfig(Map<String, Object> parameters) throws InvalidConfigException {
-        ParameterReader p = new ParameterReader(parameters, KEYS);
-        if (p.has("queueLength")) {
-            p.problem("parameter \"queueLength\" is the HPA's per-replica target here, not a scaler parameter: put it"
-                    + " in the HPA as target: {type: AverageValue, averageValue: \"" + parameters.get("queueLength") + "\"}");
+        // KEDA's parameters that are refused here get their own advice, and stay out of the
+        // "known" list of a misspelt parameter's message: they are never accepted.
+        Map<String, Object> accepted = new java.util.HashMap<>(parameters);
+        List<String> kedaOnly = new ArrayList<>();
+        Object queueLength = accepted.remove("queueLength");
+        if (queueLength != null) {
+            kedaOnly.add("parameter \"queueLength\" is the HPA's per-replica target here, not a scaler parameter: put it"
+                    + " in the HPA as target: {type: AverageValue, averageValue: " + Echo.quote(queueLength) + "}");
         }
-        if (p.has("awsAccessKeyID") || p.has("awsSecretAccessKey")) {
-            p.problem("secrets are not written in the config: use \"accessKeyIdFile\" and \"secretAccessKeyFile\""
+        boolean inlineKeys = accepted.remove("awsAccessKeyID") != null;
+        inlineKeys |= accepted.remove("awsSecretAccessKey") != null;
+        inlineKeys |= accepted.remove("awsSessionToken") != null;
+        if (inlineKeys) {
+            kedaOnly.add("secrets are not written in the config: use \"accessKeyIdFile\" and \"secretAccessKeyFile\""
                     + " (a mounted Secret), \"roleArn\", or the default credentials chain (IRSA, EKS Pod Identity, ...)");
         }
+        if (accepted.containsKey("awsRoleArn")) {
+            kedaOnly.add("parameter \"awsRoleArn\" is KEDA's name: here it is \"roleArn\"");
+            accepted.remove("awsRoleArn");
+        }
+        ParameterReader p = new ParameterReader(accepted, KEYS);
+        kedaOnly.forEach(p::problem);
         String queueText = p.string("queueURL");
         QueueAddress queue = null;
         if (queueText != null) {
@@ -80,9 +97,9 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
             p.invalid("roleArn", roleArn, "is not an IAM role ARN (arn:aws:iam::123456789012:role/name)");
         }
-        String keyId = p.string("accessKeyIdFile", null);
-        String secret = p.string("secretAccessKeyFile", null);
-        String token = p.string("sessionTokenFile", null);
+        String keyId = readableFile(p, "accessKeyIdFile");
+        String secret = readableFile(p, "secretAccessKeyFile");
+        String token = readableFile(p, "sessionTokenFile");
         if ((keyId == null) != (secret == null)) {
             p.problem("parameters \"accessKeyIdFile\" and \"secretAccessKeyFile\" go together: set both for static"
                     + " keys, or neither for the default credentials chain");
@@ -96,6 +113,19 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         p.throwIfInvalid();
         return new SqsQueueConfig(queue, new ClientSettings(region, endpoint, roleArn, keyId, secret, token), activation,
                 inFlight, delayed);
+    }
+
+    /**
+     * A key file: it must be readable when the config loads (a typo is a config error, not a
+     * failure at every poll); its content is read when the client needs keys, and again when
+     * it changes.
+     */
+    private static String readableFile(ParameterReader p, String name) {
+        String file = p.string(name, null);
+        if (file != null && !Files.isReadable(Path.of(file))) {
+            p.invalid(name, file, "is not a readable file (a mounted Secret's path?)");
+        }
+        return file;
     }
 
     /** How many shared clients are open (for tests). */

@@ -67,11 +67,18 @@ class SqsQueueConfigTest {
                     "parameter \"awsEndpoint\" value \"localhost:4566\" is not an http(s) URL"},
                 new Object[] {params("queueURL", URL, "roleArn", "scaler"),
                     "parameter \"roleArn\" value \"scaler\" is not an IAM role ARN (arn:aws:iam::123456789012:role/name)"},
-                new Object[] {params("queueURL", URL, "accessKeyIdFile", "/id"), "parameters \"accessKeyIdFile\" and"
+                new Object[] {params("queueURL", URL, "accessKeyIdFile", "/etc/passwd"), "parameters \"accessKeyIdFile\" and"
                     + " \"secretAccessKeyFile\" go together: set both for static keys, or neither for the default credentials chain"},
                 new Object[] {params("queueURL", URL, "awsSecretAccessKey", "wJalrXUtnFEMI"), "secrets are not written in the"
                     + " config: use \"accessKeyIdFile\" and \"secretAccessKeyFile\" (a mounted Secret), \"roleArn\", or the"
                     + " default credentials chain (IRSA, EKS Pod Identity, ...)"},
+                new Object[] {params("queueURL", URL, "accessKeyIdFile", "/no/such/id", "secretAccessKeyFile", "/etc/passwd"),
+                    "parameter \"accessKeyIdFile\" value \"/no/such/id\" is not a readable file (a mounted Secret's path?)"},
+                new Object[] {params("queueURL", URL, "awsRoleArn", "arn:aws:iam::123456789012:role/scaler"),
+                    "parameter \"awsRoleArn\" is KEDA's name: here it is \"roleArn\""},
+                new Object[] {params("queueURL", URL, "queueLenght", 5),
+                    "unknown parameter \"queueLenght\"; known: [accessKeyIdFile, activationQueueLength, awsEndpoint, awsRegion,"
+                        + " queueURL, roleArn, scaleOnDelayed, scaleOnInFlight, secretAccessKeyFile, sessionTokenFile]"},
                 new Object[] {params("queueURL", URL, "activationQueueLength", -1),
                     "parameter \"activationQueueLength\" value \"-1\" must be >= 0"});
     }

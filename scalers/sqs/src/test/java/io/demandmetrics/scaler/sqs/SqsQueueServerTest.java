@@ -224,6 +224,56 @@ class SqsQueueServerTest {
         assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain(SECRET);
     }
 
+    /** A rotated Secret: the key files change under a running client, and the new keys sign the next calls. */
+    @Test
+    void rotatedKeyFilesAreUsedWithoutRestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path keys)
+            throws Exception {
+        java.nio.file.Path id = keys.resolve("id");
+        java.nio.file.Path secret = keys.resolve("secret");
+        java.nio.file.Files.writeString(id, "AKIAOLDKEY");
+        java.nio.file.Files.writeString(secret, "old-secret");
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try (ErrorFront front = ErrorFront.passThrough(vertx, mq)) {
+            SqsScalerRun.Metric metric = run.metric(params("awsEndpoint", front.endpoint(),
+                    "accessKeyIdFile", id.toString(), "secretAccessKeyFile", secret.toString()));
+            metric.value();
+            assertThat(front.accessKeys()).containsExactly("AKIAOLDKEY");
+            java.nio.file.Files.writeString(id, "AKIANEWKEY");
+            java.nio.file.Files.writeString(secret, "new-secret");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                metric.value();
+                return front.accessKeys().contains("AKIANEWKEY");
+            });
+            metric.close();
+        } finally {
+            vertx.close();
+        }
+    }
+
+    /** The SDK's call timeout follows the metric's, so its own error, not "the poll timed out", answers. */
+    @Test
+    void anEndpointThatNeverAnswersFailsWithinThePollTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            Thread acceptor = new Thread(() -> {
+                java.util.List<java.net.Socket> held = new java.util.ArrayList<>();
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept()); // accepted, never answered
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            SqsScalerRun.Metric metric = run.metric(params("queueURL", "jobs", "awsEndpoint",
+                    "http://127.0.0.1:" + silent.getLocalPort()), java.time.Duration.ofSeconds(1));
+            assertThat(metric.failure()).contains("no answer in time (endpoint down or unreachable?)")
+                    .containsPattern("timeout configuration: [5-8]\\d\\d millis"); // what is left of 800 ms
+            metric.close();
+        }
+    }
+
     @Test
     void missingCredentialsSayWhereTheyCanComeFrom() throws Exception {
         System.setProperty("aws.disableEc2Metadata", "true");

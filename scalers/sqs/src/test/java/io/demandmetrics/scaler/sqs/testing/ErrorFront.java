@@ -21,10 +21,16 @@ public final class ErrorFront implements AutoCloseable {
     private final HttpClient upstream;
     private final AtomicInteger errorsLeft;
     private final AtomicInteger answered = new AtomicInteger();
+    private final java.util.Set<String> accessKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** SQS's throttling error, {@code times} times. */
     public static ErrorFront throttling(Vertx vertx, ElasticMq target, String queueName, int times) throws Exception {
         return new ErrorFront(vertx, target, queueName, times, 400, "RequestThrottled", "Rate exceeded");
+    }
+
+    /** No errors: passes every request on, noting the access key id that signed it. */
+    public static ErrorFront passThrough(Vertx vertx, ElasticMq target) throws Exception {
+        return new ErrorFront(vertx, target, "", 0, 500, "", "");
     }
 
     /** IAM's refusal, every time. */
@@ -40,6 +46,11 @@ public final class ErrorFront implements AutoCloseable {
         int targetPort = Integer.parseInt(target.endpoint().substring(target.endpoint().lastIndexOf(':') + 1));
         upstream = vertx.createHttpClient();
         server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            String authorization = request.getHeader("Authorization");
+            if (authorization != null && authorization.contains("Credential=")) { // SigV4: Credential=KEYID/date/...
+                String credential = authorization.substring(authorization.indexOf("Credential=") + 11);
+                accessKeys.add(credential.substring(0, credential.indexOf('/')));
+            }
             if (body.toString().contains("/" + queueName + "\"") && errorsLeft.getAndDecrement() > 0) {
                 answered.incrementAndGet();
                 request.response().setStatusCode(status)
@@ -70,6 +81,11 @@ public final class ErrorFront implements AutoCloseable {
 
     public String endpoint() {
         return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    /** The access key ids that signed the requests so far. */
+    public java.util.Set<String> accessKeys() {
+        return java.util.Set.copyOf(accessKeys);
     }
 
     /** How many errors it answered. */
