@@ -20,8 +20,7 @@ import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.ServerSSLOptions;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -41,7 +40,6 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class AdapterServer {
 
-    private static final String ROUTE_KEY = "route";
     private static final String PROMETHEUS_TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -99,7 +97,10 @@ public final class AdapterServer {
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setSslEngineOptions(sslEngine())
                 .setCompressionSupported(false)
-                .setIdleTimeout((int) Math.max(1, timeouts.idle().toMillis()))
+                // Idle means nothing read from the client: the server writes only in answer to a read.
+                // A read-idle timeout costs nothing per write (an all-idle one adds a listener to
+                // every write, measurable on HTTP/2).
+                .setReadIdleTimeout((int) Math.max(1, timeouts.idle().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setHost(host)
                 // Vert.x binds port 0 to a new free port per instance; a negative port is one free
@@ -158,51 +159,74 @@ public final class AdapterServer {
                 .mapEmpty();
     }
 
+    /**
+     * Every request: malformed ones are answered at once, the rest pass the gate
+     * (authentication and authorization) and are dispatched by path. A handful of fixed paths
+     * and one prefix need no router; dispatching them directly is a third of the cost of a
+     * metric read over HTTP/2 (bench/RESULTS.md, section 1).
+     */
     private Handler<HttpServerRequest> requestHandler(ReadHeaderDeadline headerDeadline) {
-        Router router = router();
         return request -> {
             headerDeadline.requestStarted(request);
-            if (MalformedRequests.isServerWideOptions(request)) {
-                metrics.request("options", 200, 0);
-                request.response().putHeader("Content-Length", "0").end();
-                return;
+            Exchange exchange = new Exchange(request, metrics);
+            try {
+                if (MalformedRequests.isServerWideOptions(request)) {
+                    request.response().putHeader("Content-Length", "0");
+                    exchange.route("options").text(200, "");
+                    return;
+                }
+                Status malformed = MalformedRequests.check(request);
+                if (malformed != null) {
+                    exchange.route("malformed").status(malformed);
+                    return;
+                }
+                gate.admit(request).onComplete(admitted -> {
+                    if (admitted.succeeded()) {
+                        dispatch(exchange);
+                    } else {
+                        exchange.route("denied").status(Bugs.answer("admitting a request", admitted.cause()));
+                    }
+                });
+            } catch (RuntimeException e) { // a Status thrown by request parsing, or a bug: answered, never a hang
+                exchange.status(Bugs.answer("serving " + request.method().name() + " request", e));
             }
-            Status malformed = MalformedRequests.check(request);
-            if (malformed != null) {
-                metrics.request("malformed", malformed.code(), 0);
-                request.response().setStatusCode(malformed.code()).putHeader("Content-Type", "application/json")
-                        .putHeader("X-Content-Type-Options", "nosniff").end(malformed.toJson().toBuffer());
-                return;
-            }
-            router.handle(request);
         };
     }
 
-    private Router router() {
-        Router router = Router.router(vertx);
-        router.route().handler(this::instrument);
-        router.get("/healthz").handler(ctx -> text(ctx, "healthz", 200, "ok"));
-        router.get("/livez").handler(ctx -> text(ctx, "livez", 200, "ok"));
-        router.get("/readyz").handler(ctx -> {
-            boolean isReady = ready.getAsBoolean();
-            text(ctx, "readyz", isReady ? 200 : 503, isReady ? "ok" : "not ready: starting (first polls) or shutting down");
-        });
-        router.get("/metrics").handler(this::scrape);
-        router.get("/openapi/v2").handler(ctx -> json(ctx, "openapi", 200, openApi.v2()));
-        router.get("/openapi/v3").handler(ctx -> json(ctx, "openapi", 200, openApi.v3Index()));
-        router.get("/openapi/v3/*").handler(ctx -> {
-            Buffer document = openApi.v3(ctx.request().path());
-            if (document == null) {
-                status(ctx, "openapi", Status.notFound("the server could not find the requested resource"));
-            } else {
-                json(ctx, "openapi", 200, document);
+    private void dispatch(Exchange exchange) {
+        try {
+            HttpServerRequest request = exchange.request();
+            String path = request.path();
+            if (path.startsWith("/apis")) {
+                metricsApi(exchange); // the API answers its own 404s and 405s, as Status objects
+                return;
             }
-        });
-        router.route("/apis*").handler(this::metricsApi);
-        router.route().last().handler(ctx -> status(ctx, "unknown",
-                Status.notFound("the server could not find the requested resource")));
-        router.route().failureHandler(ctx -> status(ctx, "unknown", failureStatus(ctx)));
-        return router;
+            if (request.method() != HttpMethod.GET) {
+                exchange.status(Status.methodNotAllowed("the server does not allow this method"));
+                return;
+            }
+            switch (path) {
+                case "/healthz", "/livez" -> exchange.route(path.substring(1)).text(200, "ok");
+                case "/readyz" -> {
+                    boolean isReady = ready.getAsBoolean();
+                    exchange.route("readyz").text(isReady ? 200 : 503,
+                            isReady ? "ok" : "not ready: starting (first polls) or shutting down");
+                }
+                case "/metrics" -> scrape(exchange.route("metrics"));
+                case "/openapi/v2" -> exchange.route("openapi").json(200, openApi.v2());
+                case "/openapi/v3" -> exchange.route("openapi").json(200, openApi.v3Index());
+                default -> {
+                    Buffer document = path.startsWith("/openapi/v3/") ? openApi.v3(path) : null;
+                    if (document != null) {
+                        exchange.route("openapi").json(200, document);
+                    } else {
+                        exchange.status(Status.notFound("the server could not find the requested resource"));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            exchange.status(Bugs.answer("serving " + exchange.request().path(), e));
+        }
     }
 
     /**
@@ -210,12 +234,12 @@ public final class AdapterServer {
      * of text and takes hundreds of milliseconds: a worker builds (and gzips) it, never the
      * event loop that answers the HPA.
      */
-    private void scrape(RoutingContext ctx) {
-        ctx.put(ROUTE_KEY, "metrics");
-        String accept = ctx.request().getHeader("Accept");
+    private void scrape(Exchange exchange) {
+        HttpServerRequest request = exchange.request();
+        String accept = request.getHeader("Accept");
         String contentType = accept != null && accept.contains("application/openmetrics-text")
                 ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_TEXT_CONTENT_TYPE;
-        String encodings = ctx.request().getHeader("Accept-Encoding");
+        String encodings = request.getHeader("Accept-Encoding");
         boolean gzip = encodings != null && encodings.contains("gzip");
         vertx.executeBlocking(() -> {
             // Streamed, never one multi-megabyte String: less garbage, shorter GC pauses for everyone.
@@ -226,10 +250,10 @@ public final class AdapterServer {
             return Buffer.buffer(body.toByteArray());
         }, false).onComplete(result -> {
             if (result.failed()) {
-                status(ctx, "metrics", Bugs.answer("scraping the adapter's metrics", result.cause()));
+                exchange.status(Bugs.answer("scraping the adapter's metrics", result.cause()));
                 return;
             }
-            HttpServerResponse response = ctx.response().putHeader("Content-Type", contentType)
+            HttpServerResponse response = request.response().putHeader("Content-Type", contentType)
                     .putHeader("Vary", "Accept-Encoding");
             if (gzip) {
                 response.putHeader("Content-Encoding", "gzip");
@@ -238,82 +262,23 @@ public final class AdapterServer {
         });
     }
 
-    /**
-     * What a failed route answers: the router's own 4xx as a Status of that code; anything
-     * else is a bug, logged (once per kind) and answered without its text.
-     */
-    private static Status failureStatus(RoutingContext ctx) {
-        if (ctx.failure() instanceof Status status) {
-            return status;
-        }
-        int code = ctx.statusCode();
-        if (code == 405) {
-            return Status.methodNotAllowed("the server does not allow this method");
-        }
-        if (code >= 400 && code < 500) {
-            return Status.badRequest("the request is malformed (" + code + ")");
-        }
-        return Bugs.answer("routing " + ctx.request().method().name() + " request", ctx.failure());
-    }
-
-    private void metricsApi(RoutingContext ctx) {
-        var request = ctx.request();
+    private void metricsApi(Exchange exchange) {
+        HttpServerRequest request = exchange.request();
         api.answer(request.method().name(), request.path(), request.getParam("labelSelector"),
                 request.getParam("metricLabelSelector")).onComplete(answered -> {
                     ApiResponse response = answered.succeeded() ? answered.result()
                             : ApiResponse.of(Bugs.answer("answering " + request.path(), answered.cause()), "unknown");
+                    exchange.route(response.route());
                     if (response.gzippedBody() != null) {
-                        ctx.response().putHeader("Vary", "Accept-Encoding");
+                        request.response().putHeader("Vary", "Accept-Encoding");
                         String accepted = request.getHeader("Accept-Encoding");
                         if (accepted != null && accepted.contains("gzip")) {
-                            ctx.response().putHeader("Content-Encoding", "gzip");
-                            json(ctx, response.route(), response.code(), response.gzippedBody());
+                            request.response().putHeader("Content-Encoding", "gzip");
+                            exchange.json(response.code(), response.gzippedBody());
                             return;
                         }
                     }
-                    json(ctx, response.route(), response.code(), response.body());
+                    exchange.json(response.code(), response.body());
                 });
-    }
-
-    /** Times each request, counts it by route template and code, and lets the gate decide. */
-    private void instrument(RoutingContext ctx) {
-        long started = System.nanoTime();
-        metrics.requestStarted();
-        ctx.addEndHandler(ended -> {
-            metrics.requestEnded();
-            metrics.request(ctx.get(ROUTE_KEY, "unknown"), ctx.response().getStatusCode(), System.nanoTime() - started);
-        });
-        Future<Void> admission;
-        try {
-            admission = gate.admit(ctx.request());
-        } catch (RuntimeException e) { // a Status thrown by request parsing, or a bug: answered, never a hang
-            admission = Future.failedFuture(e);
-        }
-        admission.onComplete(admitted -> {
-            if (admitted.succeeded()) {
-                ctx.next();
-            } else if (admitted.cause() instanceof Status status) {
-                status(ctx, "denied", status);
-            } else {
-                status(ctx, "denied", Bugs.answer("admitting a request", admitted.cause()));
-            }
-        });
-    }
-
-    private static void text(RoutingContext ctx, String route, int code, String body) {
-        ctx.put(ROUTE_KEY, route);
-        ctx.response().setStatusCode(code).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
-    }
-
-    private static void json(RoutingContext ctx, String route, int code, Buffer body) {
-        ctx.put(ROUTE_KEY, route);
-        HttpServerResponse response = ctx.response().setStatusCode(code);
-        response.putHeader("Content-Type", "application/json");
-        response.putHeader("X-Content-Type-Options", "nosniff");
-        response.end(body);
-    }
-
-    private static void status(RoutingContext ctx, String route, Status status) {
-        json(ctx, route, status.code(), status.toJson().toBuffer());
     }
 }

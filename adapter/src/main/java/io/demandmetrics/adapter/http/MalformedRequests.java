@@ -27,7 +27,9 @@ final class MalformedRequests {
             return Status.badRequest("the request target must be a path starting with \"/\"");
         }
         try {
-            request.params();
+            if (request.query() != null) { // parsed once here; the handlers read the same parsed map
+                request.params();
+            }
         } catch (IllegalArgumentException e) { // a malformed %-escape: Netty's decoder refuses it
             return Status.badRequest("malformed query string: each parameter must be percent-encoded (RFC 3986)");
         }

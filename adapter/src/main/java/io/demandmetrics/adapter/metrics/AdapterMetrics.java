@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The adapter's own Prometheus metrics: requests by route and code, polls and poll errors
@@ -34,7 +35,8 @@ public final class AdapterMetrics {
 
     private final MeterRegistry registry;
     private final Clock clock;
-    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    /** Per route template, its timers indexed by status code (100-599): nothing is built per request. */
+    private final Map<String, AtomicReferenceArray<Timer>> requestTimers = new ConcurrentHashMap<>();
     private final Map<MetricState, List<Meter>> perMetric = new ConcurrentHashMap<>();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
@@ -73,12 +75,21 @@ public final class AdapterMetrics {
 
     /** Records one answered request; {@code route} is a template such as {@code custom-object}. */
     public void request(String route, int code, long nanos) {
-        requestTimers.computeIfAbsent(route + " " + code, key -> Timer.builder("demand_adapter_http_requests")
-                        .description("Requests answered, by route template and HTTP status code")
-                        .tags("route", route, "code", Integer.toString(code))
-                        .serviceLevelObjectives(REQUEST_BUCKETS)
-                        .register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        AtomicReferenceArray<Timer> byCode = requestTimers.get(route);
+        if (byCode == null) {
+            byCode = requestTimers.computeIfAbsent(route, r -> new AtomicReferenceArray<>(600));
+        }
+        int index = code >= 100 && code < 600 ? code : 0; // 0: a code outside HTTP's range, never expected
+        Timer timer = byCode.get(index);
+        if (timer == null) {
+            timer = Timer.builder("demand_adapter_http_requests")
+                    .description("Requests answered, by route template and HTTP status code")
+                    .tags("route", route, "code", index == 0 ? "other" : Integer.toString(code))
+                    .serviceLevelObjectives(REQUEST_BUCKETS)
+                    .register(registry); // the registry returns the one meter for these tags, however often asked
+            byCode.compareAndSet(index, null, timer);
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void configReload(boolean applied) {
