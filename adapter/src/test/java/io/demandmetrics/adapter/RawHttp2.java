@@ -95,7 +95,9 @@ final class RawHttp2 {
                     .open().sync().getNow();
             stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
             try {
-                return answer.get(10, TimeUnit.SECONDS);
+                return answer.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
             } finally {
                 connection.close();
             }

@@ -45,9 +45,13 @@ final class RawTls implements AutoCloseable {
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
         socket.setSSLParameters(parameters);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(5_000);
         socket.startHandshake();
         return new RawTls(socket);
+    }
+
+    InputStream input() throws IOException {
+        return socket.getInputStream();
     }
 
     void write(String text) throws IOException {
