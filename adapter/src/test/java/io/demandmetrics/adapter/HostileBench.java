@@ -4,7 +4,6 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -14,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -284,66 +281,28 @@ public final class HostileBench {
         }
     }
 
-    /** SIGTERM while 8 clients (HTTP/1.1 and HTTP/2) read metrics; counts as ShutdownIT does. */
+    /** SIGTERM while 8 clients (HTTP/1.1 and HTTP/2) read a metric; counted as ShutdownIT counts. */
     private static void sigtermUnderLoad(Process adapter, int port, Path dir, Path log) throws Exception {
-        String metric = "https://127.0.0.1:" + port + "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/business-hours";
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger answered = new AtomicInteger();
-        AtomicInteger refused = new AtomicInteger();
-        AtomicInteger goaway = new AtomicInteger();
-        Map<String, Integer> lost = new ConcurrentHashMap<>();
-        ExecutorService load = Executors.newFixedThreadPool(8);
-        List<Future<?>> clients = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            HttpClient client = HttpClient.newBuilder()
-                    .sslContext(TestAdapters.sslContext(dir.resolve("certs").resolve("apiserver.crt"), null))
-                    .version(i % 2 == 0 ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
-            clients.add(load.submit(() -> {
-                while (running.get()) {
-                    try {
-                        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(metric))
-                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() == 200) {
-                            answered.incrementAndGet();
-                        } else {
-                            lost.merge(Integer.toString(response.statusCode()), 1, Integer::sum);
-                        }
-                    } catch (ConnectException | javax.net.ssl.SSLHandshakeException e) {
-                        refused.incrementAndGet();
-                    } catch (IOException e) {
-                        if (String.valueOf(e.getMessage()).endsWith("GOAWAY received")) {
-                            goaway.incrementAndGet();
-                        } else {
-                            lost.merge(e.toString(), 1, Integer::sum);
-                        }
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }));
-        }
-        while (answered.get() < 2_000) {
+        ShutdownLoad load = new ShutdownLoad(port, "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/business-hours",
+                dir.resolve("certs").resolve("apiserver.crt"));
+        while (load.answered.get() < 2_000) {
             Thread.sleep(10);
         }
-        int before = answered.get();
+        int before = load.answered.get();
         adapter.destroy();
         adapter.waitFor(60, TimeUnit.SECONDS);
-        while (refused.get() < 20) {
+        while (load.refused.get() < 20) {
             Thread.sleep(10);
         }
-        running.set(false);
-        for (Future<?> client : clients) {
-            client.get(30, TimeUnit.SECONDS);
-        }
-        load.shutdown();
+        load.close();
         String unanswered = Files.readAllLines(log).stream().filter(l -> l.contains("requests finished ("))
                 .map(l -> l.substring(l.indexOf("requests finished (") + 19, l.indexOf(" left unanswered")))
                 .findFirst().orElse("?");
         System.out.println("   SIGTERM under load (8 clients, HTTP/1.1 and HTTP/2, " + before + " answered before it): "
-                + "requests lost " + lost.values().stream().mapToInt(Integer::intValue).sum() + " (bar: 0) " + lost
-                + "; left unanswered by the server: " + unanswered + "; refused once listening had stopped: "
-                + refused.get() + "; HTTP/2 requests failed by the JDK client at GOAWAY (RFC 9113: unprocessed): "
-                + goaway.get() + "; exit code " + adapter.exitValue());
+                + "requests lost " + load.lostCount() + " (bar: 0) " + load.lost + "; left unanswered by the server: "
+                + unanswered + "; refused once listening had stopped: " + load.refused.get()
+                + "; HTTP/2 requests failed by the JDK client at GOAWAY (RFC 9113: unprocessed): " + load.goaway.get()
+                + "; exit code " + adapter.exitValue());
     }
 
     private static void waitReady(HttpClient client, String base) throws Exception {
