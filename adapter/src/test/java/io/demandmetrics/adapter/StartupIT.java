@@ -85,11 +85,11 @@ class StartupIT {
         assertThat(missingFile.stderr).contains("cannot read --config");
 
         Path oversized = dir.resolve("oversized.yaml");
-        Files.writeString(oversized, "metrics: []\n#" + "x".repeat(1024 * 1024) + "\n");
+        Files.writeString(oversized, "metrics: []\n#" + "x".repeat(4 * 1024 * 1024) + "\n");
         Result tooLarge = runJar("--standalone", "--config", oversized.toString(), "--secure-port", "0");
         assertThat(tooLarge.exitCode).isEqualTo(2);
-        assertThat(tooLarge.stderr).contains("cannot read --config " + oversized + ": the file is 1048590 bytes;"
-                + " a config may be at most 1048576 bytes (1 MiB, a ConfigMap's limit)");
+        assertThat(tooLarge.stderr).contains("cannot read --config " + oversized + ": the file is 4194318 bytes;"
+                + " a config may be at most 4194304 bytes (4 MiB)");
 
         // 0.5ms: below the 1 ms a timer can honour (it hung startup for 60 s, then exited 1).
         Path tinyTimeout = dir.resolve("tiny-timeout.yaml");

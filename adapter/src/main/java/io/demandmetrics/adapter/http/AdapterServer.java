@@ -264,8 +264,9 @@ public final class AdapterServer {
 
     private void metricsApi(Exchange exchange) {
         HttpServerRequest request = exchange.request();
-        api.answer(request.method().name(), request.path(), request.getParam("labelSelector"),
-                request.getParam("metricLabelSelector")).onComplete(answered -> {
+        boolean query = request.query() != null; // without one, no parameter map is built
+        api.answer(request.method().name(), request.path(), query ? request.getParam("labelSelector") : null,
+                query ? request.getParam("metricLabelSelector") : null).onComplete(answered -> {
                     ApiResponse response = answered.succeeded() ? answered.result()
                             : ApiResponse.of(Bugs.answer("answering " + request.path(), answered.cause()), "unknown");
                     exchange.route(response.route());

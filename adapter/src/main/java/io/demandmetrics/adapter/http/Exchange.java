@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.http;
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
@@ -12,6 +13,11 @@ import io.vertx.core.http.HttpServerResponse;
  * status code. Every answer the server writes goes through here.
  */
 final class Exchange {
+
+    // Prepared, lower-case header names and values: HTTP/2 would otherwise lower-case them per answer.
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+    private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("x-content-type-options");
+    private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
 
     private final HttpServerRequest request;
     private final AdapterMetrics metrics;
@@ -44,8 +50,8 @@ final class Exchange {
 
     void json(int code, Buffer body) {
         HttpServerResponse response = request.response().setStatusCode(code);
-        response.putHeader("Content-Type", "application/json");
-        response.putHeader("X-Content-Type-Options", "nosniff");
+        response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+        response.putHeader(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
         response.end(body);
     }
 

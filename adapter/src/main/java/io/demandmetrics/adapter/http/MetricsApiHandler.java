@@ -249,14 +249,19 @@ public final class MetricsApiHandler {
         if (!path.startsWith("/apis")) {
             throw Status.notFound("the server could not find the requested resource");
         }
-        String[] raw = path.substring(1).split("/", -1);
-        List<String> segments = new ArrayList<>(raw.length);
-        for (String segment : raw) {
-            String decoded = PathSegments.decode(segment);
+        List<String> segments = new ArrayList<>(8);
+        int start = 1;
+        while (start <= path.length()) { // split on '/' by hand: String.split showed in HTTP/2 profiles
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
+            String decoded = PathSegments.decode(path.substring(start, end));
             if (decoded.isEmpty()) {
                 throw Status.notFound("the server could not find the requested resource");
             }
             segments.add(decoded);
+            start = end + 1;
         }
         if (!segments.get(0).equals("apis") || segments.size() > 8) {
             throw Status.notFound("the server could not find the requested resource");

@@ -54,15 +54,15 @@ final class ReadHeaderDeadline {
 
     /** A request's headers arrived: its connection is no longer waiting for them. */
     void requestStarted(HttpServerRequest request) {
-        Waiting waiting = connections.get(request.connection());
-        if (waiting == null) {
-            return;
-        }
-        if (request.version() == HttpVersion.HTTP_2) { // from here on bounded by the idle timeout
-            connections.remove(request.connection());
-            if (waiting.timer >= 0) {
+        if (request.version() == HttpVersion.HTTP_2) { // from its first stream on, bounded by the idle timeout
+            Waiting waiting = connections.isEmpty() ? null : connections.remove(request.connection());
+            if (waiting != null && waiting.timer >= 0) {
                 vertx.cancelTimer(waiting.timer);
             }
+            return;
+        }
+        Waiting waiting = connections.get(request.connection());
+        if (waiting == null) {
             return;
         }
         waiting.inProgress++;
