@@ -20,8 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -96,14 +94,12 @@ class AuthenticationLimitsIT {
         private final ServerSocket server = new ServerSocket(0);
         private final List<String> requests = new CopyOnWriteArrayList<>();
         private final List<Socket> held = new CopyOnWriteArrayList<>();
-        private final AtomicInteger connections = new AtomicInteger();
 
         BadApi(boolean hang) throws IOException {
             Thread acceptor = new Thread(() -> {
                 while (!server.isClosed()) {
                     try {
                         Socket socket = server.accept();
-                        connections.incrementAndGet();
                         held.add(socket);
                         Thread worker = new Thread(() -> serve(socket, hang), "bad-api-connection");
                         worker.setDaemon(true);

@@ -284,7 +284,7 @@ public final class HostileBench {
     /** SIGTERM while 8 clients (HTTP/1.1 and HTTP/2) read a metric; counted as ShutdownIT counts. */
     private static void sigtermUnderLoad(Process adapter, int port, Path dir, Path log) throws Exception {
         ShutdownLoad load = new ShutdownLoad(port, "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/business-hours",
-                dir.resolve("certs").resolve("apiserver.crt"));
+                null, dir.resolve("certs").resolve("apiserver.crt"));
         while (load.answered.get() < 2_000) {
             Thread.sleep(10);
         }

@@ -28,11 +28,17 @@ class ShutdownIT {
     @Test
     void sigtermUnderLoadLosesNoRequest() throws Exception {
         Path config = dir.resolve("config.yaml");
-        Files.writeString(config, """
+        StringBuilder yaml = new StringBuilder("""
                 metrics:
                   - {name: office, namespace: shop, type: cron,
                      parameters: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: 3}}
                 """);
+        // Three thousand more: a /metrics scrape then takes long enough to be in flight at SIGTERM.
+        for (int i = 0; i < 3_000; i++) {
+            yaml.append("  - {name: m").append(i).append(", namespace: shop, type: cron, parameters: {timezone: UTC,")
+                    .append(" start: \"0 8 * * *\", end: \"0 9 * * *\", desiredReplicas: 2}}\n");
+        }
+        Files.writeString(config, yaml);
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
@@ -47,7 +53,7 @@ class ShutdownIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening on https://"));
-            ShutdownLoad load = new ShutdownLoad(port, METRIC, TestAdapters.certFile(dir));
+            ShutdownLoad load = new ShutdownLoad(port, METRIC, "/metrics", TestAdapters.certFile(dir));
             await().atMost(Duration.ofSeconds(30)).until(() -> load.answered.get() > 500);
             adapter.destroy(); // SIGTERM
             assertThat(adapter.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -57,7 +63,7 @@ class ShutdownIT {
             assertThat(load.notReady.get()).as("readiness failed while still serving (shutdown delay)").isPositive();
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertThat(output).contains("shutting down: readiness fails; serving for 500ms more")
-                    .contains("shutting down: listening stopped;")
+                    .containsPattern("shutting down: listening stopped; [1-9]\\d* requests in flight") // slow scrapes
                     .contains("shutting down: requests finished (0 left unanswered); closing pollers and scalers")
                     .contains("shut down")
                     .doesNotContain("Failed to register an accepted channel")

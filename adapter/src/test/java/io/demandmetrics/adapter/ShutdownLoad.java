@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Eight clients reading a metric (half HTTP/2, half HTTP/1.1; one reads {@code /readyz} as the
- * kubelet does) while a server shuts down, each outcome classified.
+ * kubelet does, two may read a slow path) while a server shuts down, each outcome classified.
  *
  * <p>Never in flight, from the client's side: a connection refused (nothing listens any more),
  * a TLS handshake the server ended (a connection still in the kernel's accept queue when
@@ -41,11 +41,16 @@ final class ShutdownLoad implements AutoCloseable {
     private final ExecutorService threads = Executors.newFixedThreadPool(8);
     private final List<Future<?>> clients = new ArrayList<>();
 
-    ShutdownLoad(int port, String metricPath, Path certFile) throws Exception {
+    /**
+     * @param slowPath read by two of the clients (one per protocol), or null: a request that takes
+     *     long enough to be in flight when the server stops (a {@code /metrics} scrape of many
+     *     metrics is built on a worker for a good part of a second)
+     */
+    ShutdownLoad(int port, String metricPath, String slowPath, Path certFile) throws Exception {
         for (int i = 0; i < 8; i++) {
             HttpClient client = HttpClient.newBuilder().sslContext(TestAdapters.sslContext(certFile, null))
                     .version(i % 2 == 0 ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1).build();
-            String path = i == 7 ? "/readyz" : metricPath;
+            String path = i == 7 ? "/readyz" : slowPath != null && (i == 5 || i == 6) ? slowPath : metricPath;
             URI uri = URI.create("https://127.0.0.1:" + port + path);
             clients.add(threads.submit(() -> {
                 while (running.get()) {

@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.http;
 
+import io.demandmetrics.adapter.AdapterOptions;
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.tls.ServingCertificate;
@@ -9,6 +10,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,16 +22,14 @@ import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.ServerSSLOptions;
-import io.vertx.core.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.time.Duration;
-import io.demandmetrics.adapter.AdapterOptions;
 import java.util.function.BooleanSupplier;
 import java.util.zip.GZIPOutputStream;
 
