@@ -162,8 +162,8 @@ public final class AdapterServer {
     /**
      * Every request: malformed ones are answered at once, the rest pass the gate
      * (authentication and authorization) and are dispatched by path. A handful of fixed paths
-     * and one prefix need no router; dispatching them directly is a third of the cost of a
-     * metric read over HTTP/2 (bench/RESULTS.md, section 1).
+     * and one prefix need no router, and a router's per-request context showed in HTTP/2
+     * profiles (bench/RESULTS.md, section 1).
      */
     private Handler<HttpServerRequest> requestHandler(ReadHeaderDeadline headerDeadline) {
         return request -> {
