@@ -34,20 +34,12 @@ final class KafkaLagScaler implements Scaler {
         this.lagRule = new PartitionLag(config);
     }
 
-    /**
-     * Kafka's share of the poll timeout: four fifths, so its own error ("no answer in time,
-     * broker down or unreachable?") arrives before the adapter's "the poll timed out".
-     */
-    static java.time.Duration kafkaBudget(java.time.Duration pollTimeout) {
-        return pollTimeout.multipliedBy(4).dividedBy(5);
-    }
-
     @Override
     public Future<List<Sample>> fetch() {
         Context caller = context.vertx().getOrCreateContext();
         Promise<List<Sample>> result = Promise.promise();
         // Computed on the poller's thread: 10,000 partitions stay off the event loop.
-        poller.offsets(config.consumerGroup(), config.topics(), kafkaBudget(context.pollTimeout())).thenApply(this::samples).whenComplete((samples, e) ->
+        poller.offsets(config.consumerGroup(), config.topics(), context.sourceTimeout()).thenApply(this::samples).whenComplete((samples, e) ->
                 caller.runOnContext(v -> {
                     if (e != null) {
                         result.fail(PollCycle.unwrap(e));

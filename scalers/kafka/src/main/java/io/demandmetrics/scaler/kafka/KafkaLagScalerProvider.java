@@ -131,9 +131,9 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
             return null;
         }
         ParameterReader p = parent.nested("tls", block, TLS_KEYS);
-        String ca = readableFile(p, "tls.caFile", p.string("caFile", null));
-        String cert = readableFile(p, "tls.certFile", p.string("certFile", null));
-        String key = readableFile(p, "tls.keyFile", p.string("keyFile", null));
+        String ca = p.readableFile("caFile");
+        String cert = p.readableFile("certFile");
+        String key = p.readableFile("keyFile");
         SecretSource keyPassword = secret(p, "tls", "keyPassword", false);
         if ((cert == null) != (key == null)) {
             p.problem("parameters \"tls.certFile\" and \"tls.keyFile\" go together: set both for client"
@@ -184,7 +184,7 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
 
     /** {@code <name>File} or {@code <name>Env}: exactly one when required, at most one otherwise. */
     private static SecretSource secret(ParameterReader p, String block, String name, boolean required) {
-        String file = p.string(name + "File", null);
+        String file = p.readableFile(name + "File");
         String env = p.string(name + "Env", null);
         if (file != null && env != null) {
             p.problem("parameters \"" + block + "." + name + "File\" and \"" + block + "." + name
@@ -199,7 +199,6 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
             return null;
         }
         if (file != null) {
-            readableFile(p, block + "." + name + "File", file);
             return SecretSource.ofFile(file);
         }
         if (System.getenv(env) == null) {
@@ -207,19 +206,6 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
                     + ", which is not set in the adapter's environment");
         }
         return SecretSource.ofEnv(env);
-    }
-
-    /**
-     * A file the client will read at every (re)connection: checked at load time, so a typo is a
-     * config error rather than a failure at every poll. Its content is read later, so a
-     * rotated Secret is picked up.
-     */
-    private static String readableFile(ParameterReader p, String parameter, String file) {
-        if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
-            p.problem("parameter \"" + parameter + "\" value " + Echo.quote(file)
-                    + " is not a readable file (a mounted Secret's path?)");
-        }
-        return file;
     }
 
     /** Kafka's own check of one property's value (type, range), or null when it accepts it. */

@@ -180,6 +180,19 @@ public final class ParameterReader {
         return parsed;
     }
 
+    /**
+     * An optional path to a file the scaler reads later (a mounted Secret, a CA): checked to be
+     * readable now, so a typo is a config error rather than a failure at every poll. Its content
+     * is not read here, so a rotated file is picked up when the scaler reads it.
+     */
+    public String readableFile(String name) {
+        String file = string(name, null);
+        if (file != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(file))) {
+            invalid(name, file, "is not a readable file (a mounted Secret's path?)");
+        }
+        return file;
+    }
+
     /** An optional value from a fixed set. */
     public String oneOf(String name, String defaultValue, List<String> allowed) {
         Object value = raw(name);

@@ -37,6 +37,15 @@ public interface ScalerContext {
     }
 
     /**
+     * What a scaler's calls to its source may take in all: four fifths of {@link #pollTimeout()},
+     * so the source's own timeout error arrives, and is what the metric reports, before the
+     * adapter's "the poll timed out". One rule for every scaler; override neither.
+     */
+    default java.time.Duration sourceTimeout() {
+        return pollTimeout().multipliedBy(4).dividedBy(5);
+    }
+
+    /**
      * The adapter's meter registry, served at {@code /metrics}, for what a scaler wants
      * operators to see (its clients' requests, connections, cycle times). Name meters
      * {@code demand_adapter_<type>_...}, tag them with what tells instances apart, and remove

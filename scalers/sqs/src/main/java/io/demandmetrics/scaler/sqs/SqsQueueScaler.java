@@ -56,14 +56,6 @@ final class SqsQueueScaler implements Scaler {
         }
     }
 
-    /**
-     * The SDK's share of the poll timeout: four fifths, so its own error (queue missing,
-     * endpoint unreachable, throttled past its retries) arrives before "the poll timed out".
-     */
-    static Duration sdkBudget(Duration pollTimeout) {
-        return pollTimeout.multipliedBy(4).dividedBy(5);
-    }
-
     /** The call may take what is left until the deadline (waiting for a call slot used some); each try at most 3 s. */
     private static void timeouts(AwsRequestOverrideConfiguration.Builder call, long deadlineNanos) {
         Duration left = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime()));
@@ -81,7 +73,7 @@ final class SqsQueueScaler implements Scaler {
                 return;
             }
             SqsAsyncClient client = built.result();
-            long deadlineNanos = System.nanoTime() + sdkBudget(context.pollTimeout()).toNanos();
+            long deadlineNanos = System.nanoTime() + context.sourceTimeout().toNanos();
             CompletableFuture<String> url = queueUrl != null ? CompletableFuture.completedFuture(queueUrl)
                     : shared.limiter.submit(() -> client.getQueueUrl(r -> r.queueName(config.queue().name())
                                     .overrideConfiguration(o -> timeouts(o, deadlineNanos))))

@@ -8,8 +8,6 @@ import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,9 +95,9 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
             p.invalid("roleArn", roleArn, "is not an IAM role ARN (arn:aws:iam::123456789012:role/name)");
         }
-        String keyId = readableFile(p, "accessKeyIdFile");
-        String secret = readableFile(p, "secretAccessKeyFile");
-        String token = readableFile(p, "sessionTokenFile");
+        String keyId = p.readableFile("accessKeyIdFile");
+        String secret = p.readableFile("secretAccessKeyFile");
+        String token = p.readableFile("sessionTokenFile");
         if ((keyId == null) != (secret == null)) {
             p.problem("parameters \"accessKeyIdFile\" and \"secretAccessKeyFile\" go together: set both for static"
                     + " keys, or neither for the default credentials chain");
@@ -113,19 +111,6 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         p.throwIfInvalid();
         return new SqsQueueConfig(queue, new ClientSettings(region, endpoint, roleArn, keyId, secret, token), activation,
                 inFlight, delayed);
-    }
-
-    /**
-     * A key file: it must be readable when the config loads (a typo is a config error, not a
-     * failure at every poll); its content is read when the client needs keys, and again when
-     * it changes.
-     */
-    private static String readableFile(ParameterReader p, String name) {
-        String file = p.string(name, null);
-        if (file != null && !Files.isReadable(Path.of(file))) {
-            p.invalid(name, file, "is not a readable file (a mounted Secret's path?)");
-        }
-        return file;
     }
 
     /** How many shared clients are open (for tests). */
