@@ -232,8 +232,14 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
     /** A duration flag that may also be 0 (off); absent means 0. */
     private static Duration zeroOrDuration(Map<String, String> values, String name, List<String> problems) {
         String value = values.get(name);
-        return value == null || value.trim().equals("0") || value.trim().matches("0+(\\.0+)?(ms|s|m|h)")
-                ? Duration.ZERO : duration(values, name, Duration.ZERO, problems);
+        try {
+            if (value == null || Durations.parse(value).isZero()) {
+                return Duration.ZERO;
+            }
+        } catch (IllegalArgumentException e) {
+            // not a duration: reported below
+        }
+        return duration(values, name, Duration.ZERO, problems);
     }
 
     private static Duration duration(Map<String, String> values, String name, Duration defaultValue,

@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * again from the end of each response until the next request arrives (Vert.x hands a request
  * over once its headers are complete). Between requests the connection may first be idle, as
  * Go allows (it starts the header clock at the next request's first byte, which Vert.x does
- * not show), so that wait is bounded by the idle timeout plus the header deadline. An HTTP/2 connection leaves this clock at its first
- * stream and is bounded by the idle timeout from then on.
+ * not show), so that wait is bounded by the idle timeout plus the header deadline. An HTTP/2
+ * connection leaves this clock at its first stream and is bounded by the idle timeout from
+ * then on.
  */
 final class ReadHeaderDeadline {
 
@@ -70,7 +71,7 @@ final class ReadHeaderDeadline {
             vertx.cancelTimer(waiting.timer);
             waiting.timer = -1;
         }
-        request.response().bodyEndHandler(ended -> { // not endHandler: vertx-web owns that one
+        request.response().bodyEndHandler(ended -> { // not endHandler: Exchange owns that one
             waiting.inProgress--;
             if (waiting.inProgress == 0 && connections.containsKey(request.connection())) {
                 arm(request.connection(), waiting, nextRequestMillis);
