@@ -217,8 +217,19 @@ public final class Adapter {
         }
         LOG.info("shutting down: listening stopped; {} requests in flight get up to {} to finish",
                 metrics.requestsInFlight(), Durations.format(timeouts.shutdownGrace()));
+        long graceEnds = System.nanoTime() + timeouts.shutdownGrace().toNanos();
         long bound = timeouts.shutdownGrace().toMillis() + 30_000;
         await("in-flight requests", server.shutdown(timeouts.shutdownGrace()), bound);
+        // Vert.x can report the shutdown done while the last answers' end and close events are
+        // still queued on the event loop: let them land, within what is left of the grace period.
+        while (metrics.requestsInFlight() > 0 && System.nanoTime() < graceEnds) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers",
                 metrics.requestsInFlight());
         await("closing pollers and scalers", store.close(), 30_000);
