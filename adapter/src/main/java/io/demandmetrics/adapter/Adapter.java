@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
+import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
@@ -157,7 +158,8 @@ public final class Adapter {
             gate = new DelegatedGate(delegated.authenticator(), delegated.access(),
                     Set.copyOf(options.auth().alwaysAllowPaths()));
         }
-        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, clock, objects), metrics,
+        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
+                new MetricView(store::catalog, objects, clock)), metrics,
                 prometheus, ready::get, clientCertificates, gate);
         int port;
         try {

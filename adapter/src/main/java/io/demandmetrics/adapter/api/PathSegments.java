@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.api;
 
+import io.demandmetrics.adapter.failure.RequestFailure;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -9,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Decoding of request path segments, one rule for every reader of a path (the metrics API and
  * authorization): the HPA sends {@code %2A} for {@code *}, and a malformed escape or invalid
- * UTF-8 is a 400 {@link Status}, never a guess.
+ * UTF-8 is a {@link RequestFailure.BadRequest}, never a guess.
  */
 public final class PathSegments {
 
@@ -30,7 +31,7 @@ public final class PathSegments {
             }
             if (i + 2 >= segment.length() || Character.digit(segment.charAt(i + 1), 16) < 0
                     || Character.digit(segment.charAt(i + 2), 16) < 0) {
-                throw Status.badRequest("malformed percent-encoding in path segment \"" + segment + "\"");
+                throw new RequestFailure.BadRequest("malformed percent-encoding in path segment \"" + segment + "\"");
             }
             bytes.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
             i += 2;
@@ -39,7 +40,7 @@ public final class PathSegments {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
         } catch (CharacterCodingException e) {
-            throw Status.badRequest("path segment \"" + segment + "\" is not UTF-8");
+            throw new RequestFailure.BadRequest("path segment \"" + segment + "\" is not UTF-8");
         }
     }
 }

@@ -71,7 +71,7 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
             return user;
         }, false).timeout(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).recover(e -> {
             tokens.remove(key); // failures are not remembered
-            return Future.failedFuture(io.demandmetrics.adapter.api.Status.unauthorized(
+            return Future.failedFuture(new io.demandmetrics.adapter.failure.RequestFailure.Unauthenticated(
                     "cannot review the bearer token: the Kubernetes API did not answer within "
                             + Durations.format(DEADLINE) + " (" + e.getClass().getSimpleName() + ")"));
         });

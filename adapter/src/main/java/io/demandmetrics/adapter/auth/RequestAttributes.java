@@ -2,7 +2,7 @@ package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.api.MetricsApi;
 import io.demandmetrics.adapter.api.PathSegments;
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +19,7 @@ public record RequestAttributes(boolean resourceRequest, String verb, String gro
                                 String resource, String subresource, String name, String path) {
 
     /**
-     * @throws Status 400 for a path with malformed percent-encoding or invalid UTF-8
+     * @throws RequestFailure.BadRequest for a path with malformed percent-encoding or invalid UTF-8
      */
     public static RequestAttributes of(String rawPath) {
         List<String> parts = new ArrayList<>();

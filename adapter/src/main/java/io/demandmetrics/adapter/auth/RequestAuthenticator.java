@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.api.PathSegments;
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpConnection;
@@ -43,7 +43,7 @@ public final class RequestAuthenticator {
      * @param clientUser the client-CA user the certificate authenticates, or null
      */
     private record CertificateIdentity(AuthenticationSettings settings, boolean presented, boolean frontProxy,
-                                       Status rejection, UserInfo clientUser) {
+                                       RequestFailure rejection, UserInfo clientUser) {
     }
 
     /**
@@ -57,7 +57,7 @@ public final class RequestAuthenticator {
 
     /**
      * The caller, always in group {@code system:authenticated}, or a future failed with a 401
-     * {@link Status}.
+     * {@link RequestFailure}.
      */
     public Future<UserInfo> authenticate(HttpServerRequest request) {
         return identify(request).map(RequestAuthenticator::authenticated);
@@ -81,9 +81,9 @@ public final class RequestAuthenticator {
         if (token != null && tokens != null) {
             return tokens.review(token).compose(user -> user
                     .map(Future::succeededFuture)
-                    .orElseGet(() -> Future.failedFuture(Status.unauthorized("the bearer token was not accepted"))));
+                    .orElseGet(() -> Future.failedFuture(new RequestFailure.Unauthenticated("the bearer token was not accepted"))));
         }
-        return Future.failedFuture(Status.unauthorized(!certificate.presented()
+        return Future.failedFuture(new RequestFailure.Unauthenticated(!certificate.presented()
                 ? "Unauthorized: no client certificate or bearer token"
                 : "Unauthorized: the client certificate is not signed by a trusted CA"));
     }
@@ -110,7 +110,7 @@ public final class RequestAuthenticator {
         if (front != null && front.ca().verifies(chain)) {
             String name = CertificateAuthority.commonName(chain.get(0));
             if (!front.allowedNames().isEmpty() && !front.allowedNames().contains(name)) {
-                return new CertificateIdentity(current, true, false, Status.unauthorized("the front-proxy"
+                return new CertificateIdentity(current, true, false, new RequestFailure.Unauthenticated("the front-proxy"
                         + " certificate's common name \"" + name + "\" is not among the requestheader allowed names"),
                         null);
             }
@@ -162,7 +162,7 @@ public final class RequestAuthenticator {
         String lower = raw.toLowerCase(Locale.ROOT);
         try {
             return PathSegments.decode(lower);
-        } catch (Status malformed) {
+        } catch (RequestFailure.BadRequest malformed) {
             return lower;
         }
     }

@@ -1,10 +1,7 @@
 package io.demandmetrics.adapter.config;
 
-import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -33,27 +30,5 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
                 && provider == other.provider && Objects.equals(object, other.object)
                 && pollInterval.equals(other.pollInterval) && timeout.equals(other.timeout)
                 && maxAge.equals(other.maxAge) && Objects.equals(fallback, other.fallback);
-    }
-
-    /**
-     * The values to serve from the samples a selector matched: {@link ScalerProvider#combine},
-     * checked (finite) and clamped (negative is 0).
-     */
-    public List<Sample> combine(List<Sample> matched, boolean narrowed) {
-        List<Sample> combined = provider.combine(scalerConfig, matched, narrowed);
-        if (combined == null) {
-            throw new IllegalStateException("the " + type + " provider combined the samples into null");
-        }
-        List<Sample> served = new ArrayList<>(combined.size());
-        for (Sample sample : combined) {
-            if (sample == null || !Double.isFinite(sample.value())) {
-                throw new IllegalStateException("the " + type + " provider combined the samples into "
-                        + (sample == null ? "a null sample" : sample.value() + ", which is not a quantity"));
-            }
-            // Negative demand is served as 0, as for the samples a scaler returns.
-            served.add(sample.value() < 0 ? new Sample(sample.object(), sample.labels(), 0, sample.timestamp(),
-                    sample.window()) : sample);
-        }
-        return served;
     }
 }

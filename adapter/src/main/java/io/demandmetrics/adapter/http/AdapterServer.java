@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.AdapterOptions;
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -175,20 +175,20 @@ public final class AdapterServer {
                     exchange.route("options").text(200, "");
                     return;
                 }
-                Status malformed = MalformedRequests.check(request);
+                RequestFailure malformed = MalformedRequests.check(request);
                 if (malformed != null) {
-                    exchange.route("malformed").status(malformed);
+                    exchange.route("malformed").fail("checking a request", malformed);
                     return;
                 }
                 gate.admit(request).onComplete(admitted -> {
                     if (admitted.succeeded()) {
                         dispatch(exchange);
                     } else {
-                        exchange.route("denied").status(Bugs.answer("admitting a request", admitted.cause()));
+                        exchange.route("denied").fail("admitting a request", admitted.cause());
                     }
                 });
-            } catch (RuntimeException e) { // a Status thrown by request parsing, or a bug: answered, never a hang
-                exchange.status(Bugs.answer("serving " + request.method().name() + " request", e));
+            } catch (RuntimeException e) { // a bug: answered, never a hang
+                exchange.fail("serving a request", e);
             }
         };
     }
@@ -202,7 +202,7 @@ public final class AdapterServer {
                 return;
             }
             if (request.method() != HttpMethod.GET) {
-                exchange.status(Status.methodNotAllowed("the server does not allow this method"));
+                exchange.fail("serving", new RequestFailure.MethodNotAllowed("the server does not allow this method"));
                 return;
             }
             switch (path) {
@@ -220,12 +220,12 @@ public final class AdapterServer {
                     if (document != null) {
                         exchange.route("openapi").json(200, document);
                     } else {
-                        exchange.status(Status.notFound("the server could not find the requested resource"));
+                        exchange.fail("serving", new RequestFailure.NoSuchResource());
                     }
                 }
             }
         } catch (RuntimeException e) {
-            exchange.status(Bugs.answer("serving " + exchange.request().path(), e));
+            exchange.fail("serving a non-API path", e);
         }
     }
 
@@ -250,7 +250,7 @@ public final class AdapterServer {
             return Buffer.buffer(body.toByteArray());
         }, false).onComplete(result -> {
             if (result.failed()) {
-                exchange.status(Bugs.answer("scraping the adapter's metrics", result.cause()));
+                exchange.fail("scraping the adapter's metrics", result.cause());
                 return;
             }
             HttpServerResponse response = request.response().putHeader("Content-Type", contentType)
@@ -267,8 +267,9 @@ public final class AdapterServer {
         boolean query = request.query() != null; // without one, no parameter map is built
         api.answer(request.method().name(), request.path(), query ? request.getParam("labelSelector") : null,
                 query ? request.getParam("metricLabelSelector") : null).onComplete(answered -> {
-                    ApiResponse response = answered.succeeded() ? answered.result()
-                            : ApiResponse.of(Bugs.answer("answering " + request.path(), answered.cause()), "unknown");
+                    ApiResponse response = answered.succeeded() ? answered.result() // it answers its own failures
+                            : ApiResponse.of(FailureStatus.of("answering a metrics API request", answered.cause()),
+                                    "unknown");
                     exchange.route(response.route());
                     if (response.gzippedBody() != null) {
                         request.response().putHeader("Vary", "Accept-Encoding");

@@ -1,15 +1,15 @@
 package io.demandmetrics.adapter.http;
 
-import io.demandmetrics.adapter.api.Status;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one way an unexpected exception becomes an answer: a 500 whose body says only that the
- * server failed (an exception's text can carry paths, hosts or secrets and tells the client
- * nothing it can fix), with the exception logged, stack and all, once per kind of failure.
+ * The log of unexpected exceptions met while answering: each logged, stack and all, once per
+ * kind of failure. The client gets a 500 that says only that the server failed
+ * ({@link FailureStatus}): an exception's text can carry paths, hosts or secrets and tells the
+ * client nothing it can fix.
  */
 final class Bugs {
 
@@ -21,16 +21,11 @@ final class Bugs {
     private Bugs() {
     }
 
-    /** The answer for {@code error} met while {@code doing}; a {@link Status} is answered as it is. */
-    static Status answer(String doing, Throwable error) {
-        if (error instanceof Status status) {
-            return status;
-        }
+    static void log(String doing, Throwable error) {
         String kind = doing.length() > 80 ? doing.substring(0, 80) : doing;
         kind += " " + (error == null ? "null" : error.getClass().getName());
         if (logged.size() < MAX_REMEMBERED && logged.add(kind)) {
             LOG.error("bug while {} (logged once per kind; the client got a 500)", doing, error);
         }
-        return Status.internalError("internal error: the adapter failed; its log has the details");
     }
 }

@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.http;
 
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.auth.AccessReviewer;
 import io.demandmetrics.adapter.auth.RequestAttributes;
 import io.demandmetrics.adapter.auth.RequestAuthenticator;
@@ -37,11 +37,11 @@ public final class DelegatedGate implements RequestGate {
 
     private Future<Void> authorize(UserInfo user, RequestAttributes attributes) {
         return access.review(user, attributes)
-                .recover(e -> Future.failedFuture(e instanceof Status ? e : Status.serviceUnavailable(
+                .recover(e -> Future.failedFuture(e instanceof RequestFailure ? e : new RequestFailure.AuthorizationUnavailable(
                         "cannot check authorization: the Kubernetes API did not answer ("
                                 + e.getClass().getSimpleName() + ")")))
                 .compose(decision -> decision.allowed() ? Future.<Void>succeededFuture()
-                        : Future.failedFuture(Status.forbidden("user \"" + user.name() + "\" cannot "
+                        : Future.failedFuture(new RequestFailure.Forbidden("user \"" + user.name() + "\" cannot "
                                 + attributes.describe() + (decision.reason().isEmpty() ? "" : ": " + decision.reason()))));
     }
 }

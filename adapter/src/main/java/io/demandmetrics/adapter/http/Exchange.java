@@ -55,7 +55,9 @@ final class Exchange {
         response.end(body);
     }
 
-    void status(Status status) {
+    /** Answers with the Status for {@code failure}, met while {@code doing}. */
+    void fail(String doing, Throwable failure) {
+        Status status = FailureStatus.of(doing, failure);
         json(status.code(), status.toJson().toBuffer());
     }
 

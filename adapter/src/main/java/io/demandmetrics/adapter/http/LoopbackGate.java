@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.http;
 
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -22,7 +22,7 @@ public final class LoopbackGate implements RequestGate {
         if (clientCertificatesRequired || isLoopback(request.connection().localAddress().hostAddress())) {
             return Future.succeededFuture();
         }
-        return Future.failedFuture(Status.unauthorized("anonymous requests are served on loopback only"));
+        return Future.failedFuture(new RequestFailure.Unauthenticated("anonymous requests are served on loopback only"));
     }
 
     private static boolean isLoopback(String host) {

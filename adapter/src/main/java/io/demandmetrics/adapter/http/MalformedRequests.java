@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.http;
 
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
@@ -15,23 +15,23 @@ final class MalformedRequests {
     private MalformedRequests() {
     }
 
-    /** The 400 to answer, or null when the request is well-formed. */
-    static Status check(HttpServerRequest request) {
+    /** What is malformed, or null when the request is well-formed. */
+    static RequestFailure check(HttpServerRequest request) {
         if (request.authority() == null) {
-            return Status.badRequest(request.version() == HttpVersion.HTTP_2
+            return new RequestFailure.BadRequest(request.version() == HttpVersion.HTTP_2
                     ? "missing or malformed :authority pseudo-header"
                     : "missing or malformed Host header");
         }
         String path = request.path();
         if (path == null || !path.startsWith("/")) {
-            return Status.badRequest("the request target must be a path starting with \"/\"");
+            return new RequestFailure.BadRequest("the request target must be a path starting with \"/\"");
         }
         try {
             if (request.query() != null) { // parsed once here; the handlers read the same parsed map
                 request.params();
             }
         } catch (IllegalArgumentException e) { // a malformed %-escape: Netty's decoder refuses it
-            return Status.badRequest("malformed query string: each parameter must be percent-encoded (RFC 3986)");
+            return new RequestFailure.BadRequest("malformed query string: each parameter must be percent-encoded (RFC 3986)");
         }
         return null;
     }

@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.objects;
 
 import io.demandmetrics.adapter.api.KubernetesResource;
-import io.demandmetrics.adapter.api.Status;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.scaler.spi.Sample;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -121,7 +121,7 @@ public final class InformerObjects implements ObjectResolver, AutoCloseable {
                 .timeout(SYNC_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .recover(e -> {
                     LOG.warn("cannot list and watch {}: {}", resource.resource(), e.getMessage());
-                    return Future.failedFuture(Status.serviceUnavailable("cannot list and watch "
+                    return Future.failedFuture(new RequestFailure.ObjectsNotYetKnown("cannot list and watch "
                             + resource.resource() + " (the adapter needs list and watch on them): " + e.getMessage()));
                 });
         return new Informer(informer, synced, generation);

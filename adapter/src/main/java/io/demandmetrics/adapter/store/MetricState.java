@@ -1,11 +1,10 @@
 package io.demandmetrics.adapter.store;
 
-import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.scaler.spi.Sample;
-import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,22 +14,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A configured metric's latest value and latest failure. Written by the poller, read by any
- * request thread: both fields hold immutable values and are swapped whole.
+ * A configured metric's latest reading and latest failure, and what it serves from them.
+ * Written by the metric's poller on the store's context, read by any request thread: both are
+ * held in one immutable {@link Latest}, swapped whole, so a reader never sees a reading with
+ * a failure from another moment.
  */
 public final class MetricState {
 
     private final MetricDefinition definition;
-    private volatile Reading reading;
-    private volatile Failure failure;
-    private volatile EncodedAnswer lastAnswer;
+    private volatile Latest latest = new Latest(null, null);
 
     /**
-     * A response body encoded from one list of served samples for one request. The body is a
-     * function of those two alone, so it is reused while both stay the same: a metric asked
-     * the same question many times between polls is encoded once.
+     * @param reading the last good reading, or null before the first successful poll
+     * @param failure the last failure, or null when the last poll succeeded
      */
-    private record EncodedAnswer(List<Sample> samples, String request, Buffer body) {
+    private record Latest(Reading reading, Failure failure) {
     }
 
     public MetricState(MetricDefinition definition) {
@@ -43,52 +41,40 @@ public final class MetricState {
 
     /** The last good reading, or null before the first successful poll. */
     public Reading reading() {
-        return reading;
+        return latest.reading();
     }
 
     /** The last failure, or null when the last poll succeeded. */
     public Failure failure() {
-        return failure;
-    }
-
-    /** The body encoded earlier for exactly these samples (by identity) and this request, or null. */
-    public Buffer encodedAnswer(List<Sample> samples, String request) {
-        EncodedAnswer answer = lastAnswer;
-        return answer != null && answer.samples() == samples && answer.request().equals(request) ? answer.body() : null;
-    }
-
-    /** Keeps a body encoded from {@code samples} for {@code request}, replacing the previous one. */
-    public void rememberAnswer(List<Sample> samples, String request, Buffer body) {
-        lastAnswer = new EncodedAnswer(samples, request, body);
+        return latest.failure();
     }
 
     void succeeded(Reading fresh) {
-        reading = fresh;
-        failure = null;
+        latest = new Latest(fresh, null);
     }
 
-    void failed(Failure latest) {
-        failure = latest;
+    void failed(Failure failure) {
+        latest = new Latest(latest.reading(), failure);
     }
 
     /**
      * What to serve at {@code now}: the last reading while it is no older than maxAge, else
      * the fallback value when defined.
      *
-     * @throws Status 503 naming the metric, how stale it is and the last source error
+     * @throws RequestFailure.StaleValue naming the metric, how stale it is and the last source error
      */
     public Served serve(Instant now) {
-        Reading current = reading;
+        Latest seen = latest;
+        Reading current = seen.reading();
         if (current != null && Duration.between(current.fetchedAt(), now).compareTo(definition.maxAge()) <= 0) {
-            return new Served(current.samples(), null);
+            return new Served(current.samples(), null, current.fetchedAt());
         }
         Double fallback = definition.fallback();
         if (fallback != null) {
-            return new Served(fallbackSamples(current, fallback, now), fallback);
+            return new Served(fallbackSamples(current, fallback, now), fallback, now);
         }
-        throw Status.serviceUnavailable(unavailableMessage(current, now));
+        throw new RequestFailure.StaleValue(unavailableMessage(seen, now));
     }
-
     private List<Sample> fallbackSamples(Reading last, double fallback, Instant now) {
         if (definition.key().isExternal()) {
             return List.of(Sample.of(fallback).at(now));
@@ -108,8 +94,9 @@ public final class MetricState {
         return samples;
     }
 
-    private String unavailableMessage(Reading last, Instant now) {
-        Failure latest = failure;
+    private String unavailableMessage(Latest seen, Instant now) {
+        Reading last = seen.reading();
+        Failure latest = seen.failure();
         String cause = latest == null ? "" : "; last error " + ago(latest.at(), now) + ": " + latest.message();
         String id = "metric \"" + definition.key().id() + "\"";
         if (last == null) {

@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * Turns what a scaler returned into a {@link Reading} the API can serve, or rejects it.
  * Rules: NaN and infinities fail the poll (the last good value stays); negative demand is
- * served as 0; a custom metric's unattributed value goes to the metric's {@code object}.
+ * served as 0; a custom metric's unattributed value goes to the metric's {@code object}; a
+ * sample without a timestamp was measured when the poll completed. Nothing is combined here:
+ * the view combines the series a request selects ({@code view.MetricView}).
  */
 final class ReadingValidator {
 
@@ -31,11 +33,6 @@ final class ReadingValidator {
                         + (sample.object() == null ? "" : " for " + sample.object().name())
                         + ", which is not a quantity");
             }
-        }
-        if (!definition.key().isExternal()) {
-            // External metrics are combined per request, with the HPA's selector; custom ones
-            // have no selector on their series, so once here.
-            samples = definition.combine(samples, false);
         }
         List<Sample> valid = new ArrayList<>(samples.size());
         for (Sample sample : samples) {

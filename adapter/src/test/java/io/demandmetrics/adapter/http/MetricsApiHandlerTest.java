@@ -4,17 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandmetrics.adapter.objects.ReportedObjects;
 import io.demandmetrics.adapter.store.Catalog;
+import io.demandmetrics.adapter.view.MetricView;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Hostile and odd requests that a well-behaved HTTP client cannot even send. */
 class MetricsApiHandlerTest {
 
-    private final MetricsApiHandler handler = new MetricsApiHandler(() -> Catalog.of(List.of()), Clock.systemUTC(),
-            new ReportedObjects());
+    private static final Supplier<Catalog> EMPTY = () -> Catalog.of(List.of());
+    private final MetricsApiHandler handler = new MetricsApiHandler(EMPTY,
+            new MetricView(EMPTY, new ReportedObjects(), Clock.systemUTC()));
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

@@ -4,8 +4,12 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * Reads one configured metric from its source. One instance per metric; the adapter
- * never calls {@link #fetch()} again before the previous future has completed.
+ * Reads one configured metric from its source. One instance per metric.
+ *
+ * <p>Calls never overlap: the adapter does not call {@link #fetch()} again before the
+ * previous future has completed, even when that poll timed out (until the late future
+ * completes, the metric's polls fail with "the poll timed out ... has not finished it"
+ * without calling the scaler). {@link #close()} may come while a fetch is still running.
  */
 public interface Scaler {
 
@@ -14,7 +18,8 @@ public interface Scaler {
      *
      * <p>Called on an event-loop thread: return at once with a future and do the I/O
      * asynchronously or on {@link ScalerContext#blockingExecutor()}. The adapter applies
-     * the poll timeout; a future that completes after it is ignored.
+     * the poll timeout; a future that completes after it is ignored, and the next call
+     * waits for it (see the class comment). The future may complete on any thread.
      *
      * <p>For an external metric, return one {@link Sample} per series (the HPA sums them);
      * for a custom metric about Kubernetes objects, one sample per described object
@@ -27,9 +32,10 @@ public interface Scaler {
     Future<List<Sample>> fetch();
 
     /**
-     * Releases what the scaler holds (clients, connections, timers). Called once, when
-     * its metric is removed or reconfigured or the adapter stops; no {@link #fetch()}
-     * follows. Must not block the event loop.
+     * Releases what the scaler holds (clients, connections, timers). Called once, on an
+     * event-loop thread, when its metric is removed or reconfigured or the adapter stops,
+     * possibly while a {@link #fetch()} is still running (its result is then ignored); no
+     * {@link #fetch()} follows. Must not block the event loop.
      */
     default Future<Void> close() {
         return Future.succeededFuture();

@@ -55,7 +55,9 @@ public interface ScalerContext {
         return NO_METERS;
     }
 
-    /** A registry that keeps nothing, for contexts without metrics (tests, tools). */
-    io.micrometer.core.instrument.MeterRegistry NO_METERS =
-            new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
+    /**
+     * A registry that keeps nothing, for contexts without metrics (tests, tools): it denies
+     * every meter, so each one registered is a no-op that is neither recorded nor remembered.
+     */
+    io.micrometer.core.instrument.MeterRegistry NO_METERS = Meters.discarding();
 }

@@ -4,9 +4,10 @@ package io.demandmetrics.scaler.spi;
  * Creates scalers of one type. Registered through {@link java.util.ServiceLoader}.
  *
  * <p>Implementations need a public no-argument constructor, hold no per-metric state
- * and may be called from any thread. {@code parseConfig} runs once per configured
- * metric (at startup and on each config reload), never per poll: parse and validate
- * everything expensive (cron expressions, time zones, URIs) there.
+ * and may be called from several threads at once (see each method for which).
+ * {@code parseConfig} runs once per configured metric (at startup and on each config
+ * reload), never per poll: parse and validate everything expensive (cron expressions,
+ * time zones, URIs) there.
  *
  * @param <C> the scaler's configuration, normally an immutable record
  */
@@ -20,7 +21,9 @@ public interface ScalerProvider<C> {
     String type();
 
     /**
-     * Parses and validates the metric's {@code parameters} block.
+     * Parses and validates the metric's {@code parameters} block. Called on the main thread
+     * at startup and on a worker thread on a reload, never on an event loop: it may read
+     * files, and it should not contact the backend.
      *
      * <p>Reports every problem at once, not the first one: use {@link ParameterReader},
      * which produces the house message forms ({@code missing required parameter "x"},
@@ -35,12 +38,12 @@ public interface ScalerProvider<C> {
     C parseConfig(java.util.Map<String, Object> parameters) throws InvalidConfigException;
 
     /**
-     * Creates the scaler for one metric. Called on an event-loop thread: must not block
+     * Creates the scaler for one metric. Called on the adapter's polling event loop: must not block
      * and should not contact the backend yet (do that in the first {@link Scaler#fetch()}),
      * so a source that is down at startup does not stop the adapter.
      *
      * @param config a value returned by {@link #parseConfig}
-     * @param context the metric's Vert.x instance, clock and blocking executor
+     * @param context the metric's Vert.x instance, clock, timeout, meters and blocking executor
      */
     Scaler createScaler(C config, ScalerContext context);
 
@@ -53,15 +56,20 @@ public interface ScalerProvider<C> {
      * sample per partition and combines them here, because KEDA caps the group's lag at
      * {@code partitions × lagThreshold} over the whole selection, not per series.
      *
-     * <p>Called once per poll for a custom metric (with every sample), and for an external
-     * metric once per distinct selector and poll (the answer is then reused), on the event
-     * loop: compute, never do I/O. Not called for a metric's {@code fallback} value.
+     * <p>Called while a request is answered: for an external metric with the series the
+     * request's selector picked, for a custom metric once per described object with that
+     * object's picked series (the metric's configured {@code object} even with none); a custom
+     * object's value is the sum of what this returns. An answer may be reused for the same
+     * request while the reading is the same, so do not count calls. Called on any of the
+     * adapter's event loops, possibly on several at once: compute from the arguments only,
+     * never do I/O, keep no state. Not called for a metric's {@code fallback} value.
      *
      * @param config a value returned by {@link #parseConfig}
-     * @param matched the samples of the last poll that the selector matched, in the order the
-     *     scaler returned them; possibly empty
-     * @param narrowed whether the request had a selector; when false, {@code matched} is every
-     *     sample of the poll
+     * @param matched the samples of the last good poll that the selector picked, in the order
+     *     the scaler returned them; possibly empty
+     * @param narrowed whether the request had a selector on series ({@code labelSelector} for
+     *     external metrics, {@code metricLabelSelector} for custom ones); when false,
+     *     {@code matched} is every sample of the poll (for a custom metric, of the object)
      * @return the samples to serve
      */
     default java.util.List<Sample> combine(C config, java.util.List<Sample> matched, boolean narrowed) {

@@ -8,10 +8,13 @@
  * {@link io.demandmetrics.scaler.spi.ScalerProvider#parseConfig}, creates one
  * {@link io.demandmetrics.scaler.spi.Scaler} per metric, and calls
  * {@link io.demandmetrics.scaler.spi.Scaler#fetch()} on the metric's poll interval.
- * Requests from the HPA are answered from the adapter's memory and never reach a scaler.
+ * Requests from the HPA are answered from the adapter's memory and never wait on a source.
  *
  * <h2>Threading</h2>
- * Every SPI method is called on a Vert.x event-loop thread and must not block it:
+ * {@code parseConfig} runs on the main thread at startup and on a worker on reloads.
+ * {@code createScaler}, {@code fetch} and {@code close} run on the adapter's polling event
+ * loop, and {@code combine} on the event loops that answer requests, several at once. None
+ * of those may block its event loop:
  * no {@code Future.get()}, {@code join()}, {@code Thread.sleep}, blocking socket or file I/O.
  * Use an asynchronous client ({@code Future.fromCompletionStage(...)}), or run blocking
  * calls on {@link io.demandmetrics.scaler.spi.ScalerContext#blockingExecutor()}, a

@@ -1,0 +1,116 @@
+package io.demandmetrics.adapter.store;
+
+import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls one metric: on each grid instant of its interval ({@link PollSchedule}) a
+ * {@link TimedFetch}, whose samples the {@link ReadingValidator} turns into the metric's new
+ * reading, or whose failure is recorded beside the last good one. Lives on the store's context.
+ */
+final class MetricPoller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetricStore.class);
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final AdapterMetrics metrics;
+    private final MetricState state;
+    private final Scaler scaler;
+    private final TimedFetch fetch;
+    private final FailureLog failures;
+    private final Promise<Void> firstPoll = Promise.promise();
+    private long timer = -1;
+    private boolean stopped;
+
+    MetricPoller(Vertx vertx, Clock clock, AdapterMetrics metrics, MetricState state, Scaler scaler,
+                 TimedFetch fetch) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.state = state;
+        this.scaler = scaler;
+        this.fetch = fetch;
+        this.failures = new FailureLog(state.definition().describe());
+    }
+
+    MetricState state() {
+        return state;
+    }
+
+    /** Polls now and then on the interval; the future completes when the first poll has ended. */
+    Future<Void> start() {
+        metrics.track(state);
+        poll();
+        return firstPoll.future();
+    }
+
+    /** Stops polling and closes the scaler; a poll still running is ignored when it ends. */
+    Future<Void> stop() {
+        stopped = true;
+        firstPoll.tryComplete();
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        metrics.untrack(state);
+        return closeScaler();
+    }
+
+    private void poll() {
+        timer = -1;
+        long started = System.nanoTime();
+        fetch.fetch().onComplete(result -> completed(result.result(), result.cause(), started));
+    }
+
+    private void completed(List<Sample> samples, Throwable error, long started) {
+        if (stopped) {
+            return;
+        }
+        long elapsed = System.nanoTime() - started;
+        MetricDefinition definition = state.definition();
+        String failure = null;
+        if (error != null) {
+            failure = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
+        } else {
+            try {
+                state.succeeded(ReadingValidator.validate(definition, samples, clock.instant()));
+            } catch (IllegalStateException e) {
+                failure = e.getMessage();
+            }
+        }
+        if (failure != null) {
+            state.failed(new Failure(failure, clock.instant()));
+            failures.failed(failure);
+        } else {
+            failures.succeeded();
+        }
+        metrics.poll(state, elapsed, failure != null);
+        firstPoll.tryComplete();
+        long nowMillis = System.currentTimeMillis();
+        long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(),
+                nowMillis - TimeUnit.NANOSECONDS.toMillis(elapsed), nowMillis);
+        timer = vertx.setTimer(delay, id -> poll());
+    }
+
+    private Future<Void> closeScaler() {
+        try {
+            return scaler.close().recover(e -> {
+                LOG.warn("{}: closing the scaler failed: {}", state.definition().describe(), e.getMessage());
+                return Future.succeededFuture();
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("{}: closing the scaler failed: {}", state.definition().describe(), e.getMessage());
+            return Future.succeededFuture();
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.demandmetrics.adapter.store;
+
+import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Duration;
+
+/** What the adapter gives one metric's scaler: nothing more, and nothing of the poller's. */
+final class MetricScalerContext implements ScalerContext {
+
+    private final Vertx vertx;
+    private final Clock clock;
+    private final MetricDefinition definition;
+    private final MeterRegistry meters;
+    private final ScalerExecutors executors;
+
+    MetricScalerContext(Vertx vertx, Clock clock, MetricDefinition definition, MeterRegistry meters,
+                        ScalerExecutors executors) {
+        this.vertx = vertx;
+        this.clock = clock;
+        this.definition = definition;
+        this.meters = meters;
+        this.executors = executors;
+    }
+
+    @Override
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    @Override
+    public String metricId() {
+        return definition.key().id();
+    }
+
+    @Override
+    public Duration pollTimeout() {
+        return definition.timeout();
+    }
+
+    @Override
+    public MeterRegistry meterRegistry() {
+        return meters;
+    }
+
+    @Override
+    public WorkerExecutor blockingExecutor() {
+        return executors.forType(definition.type());
+    }
+}
