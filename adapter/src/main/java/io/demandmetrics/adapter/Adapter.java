@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.config.AdapterConfig;
+import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigFiles;
 import io.demandmetrics.scaler.spi.Durations;
@@ -45,7 +46,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,13 +67,13 @@ public final class Adapter {
     private final ObjectResolver objects;
     private final DelegatedAuthentication delegated;
     private final KubernetesClient kubernetes;
-    private final AtomicBoolean ready;
+    private final Readiness readiness;
     private final AdapterOptions.ServingTimeouts timeouts;
     private final AdapterMetrics metrics;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
                     String bindAddress, ObjectResolver objects, DelegatedAuthentication delegated,
-                    KubernetesClient kubernetes, AtomicBoolean ready, AdapterOptions.ServingTimeouts timeouts,
+                    KubernetesClient kubernetes, Readiness readiness, AdapterOptions.ServingTimeouts timeouts,
                     AdapterMetrics metrics) {
         this.vertx = vertx;
         this.store = store;
@@ -84,7 +84,7 @@ public final class Adapter {
         this.objects = objects;
         this.delegated = delegated;
         this.kubernetes = kubernetes;
-        this.ready = ready;
+        this.readiness = readiness;
         this.timeouts = timeouts;
         this.metrics = metrics;
     }
@@ -132,7 +132,7 @@ public final class Adapter {
         MetricStore store = new MetricStore(vertx, clock, metrics);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
-        AtomicBoolean ready = new AtomicBoolean();
+        Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         KubernetesClient kubernetes = null;
         DelegatedAuthentication delegated = null;
         AdapterServer.ClientCertificates clientCertificates;
@@ -160,7 +160,7 @@ public final class Adapter {
         }
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
                 new MetricView(store::catalog, objects, clock)), metrics,
-                prometheus, ready::get, clientCertificates, gate);
+                prometheus, readiness::notReadyReason, clientCertificates, gate);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),
@@ -171,7 +171,7 @@ public final class Adapter {
             vertx.close();
             throw e;
         }
-        ready.set(true);
+        readiness.listening();
 
         FileWatch<String> configWatch = new FileWatch<>(vertx, () -> ConfigFiles.read(options.config()),
                 FileWatch::sha256, FileWatch.sha256(configText),
@@ -186,12 +186,17 @@ public final class Adapter {
                 AdapterServer.tlsEngineName(),
                 config.metrics().size());
         return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind, objects, delegated,
-                kubernetes, ready, options.timeouts(), metrics);
+                kubernetes, readiness, options.timeouts(), metrics);
     }
 
     /** The port the server listens on. */
     public int port() {
         return port;
+    }
+
+    /** The metrics being served, in config order. */
+    public List<MetricKey> metrics() {
+        return store.catalog().keys();
     }
 
     /** The base URL clients use. */
@@ -206,7 +211,7 @@ public final class Adapter {
      * and scalers close. Blocks until done; call it from a shutdown hook, never an event loop.
      */
     public void stop() {
-        ready.set(false);
+        readiness.shuttingDown();
         watches.forEach(FileWatch::stop);
         if (!timeouts.shutdownDelay().isZero()) {
             LOG.info("shutting down: readiness fails; serving for {} more while endpoints drop this pod",

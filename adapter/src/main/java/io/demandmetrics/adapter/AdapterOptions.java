@@ -28,9 +28,11 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
      * @param shutdownDelay after SIGTERM, how long readiness fails while requests are still
      *     served, so endpoints drop the pod before it stops listening
      * @param shutdownGrace how long in-flight requests may take to finish once listening stops
+     * @param readinessGrace after it starts listening, how long readiness waits for every metric
+     *     to have a value before reporting ready anyway ({@link Readiness})
      */
     public record ServingTimeouts(Duration readHeader, Duration idle, Duration shutdownDelay,
-                                  Duration shutdownGrace) {
+                                  Duration shutdownGrace, Duration readinessGrace) {
     }
 
     /**
@@ -68,6 +70,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --shutdown-grace-period DUR   then stop listening and give in-flight requests this long
                                             (default 20s; keep delay + grace below the pod's
                                             terminationGracePeriodSeconds)
+              --readiness-grace DUR         /readyz waits for every metric to have a value, at most
+                                            this long after listening starts (default 30s; 0s: ready
+                                            once every first poll has ended)
               --help                        this text
 
             In-cluster mode (without --standalone): callers are authenticated (front proxy,
@@ -95,7 +100,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
     private static final List<String> FLAGS_WITH_VALUES = List.of("secure-port", "bind-address", "tls-cert-file",
             "tls-private-key-file", "cert-dir", "config", "plugin-dir", "client-ca-file", "config-check-interval",
             "cert-check-interval", "event-loops", "read-header-timeout", "idle-timeout", "shutdown-delay",
-            "shutdown-grace-period", "kubeconfig", "requestheader-client-ca-file",
+            "shutdown-grace-period", "readiness-grace", "kubeconfig", "requestheader-client-ca-file",
             "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
             "authorization-always-allow-paths");
@@ -148,7 +153,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                 duration(values, "read-header-timeout", Duration.ofSeconds(32), problems),
                 duration(values, "idle-timeout", Duration.ofSeconds(90), problems),
                 zeroOrDuration(values, "shutdown-delay", problems),
-                duration(values, "shutdown-grace-period", Duration.ofSeconds(20), problems));
+                duration(values, "shutdown-grace-period", Duration.ofSeconds(20), problems),
+                values.containsKey("readiness-grace") ? zeroOrDuration(values, "readiness-grace", problems)
+                        : Duration.ofSeconds(30));
         if (values.containsKey("tls-cert-file") != values.containsKey("tls-private-key-file")) {
             problems.add("--tls-cert-file and --tls-private-key-file go together");
         }

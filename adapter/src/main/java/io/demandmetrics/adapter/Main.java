@@ -45,14 +45,6 @@ public final class Main {
         } catch (IOException e) {
             return "cannot write a kubeconfig into " + options.certDir() + ": " + e.getMessage();
         }
-        String kubectl = "kubectl --kubeconfig " + kubeconfig + " get --raw";
-        return String.join("\n",
-                "",
-                "Demand Metrics Adapter is serving at " + adapter.url() + " (standalone). Query it with:",
-                "  " + kubectl + " /apis/external.metrics.k8s.io/v1beta1",
-                "  " + kubectl + " /apis/external.metrics.k8s.io/v1beta1/namespaces/default/business-hours",
-                "  " + kubectl + " /apis/custom.metrics.k8s.io/v1beta2",
-                "  curl --cacert " + ca + " " + adapter.url() + "/metrics",
-                "");
+        return StandaloneBanner.text(adapter.url(), kubeconfig, ca, adapter.metrics());
     }
 }

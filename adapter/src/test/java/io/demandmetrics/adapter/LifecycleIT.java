@@ -218,6 +218,45 @@ class LifecycleIT {
         }
     }
 
+    /**
+     * A new replica takes traffic once it can answer what the old one answers: readiness waits
+     * for every metric's first value (README, "Readiness"), then holds through later outages.
+     */
+    @Test
+    void readinessWaitsForEveryMetricsFirstValueThenHolds() throws Exception {
+        TestValuesScalerProvider.fail("late", "connection refused");
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - {name: late, namespace: shop, type: test-values, parameters: {source: late}, pollInterval: 200ms}
+                  - {name: on-time, namespace: shop, type: cron, parameters: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: 2}}
+                """);
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC());
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        try {
+            HttpResponse<String> starting = TestAdapters.get(client, adapter, "/readyz");
+            assertThat(starting.statusCode()).isEqualTo(503);
+            assertThat(starting.body()).contains("1 of 2 metrics have no value yet (shop/late)");
+            TestValuesScalerProvider.set("late", List.of(Sample.of(3)));
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    TestAdapters.get(client, adapter, "/readyz").statusCode() == 200);
+            TestValuesScalerProvider.fail("late", "connection refused");
+            int fetched = TestValuesScalerProvider.fetches("late");
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestValuesScalerProvider.fetches("late") > fetched + 1);
+            assertThat(TestAdapters.get(client, adapter, "/readyz").statusCode()).isEqualTo(200);
+        } finally {
+            adapter.stop();
+        }
+        Adapter impatient = TestAdapters.start(dir, config, Clock.systemUTC(), "--readiness-grace", "300ms");
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    TestAdapters.get(client, impatient, "/readyz").statusCode() == 200);
+            assertThat(TestAdapters.get(client, impatient, EXTERNAL + "late").statusCode()).isEqualTo(503);
+        } finally {
+            impatient.stop();
+        }
+    }
+
     @Test
     void aSourceThatNeverAnswersTimesOutAndOthersKeepPolling() throws Exception {
         TestValuesScalerProvider.hang("silent");
@@ -241,7 +280,10 @@ class LifecycleIT {
                     value(TestAdapters.get(client, adapter, EXTERNAL + "healthy")).equals("6"));
             assertThat(TestAdapters.get(client, adapter, "/apis/external.metrics.k8s.io/v1beta1").statusCode())
                     .isEqualTo(200);
-            assertThat(TestAdapters.get(client, adapter, "/readyz").statusCode()).isEqualTo(200);
+            HttpResponse<String> readyz = TestAdapters.get(client, adapter, "/readyz"); // answers, and says why not
+            assertThat(readyz.statusCode()).isEqualTo(503);
+            assertThat(readyz.body()).isEqualTo("not ready: starting: 1 of 2 metrics have no value yet (shop/silent);"
+                    + " ready anyway 30s after start");
         } finally {
             adapter.stop();
         }

@@ -199,6 +199,29 @@ class MetricsApiIT {
                 .put("status", "Failure").put("message", message).put("reason", reason).put("code", code));
     }
 
+    /** The standalone banner's commands name this config's metrics, and each one answers. */
+    @Test
+    void theBannersCommandsQueryTheConfigsOwnMetrics() throws Exception {
+        String banner = StandaloneBanner.text(adapter.url(), dir.resolve("kubeconfig"), TestAdapters.certFile(dir),
+                adapter.metrics());
+        List<String> paths = banner.lines().filter(line -> line.contains("get --raw '"))
+                .map(line -> line.substring(line.indexOf('\'') + 1, line.length() - 1)).toList();
+        assertThat(paths).containsExactly(
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/business-hours",
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue-depth",
+                "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/http_requests_per_second");
+        assertThat(banner).contains("(6 more metrics: see the discovery documents)").doesNotContain("default/");
+        for (String path : paths) {
+            TestAdapters.KubectlResult result = TestAdapters.kubectl(dir, adapter, path);
+            assertThat(result.exitCode()).as("kubectl get --raw %s: %s", path, result.stderr()).isZero();
+            assertThat(new JsonObject(result.stdout()).getJsonArray("items")).as(path).isNotEmpty();
+        }
+        assertThat(StandaloneBanner.path(adapter.metrics().get(4)))
+                .isEqualTo("/apis/custom.metrics.k8s.io/v1beta2/nodes/*/node_pressure");
+        assertThat(TestAdapters.kubectl(dir, adapter, StandaloneBanner.path(adapter.metrics().get(4))).exitCode())
+                .isZero();
+    }
+
     @Test
     void kubectlShowsTheStatusMessage() throws Exception {
         TestAdapters.KubectlResult result = TestAdapters.kubectl(dir, adapter,
@@ -253,11 +276,15 @@ class MetricsApiIT {
 
     @Test
     void healthOpenApiAndMetricsAnswer() throws Exception {
-        for (String probe : List.of("/healthz", "/livez", "/readyz")) {
+        for (String probe : List.of("/healthz", "/livez")) {
             HttpResponse<String> response = TestAdapters.get(client, adapter, probe);
             assertThat(response.statusCode()).as(probe).isEqualTo(200);
             assertThat(response.body()).isEqualTo("ok");
         }
+        HttpResponse<String> readyz = TestAdapters.get(client, adapter, "/readyz");
+        assertThat(readyz.statusCode()).isEqualTo(503); // two metrics have never had a value
+        assertThat(readyz.body()).isEqualTo("not ready: starting: 2 of 9 metrics have no value yet"
+                + " (shop/down-with-fallback, shop/down); ready anyway 30s after start");
         assertThat(new JsonObject(TestAdapters.get(client, adapter, "/openapi/v2").body()).getString("swagger"))
                 .isEqualTo("2.0");
         JsonObject v3 = new JsonObject(TestAdapters.get(client, adapter, "/openapi/v3").body());

@@ -30,7 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -47,7 +47,7 @@ public final class AdapterServer {
     private final MetricsApiHandler api;
     private final AdapterMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
-    private final BooleanSupplier ready;
+    private final Supplier<String> notReadyReason;
     private final ClientCertificates clientCertificates;
     private final RequestGate gate;
     private final OpenApiDocuments openApi = new OpenApiDocuments();
@@ -73,12 +73,13 @@ public final class AdapterServer {
     }
 
     public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
-                         BooleanSupplier ready, ClientCertificates clientCertificates, RequestGate gate) {
+                         Supplier<String> notReadyReason, ClientCertificates clientCertificates,
+                         RequestGate gate) {
         this.vertx = vertx;
         this.api = api;
         this.metrics = metrics;
         this.prometheus = prometheus;
-        this.ready = ready;
+        this.notReadyReason = notReadyReason;
         this.clientCertificates = clientCertificates;
         this.gate = gate;
     }
@@ -208,9 +209,9 @@ public final class AdapterServer {
             switch (path) {
                 case "/healthz", "/livez" -> exchange.route(path.substring(1)).text(200, "ok");
                 case "/readyz" -> {
-                    boolean isReady = ready.getAsBoolean();
-                    exchange.route("readyz").text(isReady ? 200 : 503,
-                            isReady ? "ok" : "not ready: starting (first polls) or shutting down");
+                    String notReady = notReadyReason.get();
+                    exchange.route("readyz").text(notReady == null ? 200 : 503,
+                            notReady == null ? "ok" : "not ready: " + notReady);
                 }
                 case "/metrics" -> scrape(exchange.route("metrics"));
                 case "/openapi/v2" -> exchange.route("openapi").json(200, openApi.v2());

@@ -4,6 +4,7 @@ import io.demandmetrics.adapter.api.Discovery;
 import io.demandmetrics.adapter.config.MetricKey;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,17 +15,21 @@ import java.util.Map;
 public final class Catalog {
 
     private final Map<MetricKey, MetricState> states;
+    private final List<MetricKey> keys;
     private final Discovery discovery;
 
-    private Catalog(Map<MetricKey, MetricState> states, Discovery discovery) {
+    private Catalog(Map<MetricKey, MetricState> states, List<MetricKey> keys, Discovery discovery) {
         this.states = states;
+        this.keys = keys;
         this.discovery = discovery;
     }
 
+    /** @param states in config order */
     public static Catalog of(Collection<MetricState> states) {
         Map<MetricKey, MetricState> byKey = new HashMap<>();
         states.forEach(s -> byKey.put(s.definition().key(), s));
-        return new Catalog(Map.copyOf(byKey), Discovery.of(states.stream()
+        return new Catalog(Map.copyOf(byKey), states.stream().map(s -> s.definition().key()).toList(),
+                Discovery.of(states.stream()
                 .map(s -> new Discovery.Entry(s.definition().key().resource(), s.definition().key().name()))
                 .toList()));
     }
@@ -32,6 +37,11 @@ public final class Catalog {
     /** The metric, or null when none is configured under that key. */
     public MetricState state(MetricKey key) {
         return states.get(key);
+    }
+
+    /** The metrics' keys, in config order. */
+    public List<MetricKey> keys() {
+        return keys;
     }
 
     public Discovery discovery() {

@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,7 +77,7 @@ public final class MetricStore {
     }
 
     private Future<Void> applyOnContext(AdapterConfig config) {
-        Map<MetricKey, MetricPoller> next = new HashMap<>();
+        Map<MetricKey, MetricPoller> next = new LinkedHashMap<>(); // config order, for the catalog
         List<MetricPoller> created = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (MetricDefinition definition : config.metrics()) {
