@@ -8,8 +8,18 @@ import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.threadchecker.BlockedThreadEvent;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +49,12 @@ public abstract class ScalerContractTest {
 
     private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
+    /** An event loop busy this long at once is reported by Vert.x's blocked-thread checker. */
+    private static final long MAX_EVENT_LOOP_MILLIS = 200;
+
     private Vertx vertx;
+    /** What the blocked-thread checker reported, from the moment Vert.x started. */
+    private final List<BlockedThreadEvent> blocked = new CopyOnWriteArrayList<>();
 
     /** The type name the scaler registers. */
     protected abstract String type();
@@ -52,7 +67,11 @@ public abstract class ScalerContractTest {
 
     @BeforeAll
     void startVertx() {
-        vertx = Vertx.vertx();
+        vertx = Vertx.vertx(new VertxOptions()
+                .setBlockedThreadCheckInterval(20).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                .setMaxEventLoopExecuteTime(MAX_EVENT_LOOP_MILLIS)
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+        ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(blocked::add);
     }
 
     @AfterAll
@@ -104,6 +123,7 @@ public abstract class ScalerContractTest {
     @Test
     void scalerIsCreatedAndClosedWithoutBlocking() throws Exception {
         Object config = provider().parseConfig(validParameters());
+        blocked.clear();
         Promise<Scaler> created = Promise.promise();
         // created on an event loop, as the adapter does: a blocking constructor would show here
         vertx.runOnContext(ignored -> {
@@ -116,6 +136,64 @@ public abstract class ScalerContractTest {
         Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(scaler).isNotNull();
         scaler.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(blocked).as("Vert.x's blocked-thread checker: the event loop was blocked").isEmpty();
+    }
+
+    /**
+     * One poll as the adapter makes it: {@code fetch()} on an event loop returns a future at
+     * once, without blocking the loop, and the future completes within the metric's poll
+     * timeout, with samples the adapter can serve or a failure that says what went wrong. The
+     * scaler's source need not be there (a contract test has none): a clear failure passes.
+     */
+    @Test
+    void fetchAnswersOnTheEventLoopWithoutBlockingIt() throws Exception {
+        Object config = provider().parseConfig(validParameters());
+        ScalerContext context = context();
+        Promise<Scaler> created = Promise.promise();
+        vertx.runOnContext(ignored -> created.complete(provider().createScaler(config, context)));
+        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        blocked.clear();
+        CompletableFuture<Future<List<Sample>>> called = new CompletableFuture<>();
+        long[] returnedAfterNanos = new long[1];
+        vertx.runOnContext(ignored -> {
+            long started = System.nanoTime();
+            try {
+                Future<List<Sample>> fetched = scaler.fetch();
+                returnedAfterNanos[0] = System.nanoTime() - started;
+                called.complete(fetched);
+            } catch (Throwable e) {
+                called.completeExceptionally(e);
+            }
+        });
+        Future<List<Sample>> fetched;
+        try {
+            fetched = called.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("fetch() threw instead of failing its future: " + e.getCause(), e.getCause());
+        }
+        assertThat(fetched).as("fetch() must return a future, never null").isNotNull();
+        long bound = context.pollTimeout().toMillis() + 2_000;
+        CompletableFuture<List<Sample>> outcome = fetched.toCompletionStage().toCompletableFuture();
+        try {
+            List<Sample> samples = outcome.get(bound, TimeUnit.MILLISECONDS);
+            assertThat(samples).as("the samples of a successful fetch").isNotNull().doesNotContainNull();
+            assertThat(samples).allSatisfy(sample -> assertThat(Double.isFinite(sample.value()))
+                    .as("value %s of %s is a quantity", sample.value(), sample).isTrue());
+            List<Sample> combined = provider().combine(config, samples, false);
+            assertThat(combined).as("combine() of a fetch's samples").isNotNull().doesNotContainNull();
+        } catch (ExecutionException e) {
+            assertThat(e.getCause().getMessage()).as("a failed fetch says what went wrong").isNotBlank();
+        } catch (TimeoutException e) {
+            throw new AssertionError("fetch() did not complete within the poll timeout ("
+                    + context.pollTimeout().toMillis() + " ms) and 2 s more: bound the source's calls by"
+                    + " ScalerContext.sourceTimeout()");
+        } finally {
+            scaler.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(returnedAfterNanos[0]))
+                .as("milliseconds fetch() held the event loop before returning its future")
+                .isLessThan(MAX_EVENT_LOOP_MILLIS);
+        assertThat(blocked).as("Vert.x's blocked-thread checker: the event loop was blocked").isEmpty();
     }
 
     /** The provider under test, found the way the adapter finds it. */
@@ -129,9 +207,12 @@ public abstract class ScalerContractTest {
         throw new AssertionError("no ScalerProvider of type " + type() + " in META-INF/services");
     }
 
-    /** A context for creating scalers in tests: this class's Vert.x, the system clock. */
+    /**
+     * A context for creating scalers in tests: this class's Vert.x, the system clock, and a
+     * poll timeout of 2 s, so a fetch against a source that is not there fails quickly.
+     */
     protected ScalerContext context() {
-        return new TestScalerContext(vertx, type(), "contract-test/" + type());
+        return new TestScalerContext(vertx, type(), "contract-test/" + type(), Duration.ofSeconds(2));
     }
 
     private Scaler create(Object config) {
