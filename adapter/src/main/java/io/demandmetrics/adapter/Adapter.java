@@ -179,7 +179,7 @@ public final class Adapter {
         FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
                 () -> ServingCertificate.read(certificate.certFile(), certificate.keyFile()),
                 ServingCertificate::fingerprint, certificate.fingerprint(),
-                (fresh, error) -> rotate(server, fresh, error));
+                (fresh, error) -> rotate(server, metrics, fresh, error));
         configWatch.start(options.configCheckInterval());
         certWatch.start(options.certCheckInterval());
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
@@ -283,12 +283,15 @@ public final class Adapter {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    private static void rotate(AdapterServer server, ServingCertificate fresh, Throwable error) {
+    private static void rotate(AdapterServer server, AdapterMetrics metrics, ServingCertificate fresh,
+                               Throwable error) {
         if (error != null) {
             LOG.warn("cannot read the serving certificate: {}; keeping the current one", error.getMessage());
+            metrics.certificateReload(false);
             return;
         }
         server.updateCertificate(fresh).onComplete(result -> {
+            metrics.certificateReload(result.succeeded());
             if (result.succeeded()) {
                 LOG.info("serving certificate reloaded from {}", fresh.certFile());
             } else {

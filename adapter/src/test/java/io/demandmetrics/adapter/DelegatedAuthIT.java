@@ -286,6 +286,33 @@ class DelegatedAuthIT {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Authentication keeps what it verified per connection; the server's one close handler
+     * must release it, and count the connection closed. (Authentication once set a close
+     * handler of its own, which replaced the server's: Vert.x keeps one per connection.)
+     */
+    @Test
+    void authenticatedConnectionsAreReleasedWhenTheyClose() throws Exception {
+        HttpClient reader = client(frontProxyCa.client("front-proxy-client"));
+        double before = connectionsOpen(reader);
+        for (int i = 0; i < 5; i++) {
+            try (RawTls connection = RawTls.connect(java.net.URI.create(adapter.url()).getPort(),
+                    clientCa.client("hpa-client"))) {
+                connection.write("GET /apis/external.metrics.k8s.io/v1beta1 HTTP/1.1\r\nHost: adapter\r\n\r\n");
+                assertThat(connection.readResponse().code()).isEqualTo(200);
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> connectionsOpen(reader) <= before);
+    }
+
+    private double connectionsOpen(HttpClient reader) throws Exception {
+        String metrics = send(reader, "/metrics", "X-Remote-User", "alice").body();
+        return metrics.lines().filter(line -> line.startsWith("demand_adapter_http_connections_open "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst()
+                .orElseThrow();
+    }
+
     private static HttpClient client(KeyManagerFactory keys) throws Exception {
         return TestAdapters.client(TestAdapters.certFile(dir), keys);
     }

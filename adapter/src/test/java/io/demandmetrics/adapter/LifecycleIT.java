@@ -93,7 +93,9 @@ class LifecycleIT {
             // the removed metric's scaler is closed and polled no more
             assertThat(TestValuesScalerProvider.closes("reload-removed")).isEqualTo(1);
             int removedFetches = TestValuesScalerProvider.fetches("reload-removed");
-            Thread.sleep(600); // three poll intervals
+            int keptFetches = TestValuesScalerProvider.fetches("reload-a"); // polled on the same 200ms grid
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestValuesScalerProvider.fetches("reload-a")
+                    >= keptFetches + 3);
             assertThat(TestValuesScalerProvider.fetches("reload-removed")).isEqualTo(removedFetches);
 
             // an invalid change: the running config stays
@@ -308,35 +310,60 @@ class LifecycleIT {
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     java.util.Arrays.equals(servedCertificate(adapter).getEncoded(), rotated.getEncoded()));
 
+            HttpClient client = TestAdapters.client(cert); // trusts the rotated certificate
+            String rejected = "demand_adapter_certificate_reloads_total{result=\"rejected\"}";
+            // A check can meet a half-written file during the rotation above: count from here.
+            double rejectedBefore = meter(client, adapter, rejected);
             Files.writeString(cert, "not a certificate"); // a broken rotation keeps the served one
-            Thread.sleep(500);
+            await().atMost(Duration.ofSeconds(10)).until(() -> meter(client, adapter, rejected) > rejectedBefore);
+            assertThat(meter(client, adapter, "demand_adapter_certificate_reloads_total{result=\"applied\"}"))
+                    .isGreaterThanOrEqualTo(1);
             assertThat(servedCertificate(adapter).getEncoded()).isEqualTo(rotated.getEncoded());
         } finally {
             adapter.stop();
         }
     }
 
-    /** The aggregator keeps connections open between HPA syncs and reuses them. */
+    /**
+     * The aggregator keeps connections open between HPA syncs and reuses them: an idle
+     * kept-alive connection outlives the header deadline (500ms here) and its next request is
+     * served on it. Counted on the server, since a client would silently reconnect.
+     */
     @Test
     void anIdleKeepAliveConnectionIsServedWhenReused() throws Exception {
         TestValuesScalerProvider.set("idle", List.of(Sample.of(9)));
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, metrics(Map.of("idle", "idle")));
-        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC());
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--read-header-timeout", "500ms");
+        HttpClient reader = TestAdapters.client(TestAdapters.certFile(dir));
         try {
             for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
+                double openedBefore = meter(reader, adapter, "demand_adapter_http_connections_opened_total");
+                double openBefore = meter(reader, adapter, "demand_adapter_http_connections_open");
                 HttpClient client = HttpClient.newBuilder().version(version)
                         .sslContext(TestAdapters.sslContext(TestAdapters.certFile(dir), null)).build();
                 HttpResponse<String> first = TestAdapters.get(client, adapter, EXTERNAL + "idle");
-                Thread.sleep(6_000);
-                HttpResponse<String> reused = TestAdapters.get(client, adapter, EXTERNAL + "idle");
                 assertThat(first.version()).isEqualTo(version);
+                // Held for three header deadlines: a server closing idle kept-alive connections fails here.
+                await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                        meter(reader, adapter, "demand_adapter_http_connections_open") == openBefore + 1);
+                HttpResponse<String> reused = TestAdapters.get(client, adapter, EXTERNAL + "idle");
                 assertThat(reused.statusCode()).as(version.toString()).isEqualTo(200);
                 assertThat(value(reused)).isEqualTo("9");
+                assertThat(meter(reader, adapter, "demand_adapter_http_connections_opened_total"))
+                        .as("%s: served on the connection it opened", version).isEqualTo(openedBefore + 1);
             }
         } finally {
             adapter.stop();
         }
+    }
+
+    /** A meter's value at /metrics; {@code name} with its labels, as the exposition writes them. */
+    private static double meter(HttpClient reader, Adapter adapter, String name) throws Exception {
+        return TestAdapters.get(reader, adapter, "/metrics").body().lines()
+                .filter(line -> line.startsWith(name + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " not at /metrics"));
     }
 
     private static String metrics(Map<String, String> nameToSource) {

@@ -26,8 +26,13 @@ final class RawTls implements AutoCloseable {
 
     /** Connects with HTTP/1.1 offered by ALPN, trusting any server certificate (tests only). */
     static RawTls connect(int port) throws Exception {
+        return connect(port, null);
+    }
+
+    /** The same, presenting the client certificate in {@code clientKeys} when not null. */
+    static RawTls connect(int port, javax.net.ssl.KeyManagerFactory clientKeys) throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, new TrustManager[] {new X509TrustManager() {
+        ssl.init(clientKeys == null ? null : clientKeys.getKeyManagers(), new TrustManager[] {new X509TrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {
             }

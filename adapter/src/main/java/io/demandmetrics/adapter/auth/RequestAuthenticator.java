@@ -95,10 +95,17 @@ public final class RequestAuthenticator {
             return known;
         }
         CertificateIdentity fresh = verify(peerChain(connection), current);
-        if (connections.put(connection, fresh) == null) {
-            connection.closeHandler(closed -> connections.remove(connection));
-        }
+        connections.put(connection, fresh);
         return fresh;
+    }
+
+    /**
+     * Forgets what was verified for a connection that closed. The server calls it from the
+     * connection's one close handler: Vert.x keeps one per connection, so a second one set
+     * here would silently replace the server's.
+     */
+    public void connectionClosed(HttpConnection connection) {
+        connections.remove(connection);
     }
 
     private static CertificateIdentity verify(List<X509Certificate> chain, AuthenticationSettings current) {

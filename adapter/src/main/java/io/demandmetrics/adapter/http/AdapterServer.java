@@ -10,6 +10,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -114,12 +115,26 @@ public final class AdapterServer {
         List<Future<HttpServer>> listening = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             HttpServer server = vertx.createHttpServer(options)
-                    .connectionHandler(headerDeadline::connected)
+                    .connectionHandler(connection -> opened(connection, headerDeadline))
                     .requestHandler(requestHandler(headerDeadline));
             servers.add(server);
             listening.add(server.listen());
         }
         return Future.all(listening).map(all -> servers.get(0).actualPort());
+    }
+
+    /**
+     * Everything kept per connection is released from here: Vert.x keeps one close handler
+     * per connection, so this is the only place that sets it.
+     */
+    private void opened(HttpConnection connection, ReadHeaderDeadline headerDeadline) {
+        metrics.connectionOpened();
+        headerDeadline.connected(connection);
+        connection.closeHandler(closed -> {
+            headerDeadline.closed(connection);
+            gate.connectionClosed(connection);
+            metrics.connectionClosed();
+        });
     }
 
     /** BoringSSL when its native library loads on this platform, else the JDK's engine. */

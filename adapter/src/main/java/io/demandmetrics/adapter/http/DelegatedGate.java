@@ -6,6 +6,7 @@ import io.demandmetrics.adapter.auth.RequestAttributes;
 import io.demandmetrics.adapter.auth.RequestAuthenticator;
 import io.demandmetrics.adapter.auth.UserInfo;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Set;
 
@@ -33,6 +34,11 @@ public final class DelegatedGate implements RequestGate {
         String path = request.path();
         // Who is asking comes first: an anonymous caller learns nothing about the path's validity.
         return authenticator.authenticate(request).compose(user -> authorize(user, RequestAttributes.of(path)));
+    }
+
+    @Override
+    public void connectionClosed(HttpConnection connection) {
+        authenticator.connectionClosed(connection);
     }
 
     private Future<Void> authorize(UserInfo user, RequestAttributes attributes) {

@@ -44,13 +44,15 @@ final class ReadHeaderDeadline {
     void connected(HttpConnection connection) {
         Waiting waiting = new Waiting();
         connections.put(connection, waiting);
-        connection.closeHandler(closed -> {
-            Waiting gone = connections.remove(connection);
-            if (gone != null && gone.timer >= 0) {
-                vertx.cancelTimer(gone.timer);
-            }
-        });
         arm(connection, waiting, firstRequestMillis);
+    }
+
+    /** A connection closed: its deadline, if any, is void. */
+    void closed(HttpConnection connection) {
+        Waiting gone = connections.remove(connection);
+        if (gone != null && gone.timer >= 0) {
+            vertx.cancelTimer(gone.timer);
+        }
     }
 
     /** A request's headers arrived: its connection is no longer waiting for them. */

@@ -40,7 +40,11 @@ public final class AdapterMetrics {
     private final Map<MetricState, List<Meter>> perMetric = new ConcurrentHashMap<>();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
+    private final Counter certificatesApplied;
+    private final Counter certificatesRejected;
     private final AtomicInteger requestsInFlight = new AtomicInteger();
+    private final AtomicInteger connectionsOpen = new AtomicInteger();
+    private final Counter connectionsOpened;
 
     public AdapterMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
@@ -50,9 +54,29 @@ public final class AdapterMetrics {
         this.reloadsRejected = Counter.builder("demand_adapter_config_reloads").tag("result", "rejected")
                 .description("Config file changes rejected as invalid; the running config was kept")
                 .register(registry);
+        this.certificatesApplied = Counter.builder("demand_adapter_certificate_reloads").tag("result", "applied")
+                .description("Serving certificate changes applied").register(registry);
+        this.certificatesRejected = Counter.builder("demand_adapter_certificate_reloads").tag("result", "rejected")
+                .description("Serving certificate changes that could not be read or were refused; the served"
+                        + " certificate was kept").register(registry);
         Gauge.builder("demand_adapter_http_requests_in_flight", requestsInFlight, AtomicInteger::get)
                 .description("Requests routed and not yet answered (or abandoned by their client)")
                 .register(registry);
+        Gauge.builder("demand_adapter_http_connections_open", connectionsOpen, AtomicInteger::get)
+                .description("Client connections open now (TLS handshake done)").register(registry);
+        this.connectionsOpened = Counter.builder("demand_adapter_http_connections_opened")
+                .description("Client connections accepted; the aggregator keeps a few open and reuses them")
+                .register(registry);
+    }
+
+    /** A client connection opened; {@link #connectionClosed} follows when it closes. */
+    public void connectionOpened() {
+        connectionsOpened.increment();
+        connectionsOpen.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connectionsOpen.decrementAndGet();
     }
 
     /** A routed request starts; {@link #requestEnded} must follow, answered or not. */
@@ -94,6 +118,10 @@ public final class AdapterMetrics {
 
     public void configReload(boolean applied) {
         (applied ? reloadsApplied : reloadsRejected).increment();
+    }
+
+    public void certificateReload(boolean applied) {
+        (applied ? certificatesApplied : certificatesRejected).increment();
     }
 
     /** Registers the per-metric meters of a metric that starts polling. */

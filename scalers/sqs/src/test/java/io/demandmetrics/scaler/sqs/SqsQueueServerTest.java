@@ -276,16 +276,25 @@ class SqsQueueServerTest {
 
     @Test
     void missingCredentialsSayWhereTheyCanComeFrom() throws Exception {
-        System.setProperty("aws.disableEc2Metadata", "true");
-        Map<String, Object> p = params();
-        p.remove("accessKeyIdFile");
-        p.remove("secretAccessKeyFile");
-        SqsScalerRun.Metric metric = run.metric(p);
-        assertThat(metric.failure()).isEqualTo("cannot create the SQS client for " + mq.endpoint() + " (region us-east-1):"
-                + " no AWS credentials: set \"roleArn\" or \"accessKeyIdFile\"/\"secretAccessKeyFile\", or give the pod"
-                + " credentials the default chain finds (IRSA or EKS Pod Identity, environment, profile, container or"
-                + " instance metadata)");
-        metric.close();
+        // No instance metadata here: without this the chain waits for its timeouts. Restored below.
+        String metadataBefore = System.setProperty("aws.disableEc2Metadata", "true");
+        try {
+            Map<String, Object> p = params();
+            p.remove("accessKeyIdFile");
+            p.remove("secretAccessKeyFile");
+            SqsScalerRun.Metric metric = run.metric(p);
+            assertThat(metric.failure()).isEqualTo("cannot create the SQS client for " + mq.endpoint() + " (region us-east-1):"
+                    + " no AWS credentials: set \"roleArn\" or \"accessKeyIdFile\"/\"secretAccessKeyFile\", or give the pod"
+                    + " credentials the default chain finds (IRSA or EKS Pod Identity, environment, profile, container or"
+                    + " instance metadata)");
+            metric.close();
+        } finally {
+            if (metadataBefore == null) {
+                System.clearProperty("aws.disableEc2Metadata");
+            } else {
+                System.setProperty("aws.disableEc2Metadata", metadataBefore);
+            }
+        }
     }
 
     private SharedClient sharedClient() throws Exception {
