@@ -7,17 +7,6 @@ import io.demandmetrics.adapter.config.ConfigFiles;
 import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.http.AdapterServer;
-import io.demandmetrics.adapter.auth.DelegatedAuthentication;
-import io.demandmetrics.adapter.http.DelegatedGate;
-import io.demandmetrics.adapter.http.LoopbackGate;
-import io.demandmetrics.adapter.http.RequestGate;
-import io.demandmetrics.adapter.objects.InformerObjects;
-import io.demandmetrics.adapter.objects.ObjectResolver;
-import io.demandmetrics.adapter.objects.ReportedObjects;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
@@ -37,12 +26,10 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,16 +51,13 @@ public final class Adapter {
     private final List<FileWatch<?>> watches;
     private final int port;
     private final String bindAddress;
-    private final ObjectResolver objects;
-    private final DelegatedAuthentication delegated;
-    private final KubernetesClient kubernetes;
+    private final ServingMode mode;
     private final Readiness readiness;
     private final AdapterOptions.ServingTimeouts timeouts;
     private final AdapterMetrics metrics;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
-                    String bindAddress, ObjectResolver objects, DelegatedAuthentication delegated,
-                    KubernetesClient kubernetes, Readiness readiness, AdapterOptions.ServingTimeouts timeouts,
+                    String bindAddress, ServingMode mode, Readiness readiness, AdapterOptions.ServingTimeouts timeouts,
                     AdapterMetrics metrics) {
         this.vertx = vertx;
         this.store = store;
@@ -81,9 +65,7 @@ public final class Adapter {
         this.watches = watches;
         this.port = port;
         this.bindAddress = bindAddress;
-        this.objects = objects;
-        this.delegated = delegated;
-        this.kubernetes = kubernetes;
+        this.mode = mode;
         this.readiness = readiness;
         this.timeouts = timeouts;
         this.metrics = metrics;
@@ -101,26 +83,67 @@ public final class Adapter {
             throw new StartupException(2, "refusing to serve anonymous requests on non-loopback address " + bind
                     + ": give --client-ca-file to require client certificates, or bind 127.0.0.1");
         }
-        ScalerRegistry registry;
-        try {
-            registry = ScalerRegistry.load(options.pluginDir(), LOG::warn);
-        } catch (RegistryException e) {
-            throw new StartupException(2, e.getMessage());
-        }
-        LOG.info("scaler types: {}", registry.types());
-        ConfigParser parser = new ConfigParser(registry);
+        ConfigParser parser = new ConfigParser(scalerRegistry(options));
         String configText = readConfig(options.config());
-        AdapterConfig config;
-        try {
-            config = parser.parse(configText);
-        } catch (ConfigException e) {
-            throw new StartupException(2, "invalid config " + options.config() + ":\n  "
-                    + String.join("\n  ", e.problems()));
-        }
+        AdapterConfig config = parse(parser, options.config(), configText);
         ServingCertificate certificate = certificate(options, bind);
 
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Vertx vertx = Vertx.builder()
+        Vertx vertx = vertx(prometheus);
+        AdapterMetrics metrics = new AdapterMetrics(prometheus, clock);
+        MetricStore store = new MetricStore(vertx, clock, metrics);
+        Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
+                .description("Metrics in the config being served").register(prometheus);
+        ServingMode mode;
+        try {
+            mode = options.standalone() ? ServingMode.standalone(options) : ServingMode.inCluster(options, vertx, clock);
+        } catch (StartupException e) {
+            vertx.close();
+            throw e;
+        }
+        Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
+        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
+                new MetricView(store::catalog, mode.objects(), clock)), metrics,
+                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate());
+        int port;
+        try {
+            port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),
+                    options.timeouts()), 30);
+            await(store.apply(config), 60);
+        } catch (StartupException e) {
+            mode.close();
+            vertx.close();
+            throw e;
+        }
+        readiness.listening();
+        List<FileWatch<?>> watches = watchFiles(options, vertx, configText, parser, store, metrics, server,
+                certificate);
+        LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
+                AdapterServer.tlsEngineName(), config.metrics().size());
+        return new Adapter(vertx, store, server, watches, port, bind, mode, readiness, options.timeouts(), metrics);
+    }
+
+    /** The scaler types: built in, and from the plugin directory. */
+    private static ScalerRegistry scalerRegistry(AdapterOptions options) throws StartupException {
+        try {
+            ScalerRegistry registry = ScalerRegistry.load(options.pluginDir(), LOG::warn);
+            LOG.info("scaler types: {}", registry.types());
+            return registry;
+        } catch (RegistryException e) {
+            throw new StartupException(2, e.getMessage());
+        }
+    }
+
+    private static AdapterConfig parse(ConfigParser parser, Path file, String text) throws StartupException {
+        try {
+            return parser.parse(text);
+        } catch (ConfigException e) {
+            throw new StartupException(2, "invalid config " + file + ":\n  " + String.join("\n  ", e.problems()));
+        }
+    }
+
+    private static Vertx vertx(PrometheusMeterRegistry prometheus) {
+        return Vertx.builder()
                 // Vert.x's own HTTP server meters are off: their method label takes any token a client
                 // sends, and their active-requests gauge counts requests the decoder rejects and never
                 // gives them back. AdapterMetrics counts requests with bounded labels instead.
@@ -128,51 +151,12 @@ public final class Adapter {
                         .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)))
                 .withMetrics(new MicrometerMetricsFactory(prometheus))
                 .build();
-        AdapterMetrics metrics = new AdapterMetrics(prometheus, clock);
-        MetricStore store = new MetricStore(vertx, clock, metrics);
-        Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
-                .description("Metrics in the config being served").register(prometheus);
-        Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
-        KubernetesClient kubernetes = null;
-        DelegatedAuthentication delegated = null;
-        AdapterServer.ClientCertificates clientCertificates;
-        RequestGate gate;
-        ObjectResolver objects;
-        if (options.standalone()) {
-            objects = new ReportedObjects();
-            clientCertificates = options.clientCaFile() == null ? AdapterServer.ClientCertificates.NONE
-                    : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile());
-            gate = new LoopbackGate(options.clientCaFile() != null);
-        } else {
-            try {
-                kubernetes = kubernetesClient(options.auth().kubeconfig());
-                delegated = DelegatedAuthentication.start(kubernetes, options.auth(), options.clientCaFile(),
-                        vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock);
-            } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
-                closeQuietly(null, null, kubernetes);
-                vertx.close();
-                throw new StartupException(1, e.getMessage(), e);
-            }
-            clientCertificates = AdapterServer.ClientCertificates.requestedFromAnyone();
-            objects = new InformerObjects(kubernetes, vertx.getOrCreateContext());
-            gate = new DelegatedGate(delegated.authenticator(), delegated.access(),
-                    Set.copyOf(options.auth().alwaysAllowPaths()));
-        }
-        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
-                new MetricView(store::catalog, objects, clock)), metrics,
-                prometheus, readiness::notReadyReason, clientCertificates, gate);
-        int port;
-        try {
-            port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),
-                    options.timeouts()), 30);
-            await(store.apply(config), 60);
-        } catch (StartupException e) {
-            closeQuietly(objects, delegated, kubernetes);
-            vertx.close();
-            throw e;
-        }
-        readiness.listening();
+    }
 
+    /** The config file, applied live when it changes, and the serving certificate, swapped when it rotates. */
+    private static List<FileWatch<?>> watchFiles(AdapterOptions options, Vertx vertx, String configText,
+                                                 ConfigParser parser, MetricStore store, AdapterMetrics metrics,
+                                                 AdapterServer server, ServingCertificate certificate) {
         FileWatch<String> configWatch = new FileWatch<>(vertx, () -> ConfigFiles.read(options.config()),
                 FileWatch::sha256, FileWatch.sha256(configText),
                 new ConfigReloader(vertx, options.config(), parser, store, metrics)::changed);
@@ -182,11 +166,7 @@ public final class Adapter {
                 (fresh, error) -> rotate(server, metrics, fresh, error));
         configWatch.start(options.configCheckInterval());
         certWatch.start(options.certCheckInterval());
-        LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
-                AdapterServer.tlsEngineName(),
-                config.metrics().size());
-        return new Adapter(vertx, store, server, List.of(configWatch, certWatch), port, bind, objects, delegated,
-                kubernetes, readiness, options.timeouts(), metrics);
+        return List.of(configWatch, certWatch);
     }
 
     /** The port the server listens on. */
@@ -240,7 +220,7 @@ public final class Adapter {
         LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers",
                 metrics.requestsInFlight());
         await("closing pollers and scalers", store.close(), 30_000);
-        closeQuietly(objects, delegated, kubernetes);
+        mode.close();
         await("stopping Vert.x", vertx.close(), 30_000);
         LOG.info("shut down");
     }
@@ -253,34 +233,6 @@ public final class Adapter {
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("shutting down: {} took too long or failed: {}", step, e.toString());
         }
-    }
-
-    private static void closeQuietly(ObjectResolver objects, DelegatedAuthentication delegated,
-                                     KubernetesClient kubernetes) {
-        if (objects instanceof InformerObjects informers) {
-            informers.close();
-        }
-        if (delegated != null) {
-            delegated.close();
-        }
-        if (kubernetes != null) {
-            kubernetes.close();
-        }
-    }
-
-    /** The API client: from {@code --kubeconfig}, else the pod's service account. */
-    private static KubernetesClient kubernetesClient(Path kubeconfig) {
-        Config config;
-        if (kubeconfig != null) {
-            try {
-                config = Config.fromKubeconfig(Files.readString(kubeconfig));
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
-            }
-        } else {
-            config = Config.autoConfigure(null);
-        }
-        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     private static void rotate(AdapterServer server, AdapterMetrics metrics, ServingCertificate fresh,

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * A shared client's figures at the adapter's {@code /metrics}, tagged with the cluster's
@@ -16,9 +17,10 @@ final class ClusterMeters {
     private final MeterRegistry registry;
     private final List<Meter> meters;
 
-    ClusterMeters(MeterRegistry registry, ClusterPoller poller, String clientId, String cluster) {
+    /** @param users how many metrics use the client */
+    ClusterMeters(MeterRegistry registry, ClusterPoller poller, java.util.function.IntSupplier users, String cluster) {
         this.registry = registry;
-        Tags tags = Tags.of("cluster", cluster, "client", clientId);
+        Tags tags = Tags.of("cluster", cluster, "client", poller.clientId());
         meters = List.of(
                 FunctionCounter.builder("demand_adapter_kafka_poll_cycles", poller, ClusterPoller::cycles)
                         .description("Batched poll cycles of the shared Kafka client (all metrics of the cluster in each)")
@@ -31,7 +33,7 @@ final class ClusterMeters {
                         .description("Kafka requests sent by the shared client").tags(tags).register(registry),
                 Gauge.builder("demand_adapter_kafka_connections", poller, ClusterPoller::connections)
                         .description("Connections the shared client holds to the brokers").tags(tags).register(registry),
-                Gauge.builder("demand_adapter_kafka_metrics", poller, p -> p.users)
+                Gauge.builder("demand_adapter_kafka_metrics", users, IntSupplier::getAsInt)
                         .description("Metrics using the shared client").tags(tags).register(registry),
                 FunctionCounter.builder("demand_adapter_kafka_clients_created", poller, ClusterPoller::clientsCreated)
                         .description("Admin clients created (again after refused credentials)").tags(tags)

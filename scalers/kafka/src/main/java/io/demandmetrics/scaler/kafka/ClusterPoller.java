@@ -47,12 +47,6 @@ final class ClusterPoller {
     private long firstPendingNanos;
     private long lastPendingNanos;
 
-    /** Guarded by {@link KafkaClusters}; read without the lock by a gauge. */
-    volatile int users;
-
-    /** The poller's meters; set and removed by {@link KafkaClusters}. */
-    ClusterMeters meters;
-
     private volatile long cycles;
     private volatile double lastCycleMillis;
     private volatile long lastCycleRequests;
@@ -126,14 +120,17 @@ final class ClusterPoller {
         inFlight = true;
         long started = System.nanoTime();
         long requestsBefore = requests(client);
-        PollCycle cycle = new PollCycle(client, settings.describe(), batch, loop);
-        cycle.run().whenCompleteAsync((authenticationFailed, e) -> {
+        PollCycle.read(client, settings.describe(), batch, loop).whenCompleteAsync((result, e) -> {
             inFlight = false;
             cycles++;
             lastCycleMillis = (System.nanoTime() - started) / 1e6;
             lastCycleRequests = requests(client) - requestsBefore;
-            cycle.answerAll(); // after the figures: an answered poll's cycle is already counted
-            if (Boolean.TRUE.equals(authenticationFailed) && admin == client) {
+            // After the figures: an answered poll's cycle is already counted.
+            PollCycle.Result read = e == null ? result
+                    : PollCycle.Result.failed("polling " + settings.describe() + " failed: " + PollCycle.describe(e));
+            batch.forEach(query -> answer(query, read));
+            boolean refused = read.authenticationFailed();
+            if (refused && admin == client) {
                 // The credentials may have been rotated in their files: the next cycle's client re-reads them.
                 if (!credentialsRefused) { // logged once, not once per poll
                     LOG.warn("the brokers at {} refused the client's credentials; each poll creates a new client,"
@@ -141,12 +138,26 @@ final class ClusterPoller {
                     credentialsRefused = true;
                 }
                 closeAdmin();
-            } else if (!Boolean.TRUE.equals(authenticationFailed) && credentialsRefused) {
+            } else if (!refused && credentialsRefused) {
                 LOG.info("the brokers at {} accept the client's credentials again", settings.describe());
                 credentialsRefused = false;
             }
             scheduleFlush();
         }, loop);
+    }
+
+    private void answer(PollCycle.Query query, PollCycle.Result result) {
+        PollCycle.Answer answer;
+        try {
+            answer = PollCycle.answer(result, settings.describe(), query);
+        } catch (RuntimeException e) { // a bug, not a broker's answer: fail the poll, never leave it hanging
+            answer = new PollCycle.Answer(null, "polling " + settings.describe() + " failed: " + PollCycle.describe(e));
+        }
+        if (answer.error() != null) {
+            query.result().completeExceptionally(new IllegalStateException(answer.error()));
+        } else {
+            query.result().complete(answer.offsets());
+        }
     }
 
     private Admin admin() {
@@ -176,7 +187,8 @@ final class ClusterPoller {
         });
     }
 
-    ClusterStats stats() {
+    /** @param users how many metrics use this poller now */
+    ClusterStats stats(int users) {
         return new ClusterStats(settings.describe(), users, cycles, lastCycleMillis, lastCycleRequests,
                 requestsTotal(), connections(), clientsCreated);
     }

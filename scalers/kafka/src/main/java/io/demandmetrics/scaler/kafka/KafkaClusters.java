@@ -1,27 +1,32 @@
 package io.demandmetrics.scaler.kafka;
 
+import io.demandmetrics.scaler.spi.SharedResources;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The shared clients: one {@link ClusterPoller} (one Admin client) per cluster identity,
- * counted by the metrics that use it and closed when the last one goes. The identity is the
- * whole {@link ClusterSettings}: same servers with other credentials is another client.
+ * The shared clients: one {@link ClusterPoller} (one Admin client) per cluster identity, with
+ * its meters, held by the metrics that use it and closed when the last one goes. The identity
+ * is the whole {@link ClusterSettings}: same servers with other credentials is another client.
  */
 final class KafkaClusters {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    private final Map<ClusterSettings, ClusterPoller> pollers = new HashMap<>();
+    /** A cluster's poller and the meters that show it. */
+    record SharedCluster(ClusterPoller poller, ClusterMeters meters) {
+    }
+
+    private final SharedResources<ClusterSettings, SharedCluster> clusters = new SharedResources<>(cluster -> {
+        cluster.meters().remove();
+        cluster.poller().close();
+    });
     private final ScheduledExecutorService loop;
     private final String clientIdPrefix;
-    private int created;
+    private final AtomicInteger created = new AtomicInteger();
 
     KafkaClusters() {
         int instance = INSTANCES.incrementAndGet();
@@ -33,28 +38,15 @@ final class KafkaClusters {
         });
     }
 
-    synchronized ClusterPoller acquire(ClusterSettings settings, MeterRegistry registry) {
-        ClusterPoller poller = pollers.get(settings);
-        if (poller == null) {
-            poller = new ClusterPoller(settings, loop, clientIdPrefix + (++created));
-            poller.meters = new ClusterMeters(registry, poller, poller.clientId(), settings.describe());
-            pollers.put(settings, poller);
-        }
-        poller.users++;
-        return poller;
+    /** A lease on the cluster's poller; release it when the metric goes. */
+    SharedResources<ClusterSettings, SharedCluster>.Lease acquire(ClusterSettings settings, MeterRegistry registry) {
+        return clusters.acquire(settings, users -> {
+            ClusterPoller poller = new ClusterPoller(settings, loop, clientIdPrefix + created.incrementAndGet());
+            return new SharedCluster(poller, new ClusterMeters(registry, poller, users, settings.describe()));
+        });
     }
 
-    synchronized void release(ClusterPoller poller) {
-        if (--poller.users == 0) {
-            pollers.values().remove(poller);
-            poller.meters.remove();
-            poller.close();
-        }
-    }
-
-    synchronized List<ClusterStats> stats() {
-        List<ClusterStats> stats = new ArrayList<>();
-        pollers.values().forEach(p -> stats.add(p.stats()));
-        return stats;
+    List<ClusterStats> stats() {
+        return clusters.snapshot().stream().map(s -> s.resource().poller().stats(s.users())).toList();
     }
 }

@@ -3,6 +3,7 @@ package io.demandmetrics.scaler.kafka;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.spi.SharedResources;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,17 +21,17 @@ import org.apache.kafka.common.TopicPartition;
 final class KafkaLagScaler implements Scaler {
 
     private final KafkaLagConfig config;
+    private final SharedResources<ClusterSettings, KafkaClusters.SharedCluster>.Lease cluster;
     private final ClusterPoller poller;
     private final ScalerContext context;
-    private final KafkaClusters owner;
     private final PartitionLag lagRule;
-    private boolean closed;
 
-    KafkaLagScaler(KafkaLagConfig config, ClusterPoller poller, ScalerContext context, KafkaClusters owner) {
+    KafkaLagScaler(KafkaLagConfig config, SharedResources<ClusterSettings, KafkaClusters.SharedCluster>.Lease cluster,
+                   ScalerContext context) {
         this.config = config;
-        this.poller = poller;
+        this.cluster = cluster;
+        this.poller = cluster.resource().poller();
         this.context = context;
-        this.owner = owner;
         this.lagRule = new PartitionLag(config);
     }
 
@@ -80,10 +81,7 @@ final class KafkaLagScaler implements Scaler {
 
     @Override
     public Future<Void> close() {
-        if (!closed) {
-            closed = true;
-            owner.release(poller);
-        }
+        cluster.release();
         return Future.succeededFuture();
     }
 }

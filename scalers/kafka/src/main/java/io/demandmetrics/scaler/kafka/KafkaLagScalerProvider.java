@@ -112,7 +112,7 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
 
     @Override
     public Scaler createScaler(KafkaLagConfig config, ScalerContext context) {
-        return new KafkaLagScaler(config, clusters.acquire(config.cluster(), context.meterRegistry()), context, clusters);
+        return new KafkaLagScaler(config, clusters.acquire(config.cluster(), context.meterRegistry()), context);
     }
 
     @Override

@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -32,229 +32,217 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * {@code listConsumerGroupOffsets} for all groups, one {@code describeTopics} for all their
  * topics, one {@code listOffsets} for all those partitions. Kafka's Admin client turns each
  * into as few requests as there are coordinators or leaders; none is per metric or per
- * partition. Each query is completed with its group's offsets or the error that concerns it,
- * so a missing topic fails only the metrics that name it.
+ * partition.
  *
- * <p>Admin futures complete on the client's network thread; every step continues on the
- * poller's own thread ({@code loop}), which owns the cycle's state.
+ * <p>Two functions: {@link #read} turns a batch of queries into a {@link Result}, what the
+ * cluster said about each group, topic and partition (a value or an error); {@link #answer}
+ * is a pure function of that result and one query, so a missing topic fails only the
+ * metrics that name it. Admin futures complete on the client's network thread; each step
+ * continues on the poller's thread ({@code loop}).
  */
 final class PollCycle {
 
-    /** One metric's question: a group and the topics it measures (empty: those it committed to). */
     /**
+     * One metric's question: a group and the topics it measures (empty: those it committed to).
+     *
      * @param deadlineNanos ({@link System#nanoTime()}) by when Kafka must have answered, so its
      *     own error, not the adapter's poll timeout, reaches the metric
      */
     record Query(String group, List<String> topics, long deadlineNanos, CompletableFuture<GroupOffsets> result) {
     }
 
-    /** DescribeTopicPartitions pages its answer; ask for large pages (the broker caps them). */
-    private static final int PARTITIONS_PER_PAGE = 100_000;
+    /** Each key's value, or its error. */
+    record Settled<K, V>(Map<K, V> values, Map<K, Throwable> errors) {
 
-    private final Admin admin;
-    private final String cluster;
-    private final List<Query> queries;
-    private final Executor loop;
-    private final long deadlineNanos;
-    private final Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
-    private final Map<String, Throwable> groupErrors = new HashMap<>();
-    private final Map<String, List<Integer>> partitions = new HashMap<>();
-    private final Map<String, Throwable> topicErrors = new HashMap<>();
-    private final Map<TopicPartition, Long> latest = new HashMap<>();
-    private final Map<TopicPartition, Throwable> partitionErrors = new HashMap<>();
-    private boolean authenticationFailed;
-    /** Set when a step failed as a whole: every query fails with it. */
-    private String failure;
-
-    PollCycle(Admin admin, String cluster, List<Query> queries, Executor loop) {
-        this.admin = admin;
-        this.cluster = cluster;
-        this.queries = queries;
-        this.loop = loop;
-        this.deadlineNanos = queries.stream().mapToLong(Query::deadlineNanos).min().orElse(System.nanoTime());
-    }
-
-    /** What is left of the cycle's time for the next call: the earliest deadline among its queries. */
-    private int remainingMillis() {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+        static <K, V> Settled<K, V> none() {
+            return new Settled<>(Map.of(), Map.of());
+        }
     }
 
     /**
-     * Runs the cycle's reads. The queries are answered afterwards, by {@link #answerAll()}, so
-     * the poller can record the cycle first: whoever sees an answer also sees its cycle counted.
-     *
-     * @return a future completed (never failed) when all reads have settled, holding whether
-     *     the brokers refused the client's credentials (then the client is rebuilt, re-reading them)
+     * What one cycle read: committed offsets per group, partitions per topic, latest offsets per
+     * partition, each with its errors; or, when a step failed as a whole, {@code failure}.
      */
-    CompletableFuture<Boolean> run() {
-        Map<String, ListConsumerGroupOffsetsSpec> groups = new TreeMap<>();
-        queries.forEach(q -> groups.put(q.group(), new ListConsumerGroupOffsetsSpec()));
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        Map<String, CompletableFuture<Map<TopicPartition, OffsetAndMetadata>>> offsets = new HashMap<>();
-        try {
-            var listed = admin.listConsumerGroupOffsets(groups,
-                    new ListConsumerGroupOffsetsOptions().timeoutMs(remainingMillis()));
-            groups.keySet().forEach(g -> offsets.put(g, stage(listed.partitionsToOffsetAndMetadata(g))));
-        } catch (RuntimeException e) {
-            groups.keySet().forEach(g -> offsets.put(g, CompletableFuture.failedFuture(e)));
+    record Result(Settled<String, Map<TopicPartition, Long>> committed, Settled<String, List<Integer>> partitions,
+                  Settled<TopicPartition, Long> latest, String failure) {
+
+        static Result failed(String failure) {
+            return new Result(Settled.none(), Settled.none(), Settled.none(), failure);
         }
-        whenSettled(offsets, groupErrors, (group, result) -> {
-            Map<TopicPartition, Long> byPartition = new HashMap<>();
-            result.forEach((tp, offset) -> {
-                if (offset != null) {
-                    byPartition.put(tp, offset.offset());
-                }
-            });
-            committed.put(group, byPartition);
-        }, () -> describeTopics(done), done);
-        return done;
+
+        /** Whether the brokers refused the client's credentials (then the client is rebuilt, re-reading them). */
+        boolean authenticationFailed() {
+            return Stream.of(committed.errors(), partitions.errors(), latest.errors())
+                    .flatMap(errors -> errors.values().stream())
+                    .anyMatch(e -> unwrap(e) instanceof AuthenticationException);
+        }
     }
 
-    private void describeTopics(CompletableFuture<Boolean> done) {
-        Set<String> topics = new TreeSet<>();
-        for (Query query : queries) {
-            if (!groupErrors.containsKey(query.group())) {
-                topics.addAll(topicsOf(query));
-            }
-        }
-        Map<String, CompletableFuture<TopicDescription>> described = new HashMap<>();
-        if (!topics.isEmpty()) {
-            try {
-                var result = admin.describeTopics(topics,
-                        new DescribeTopicsOptions().partitionSizeLimitPerResponse(PARTITIONS_PER_PAGE)
-                                .timeoutMs(remainingMillis()));
-                result.topicNameValues().forEach((topic, future) -> described.put(topic, stage(future)));
-            } catch (RuntimeException e) {
-                topics.forEach(t -> described.put(t, CompletableFuture.failedFuture(e)));
-            }
-        }
-        whenSettled(described, topicErrors, (topic, description) -> {
-            List<Integer> ids = new ArrayList<>();
-            description.partitions().forEach(p -> ids.add(p.partition()));
-            ids.sort(null);
-            partitions.put(topic, List.copyOf(ids));
-        }, () -> listOffsets(done), done);
+    /** A query's answer: its group's offsets, or what went wrong. */
+    record Answer(GroupOffsets offsets, String error) {
     }
 
-    private void listOffsets(CompletableFuture<Boolean> done) {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        partitions.forEach((topic, ids) -> ids.forEach(id -> request.put(new TopicPartition(topic, id), OffsetSpec.latest())));
-        Map<TopicPartition, CompletableFuture<ListOffsetsResult.ListOffsetsResultInfo>> listed = new HashMap<>();
-        if (!request.isEmpty()) {
-            try {
-                ListOffsetsResult result = admin.listOffsets(request,
-                        new ListOffsetsOptions().timeoutMs(remainingMillis()));
-                request.keySet().forEach(tp -> listed.put(tp, stage(result.partitionResult(tp))));
-            } catch (RuntimeException e) {
-                request.keySet().forEach(tp -> listed.put(tp, CompletableFuture.failedFuture(e)));
-            }
-        }
-        whenSettled(listed, partitionErrors, (tp, info) -> latest.put(tp, info.offset()),
-                () -> done.complete(authenticationFailed), done);
+    /** DescribeTopicPartitions pages its answer; ask for large pages (the broker caps them). */
+    private static final int PARTITIONS_PER_PAGE = 100_000;
+
+    private PollCycle() {
     }
 
-    /** Completes every query with its group's offsets or the error that concerns it. */
-    void answerAll() {
-        if (failure == null) {
-            try {
-                queries.forEach(this::answer);
-                return;
-            } catch (RuntimeException e) { // a bug, not a broker's answer: fail them all, never leave a poll hanging
-                failure = failureOf(e);
-            }
-        }
-        queries.forEach(q -> q.result().completeExceptionally(new IllegalStateException(failure)));
+    /**
+     * Reads what {@code queries} need, each call bounded by the earliest of their deadlines.
+     *
+     * @return a future completed, never failed, when all reads have settled
+     */
+    static CompletableFuture<Result> read(Admin admin, String cluster, List<Query> queries, Executor loop) {
+        long deadlineNanos = queries.stream().mapToLong(Query::deadlineNanos).min().orElse(System.nanoTime());
+        Set<String> groups = new TreeSet<>();
+        queries.forEach(q -> groups.add(q.group()));
+        return settle(committedOffsets(admin, groups, deadlineNanos), loop)
+                .thenComposeAsync(committed -> {
+                    Set<String> topics = new TreeSet<>();
+                    queries.stream().filter(q -> !committed.errors().containsKey(q.group()))
+                            .forEach(q -> topics.addAll(topicsOf(q, committed)));
+                    return settle(partitions(admin, topics, deadlineNanos), loop).thenComposeAsync(partitions ->
+                            settle(latestOffsets(admin, partitions.values(), deadlineNanos), loop)
+                                    .thenApply(latest -> new Result(committed, partitions, latest, null)), loop);
+                }, loop)
+                .exceptionally(e -> Result.failed("polling " + cluster + " failed: " + describe(e)));
     }
 
-    private void answer(Query query) {
-        Throwable groupError = groupErrors.get(query.group());
+    /** The answer to {@code query} from what the cycle read. */
+    static Answer answer(Result result, String cluster, Query query) {
+        if (result.failure() != null) {
+            return new Answer(null, result.failure());
+        }
+        Throwable groupError = result.committed().errors().get(query.group());
         if (groupError != null) {
-            query.result().completeExceptionally(new IllegalStateException("cannot read the committed offsets of"
-                    + " group \"" + query.group() + "\" from " + cluster + ": " + describe(groupError)));
-            return;
+            return new Answer(null, "cannot read the committed offsets of group \"" + query.group() + "\" from "
+                    + cluster + ": " + describe(groupError));
         }
         Map<String, List<Integer>> measured = new TreeMap<>();
-        for (String topic : topicsOf(query)) {
-            Throwable topicError = topicErrors.get(topic);
+        for (String topic : topicsOf(query, result.committed())) {
+            Throwable topicError = result.partitions().errors().get(topic);
             if (topicError != null) {
-                String problem = topicError instanceof UnknownTopicOrPartitionException
+                return new Answer(null, topicError instanceof UnknownTopicOrPartitionException
                         ? "topic \"" + topic + "\" does not exist on " + cluster
-                        : "cannot describe topic \"" + topic + "\" on " + cluster + ": " + describe(topicError);
-                query.result().completeExceptionally(new IllegalStateException(problem));
-                return;
+                        : "cannot describe topic \"" + topic + "\" on " + cluster + ": " + describe(topicError));
             }
-            List<Integer> ids = partitions.get(topic);
+            List<Integer> ids = result.partitions().values().get(topic);
             for (Integer id : ids) {
-                Throwable partitionError = partitionErrors.get(new TopicPartition(topic, id));
+                Throwable partitionError = result.latest().errors().get(new TopicPartition(topic, id));
                 if (partitionError != null) {
-                    query.result().completeExceptionally(new IllegalStateException("cannot read the latest offset of "
-                            + topic + "-" + id + " on " + cluster + ": " + describe(partitionError)));
-                    return;
+                    return new Answer(null, "cannot read the latest offset of " + topic + "-" + id + " on " + cluster
+                            + ": " + describe(partitionError));
                 }
             }
             measured.put(topic, ids);
         }
-        query.result().complete(new GroupOffsets(committed.get(query.group()), measured, latest));
+        return new Answer(new GroupOffsets(result.committed().values().get(query.group()), measured,
+                result.latest().values()), null);
     }
 
-    private List<String> topicsOf(Query query) {
+    private static Map<String, CompletableFuture<Map<TopicPartition, Long>>> committedOffsets(
+            Admin admin, Set<String> groups, long deadlineNanos) {
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new TreeMap<>();
+        groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
+        Map<String, CompletableFuture<Map<TopicPartition, Long>>> offsets = new HashMap<>();
+        try {
+            var listed = admin.listConsumerGroupOffsets(specs,
+                    new ListConsumerGroupOffsetsOptions().timeoutMs(remainingMillis(deadlineNanos)));
+            groups.forEach(g -> offsets.put(g, stage(listed.partitionsToOffsetAndMetadata(g)).thenApply(result -> {
+                Map<TopicPartition, Long> byPartition = new HashMap<>();
+                result.forEach((tp, offset) -> {
+                    if (offset != null) {
+                        byPartition.put(tp, offset.offset());
+                    }
+                });
+                return byPartition;
+            })));
+        } catch (RuntimeException e) {
+            groups.forEach(g -> offsets.put(g, CompletableFuture.failedFuture(e)));
+        }
+        return offsets;
+    }
+
+    private static Map<String, CompletableFuture<List<Integer>>> partitions(Admin admin, Set<String> topics,
+                                                                            long deadlineNanos) {
+        Map<String, CompletableFuture<List<Integer>>> described = new HashMap<>();
+        if (topics.isEmpty()) {
+            return described;
+        }
+        try {
+            var result = admin.describeTopics(topics,
+                    new DescribeTopicsOptions().partitionSizeLimitPerResponse(PARTITIONS_PER_PAGE)
+                            .timeoutMs(remainingMillis(deadlineNanos)));
+            result.topicNameValues().forEach((topic, future) -> described.put(topic, stage(future)
+                    .thenApply(PollCycle::partitionIds)));
+        } catch (RuntimeException e) {
+            topics.forEach(t -> described.put(t, CompletableFuture.failedFuture(e)));
+        }
+        return described;
+    }
+
+    private static List<Integer> partitionIds(TopicDescription description) {
+        List<Integer> ids = new ArrayList<>();
+        description.partitions().forEach(p -> ids.add(p.partition()));
+        ids.sort(null);
+        return List.copyOf(ids);
+    }
+
+    private static Map<TopicPartition, CompletableFuture<Long>> latestOffsets(
+            Admin admin, Map<String, List<Integer>> partitions, long deadlineNanos) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach((topic, ids) -> ids.forEach(id -> request.put(new TopicPartition(topic, id),
+                OffsetSpec.latest())));
+        Map<TopicPartition, CompletableFuture<Long>> listed = new HashMap<>();
+        if (request.isEmpty()) {
+            return listed;
+        }
+        try {
+            ListOffsetsResult result = admin.listOffsets(request,
+                    new ListOffsetsOptions().timeoutMs(remainingMillis(deadlineNanos)));
+            request.keySet().forEach(tp -> listed.put(tp, stage(result.partitionResult(tp))
+                    .thenApply(ListOffsetsResult.ListOffsetsResultInfo::offset)));
+        } catch (RuntimeException e) {
+            request.keySet().forEach(tp -> listed.put(tp, CompletableFuture.failedFuture(e)));
+        }
+        return listed;
+    }
+
+    private static List<String> topicsOf(Query query, Settled<String, Map<TopicPartition, Long>> committed) {
         if (!query.topics().isEmpty()) {
             return query.topics();
         }
         Set<String> committedTopics = new TreeSet<>();
-        committed.getOrDefault(query.group(), Map.of()).keySet().forEach(tp -> committedTopics.add(tp.topic()));
+        committed.values().getOrDefault(query.group(), Map.of()).keySet().forEach(tp -> committedTopics.add(tp.topic()));
         return List.copyOf(committedTopics);
     }
 
-    /**
-     * When every future has settled, on the loop: hands each result to {@code each} or its
-     * error to {@code errors}, then runs the next step.
-     */
-    private <K, V> void whenSettled(Map<K, CompletableFuture<V>> futures, Map<K, Throwable> errors,
-                                    java.util.function.BiConsumer<K, V> each, Runnable next,
-                                    CompletableFuture<Boolean> done) {
-        allSettled(futures.values()).thenRunAsync(() -> {
+    /** What is left until the deadline, for the next call. */
+    private static int remainingMillis(long deadlineNanos) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
+    }
+
+    /** When every future has settled: each key's value or error, gathered on the loop. */
+    private static <K, V> CompletableFuture<Settled<K, V>> settle(Map<K, CompletableFuture<V>> futures,
+                                                                   Executor loop) {
+        return allSettled(futures.values()).thenApplyAsync(ignored -> {
+            Map<K, V> values = new HashMap<>();
+            Map<K, Throwable> errors = new HashMap<>();
             futures.forEach((key, future) -> {
-                Throwable error = errorOf(future);
-                if (error != null) {
-                    errors.put(key, error);
-                } else {
-                    each.accept(key, future.join());
+                try {
+                    values.put(key, future.join());
+                } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                    errors.put(key, unwrap(e));
                 }
             });
-            next.run();
-        }, loop).exceptionally(e -> fail(done, e));
+            return new Settled<>(values, errors);
+        }, loop);
     }
 
-    private Void fail(CompletableFuture<Boolean> done, Throwable e) {
-        failure = failureOf(e);
-        done.complete(authenticationFailed);
-        return null;
-    }
-
-    private String failureOf(Throwable e) {
-        return "polling " + cluster + " failed: " + describe(e);
-    }
-
-    private <T> CompletableFuture<T> stage(KafkaFuture<T> future) {
+    private static <T> CompletableFuture<T> stage(KafkaFuture<T> future) {
         return future.toCompletionStage().toCompletableFuture();
-    }
-
-    private Throwable errorOf(CompletableFuture<?> future) {
-        if (!future.isCompletedExceptionally()) {
-            return null;
-        }
-        try {
-            future.join();
-            return null;
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            Throwable cause = unwrap(e);
-            if (cause instanceof AuthenticationException) {
-                authenticationFailed = true;
-            }
-            return cause;
-        }
     }
 
     private static CompletableFuture<Void> allSettled(java.util.Collection<? extends CompletableFuture<?>> futures) {

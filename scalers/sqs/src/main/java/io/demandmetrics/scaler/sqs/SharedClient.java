@@ -38,8 +38,6 @@ final class SharedClient {
     private StsClient sts;
     private List<Meter> meters = List.of();
     private MeterRegistry registry;
-    /** Guarded by {@link SqsClients}. */
-    int users;
 
     SharedClient(ClientSettings settings, java.util.concurrent.Executor callThread) {
         this.settings = settings;
@@ -98,7 +96,8 @@ final class SharedClient {
                 .build();
     }
 
-    void registerMeters(MeterRegistry meterRegistry, String clientId) {
+    /** @param users how many metrics use this client */
+    void registerMeters(MeterRegistry meterRegistry, String clientId, java.util.function.IntSupplier users) {
         registry = meterRegistry;
         Tags tags = Tags.of("client", clientId, "region", settings.region(),
                 "endpoint", settings.endpoint() == null ? "" : settings.endpoint().toString());
@@ -116,7 +115,7 @@ final class SharedClient {
                         .register(registry),
                 Gauge.builder("demand_adapter_sqs_calls_waiting", limiter, CallLimiter::waiting)
                         .description("SQS calls waiting for a slot").tags(tags).register(registry),
-                Gauge.builder("demand_adapter_sqs_metrics", this, c -> c.users)
+                Gauge.builder("demand_adapter_sqs_metrics", users, java.util.function.IntSupplier::getAsInt)
                         .description("Metrics using the shared client").tags(tags).register(registry));
     }
 

@@ -3,6 +3,7 @@ package io.demandmetrics.scaler.sqs;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.spi.SharedResources;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,18 +35,18 @@ final class SqsQueueScaler implements Scaler {
     static final String QUEUE_LABEL = "queue";
 
     private final SqsQueueConfig config;
+    private final SharedResources<ClientSettings, SharedClient>.Lease lease;
     private final SharedClient shared;
     private final ScalerContext context;
-    private final SqsClients owner;
     private final List<QueueAttributeName> attributes = new ArrayList<>();
     private volatile String queueUrl; // written on the SDK's thread once resolved, read by the next poll
-    private boolean closed;
 
-    SqsQueueScaler(SqsQueueConfig config, SharedClient shared, ScalerContext context, SqsClients owner) {
+    SqsQueueScaler(SqsQueueConfig config, SharedResources<ClientSettings, SharedClient>.Lease lease,
+                   ScalerContext context) {
         this.config = config;
-        this.shared = shared;
+        this.lease = lease;
+        this.shared = lease.resource();
         this.context = context;
-        this.owner = owner;
         this.queueUrl = config.queue().url();
         attributes.add(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
         if (config.scaleOnInFlight()) {
@@ -160,10 +161,7 @@ final class SqsQueueScaler implements Scaler {
 
     @Override
     public Future<Void> close() {
-        if (!closed) {
-            closed = true;
-            owner.release(shared);
-        }
+        lease.release();
         return Future.succeededFuture();
     }
 }

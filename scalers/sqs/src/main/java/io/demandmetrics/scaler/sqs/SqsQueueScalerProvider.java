@@ -125,6 +125,6 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
 
     @Override
     public Scaler createScaler(SqsQueueConfig config, ScalerContext context) {
-        return new SqsQueueScaler(config, clients.acquire(config.client(), context.meterRegistry()), context, clients);
+        return new SqsQueueScaler(config, clients.acquire(config.client(), context.meterRegistry()), context);
     }
 }

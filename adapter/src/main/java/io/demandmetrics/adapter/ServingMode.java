@@ -1,0 +1,89 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.adapter.auth.DelegatedAuthentication;
+import io.demandmetrics.adapter.http.AdapterServer;
+import io.demandmetrics.adapter.http.DelegatedGate;
+import io.demandmetrics.adapter.http.LoopbackGate;
+import io.demandmetrics.adapter.http.RequestGate;
+import io.demandmetrics.adapter.objects.InformerObjects;
+import io.demandmetrics.adapter.objects.ObjectResolver;
+import io.demandmetrics.adapter.objects.ReportedObjects;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * How the adapter serves, decided once at startup: standalone (no Kubernetes API, anonymous
+ * callers on loopback or with a client certificate from one CA, objects as the scalers report
+ * them) or in-cluster (every caller authenticated and authorized through the Kubernetes API,
+ * objects from informers).
+ *
+ * @param kubernetes the API client in-cluster, null standalone
+ * @param delegated authentication and authorization in-cluster, null standalone
+ */
+record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clientCertificates, RequestGate gate,
+                   KubernetesClient kubernetes, DelegatedAuthentication delegated) {
+
+    static ServingMode standalone(AdapterOptions options) {
+        AdapterServer.ClientCertificates certificates = options.clientCaFile() == null
+                ? AdapterServer.ClientCertificates.NONE
+                : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile());
+        return new ServingMode(new ReportedObjects(), certificates, new LoopbackGate(options.clientCaFile() != null),
+                null, null);
+    }
+
+    /** @throws StartupException (exit code 1) when the Kubernetes API cannot be reached or configured */
+    static ServingMode inCluster(AdapterOptions options, Vertx vertx, Clock clock) throws StartupException {
+        KubernetesClient kubernetes = null;
+        try {
+            kubernetes = kubernetesClient(options.auth().kubeconfig());
+            DelegatedAuthentication delegated = DelegatedAuthentication.start(kubernetes, options.auth(),
+                    options.clientCaFile(), vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock);
+            return new ServingMode(new InformerObjects(kubernetes, vertx.getOrCreateContext()),
+                    AdapterServer.ClientCertificates.requestedFromAnyone(),
+                    new DelegatedGate(delegated.authenticator(), delegated.access(),
+                            Set.copyOf(options.auth().alwaysAllowPaths())),
+                    kubernetes, delegated);
+        } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
+            if (kubernetes != null) {
+                kubernetes.close();
+            }
+            throw new StartupException(1, e.getMessage(), e);
+        }
+    }
+
+    /** Stops the informers and watches and closes the API client. */
+    void close() {
+        if (objects instanceof InformerObjects informers) {
+            informers.close();
+        }
+        if (delegated != null) {
+            delegated.close();
+        }
+        if (kubernetes != null) {
+            kubernetes.close();
+        }
+    }
+
+    /** The API client: from {@code --kubeconfig}, else the pod's service account. */
+    private static KubernetesClient kubernetesClient(Path kubeconfig) {
+        Config config;
+        if (kubeconfig != null) {
+            try {
+                config = Config.fromKubeconfig(Files.readString(kubeconfig));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage(), e);
+            }
+        } else {
+            config = Config.autoConfigure(null);
+        }
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+}
