@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +28,12 @@ class ShutdownIT {
     @TempDir
     Path dir;
 
+    /**
+     * SIGTERM under load: nothing lost, readiness fails first, and the requests in flight when
+     * listening stops are answered. Whether a slow /metrics scrape is in flight at that instant
+     * is a matter of timing, so the run is repeated (at most three times) until one was; every
+     * run must lose nothing.
+     */
     @Test
     void sigtermUnderLoadLosesNoRequest() throws Exception {
         Path config = dir.resolve("config.yaml");
@@ -39,11 +48,26 @@ class ShutdownIT {
                     .append(" start: \"0 8 * * *\", end: \"0 9 * * *\", desiredReplicas: 2}}\n");
         }
         Files.writeString(config, yaml);
+        Pattern slowScrapesInFlight = Pattern.compile("shutting down: listening stopped; [1-9]\\d* requests in flight");
+        List<String> runs = new ArrayList<>();
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            String output = runUnderLoadAndTerminate(config, attempt);
+            runs.add(output);
+            if (slowScrapesInFlight.matcher(output).find()) {
+                return;
+            }
+        }
+        throw new AssertionError("no run had a request in flight when listening stopped, so answering them was"
+                + " not exercised:\n" + String.join("\n---\n", runs));
+    }
+
+    /** One adapter process under load, sent SIGTERM; asserts nothing was lost; returns its log. */
+    private String runUnderLoadAndTerminate(Path config, int attempt) throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Path log = dir.resolve("adapter.log");
+        Path log = dir.resolve("adapter-" + attempt + ".log");
         Process adapter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + dir, "-jar", System.getProperty("adapter.jar"), "--standalone",
                 "--config", config.toString(), "--cert-dir", dir.resolve("certs").toString(),
@@ -63,11 +87,11 @@ class ShutdownIT {
             assertThat(load.notReady.get()).as("readiness failed while still serving (shutdown delay)").isPositive();
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertThat(output).contains("shutting down: readiness fails; serving for 500ms more")
-                    .containsPattern("shutting down: listening stopped; [1-9]\\d* requests in flight") // slow scrapes
                     .contains("shutting down: requests finished (0 left unanswered); closing pollers and scalers")
                     .contains("shut down")
                     .doesNotContain("Failed to register an accepted channel")
                     .doesNotContain("Exception");
+            return output;
         } finally {
             adapter.destroyForcibly();
         }

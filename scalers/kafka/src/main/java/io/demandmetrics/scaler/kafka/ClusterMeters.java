@@ -34,6 +34,7 @@ final class ClusterMeters {
                 Gauge.builder("demand_adapter_kafka_connections", poller, ClusterPoller::connections)
                         .description("Connections the shared client holds to the brokers").tags(tags).register(registry),
                 Gauge.builder("demand_adapter_kafka_metrics", users, IntSupplier::getAsInt)
+                        .strongReference(true) // Micrometer holds a gauge's object weakly; nothing else holds this one
                         .description("Metrics using the shared client").tags(tags).register(registry),
                 FunctionCounter.builder("demand_adapter_kafka_clients_created", poller, ClusterPoller::clientsCreated)
                         .description("Admin clients created (again after refused credentials)").tags(tags)

@@ -116,6 +116,7 @@ final class SharedClient {
                 Gauge.builder("demand_adapter_sqs_calls_waiting", limiter, CallLimiter::waiting)
                         .description("SQS calls waiting for a slot").tags(tags).register(registry),
                 Gauge.builder("demand_adapter_sqs_metrics", users, java.util.function.IntSupplier::getAsInt)
+                        .strongReference(true) // Micrometer holds a gauge's object weakly; nothing else holds this one
                         .description("Metrics using the shared client").tags(tags).register(registry));
     }
 
