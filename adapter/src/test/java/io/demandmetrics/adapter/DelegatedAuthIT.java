@@ -307,10 +307,8 @@ class DelegatedAuthIT {
     }
 
     private double connectionsOpen(HttpClient reader) throws Exception {
-        String metrics = send(reader, "/metrics", "X-Remote-User", "alice").body();
-        return metrics.lines().filter(line -> line.startsWith("demand_adapter_http_connections_open "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst()
-                .orElseThrow();
+        return TestAdapters.meter(send(reader, "/metrics", "X-Remote-User", "alice").body(),
+                "demand_adapter_http_connections_open");
     }
 
     private static HttpClient client(KeyManagerFactory keys) throws Exception {

@@ -176,10 +176,8 @@ class KafkaLagIT {
 
     /** A poll meter of shop/orders-lag, from the adapter's /metrics. */
     private double pollMeter(String name) throws Exception {
-        return TestAdapters.get(client, adapter, "/metrics").body().lines()
-                .filter(line -> line.startsWith(name + "{") && line.contains("metric=\"shop/orders-lag\""))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError(name + " of shop/orders-lag not at /metrics"));
+        return TestAdapters.meter(TestAdapters.get(client, adapter, "/metrics").body(), name,
+                "metric=\"shop/orders-lag\"");
     }
 
     /** Established TCP connections to the broker's port, counted by the kernel (this JVM is the only client). */

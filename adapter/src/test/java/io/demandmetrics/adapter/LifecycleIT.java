@@ -32,8 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -166,12 +164,9 @@ class LifecycleIT {
                 """);
         Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC());
         HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
-        Pattern errors = Pattern.compile("(?m)^demand_adapter_poll_errors_total\\{[^}]*metric=\"shop/never\"[^}]*} (\\d+)");
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                Matcher count = errors.matcher(TestAdapters.get(client, adapter, "/metrics").body());
-                return count.find() && Double.parseDouble(count.group(1)) >= 5;
-            });
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    meter(client, adapter, "demand_adapter_poll_errors_total", "metric=\"shop/never\"") >= 5);
             assertThat(TestValuesScalerProvider.fetches("never")).isEqualTo(1);
             assertThat(new JsonObject(TestAdapters.get(client, adapter, EXTERNAL + "never").body()).getString("message"))
                     .endsWith("the poll timed out after 50ms and the test-values scaler has not finished it; it is"
@@ -311,13 +306,13 @@ class LifecycleIT {
                     java.util.Arrays.equals(servedCertificate(adapter).getEncoded(), rotated.getEncoded()));
 
             HttpClient client = TestAdapters.client(cert); // trusts the rotated certificate
-            String rejected = "demand_adapter_certificate_reloads_total{result=\"rejected\"}";
+            String reloads = "demand_adapter_certificate_reloads_total";
             // A check can meet a half-written file during the rotation above: count from here.
-            double rejectedBefore = meter(client, adapter, rejected);
+            double rejectedBefore = meter(client, adapter, reloads, "result=\"rejected\"");
             Files.writeString(cert, "not a certificate"); // a broken rotation keeps the served one
-            await().atMost(Duration.ofSeconds(10)).until(() -> meter(client, adapter, rejected) > rejectedBefore);
-            assertThat(meter(client, adapter, "demand_adapter_certificate_reloads_total{result=\"applied\"}"))
-                    .isGreaterThanOrEqualTo(1);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    meter(client, adapter, reloads, "result=\"rejected\"") > rejectedBefore);
+            assertThat(meter(client, adapter, reloads, "result=\"applied\"")).isGreaterThanOrEqualTo(1);
             assertThat(servedCertificate(adapter).getEncoded()).isEqualTo(rotated.getEncoded());
         } finally {
             adapter.stop();
@@ -358,12 +353,9 @@ class LifecycleIT {
         }
     }
 
-    /** A meter's value at /metrics; {@code name} with its labels, as the exposition writes them. */
-    private static double meter(HttpClient reader, Adapter adapter, String name) throws Exception {
-        return TestAdapters.get(reader, adapter, "/metrics").body().lines()
-                .filter(line -> line.startsWith(name + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1))).findFirst()
-                .orElseThrow(() -> new AssertionError(name + " not at /metrics"));
+    /** A series' value at the adapter's /metrics ({@link TestAdapters#meter}). */
+    private static double meter(HttpClient reader, Adapter adapter, String name, String... labels) throws Exception {
+        return TestAdapters.meter(TestAdapters.get(reader, adapter, "/metrics").body(), name, labels);
     }
 
     private static String metrics(Map<String, String> nameToSource) {

@@ -70,6 +70,27 @@ final class TestAdapters {
                 .header("Accept", "application/json, */*").GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A series' value in a Prometheus text exposition (the adapter's /metrics): the first
+     * sample of {@code name} whose labels include each of {@code labels} ({@code key="value"}).
+     *
+     * @throws AssertionError when there is none
+     */
+    static double meter(String exposition, String name, String... labels) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith("#") || !line.startsWith(name)) {
+                continue;
+            }
+            char after = line.length() > name.length() ? line.charAt(name.length()) : '?';
+            int end = line.lastIndexOf(' ');
+            String series = line.substring(0, end);
+            if ((after == ' ' || after == '{') && java.util.Arrays.stream(labels).allMatch(series::contains)) {
+                return Double.parseDouble(line.substring(end + 1));
+            }
+        }
+        throw new AssertionError(name + " " + java.util.Arrays.toString(labels) + " not in the exposition");
+    }
+
     /** The real kubectl, as test-components.md prescribes: own kubeconfig and cache dir. */
     static KubectlResult kubectl(Path dir, Adapter adapter, String path) throws IOException, InterruptedException {
         Path kubeconfig = StandaloneKubeconfig.write(dir.resolve("kubectl"), adapter.url(), certFile(dir));

@@ -10,6 +10,7 @@ import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.selector.SelectorSyntaxException;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.view.MetricQuestion;
+import io.demandmetrics.adapter.view.MetricValues;
 import io.demandmetrics.adapter.view.MetricView;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -74,12 +75,8 @@ public final class MetricsApiHandler {
             MetricQuestion question = question(segments, labelSelector, metricLabelSelector);
             String answered = route;
             return view.values(question)
-                    .map(values -> ApiResponse.ok(answers.body(version, question, values, () -> question.key()
-                            .isExternal() ? WireFormat.externalMetricValueList(question.key().name(), values.points())
-                                    .toBuffer()
-                            : WireFormat.metricValueList(version, question.key().resource(), question.key().namespace(),
-                                    question.key().name(), question.seriesSelector(), values.points()).toBuffer()),
-                            answered))
+                    .map(values -> ApiResponse.ok(answers.body(version, question, values,
+                            () -> encode(version, question, values)), answered))
                     .otherwise(failure -> failed(failure, answered));
         } catch (RuntimeException e) {
             return Future.succeededFuture(failed(e, route));
@@ -94,6 +91,16 @@ public final class MetricsApiHandler {
             throw new RequestFailure.NoSuchResource();
         }
         return new ApiResponse(200, document, current.discovery().gzippedDocument(path), route);
+    }
+
+    /** The MetricValueList or ExternalMetricValueList that answers {@code question}. */
+    private static Buffer encode(String version, MetricQuestion question, MetricValues values) {
+        MetricKey key = question.key();
+        if (key.isExternal()) {
+            return WireFormat.externalMetricValueList(key.name(), values.points()).toBuffer();
+        }
+        return WireFormat.metricValueList(version, key.resource(), key.namespace(), key.name(),
+                question.seriesSelector(), values.points()).toBuffer();
     }
 
     private static ApiResponse failed(Throwable failure, String route) {

@@ -120,16 +120,15 @@ final class ClusterPoller {
         inFlight = true;
         long started = System.nanoTime();
         long requestsBefore = requests(client);
-        PollCycle.read(client, settings.describe(), batch, loop).whenCompleteAsync((result, e) -> {
+        // read() completes, never fails: a cycle that failed as a whole is a Result too.
+        PollCycle.read(client, settings.describe(), batch, loop).thenAcceptAsync(result -> {
             inFlight = false;
             cycles++;
             lastCycleMillis = (System.nanoTime() - started) / 1e6;
             lastCycleRequests = requests(client) - requestsBefore;
             // After the figures: an answered poll's cycle is already counted.
-            PollCycle.Result read = e == null ? result
-                    : PollCycle.Result.failed("polling " + settings.describe() + " failed: " + PollCycle.describe(e));
-            batch.forEach(query -> answer(query, read));
-            boolean refused = read.authenticationFailed();
+            batch.forEach(query -> answer(query, result));
+            boolean refused = result.authenticationFailed();
             if (refused && admin == client) {
                 // The credentials may have been rotated in their files: the next cycle's client re-reads them.
                 if (!credentialsRefused) { // logged once, not once per poll
@@ -151,7 +150,7 @@ final class ClusterPoller {
         try {
             answer = PollCycle.answer(result, settings.describe(), query);
         } catch (RuntimeException e) { // a bug, not a broker's answer: fail the poll, never leave it hanging
-            answer = new PollCycle.Answer(null, "polling " + settings.describe() + " failed: " + PollCycle.describe(e));
+            answer = PollCycle.answer(PollCycle.Result.failed(settings.describe(), e), settings.describe(), query);
         }
         if (answer.error() != null) {
             query.result().completeExceptionally(new IllegalStateException(answer.error()));

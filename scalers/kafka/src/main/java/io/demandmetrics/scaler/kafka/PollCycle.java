@@ -70,6 +70,11 @@ final class PollCycle {
             return new Result(Settled.none(), Settled.none(), Settled.none(), failure);
         }
 
+        /** A cycle that failed as a whole with {@code error}. */
+        static Result failed(String cluster, Throwable error) {
+            return failed("polling " + cluster + " failed: " + describe(error));
+        }
+
         /** Whether the brokers refused the client's credentials (then the client is rebuilt, re-reading them). */
         boolean authenticationFailed() {
             return Stream.of(committed.errors(), partitions.errors(), latest.errors())
@@ -106,7 +111,7 @@ final class PollCycle {
                             settle(latestOffsets(admin, partitions.values(), deadlineNanos), loop)
                                     .thenApply(latest -> new Result(committed, partitions, latest, null)), loop);
                 }, loop)
-                .exceptionally(e -> Result.failed("polling " + cluster + " failed: " + describe(e)));
+                .exceptionally(e -> Result.failed(cluster, e));
     }
 
     /** The answer to {@code query} from what the cycle read. */
