@@ -5,14 +5,13 @@ import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.scaler.spi.Echo;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
+import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -85,34 +84,40 @@ public final class ConfigParser {
         if (!(document instanceof Map<?, ?> top)) {
             throw new ConfigException(List.of("the config must be a map with a \"metrics\" list"));
         }
-        List<String> problems = new ArrayList<>();
-        unknownFields(top, TOP_LEVEL_FIELDS, "", "top-level field", problems);
-        Object metrics = top.get("metrics");
+        ParameterReader topLevel = ParameterReader.forFields("top-level field", top, TOP_LEVEL_FIELDS);
+        List<String> problems = new ArrayList<>(topLevel.problems());
         List<MetricDefinition> definitions = new ArrayList<>();
-        if (metrics == null) {
+        if (top.get("metrics") == null) {
             problems.add("missing required top-level field \"metrics\"");
-        } else if (!(metrics instanceof List<?> list)) {
+        } else if (!(top.get("metrics") instanceof List<?> list)) {
             problems.add("top-level field \"metrics\" must be a list");
         } else {
-            Map<MetricKey, Integer> seen = new HashMap<>();
-            for (int i = 0; i < list.size(); i++) {
-                MetricDefinition definition = metric(i, list.get(i), problems);
-                if (definition == null) {
-                    continue;
-                }
-                Integer first = seen.putIfAbsent(definition.key(), i);
-                if (first != null) {
-                    problems.add(definition.describe() + ": describes " + definition.key().describes()
-                            + " like metrics[" + first + "]; each metric may be defined once");
-                } else {
-                    definitions.add(definition);
-                }
-            }
+            definitions = metrics(list, problems);
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(bounded(problems));
         }
         return new AdapterConfig(definitions);
+    }
+
+    /** Every valid entry of the list, each metric at most once; problems go to {@code problems}. */
+    private List<MetricDefinition> metrics(List<?> list, List<String> problems) {
+        List<MetricDefinition> definitions = new ArrayList<>();
+        Map<MetricKey, Integer> seen = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            MetricDefinition definition = metric(i, list.get(i), problems);
+            if (definition == null) {
+                continue;
+            }
+            Integer first = seen.putIfAbsent(definition.key(), i);
+            if (first != null) {
+                problems.add(definition.describe() + ": describes " + definition.key().describes()
+                        + " like metrics[" + first + "]; each metric may be defined once");
+            } else {
+                definitions.add(definition);
+            }
+        }
+        return definitions;
     }
 
     private static List<String> bounded(List<String> problems) {
@@ -127,164 +132,144 @@ public final class ConfigParser {
         return shown;
     }
 
+    /** One entry of the {@code metrics} list, or null with its problems added to {@code problems}. */
     private MetricDefinition metric(int index, Object entry, List<String> problems) {
-        String where = "metrics[" + index + "]";
         if (!(entry instanceof Map<?, ?> fields)) {
-            problems.add(where + ": must be a map with name, namespace, type and parameters");
+            problems.add("metrics[" + index + "]: must be a map with name, namespace, type and parameters");
             return null;
         }
-        List<String> own = new ArrayList<>();
-        String name = text(fields, "name", own);
-        String namespace = text(fields, "namespace", own);
-        String describesText = fields.containsKey("describes") ? text(fields, "describes", own) : "external";
-        String type = text(fields, "type", own);
-        String object = text(fields, "object", own);
-        String prefix = name == null ? where
-                : "metric " + Echo.quote(namespace == null ? name : namespace + "/" + name)
-                + (type == null ? "" : " (type " + Echo.quote(type) + ")");
+        ParameterReader reader = ParameterReader.forFields("field", fields, METRIC_FIELDS);
+        MetricDefinition definition = read(reader);
+        String prefix = where(index, fields);
+        reader.problems().forEach(problem -> problems.add(prefix + ": " + problem));
+        return definition;
+    }
 
-        unknownFields(fields, METRIC_FIELDS, "", "field", own);
+    /**
+     * How problems name a metric: by namespace/name and type when those are usable, else by
+     * its index in the list.
+     */
+    private static String where(int index, Map<?, ?> fields) {
+        String name = scalar(fields.get("name"));
         if (name == null) {
-            own.add("missing required field \"name\"");
-        } else if (name.length() > 253 || !METRIC_NAME.matcher(name).matches()) {
-            own.add("field \"name\" value " + Echo.quote(name) + " must be letters, digits, '_', '.', ':' or '-',"
+            return "metrics[" + index + "]";
+        }
+        String namespace = scalar(fields.get("namespace"));
+        String type = scalar(fields.get("type"));
+        return "metric " + Echo.quote(namespace == null ? name : namespace + "/" + name)
+                + (type == null ? "" : " (type " + Echo.quote(type) + ")");
+    }
+
+    private static String scalar(Object value) {
+        return value == null || value instanceof Map || value instanceof List ? null : value.toString();
+    }
+
+    /** Reads every field, recording problems in {@code reader}; null when there are any. */
+    private MetricDefinition read(ParameterReader reader) {
+        String name = reader.string("name");
+        if (name != null && (name.length() > 253 || !METRIC_NAME.matcher(name).matches())) {
+            reader.invalid("name", "must be letters, digits, '_', '.', ':' or '-',"
                     + " starting and ending with a letter or digit, at most 253 characters");
         }
-        KubernetesResource resource = null;
-        if (describesText != null && !describesText.equals("external")) {
-            resource = KubernetesResource.byName(describesText).orElse(null);
-            if (resource == null) {
-                own.add("field \"describes\" value " + Echo.quote(describesText) + " must be \"external\" or one of "
-                        + KubernetesResource.knownNames());
-            }
-        }
-        boolean namespaced = resource == null || resource.namespaced();
-        if (namespaced && namespace == null) {
-            own.add("missing required field \"namespace\"");
-        } else if (!namespaced && namespace != null) {
-            own.add("field \"namespace\" must be absent: " + resource.resource() + " are cluster-scoped");
-        } else if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
-            own.add("field \"namespace\" value " + Echo.quote(namespace) + " is not a valid namespace name");
-        }
+        KubernetesResource resource = describes(reader);
+        String namespace = namespace(reader, resource);
+        String object = reader.string("object", null);
         if (object != null && resource == null) {
-            own.add("field \"object\" is only for custom metrics (describes: pods, deployments.apps, ...)");
+            reader.problem("field \"object\" is only for custom metrics (describes: pods, deployments.apps, ...)");
         }
-
-        Duration pollInterval = duration(fields, "pollInterval", DEFAULT_POLL_INTERVAL, own);
-        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0 || pollInterval.compareTo(MAX_POLL_INTERVAL) > 0) {
-            own.add("field \"pollInterval\" value " + Echo.quote(fields.get("pollInterval")) + " must be from "
-                    + Durations.format(MIN_POLL_INTERVAL) + " to " + Durations.format(MAX_POLL_INTERVAL));
-            pollInterval = DEFAULT_POLL_INTERVAL;
+        Timing timing = timing(reader);
+        Double fallback = fallback(reader);
+        String type = reader.string("type");
+        Map<String, Object> parameters = parameters(reader);
+        ScalerProvider<Object> provider = type == null ? null : registry.provider(type).orElse(null);
+        if (type != null && provider == null) {
+            reader.problem("unknown scaler type " + Echo.quote(type) + "; known: " + registry.types());
         }
-        Duration defaultTimeout = pollInterval.compareTo(MAX_DEFAULT_TIMEOUT) < 0 ? pollInterval : MAX_DEFAULT_TIMEOUT;
-        Duration timeout = duration(fields, "timeout", defaultTimeout, own);
-        if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(pollInterval) > 0) {
-            own.add("field \"timeout\" value " + Echo.quote(fields.get("timeout")) + " must be from "
-                    + Durations.format(MIN_TIMEOUT) + " to pollInterval (" + Durations.format(pollInterval) + ")");
-        }
-        Duration maxAge = duration(fields, "maxAge", pollInterval.multipliedBy(3), own);
-        if (maxAge.compareTo(pollInterval) < 0 || maxAge.compareTo(MAX_MAX_AGE) > 0) {
-            own.add("field \"maxAge\" value " + Echo.quote(fields.get("maxAge")) + " must be from pollInterval ("
-                    + Durations.format(pollInterval) + ") to " + Durations.format(MAX_MAX_AGE));
-        }
-        Double fallback = fallback(fields, own);
-
-        ScalerProvider<Object> provider = null;
-        Object scalerConfig = null;
-        Map<String, Object> parameters = parameters(fields, own);
-        if (type == null) {
-            own.add("missing required field \"type\"");
-        } else {
-            provider = registry.provider(type).orElse(null);
-            if (provider == null) {
-                own.add("unknown scaler type " + Echo.quote(type) + "; known: " + registry.types());
-            } else if (parameters != null) {
-                try {
-                    scalerConfig = provider.parseConfig(parameters);
-                } catch (InvalidConfigException e) {
-                    own.addAll(e.problems());
-                } catch (RuntimeException e) {
-                    own.add("the " + type + " scaler failed to parse its parameters (a bug in the scaler): " + e);
-                }
-            }
-        }
-        if (!own.isEmpty()) {
-            own.forEach(problem -> problems.add(prefix + ": " + problem));
+        Object scalerConfig = provider == null || parameters == null ? null : scalerConfig(type, provider, parameters, reader);
+        if (!reader.problems().isEmpty()) {
             return null;
         }
         return new MetricDefinition(new MetricKey(resource, namespace, name), type, parameters, provider,
-                scalerConfig, object, pollInterval, timeout, maxAge, fallback);
+                scalerConfig, object, timing.pollInterval(), timing.timeout(), timing.maxAge(), fallback);
     }
 
-    private static String text(Map<?, ?> fields, String field, List<String> problems) {
-        Object value = fields.get(field);
-        if (value == null) {
+    /** The described resource; null for external metrics (the default) and for an unknown resource. */
+    private static KubernetesResource describes(ParameterReader reader) {
+        String describes = reader.string("describes", "external");
+        if (describes == null || describes.equals("external")) {
             return null;
         }
-        if (value instanceof Map || value instanceof List) {
-            problems.add("field \"" + field + "\" must be a string");
-            return null;
+        KubernetesResource resource = KubernetesResource.byName(describes).orElse(null);
+        if (resource == null) {
+            reader.invalid("describes", "must be \"external\" or one of " + KubernetesResource.knownNames());
         }
-        return value.toString();
+        return resource;
     }
 
-    private static Duration duration(Map<?, ?> fields, String field, Duration defaultValue, List<String> problems) {
-        Object value = fields.get(field);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            if (!(value instanceof Map || value instanceof List)) {
-                return Durations.parse(value.toString());
+    /** Required for external metrics and namespaced resources, absent for cluster-scoped ones. */
+    private static String namespace(ParameterReader reader, KubernetesResource resource) {
+        boolean namespaced = resource == null || resource.namespaced();
+        if (!namespaced) {
+            if (reader.has("namespace")) {
+                reader.problem("field \"namespace\" must be absent: " + resource.resource() + " are cluster-scoped");
             }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        problems.add("field \"" + field + "\" value " + Echo.quote(value) + " is not a duration (e.g. 30s, 10m, 1h30m)");
-        return defaultValue;
-    }
-
-    private static Double fallback(Map<?, ?> fields, List<String> problems) {
-        Object value = fields.get("fallback");
-        if (value == null) {
             return null;
         }
-        try {
-            double parsed = value instanceof Number n ? n.doubleValue()
-                    : value instanceof Map || value instanceof List ? Double.NaN : Double.parseDouble(value.toString());
-            if (Double.isFinite(parsed) && parsed >= 0) {
-                return parsed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        String namespace = reader.string("namespace");
+        if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
+            reader.invalid("namespace", "is not a valid namespace name");
         }
-        problems.add("field \"fallback\" value " + Echo.quote(value) + " must be a number >= 0");
+        return namespace;
+    }
+
+    private record Timing(Duration pollInterval, Duration timeout, Duration maxAge) {
+    }
+
+    /** pollInterval, then timeout and maxAge, whose defaults and bounds follow from it. */
+    private static Timing timing(ParameterReader reader) {
+        Duration pollInterval = reader.duration("pollInterval", DEFAULT_POLL_INTERVAL, Duration.ZERO);
+        if (pollInterval.compareTo(MIN_POLL_INTERVAL) < 0 || pollInterval.compareTo(MAX_POLL_INTERVAL) > 0) {
+            reader.invalid("pollInterval", "must be from " + Durations.format(MIN_POLL_INTERVAL) + " to "
+                    + Durations.format(MAX_POLL_INTERVAL));
+            pollInterval = DEFAULT_POLL_INTERVAL;
+        }
+        String upToPoll = "pollInterval (" + Durations.format(pollInterval) + ")";
+        Duration defaultTimeout = pollInterval.compareTo(MAX_DEFAULT_TIMEOUT) < 0 ? pollInterval : MAX_DEFAULT_TIMEOUT;
+        Duration timeout = reader.duration("timeout", defaultTimeout, Duration.ZERO);
+        if (timeout.compareTo(MIN_TIMEOUT) < 0 || timeout.compareTo(pollInterval) > 0) {
+            reader.invalid("timeout", "must be from " + Durations.format(MIN_TIMEOUT) + " to " + upToPoll);
+        }
+        Duration maxAge = reader.duration("maxAge", pollInterval.multipliedBy(3), Duration.ZERO);
+        if (maxAge.compareTo(pollInterval) < 0 || maxAge.compareTo(MAX_MAX_AGE) > 0) {
+            reader.invalid("maxAge", "must be from " + upToPoll + " to " + Durations.format(MAX_MAX_AGE));
+        }
+        return new Timing(pollInterval, timeout, maxAge);
+    }
+
+    /** The optional value served while there is no fresh one. */
+    private static Double fallback(ParameterReader reader) {
+        if (!reader.has("fallback")) {
+            return null;
+        }
+        double fallback = reader.number("fallback", Double.NaN, 0);
+        return Double.isNaN(fallback) ? null : fallback;
+    }
+
+    /** The scaler's raw parameters, handed to its provider; null when they are not a map of names. */
+    private static Map<String, Object> parameters(ParameterReader reader) {
+        return reader.has("parameters") ? reader.block("parameters") : Map.of();
+    }
+
+    /** The provider's parsed config; its problems are the metric's. */
+    private static Object scalerConfig(String type, ScalerProvider<Object> provider, Map<String, Object> parameters,
+                                       ParameterReader reader) {
+        try {
+            return provider.parseConfig(parameters);
+        } catch (InvalidConfigException e) {
+            e.problems().forEach(reader::problem);
+        } catch (RuntimeException e) {
+            reader.problem("the " + type + " scaler failed to parse its parameters (a bug in the scaler): " + e);
+        }
         return null;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> parameters(Map<?, ?> fields, List<String> problems) {
-        Object value = fields.get("parameters");
-        if (value == null) {
-            return Map.of();
-        }
-        if (!(value instanceof Map<?, ?> map) || !map.keySet().stream().allMatch(k -> k instanceof String)) {
-            problems.add("field \"parameters\" must be a map of names to values");
-            return null;
-        }
-        return (Map<String, Object>) map;
-    }
-
-    private static void unknownFields(Map<?, ?> fields, List<String> known, String prefix, String noun,
-                                      List<String> problems) {
-        Set<String> unknown = new TreeSet<>();
-        for (Object key : fields.keySet()) {
-            if (!(key instanceof String name) || !known.contains(name)) {
-                unknown.add(Echo.quote(key instanceof String name ? prefix + name : key));
-            }
-        }
-        for (String key : unknown) {
-            problems.add("unknown " + noun + " " + key + "; known: " + known);
-        }
     }
 }

@@ -70,7 +70,7 @@ class ConfigParserTest {
                         "metrics[1]: missing required parameter \"end\"",
                         "metrics[1]: missing required parameter \"desiredReplicas\"",
                         "metric \"shop/office\" (type \"cron\"): field \"pollInterval\" value \"soon\" is not a duration (e.g. 30s, 10m, 1h30m)",
-                        "metric \"shop/office\" (type \"cron\"): field \"fallback\" value \"-1\" must be a number >= 0",
+                        "metric \"shop/office\" (type \"cron\"): field \"fallback\" value \"-1\" must be >= 0",
                         "metric \"shop/office\" (type \"cron\"): unknown parameter \"ramp\"; known: [desiredReplicas, end, rampSteps, rampUp, start, timezone, windows]",
                         "metric \"shop/office\" (type \"cron\"): parameter \"timezone\" value \"Mars/Base\" is not an IANA time zone (e.g. Europe/Berlin)",
                         "metric \"shop/office\" (type \"cron\"): parameter \"desiredReplicas\" value \"0\" must be >= 1")),
@@ -118,6 +118,21 @@ class ConfigParserTest {
                         "metric \"shop/tiny\" (type \"cron\"): field \"timeout\" value \"0.5ms\" must be from 1ms to pollInterval (15s)",
                         "metric \"shop/huge\" (type \"cron\"): field \"pollInterval\" value \"99999999999h\" must be from 100ms to 24h",
                         "metric \"shop/huge\" (type \"cron\"): field \"maxAge\" value \"30d\" is not a duration (e.g. 30s, 10m, 1h30m)")),
+                // Fields of the wrong shape: the same reader and message forms as a scaler's parameters.
+                Arguments.of("""
+                        metrics:
+                          - name: [a, b]
+                            namespace: ""
+                            type: cron
+                            parameters: [start]
+                            fallback: lots
+                            7: seven
+                        """, List.of(
+                        "metrics[0]: unknown field \"7\"; known: [describes, fallback, maxAge, name, namespace, object, parameters, pollInterval, timeout, type]",
+                        "metrics[0]: field \"name\" value \"[a, b]\" is not a string",
+                        "metrics[0]: field \"namespace\" value \"\" must not be empty",
+                        "metrics[0]: field \"fallback\" value \"lots\" is not a number",
+                        "metrics[0]: field \"parameters\" must be a map")),
                 Arguments.of("""
                         metrics:
                           - name: office

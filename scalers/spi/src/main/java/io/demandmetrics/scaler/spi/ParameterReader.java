@@ -29,10 +29,15 @@ import java.util.TreeSet;
  * Methods return a placeholder (null, the default, 0) for a value with a problem, so
  * parsing carries on and reports the rest; {@link #throwIfInvalid()} then throws. Not
  * thread-safe; use one reader per parse.
+ *
+ * <p>The adapter reads its own config fields with the same reader ({@link #forFields}), so a
+ * user meets one set of message forms whether the mistake is in a field or a parameter.
  */
 public final class ParameterReader {
 
-    private final Map<String, Object> parameters;
+    private final Map<?, ?> parameters;
+    /** What a name is called in messages: "parameter", "field", "top-level field". */
+    private final String noun;
     private final String prefix;
     private final Set<String> known;
     private final List<String> problems;
@@ -42,20 +47,37 @@ public final class ParameterReader {
      * @param knownNames every parameter name the scaler accepts; any other key is reported
      */
     public ParameterReader(Map<String, Object> parameters, String... knownNames) {
-        this(parameters, "", List.of(knownNames), new ArrayList<>());
+        this(parameters, "parameter", "", List.of(knownNames), new ArrayList<>());
     }
 
-    private ParameterReader(Map<String, Object> parameters, String prefix, List<String> knownNames,
+    private ParameterReader(Map<?, ?> parameters, String noun, String prefix, List<String> knownNames,
                             List<String> problems) {
         this.parameters = parameters == null ? Map.of() : parameters;
+        this.noun = noun;
         this.prefix = prefix;
         this.known = new LinkedHashSet<>(knownNames);
         this.problems = problems;
-        Set<String> unknown = new TreeSet<>(this.parameters.keySet());
-        unknown.removeAll(known);
-        for (String name : unknown) {
-            problems.add("unknown parameter " + Echo.quote(prefix + name) + "; known: " + new TreeSet<>(known));
+        // Keys come from YAML, so they may be numbers or lists: shown, never cast.
+        Set<String> unknown = new TreeSet<>();
+        for (Object key : this.parameters.keySet()) {
+            if (!(key instanceof String name) || !known.contains(name)) {
+                unknown.add(Echo.quote(key instanceof String name ? prefix + name : key));
+            }
         }
+        for (String name : unknown) {
+            problems.add("unknown " + noun + " " + name + "; known: " + new TreeSet<>(known));
+        }
+    }
+
+    /**
+     * A reader for the adapter's own config fields, whose messages say {@code noun} where a
+     * scaler's say "parameter" ({@code missing required field "name"}).
+     *
+     * @param noun what one name is called, e.g. "field" or "top-level field"
+     * @param fields the raw YAML map, whose keys may be of any type
+     */
+    public static ParameterReader forFields(String noun, Map<?, ?> fields, List<String> knownNames) {
+        return new ParameterReader(fields, noun, "", knownNames, new ArrayList<>());
     }
 
     /**
@@ -63,7 +85,7 @@ public final class ParameterReader {
      * this reader's problems with names such as {@code windows[0].start}.
      */
     public ParameterReader nested(String path, Map<String, Object> block, String... knownNames) {
-        return new ParameterReader(block, prefix + path + ".", List.of(knownNames), problems);
+        return new ParameterReader(block, noun, prefix + path + ".", List.of(knownNames), problems);
     }
 
     /** Whether the parameter is present (with any value, even an empty one). */
@@ -215,7 +237,7 @@ public final class ParameterReader {
             return List.of();
         }
         if (!(value instanceof List<?> list) || !list.stream().allMatch(e -> e instanceof Map)) {
-            problems.add("parameter \"" + prefix + name + "\" must be a list of maps");
+            problems.add(noun + " " + Echo.quote(prefix + name) + " must be a list of maps");
             return List.of();
         }
         return (List<Map<String, Object>>) value;
@@ -232,7 +254,7 @@ public final class ParameterReader {
             return null;
         }
         if (!(value instanceof Map<?, ?> map) || !map.keySet().stream().allMatch(k -> k instanceof String)) {
-            problems.add("parameter \"" + prefix + name + "\" must be a map");
+            problems.add(noun + " " + Echo.quote(prefix + name) + " must be a map");
             return null;
         }
         return (Map<String, Object>) value;
@@ -267,7 +289,15 @@ public final class ParameterReader {
 
     /** Records {@code parameter "name" value "v" <complaint>} for a check the reader cannot make. */
     public void invalid(String name, Object value, String complaint) {
-        problems.add("parameter \"" + prefix + name + "\" value " + Echo.quote(value) + " " + complaint);
+        problems.add(noun + " " + Echo.quote(prefix + name) + " value " + Echo.quote(value) + " " + complaint);
+    }
+
+    /**
+     * Records {@code parameter "name" value "<as written>" <complaint>} for a present value that
+     * parsed but failed a check across fields (a timeout longer than the poll interval).
+     */
+    public void invalid(String name, String complaint) {
+        invalid(name, raw(name), complaint);
     }
 
     /** The problems found so far. */
@@ -290,7 +320,7 @@ public final class ParameterReader {
     }
 
     private void missing(String name) {
-        problems.add("missing required parameter \"" + prefix + name + "\"");
+        problems.add("missing required " + noun + " " + Echo.quote(prefix + name));
     }
 
     private static Long parseLong(Object value) {
