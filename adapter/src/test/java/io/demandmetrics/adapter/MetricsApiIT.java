@@ -2,6 +2,7 @@ package io.demandmetrics.adapter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.demandmetrics.adapter.api.UpstreamTypes;
 import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Sample;
 import io.vertx.core.json.JsonArray;
@@ -156,6 +157,7 @@ class MetricsApiIT {
     void kubectlGetRawMatchesTheGoldenFile(String name, String path) throws Exception {
         TestAdapters.KubectlResult result = TestAdapters.kubectl(dir, adapter, path);
         assertThat(result.exitCode()).as("kubectl stderr: %s", result.stderr()).isZero();
+        assertThat(UpstreamTypes.differences(new JsonObject(result.stdout()))).as("against upstream's types").isEmpty();
         Golden.assertMatches(name, result.stdout().strip());
     }
 
@@ -194,6 +196,7 @@ class MetricsApiIT {
         HttpResponse<String> response = TestAdapters.get(client, adapter, path);
         assertThat(response.statusCode()).isEqualTo(code);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(UpstreamTypes.differences(new JsonObject(response.body()))).as("against upstream's types").isEmpty();
         assertThat(new JsonObject(response.body())).isEqualTo(new JsonObject()
                 .put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
                 .put("status", "Failure").put("message", message).put("reason", reason).put("code", code));
