@@ -494,8 +494,8 @@ public final class ExpositionParser {
     private record SeriesKey(String name, Labels labels) {
     }
 
-    /** Go's strconv.ParseFloat on what expositions contain; null when it is not a number. */
-    static Double parseFloat(String text) {
+    /** Go's strconv.ParseFloat on what expositions contain (values, {@code le}); null when it is not a number. */
+    public static Double parseFloat(String text) {
         switch (text.toLowerCase(java.util.Locale.ROOT)) {
             case "nan":
                 return Double.NaN;
