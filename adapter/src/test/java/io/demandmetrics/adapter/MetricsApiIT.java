@@ -152,6 +152,15 @@ class MetricsApiIT {
                 Arguments.of("namespace-as-root-object", custom1 + "/namespaces/shop/request_budget"));
     }
 
+    /** A scaler is told what its metric describes, to shape its samples (a value per pod, or one for the object). */
+    @Test
+    void scalersAreToldWhatTheirMetricDescribes() {
+        assertThat(TestValuesScalerProvider.describes("queues")).isEqualTo("external");
+        assertThat(TestValuesScalerProvider.describes("pods")).isEqualTo("pods");
+        assertThat(TestValuesScalerProvider.describes("latency")).isEqualTo("deployments.apps");
+        assertThat(TestValuesScalerProvider.describes("nodes")).isEqualTo("nodes");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("routes")
     void kubectlGetRawMatchesTheGoldenFile(String name, String path) throws Exception {

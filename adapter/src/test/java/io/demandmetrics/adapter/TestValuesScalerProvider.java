@@ -22,6 +22,7 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
     private static final Map<String, AtomicInteger> FETCHES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> CLOSES = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> PARSES = new ConcurrentHashMap<>();
+    private static final Map<String, String> DESCRIBES = new ConcurrentHashMap<>();
 
     static void set(String source, List<Sample> samples) {
         SOURCES.put(source, Future.succeededFuture(samples));
@@ -44,6 +45,11 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
     }
 
     /** How many times a config naming the source was parsed (at startup and on every reload). */
+    /** What the last scaler created for {@code source} was told its metric describes. */
+    static String describes(String source) {
+        return DESCRIBES.get(source);
+    }
+
     static int parses(String source) {
         return PARSES.computeIfAbsent(source, s -> new AtomicInteger()).get();
     }
@@ -72,6 +78,7 @@ public final class TestValuesScalerProvider implements ScalerProvider<String> {
 
     @Override
     public Scaler createScaler(String source, ScalerContext context) {
+        DESCRIBES.put(source, context.describes());
         return new Scaler() {
             @Override
             public Future<List<Sample>> fetch() {

@@ -42,6 +42,11 @@ final class MetricScalerContext implements ScalerContext {
     }
 
     @Override
+    public String describes() {
+        return definition.key().describes();
+    }
+
+    @Override
     public Duration pollTimeout() {
         return definition.timeout();
     }

@@ -26,6 +26,18 @@ public interface ScalerContext {
     WorkerExecutor blockingExecutor();
 
     /**
+     * What the metric describes: {@code "external"} for an external metric, else the resource
+     * of its custom metric as the config names it ({@code "pods"}, {@code "deployments.apps"},
+     * {@code "nodes"}, ...). A scaler that can serve either decides its samples' shape from it:
+     * for {@code pods}, a sample per pod ({@link Sample#forObject}); for another resource,
+     * samples without an object, which the adapter serves as the metric's configured
+     * {@code object}.
+     */
+    default String describes() {
+        return "external";
+    }
+
+    /**
      * The metric's poll timeout: a {@link Scaler#fetch()} not completed by then is failed by
      * the adapter with "the poll timed out". A scaler whose source has timeouts of its own (a
      * client's request and call timeouts) sets them below this, so that the source's own error

@@ -72,7 +72,7 @@ public final class TargetScraper {
 
     private Future<List<ScrapedSample>> body(HttpClientResponse response) {
         if (response.statusCode() != 200) {
-            response.request().reset();
+            stop(response);
             return Future.failedFuture(new ScrapeException("HTTP " + response.statusCode()
                     + (response.statusMessage() == null ? "" : " " + response.statusMessage())));
         }
@@ -84,8 +84,7 @@ public final class TargetScraper {
                 // Failed first: the reset below reports itself through the exception handler.
                 collected.tryFail(new ScrapeException("the exposition is larger than " + maxBytes
                         + " bytes (maxScrapeBytes)"));
-                response.handler(null);
-                response.request().reset();
+                stop(response);
                 return;
             }
             body.appendBuffer(chunk);
@@ -95,6 +94,19 @@ public final class TargetScraper {
         return collected.future().compose(bytes -> bytes.length() <= PARSE_ON_LOOP_BYTES
                 ? parse(bytes, format)
                 : vertx.executeBlocking(() -> parseOrThrow(bytes, format), false));
+    }
+
+    /**
+     * Stops a response whose body is not wanted: the stream is reset so a large body is not
+     * transferred. A response that already ended cannot be reset, and needs not be.
+     */
+    private static void stop(HttpClientResponse response) {
+        try {
+            response.handler(null);
+            response.request().reset();
+        } catch (IllegalStateException alreadyEnded) {
+            // nothing left to stop
+        }
     }
 
     private Future<List<ScrapedSample>> parse(Buffer bytes, Format format) {

@@ -74,6 +74,25 @@ public final class TargetHistory {
         }
     }
 
+    /** Scrapes held at most. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** This history in a larger one (a metric with a longer window now reads the target). */
+    public TargetHistory resized(int newCapacity) {
+        TargetHistory larger = new TargetHistory(Math.max(newCapacity, capacity));
+        System.arraycopy(times, 0, larger.times, 0, size);
+        larger.size = size;
+        series.forEach((key, values) -> {
+            double[] copy = new double[larger.capacity];
+            java.util.Arrays.fill(copy, Double.NaN);
+            System.arraycopy(values, 0, copy, 0, size);
+            larger.series.put(key, copy);
+        });
+        return larger;
+    }
+
     /** Scrapes held. */
     public int scrapes() {
         return size;

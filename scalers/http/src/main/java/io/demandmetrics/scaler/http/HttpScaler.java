@@ -1,0 +1,125 @@
+package io.demandmetrics.scaler.http;
+
+import io.demandmetrics.scaler.http.HttpMetricConfig.Kind;
+import io.demandmetrics.scaler.http.HttpMetricConfig.Target;
+import io.demandmetrics.scaler.http.scrape.ScrapeException;
+import io.demandmetrics.scaler.http.scrape.ScrapePool;
+import io.demandmetrics.scaler.http.series.TargetHistory;
+import io.demandmetrics.scaler.spi.DescribedObject;
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.spi.SharedResources;
+import io.vertx.core.Future;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One {@code rps} or {@code latency} metric: subscribes to its targets' scrapes, and on each
+ * poll computes from their histories, without I/O.
+ *
+ * <p>rps: per pod, the larger of the short- and long-window rates. latency: per pod, the rate
+ * of each bucket over the window (samples labelled {@code le}), which the provider's
+ * {@code combine} turns into the quantile after the request's selector picked pods, so pods'
+ * buckets are merged before a quantile is taken. A pod is served once its target has two
+ * scrapes in the window and left out while its last scrape failed.
+ */
+final class HttpScaler implements Scaler {
+
+    static final int ERRORS_SHOWN = 3;
+
+    private final HttpMetricConfig config;
+    private final boolean perPod;
+    private final SharedResources<io.vertx.core.Vertx, ScrapePool>.Lease lease;
+    private final ScrapePool.Subscription subscription;
+
+    HttpScaler(HttpMetricConfig config, ScalerContext context) {
+        this.config = config;
+        this.perPod = "pods".equals(context.describes());
+        this.lease = ScrapePools.acquire(context);
+        Map<String, URI> urls = new LinkedHashMap<>();
+        for (Target target : config.targets()) {
+            urls.put(target.pod(), target.url());
+        }
+        this.subscription = lease.resource().subscribe(urls, config.scrape(), Set.of(config.sampleName()),
+                config.historyCapacity());
+    }
+
+    @Override
+    public Future<List<Sample>> fetch() {
+        List<Sample> samples = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        subscription.targets().forEach((pod, target) -> {
+            synchronized (target) {
+                String error = target.lastError();
+                if (error != null) {
+                    errors.add(pod + ": " + error);
+                    return;
+                }
+                TargetHistory history = target.history();
+                if (history.scrapes() < 2) {
+                    return;
+                }
+                Instant at = Instant.ofEpochMilli(history.lastScrape());
+                if (config.kind() == Kind.RPS) {
+                    rps(pod, history, at, samples);
+                } else {
+                    buckets(pod, history, at, samples);
+                }
+            }
+        });
+        if (samples.isEmpty()) {
+            if (!errors.isEmpty()) {
+                return Future.failedFuture(new ScrapeException("no target answered: " + shown(errors)));
+            }
+            return Future.failedFuture(new ScrapeException("no target has two scrapes in the window yet"
+                    + " (a rate needs two)"));
+        }
+        return Future.succeededFuture(samples);
+    }
+
+    private void rps(String pod, TargetHistory history, Instant at, List<Sample> samples) {
+        double shortRate = history.rate(config.sampleName(), config.filter(), config.shortWindow().toMillis());
+        double longRate = history.rate(config.sampleName(), config.filter(), config.longWindow().toMillis());
+        double rate = Double.isNaN(shortRate) ? longRate : Double.isNaN(longRate) ? shortRate
+                : Math.max(shortRate, longRate);
+        if (Double.isNaN(rate)) {
+            return; // the series are not in this pod's exposition (yet)
+        }
+        samples.add(sample(pod, Map.of(), rate).at(at).over(config.longWindow()));
+    }
+
+    private void buckets(String pod, TargetHistory history, Instant at, List<Sample> samples) {
+        Map<Double, Double> rates = history.bucketRates(config.sampleName(), config.filter(),
+                config.longWindow().toMillis());
+        rates.forEach((bound, rate) -> samples.add(sample(pod, Map.of(LatencyScalerProvider.LE,
+                LatencyScalerProvider.formatBound(bound)), rate).at(at).over(config.longWindow())));
+    }
+
+    /** For a pods metric, a sample of the pod; otherwise a series labelled with the pod. */
+    private Sample sample(String pod, Map<String, String> labels, double value) {
+        if (perPod) {
+            return new Sample(DescribedObject.named(pod), labels, value, null, null);
+        }
+        Map<String, String> withPod = new LinkedHashMap<>(labels);
+        withPod.put("pod", pod);
+        return Sample.of(withPod, value);
+    }
+
+    private static String shown(List<String> errors) {
+        String shown = String.join("; ", errors.subList(0, Math.min(ERRORS_SHOWN, errors.size())));
+        return errors.size() > ERRORS_SHOWN ? shown + "; and " + (errors.size() - ERRORS_SHOWN) + " more" : shown;
+    }
+
+    @Override
+    public Future<Void> close() {
+        subscription.close();
+        lease.release();
+        return Future.succeededFuture();
+    }
+}

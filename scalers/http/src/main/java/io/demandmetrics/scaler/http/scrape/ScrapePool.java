@@ -1,0 +1,319 @@
+package io.demandmetrics.scaler.http.scrape;
+
+import io.demandmetrics.scaler.http.HttpMetricConfig.ScrapeSettings;
+import io.demandmetrics.scaler.http.exposition.ExpositionParser;
+import io.demandmetrics.scaler.http.exposition.ScrapedSample;
+import io.demandmetrics.scaler.http.series.TargetHistory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Scrapes targets for every {@code rps} and {@code latency} metric of one adapter: one scrape
+ * per target per interval however many metrics read it (metrics with the same target URL and
+ * scrape settings share it, and its parser keeps the union of the names they want), at most
+ * {@link #MAX_IN_FLIGHT} scrapes at once (the rest wait their turn), never two of one target
+ * at once. Everything runs on the pool's event loop; reads of a target's history from other
+ * threads go through its lock.
+ */
+public final class ScrapePool {
+
+    static final int MAX_IN_FLIGHT = 128;
+    /** How long a bearer token read from its file is used before it is read again (rotation). */
+    static final long TOKEN_REREAD_MILLIS = 30_000;
+
+    private final Vertx vertx;
+    private final Map<TargetKey, SharedTarget> targets = new HashMap<>();
+    private final Map<ScrapeSettings, Future<HttpClient>> clients = new HashMap<>();
+    private final ArrayDeque<SharedTarget> waiting = new ArrayDeque<>();
+    private int inFlight;
+    private final MeterRegistry meters;
+    private final Counter scrapesOk;
+    private final Counter scrapesFailed;
+    private final Counter ticksSkipped;
+    private final Timer scrapeTime;
+    private final List<io.micrometer.core.instrument.Meter> registered = new ArrayList<>();
+
+    private record TargetKey(URI url, ScrapeSettings settings) {
+    }
+
+    /** @param meters where the pool's meters go; they are removed again by {@link #close()} */
+    public ScrapePool(Vertx vertx, MeterRegistry meters) {
+        this.vertx = vertx;
+        this.meters = meters;
+        this.scrapesOk = keep(Counter.builder("demand_adapter_scrapes").tag("result", "ok")
+                .description("Scrapes of rps and latency targets").register(meters));
+        this.scrapesFailed = keep(Counter.builder("demand_adapter_scrapes").tag("result", "error")
+                .description("Scrapes of rps and latency targets").register(meters));
+        this.ticksSkipped = keep(Counter.builder("demand_adapter_scrape_ticks_skipped")
+                .description("Scrape ticks skipped because the target's previous scrape was still running")
+                .register(meters));
+        this.scrapeTime = keep(Timer.builder("demand_adapter_scrape_seconds")
+                .description("Time from a scrape's start to its parsed samples").register(meters));
+        keep(Gauge.builder("demand_adapter_scrape_targets", this, ScrapePool::targetCount)
+                .description("Targets being scraped").strongReference(true).register(meters));
+        keep(Gauge.builder("demand_adapter_scrapes_waiting", this, ScrapePool::waitingCount)
+                .description("Scrapes due but waiting for a free slot").strongReference(true).register(meters));
+    }
+
+    private <M extends io.micrometer.core.instrument.Meter> M keep(M meter) {
+        registered.add(meter);
+        return meter;
+    }
+
+    /**
+     * One metric's interest in its targets; {@link #close()} it when the metric goes.
+     */
+    public final class Subscription {
+        private final Map<String, SharedTarget> byPod;
+        private final Set<String> names;
+        private boolean closed;
+
+        private Subscription(Map<String, SharedTarget> byPod, Set<String> names) {
+            this.byPod = byPod;
+            this.names = names;
+        }
+
+        /** Each pod's target, in the config's order. */
+        public Map<String, SharedTarget> targets() {
+            return byPod;
+        }
+
+        public void close() {
+            synchronized (ScrapePool.this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                for (SharedTarget target : byPod.values()) {
+                    target.unsubscribe(this);
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts scraping {@code urls} (by pod) for {@code names}, keeping at least
+     * {@code capacity} scrapes per target.
+     */
+    public synchronized Subscription subscribe(Map<String, URI> urls, ScrapeSettings settings, Set<String> names,
+                                               int capacity) {
+        Map<String, SharedTarget> byPod = new java.util.LinkedHashMap<>();
+        Subscription subscription = new Subscription(byPod, Set.copyOf(names));
+        Future<HttpClient> client = clients.computeIfAbsent(settings, this::client);
+        urls.forEach((pod, url) -> {
+            SharedTarget target = targets.computeIfAbsent(new TargetKey(url, settings),
+                    key -> new SharedTarget(key, client));
+            target.subscribe(subscription, capacity);
+            byPod.put(pod, target);
+        });
+        return subscription;
+    }
+
+    private synchronized int targetCount() {
+        return targets.size();
+    }
+
+    private synchronized int waitingCount() {
+        return waiting.size();
+    }
+
+    /** TLS files are read on a worker: creating the client must not block the caller's event loop. */
+    private Future<HttpClient> client(ScrapeSettings settings) {
+        return vertx.executeBlocking(() -> {
+            HttpClientOptions options = new HttpClientOptions()
+                    .setDecompressionSupported(true)
+                    .setKeepAlive(true)
+                    .setConnectTimeout((int) settings.timeout().toMillis());
+            if (settings.caFile() != null) {
+                options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
+            }
+            if (settings.certFile() != null) {
+                options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.certFile())
+                        .setKeyPath(settings.keyFile()));
+            }
+            if (settings.insecureSkipVerify()) {
+                options.setTrustAll(true).setVerifyHost(false);
+            }
+            return vertx.createHttpClient(options);
+        }, false);
+    }
+
+    /** One scraped URL: its history, its last error, and the metrics reading it. */
+    public final class SharedTarget {
+        private final TargetKey key;
+        private final Future<HttpClient> client;
+        private final Map<Subscription, Integer> subscribers = new HashMap<>();
+        private TargetHistory history;
+        private TargetScraper scraper;
+        private long timer = -1;
+        private boolean scraping;
+        private boolean queued;
+        private String lastError;
+        private String token;
+        private long tokenReadAt;
+
+        private SharedTarget(TargetKey key, Future<HttpClient> client) {
+            this.key = key;
+            this.client = client;
+        }
+
+        /** The scrape history; read it while holding this target's lock. */
+        public TargetHistory history() {
+            return history;
+        }
+
+        /** Why the last scrape failed, or null when it succeeded (or none ran yet). */
+        public synchronized String lastError() {
+            return lastError;
+        }
+
+        private void subscribe(Subscription subscription, int capacity) {
+            synchronized (this) {
+                subscribers.put(subscription, capacity);
+                int needed = subscribers.values().stream().mapToInt(Integer::intValue).max().orElse(capacity);
+                if (history == null) {
+                    history = new TargetHistory(needed);
+                } else if (history.capacity() < needed) {
+                    history = history.resized(needed);
+                }
+                scraper = null; // the wanted names changed: a new parser on the next tick
+            }
+            if (timer < 0) {
+                long interval = key.settings().interval().toMillis();
+                timer = vertx.setPeriodic(1, interval, id -> tick());
+            }
+        }
+
+        private void unsubscribe(Subscription subscription) {
+            synchronized (this) {
+                subscribers.remove(subscription);
+                scraper = null;
+                if (!subscribers.isEmpty()) {
+                    return;
+                }
+            }
+            vertx.cancelTimer(timer);
+            targets.remove(key, this);
+            waiting.remove(this);
+        }
+
+        private void tick() {
+            synchronized (ScrapePool.this) {
+                if (scraping || queued) {
+                    ticksSkipped.increment();
+                    return;
+                }
+                if (inFlight >= MAX_IN_FLIGHT) {
+                    queued = true;
+                    waiting.add(this);
+                    return;
+                }
+                inFlight++;
+                scraping = true;
+            }
+            start();
+        }
+
+        private void start() {
+            long started = System.nanoTime();
+            client.compose(http -> token().compose(bearer -> scraper(http).scrape(key.url().toString(), bearer)))
+                    .onComplete(result -> {
+                        scrapeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                        finished(result.succeeded() ? result.result() : null,
+                                result.succeeded() ? null : result.cause());
+                    });
+        }
+
+        private synchronized TargetScraper scraper(HttpClient http) {
+            if (scraper == null) {
+                Set<String> names = new HashSet<>();
+                subscribers.keySet().forEach(s -> names.addAll(s.names));
+                scraper = new TargetScraper(vertx, http, new ExpositionParser(names), key.settings().maxBytes(),
+                        key.settings().timeout());
+            }
+            return scraper;
+        }
+
+        /** The bearer token, read again from its file every 30 s so a rotated token is used. */
+        private Future<String> token() {
+            String file = key.settings().bearerTokenFile();
+            if (file == null) {
+                return Future.succeededFuture(null);
+            }
+            long now = System.currentTimeMillis();
+            if (token != null && now - tokenReadAt < TOKEN_REREAD_MILLIS) {
+                return Future.succeededFuture(token);
+            }
+            return vertx.fileSystem().readFile(file).map(Buffer::toString).map(text -> {
+                token = text.strip();
+                tokenReadAt = now;
+                return token;
+            }).recover(error -> Future.failedFuture(new ScrapeException("cannot read bearerTokenFile " + file + ": "
+                    + error.getMessage())));
+        }
+
+        private void finished(List<ScrapedSample> samples, Throwable error) {
+            synchronized (this) {
+                if (samples != null) {
+                    long now = Math.max(System.currentTimeMillis(), history.lastScrape() + 1);
+                    history.record(now, samples);
+                    lastError = null;
+                } else {
+                    lastError = error instanceof ScrapeException ? error.getMessage()
+                            : error.getClass().getSimpleName() + ": " + error.getMessage();
+                }
+            }
+            (samples != null ? scrapesOk : scrapesFailed).increment();
+            SharedTarget next;
+            synchronized (ScrapePool.this) {
+                scraping = false;
+                next = waiting.poll();
+                if (next == null) {
+                    inFlight--;
+                } else {
+                    next.queued = false;
+                    next.scraping = true;
+                }
+            }
+            if (next != null) {
+                next.start();
+            }
+        }
+    }
+
+    /** Every target's pod-independent state, for tests and diagnostics. */
+    synchronized Collection<SharedTarget> allTargets() {
+        return new ArrayList<>(targets.values());
+    }
+
+    /** Stops every timer (the pool's last metric went). */
+    public synchronized void close() {
+        for (SharedTarget target : targets.values()) {
+            vertx.cancelTimer(target.timer);
+        }
+        targets.clear();
+        waiting.clear();
+        clients.values().forEach(client -> client.onSuccess(HttpClient::close));
+        clients.clear();
+        registered.forEach(meters::remove);
+    }
+}
