@@ -83,10 +83,12 @@ public final class Adapter {
             throw new StartupException(2, "refusing to serve anonymous requests on non-loopback address " + bind
                     + ": give --client-ca-file to require client certificates, or bind 127.0.0.1");
         }
+        // The certificate first: a metric may scrape the adapter itself and name it as its CA
+        // (the standalone example does), and parsing checks that such files are readable.
+        ServingCertificate certificate = certificate(options, bind);
         ConfigParser parser = new ConfigParser(scalerRegistry(options));
         String configText = readConfig(options.config());
         AdapterConfig config = parse(parser, options.config(), configText);
-        ServingCertificate certificate = certificate(options, bind);
 
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = vertx(prometheus);
@@ -146,9 +148,13 @@ public final class Adapter {
         return Vertx.builder()
                 // Vert.x's own HTTP server meters are off: their method label takes any token a client
                 // sends, and their active-requests gauge counts requests the decoder rejects and never
-                // gives them back. AdapterMetrics counts requests with bounded labels instead.
+                // gives them back. AdapterMetrics counts requests with bounded labels instead. The
+                // HTTP client meters are off too: every client (one per scrape setting of the rps and
+                // latency scalers) registers the same active-requests gauge again, which Micrometer
+                // warns about; the scrape pool meters its scrapes itself.
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                        .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)))
+                        .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+                        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
                 .withMetrics(new MicrometerMetricsFactory(prometheus))
                 .build();
     }

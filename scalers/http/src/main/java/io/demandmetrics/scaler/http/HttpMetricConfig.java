@@ -96,17 +96,26 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         return Preset.named(p.oneOf("preset", "custom", Preset.names())).orElseThrow();
     }
 
+    /**
+     * The preset's matchers and the metric's own; a label the metric matches on replaces the
+     * preset's matcher for it (Istio's {@code reporter="source"} for calls out of the mesh).
+     */
     private static List<LabelMatcher> filter(ParameterReader p, Preset preset) {
-        List<LabelMatcher> filter = new ArrayList<>(preset.filter());
-        String own = p.string("filter", null);
-        if (own != null) {
+        List<LabelMatcher> own = List.of();
+        String text = p.string("filter", null);
+        if (text != null) {
             try {
-                filter.addAll(LabelMatcher.parseAll(own));
+                own = LabelMatcher.parseAll(text);
             } catch (IllegalArgumentException e) {
-                p.invalid("filter", own, "is not a list of label matchers (code!~\"5..\", reporter=\"destination\"): "
+                p.invalid("filter", text, "is not a list of label matchers (code!~\"5..\", reporter=\"destination\"): "
                         + e.getMessage());
             }
         }
+        java.util.Set<String> ownLabels = new java.util.HashSet<>();
+        own.forEach(matcher -> ownLabels.add(matcher.name()));
+        List<LabelMatcher> filter = new ArrayList<>();
+        preset.filter().stream().filter(matcher -> !ownLabels.contains(matcher.name())).forEach(filter::add);
+        filter.addAll(own);
         return List.copyOf(filter);
     }
 

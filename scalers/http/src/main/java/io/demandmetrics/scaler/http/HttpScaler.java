@@ -37,9 +37,15 @@ final class HttpScaler implements Scaler {
     private final boolean perPod;
     private final SharedResources<io.vertx.core.Vertx, ScrapePool>.Lease lease;
     private final ScrapePool.Subscription subscription;
+    private final io.vertx.core.Vertx vertx;
+    /** Until then, a poll with no target scraped twice waits for the scrapes instead of failing. */
+    private final long warmUntilNanos;
 
     HttpScaler(HttpMetricConfig config, ScalerContext context) {
         this.config = config;
+        this.vertx = context.vertx();
+        long warmUp = config.scrape().interval().multipliedBy(2).plus(config.scrape().timeout()).toNanos();
+        this.warmUntilNanos = System.nanoTime() + Math.min(warmUp, context.pollTimeout().toNanos() / 2);
         this.perPod = "pods".equals(context.describes());
         this.lease = ScrapePools.acquire(context);
         Map<String, URI> urls = new LinkedHashMap<>();
@@ -50,8 +56,32 @@ final class HttpScaler implements Scaler {
                 config.historyCapacity());
     }
 
+    /**
+     * The values from the targets' histories. Right after the metric starts, no target has two
+     * scrapes yet: the poll waits for them (within half its timeout) rather than failing, so a
+     * new metric's first poll already has a value.
+     */
     @Override
     public Future<List<Sample>> fetch() {
+        Future<List<Sample>> values = values();
+        if (values.failed() && values.cause() instanceof NotYet && System.nanoTime() < warmUntilNanos) {
+            io.vertx.core.Promise<List<Sample>> later = io.vertx.core.Promise.promise();
+            vertx.setTimer(config.scrape().interval().toMillis(), id -> fetch().onComplete(later));
+            return later.future();
+        }
+        return values;
+    }
+
+    /** No target has two scrapes in the window yet. */
+    private static final class NotYet extends ScrapeException {
+        private static final long serialVersionUID = 1L;
+
+        NotYet() {
+            super("no target has two scrapes in the window yet (a rate needs two)");
+        }
+    }
+
+    private Future<List<Sample>> values() {
         List<Sample> samples = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         subscription.targets().forEach((pod, target) -> {
@@ -77,8 +107,7 @@ final class HttpScaler implements Scaler {
             if (!errors.isEmpty()) {
                 return Future.failedFuture(new ScrapeException("no target answered: " + shown(errors)));
             }
-            return Future.failedFuture(new ScrapeException("no target has two scrapes in the window yet"
-                    + " (a rate needs two)"));
+            return Future.failedFuture(new NotYet());
         }
         return Future.succeededFuture(samples);
     }

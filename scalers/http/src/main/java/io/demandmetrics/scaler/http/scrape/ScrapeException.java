@@ -1,7 +1,7 @@
 package io.demandmetrics.scaler.http.scrape;
 
 /** A scrape that gave no usable exposition, with why, in words for /metrics and the 503. */
-public final class ScrapeException extends RuntimeException {
+public class ScrapeException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

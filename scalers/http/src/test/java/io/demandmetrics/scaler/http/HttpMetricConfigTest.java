@@ -1,0 +1,63 @@
+package io.demandmetrics.scaler.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.demandmetrics.scaler.spi.InvalidConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HttpMetricConfigTest {
+
+    private static final List<Map<String, Object>> ONE_TARGET = List.of(Map.of("pod", "web-1",
+            "url", "http://10.0.0.1:15020/stats/prometheus"));
+
+    @Test
+    void aPresetFixesNamesUnitAndFilterAndTheMetricsFilterReplacesItsLabels() throws Exception {
+        HttpMetricConfig latency = HttpMetricConfig.parseLatency(Map.of("preset", "istio", "targets", ONE_TARGET));
+        assertThat(latency.sampleName()).isEqualTo("istio_request_duration_milliseconds_bucket");
+        assertThat(latency.secondsPerUnit()).isEqualTo(0.001);
+        assertThat(latency.filter()).hasToString("[reporter=\"destination\"]");
+        assertThat(latency.quantile()).isEqualTo(0.99);
+        HttpMetricConfig outOfMesh = HttpMetricConfig.parseRps(Map.of("preset", "istio", "targets", ONE_TARGET,
+                "filter", "reporter=\"source\", destination_service=\"api.example.com\""));
+        assertThat(outOfMesh.sampleName()).isEqualTo("istio_requests_total");
+        assertThat(outOfMesh.filter()).hasToString("[reporter=\"source\", destination_service=\"api.example.com\"]");
+        assertThat(outOfMesh.shortWindow()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(outOfMesh.longWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(outOfMesh.historyCapacity()).isEqualTo(32);
+    }
+
+    @Test
+    void aCustomHistogramMayBeNamedWithOrWithoutBucket() throws Exception {
+        assertThat(HttpMetricConfig.parseLatency(Map.of("histogram", "x_seconds", "targets", ONE_TARGET)).sampleName())
+                .isEqualTo("x_seconds_bucket");
+        assertThat(HttpMetricConfig.parseLatency(Map.of("histogram", "x_seconds_bucket", "unit", "milliseconds",
+                "targets", ONE_TARGET)).secondsPerUnit()).isEqualTo(0.001);
+    }
+
+    @Test
+    void everyProblemIsReported() {
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
+                () -> HttpMetricConfig.parseRps(Map.of("preset", "nginx", "counter", "c", "filter", "code=5",
+                        "scrapeInterval", "1s", "scrapeTimeout", "2s", "shortWindow", "1s", "longWindow", "500ms",
+                        "targets", List.of(Map.of("pod", "a", "url", "ftp://x/metrics"),
+                                Map.of("pod", "a", "url", "http://user:pw@x/metrics")))));
+        assertThat(error.problems()).containsExactly(
+                "parameter \"preset\" value \"nginx\" must be one of [istio, linkerd, ingress-nginx, traefik,"
+                        + " envoy-gateway, micrometer, vertx, custom]",
+                "parameter \"scrapeTimeout\" (2s) must be shorter than scrapeInterval (1s)",
+                "parameter \"shortWindow\" (1s) must be at least two scrapeIntervals (2s): a rate needs two scrapes",
+                "parameter \"longWindow\" (500ms) must be at least two scrapeIntervals (2s): a rate needs two scrapes",
+                "parameter \"longWindow\" (500ms) must be at least shortWindow (1s)",
+                "parameter \"filter\" value \"code=5\" is not a list of label matchers (code!~\"5..\","
+                        + " reporter=\"destination\"): expected a double-quoted value after code=",
+                "parameter \"targets[0].url\" value \"ftp://x/metrics\" must be an http:// or https:// URL with a host",
+                "parameter \"targets[1].pod\" value \"a\" names a pod listed before; each pod once",
+                "parameter \"targets[1].url\" value \"http://***@x/metrics\" must not hold credentials"
+                        + " (use bearerTokenFile)");
+        assertThat(String.join("\n", error.problems())).doesNotContain("pw");
+    }
+}
