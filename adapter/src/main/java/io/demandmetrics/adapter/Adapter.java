@@ -93,9 +93,6 @@ public final class Adapter {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = vertx(prometheus);
         AdapterMetrics metrics = new AdapterMetrics(prometheus, clock);
-        MetricStore store = new MetricStore(vertx, clock, metrics);
-        Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
-                .description("Metrics in the config being served").register(prometheus);
         ServingMode mode;
         try {
             mode = options.standalone() ? ServingMode.standalone(options) : ServingMode.inCluster(options, vertx, clock);
@@ -103,6 +100,9 @@ public final class Adapter {
             vertx.close();
             throw e;
         }
+        MetricStore store = new MetricStore(vertx, clock, metrics, mode.pods());
+        Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
+                .description("Metrics in the config being served").register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
                 new MetricView(store::catalog, mode.objects(), clock)), metrics,

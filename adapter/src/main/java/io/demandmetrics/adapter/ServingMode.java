@@ -31,6 +31,13 @@ import java.util.Set;
 record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clientCertificates, RequestGate gate,
                    KubernetesClient kubernetes, DelegatedAuthentication delegated) {
 
+    /** The cluster's pods for scalers that read them (rps, latency): from the informers, in a cluster only. */
+    java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods() {
+        return objects instanceof InformerObjects informers
+                ? java.util.Optional.of(new io.demandmetrics.adapter.objects.InformerPods(informers))
+                : java.util.Optional.empty();
+    }
+
     static ServingMode standalone(AdapterOptions options) {
         AdapterServer.ClientCertificates certificates = options.clientCaFile() == null
                 ? AdapterServer.ClientCertificates.NONE

@@ -65,6 +65,25 @@ public final class InformerObjects implements ObjectResolver, AutoCloseable {
         });
     }
 
+    /**
+     * The cached objects of {@code resource} in {@code namespace} (every namespace when null),
+     * those being deleted left out, once the informer has synced.
+     */
+    public Future<List<GenericKubernetesResource>> objects(KubernetesResource resource, String namespace) {
+        Informer informer = informer(resource);
+        return informer.synced().map(ready -> {
+            List<GenericKubernetesResource> objects = namespace == null ? informer.informer().getStore().list()
+                    : informer.informer().getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+            List<GenericKubernetesResource> live = new java.util.ArrayList<>(objects.size());
+            for (GenericKubernetesResource object : objects) {
+                if (object.getMetadata().getDeletionTimestamp() == null) {
+                    live.add(object);
+                }
+            }
+            return live;
+        });
+    }
+
     @Override
     public long generation(KubernetesResource resource) {
         Informer informer = informers.get(resource.resource());

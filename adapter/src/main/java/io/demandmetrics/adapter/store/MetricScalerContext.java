@@ -16,9 +16,11 @@ final class MetricScalerContext implements ScalerContext {
     private final MetricDefinition definition;
     private final MeterRegistry meters;
     private final ScalerExecutors executors;
+    private final java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods;
 
     MetricScalerContext(Vertx vertx, Clock clock, MetricDefinition definition, MeterRegistry meters,
-                        ScalerExecutors executors) {
+                        ScalerExecutors executors, java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods) {
+        this.pods = pods;
         this.vertx = vertx;
         this.clock = clock;
         this.definition = definition;
@@ -39,6 +41,16 @@ final class MetricScalerContext implements ScalerContext {
     @Override
     public String metricId() {
         return definition.key().id();
+    }
+
+    @Override
+    public String namespace() {
+        return definition.key().namespace();
+    }
+
+    @Override
+    public java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods() {
+        return pods;
     }
 
     @Override

@@ -39,10 +39,18 @@ public final class MetricStore {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.of(List.of()));
     private final Map<MetricKey, MetricPoller> running = new HashMap<>();
     private final ScalerExecutors executors;
+    private final java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods;
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
     private Future<Void> lastApply = Future.succeededFuture();
 
     public MetricStore(Vertx vertx, Clock clock, AdapterMetrics metrics) {
+        this(vertx, clock, metrics, java.util.Optional.empty());
+    }
+
+    /** @param pods the cluster's pods for scalers that read them; empty standalone */
+    public MetricStore(Vertx vertx, Clock clock, AdapterMetrics metrics,
+                       java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods) {
+        this.pods = pods;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.clock = clock;
@@ -145,7 +153,7 @@ public final class MetricStore {
     /** A poller for {@code definition} with a new scaler; throws when the provider cannot create one. */
     private MetricPoller create(MetricDefinition definition) {
         MetricScalerContext scalerContext = new MetricScalerContext(vertx, clock, definition, metrics.registry(),
-                executors);
+                executors, pods);
         Scaler scaler = definition.provider().createScaler(definition.scalerConfig(), scalerContext);
         if (scaler == null) {
             throw new IllegalStateException("the " + definition.type() + " provider returned no scaler");

@@ -22,13 +22,22 @@ import java.util.Map;
  * @param quantile latency: the quantile served (0.99 for P99); rps: unused
  */
 public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, double secondsPerUnit,
-                               List<LabelMatcher> filter, List<Target> targets, ScrapeSettings scrape,
-                               Duration shortWindow, Duration longWindow, double quantile) {
+                               List<LabelMatcher> filter, List<Target> targets, PodSelection pods,
+                               ScrapeSettings scrape, Duration shortWindow, Duration longWindow, double quantile) {
 
     public enum Kind { RPS, LATENCY }
 
     /** A scrape target standing for a named pod (standalone: a static list). */
     public record Target(String pod, URI url) {
+    }
+
+    /**
+     * In a cluster: the metric's namespace's running pods that match {@code selector}, each
+     * scraped at {@code scheme://ip:port/path}. Port: this, else the preset's, else the pod's
+     * {@code prometheus.io/port} annotation; path likewise ({@code /metrics} last); scheme:
+     * this, else {@code prometheus.io/scheme}, else http. 0 and null mean "not set".
+     */
+    public record PodSelection(String selector, int port, String path, String scheme) {
     }
 
     /** How targets are scraped; metrics with equal settings share the scrapes of a target. */
@@ -43,9 +52,10 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
     static final long DEFAULT_MAX_BYTES = 4L * 1024 * 1024;
     static final int MAX_TARGETS = 10_000;
 
-    private static final String[] COMMON = {"preset", "filter", "targets", "scrapeInterval", "scrapeTimeout",
+    private static final String[] COMMON = {"preset", "filter", "targets", "pods", "scrapeInterval", "scrapeTimeout",
         "maxScrapeBytes", "tls", "bearerTokenFile"};
     private static final String[] TLS = {"caFile", "certFile", "keyFile", "insecureSkipVerify"};
+    private static final String[] PODS = {"selector", "port", "path", "scheme"};
 
     /** Parses an {@code rps} metric's parameters. */
     static HttpMetricConfig parseRps(Map<String, Object> parameters) throws InvalidConfigException {
@@ -61,8 +71,9 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
             p.problem("parameter \"longWindow\" (" + Durations.format(longWindow) + ") must be at least shortWindow ("
                     + Durations.format(shortWindow) + ")");
         }
-        HttpMetricConfig config = new HttpMetricConfig(Kind.RPS, preset, counter, 1, filter(p, preset), targets(p),
-                scrape, shortWindow, longWindow, Double.NaN);
+        PodSelection pods = pods(p);
+        HttpMetricConfig config = new HttpMetricConfig(Kind.RPS, preset, counter, 1, filter(p, preset),
+                targets(p, pods != null), pods, scrape, shortWindow, longWindow, Double.NaN);
         p.throwIfInvalid();
         return config;
     }
@@ -86,8 +97,9 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         ScrapeSettings scrape = scrape(p);
         Duration window = p.duration("window", DEFAULT_LONG_WINDOW, Duration.ZERO);
         window(p, "window", window, scrape.interval());
+        PodSelection pods = pods(p);
         HttpMetricConfig config = new HttpMetricConfig(Kind.LATENCY, preset, histogram, secondsPerUnit,
-                filter(p, preset), targets(p), scrape, window, window, quantile);
+                filter(p, preset), targets(p, pods != null), pods, scrape, window, window, quantile);
         p.throwIfInvalid();
         return config;
     }
@@ -119,10 +131,39 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         return List.copyOf(filter);
     }
 
-    private static List<Target> targets(ParameterReader p) {
+    /** The {@code pods} block, or null. */
+    private static PodSelection pods(ParameterReader p) {
+        Map<String, Object> block = p.block("pods");
+        if (block == null) {
+            return null;
+        }
+        ParameterReader pods = p.nested("pods", block, PODS);
+        String selector = pods.string("selector");
+        int port = (int) pods.integer("port", 0, 1);
+        if (port > 65535) {
+            pods.invalid("port", port, "must be from 1 to 65535");
+        }
+        String path = pods.string("path", null);
+        if (path != null && !path.startsWith("/")) {
+            pods.invalid("path", path, "must start with '/'");
+        }
+        String scheme = pods.has("scheme") ? pods.oneOf("scheme", "http", List.of("http", "https")) : null;
+        return new PodSelection(selector, port, path, scheme);
+    }
+
+    /** The static targets; none when {@code pods} selects them instead (one or the other). */
+    private static List<Target> targets(ParameterReader p, boolean podsGiven) {
+        if (podsGiven) {
+            if (p.has("targets")) {
+                p.problem("parameters \"targets\" and \"pods\" exclude each other: list targets (standalone)"
+                        + " or select pods (in a cluster)");
+            }
+            return List.of();
+        }
         List<Map<String, Object>> blocks = p.blocks("targets");
         if (!p.has("targets")) {
-            p.problem("missing required parameter \"targets\" (a list of {pod, url}: the pods to scrape)");
+            p.problem("missing required parameter \"targets\" (a list of {pod, url}: the pods to scrape)"
+                    + " or \"pods\" (a selector of the namespace's pods, in a cluster)");
         } else if (blocks.isEmpty() && p.problems().stream().noneMatch(m -> m.contains("\"targets\""))) {
             p.problem("parameter \"targets\" must name at least one target");
         }

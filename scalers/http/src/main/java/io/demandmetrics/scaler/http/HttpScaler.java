@@ -1,11 +1,13 @@
 package io.demandmetrics.scaler.http;
 
 import io.demandmetrics.scaler.http.HttpMetricConfig.Kind;
+import io.demandmetrics.scaler.http.HttpMetricConfig.PodSelection;
 import io.demandmetrics.scaler.http.HttpMetricConfig.Target;
 import io.demandmetrics.scaler.http.scrape.ScrapeException;
 import io.demandmetrics.scaler.http.scrape.ScrapePool;
 import io.demandmetrics.scaler.http.series.TargetHistory;
 import io.demandmetrics.scaler.spi.DescribedObject;
+import io.demandmetrics.scaler.spi.Pods;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
@@ -38,6 +40,12 @@ final class HttpScaler implements Scaler {
     private final SharedResources<io.vertx.core.Vertx, ScrapePool>.Lease lease;
     private final ScrapePool.Subscription subscription;
     private final io.vertx.core.Vertx vertx;
+    private final java.util.Optional<Pods> pods;
+    private final String namespace;
+    /** Re-reads the selected pods every scrape interval, so new pods are scraped within one. */
+    private final long podRefresh;
+    /** Why no pod is scraped (none selected, none with a port), or null. */
+    private volatile String podProblem;
     /** Until then, a poll with no target scraped twice waits for the scrapes instead of failing. */
     private final long warmUntilNanos;
 
@@ -48,12 +56,78 @@ final class HttpScaler implements Scaler {
         this.warmUntilNanos = System.nanoTime() + Math.min(warmUp, context.pollTimeout().toNanos() / 2);
         this.perPod = "pods".equals(context.describes());
         this.lease = ScrapePools.acquire(context);
+        this.pods = context.pods();
+        this.namespace = context.namespace();
         Map<String, URI> urls = new LinkedHashMap<>();
         for (Target target : config.targets()) {
             urls.put(target.pod(), target.url());
         }
         this.subscription = lease.resource().subscribe(urls, config.scrape(), Set.of(config.sampleName()),
                 config.historyCapacity());
+        this.podRefresh = config.pods() == null || pods.isEmpty() ? -1
+                : vertx.setPeriodic(1, config.scrape().interval().toMillis(), id -> refreshPods());
+    }
+
+    /** The selected pods' URLs, into the subscription; a no-op for static targets. */
+    private Future<Void> refreshPods() {
+        PodSelection selection = config.pods();
+        if (selection == null) {
+            return Future.succeededFuture();
+        }
+        if (pods.isEmpty()) {
+            return Future.failedFuture(new ScrapeException("parameter \"pods\" needs the adapter in a cluster (its pod"
+                    + " informer); standalone, list \"targets\""));
+        }
+        return pods.get().running(namespace, selection.selector()).map(running -> {
+            Map<String, URI> urls = new LinkedHashMap<>();
+            List<String> portless = new ArrayList<>();
+            for (Pods.Pod pod : running) {
+                URI url = url(selection, pod);
+                if (url == null) {
+                    portless.add(pod.name());
+                } else {
+                    urls.put(pod.name(), url);
+                }
+            }
+            subscription.update(urls);
+            podProblem = !urls.isEmpty() ? null : running.isEmpty()
+                    ? "no running pod with an IP matches pods.selector \"" + selection.selector() + "\" in namespace "
+                            + namespace
+                    : "no port to scrape on " + shown(portless) + ": set pods.port, or the pods' prometheus.io/port"
+                            + " annotation";
+            return (Void) null;
+        }).recover(error -> Future.failedFuture(new ScrapeException("cannot read the pods: " + error.getMessage())));
+    }
+
+    /** scheme://ip:port/path from the metric, the preset, then the pod's prometheus.io annotations; null without a port. */
+    static URI url(PodSelection selection, Pods.Pod pod) {
+        Map<String, String> annotations = pod.annotations();
+        int port = selection.port();
+        if (port == 0) {
+            port = parsePort(annotations.get("prometheus.io/port"));
+        }
+        if (port <= 0) {
+            return null;
+        }
+        String path = selection.path() != null ? selection.path()
+                : annotations.getOrDefault("prometheus.io/path", "/metrics");
+        String scheme = selection.scheme() != null ? selection.scheme()
+                : "https".equals(annotations.get("prometheus.io/scheme")) ? "https" : "http";
+        String host = pod.ip().contains(":") ? "[" + pod.ip() + "]" : pod.ip();
+        try {
+            return new URI(scheme + "://" + host + ":" + port + (path.startsWith("/") ? path : "/" + path));
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = text == null ? 0 : Integer.parseInt(text.trim());
+            return port >= 1 && port <= 65535 ? port : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     /**
@@ -63,10 +137,14 @@ final class HttpScaler implements Scaler {
      */
     @Override
     public Future<List<Sample>> fetch() {
+        return refreshPods().compose(refreshed -> poll());
+    }
+
+    private Future<List<Sample>> poll() {
         Future<List<Sample>> values = values();
         if (values.failed() && values.cause() instanceof NotYet && System.nanoTime() < warmUntilNanos) {
             io.vertx.core.Promise<List<Sample>> later = io.vertx.core.Promise.promise();
-            vertx.setTimer(config.scrape().interval().toMillis(), id -> fetch().onComplete(later));
+            vertx.setTimer(config.scrape().interval().toMillis(), id -> poll().onComplete(later));
             return later.future();
         }
         return values;
@@ -104,6 +182,9 @@ final class HttpScaler implements Scaler {
             }
         });
         if (samples.isEmpty()) {
+            if (podProblem != null) {
+                return Future.failedFuture(new ScrapeException(podProblem));
+            }
             if (!errors.isEmpty()) {
                 return Future.failedFuture(new ScrapeException("no target answered: " + shown(errors)));
             }
@@ -147,6 +228,9 @@ final class HttpScaler implements Scaler {
 
     @Override
     public Future<Void> close() {
+        if (podRefresh >= 0) {
+            vertx.cancelTimer(podRefresh);
+        }
         subscription.close();
         lease.release();
         return Future.succeededFuture();

@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param counter the request counter's sample name
  * @param histogram the request-duration histogram's bucket sample name
  * @param secondsPerUnit what one unit of the histogram's {@code le} is in seconds (0.001 for ms)
- * @param port the scrape port where the exposition usually is (configurable)
- * @param path the scrape path
+ * @param port the scrape port where the exposition usually is (0: the pod's {@code prometheus.io/port} annotation)
+ * @param path the scrape path (null: the pod's {@code prometheus.io/path} annotation, else /metrics)
  * @param filter matchers every series must pass, e.g. Istio's destination reporter, so that a
  *     request is counted once and not by both sidecars
  * @param note what a user should know (where the port is unverified, what must be enabled)
@@ -44,7 +44,7 @@ public record Preset(String name, String counter, String histogram, double secon
                     + " need management.metrics.distribution.percentiles-histogram.http.server.requests=true"),
             new Preset("vertx", "vertx_http_server_requests_total", "vertx_http_server_response_time_seconds_bucket",
                     1, 8080, "/metrics", List.of(), "buckets need MicrometerMetricsOptions' histogram enabled"),
-            new Preset("custom", null, null, 1, 0, "/metrics", List.of(),
+            new Preset("custom", null, null, 1, 0, null, List.of(),
                     "name the counter (rps) or histogram (latency) yourself"));
 
     public static Optional<Preset> named(String name) {

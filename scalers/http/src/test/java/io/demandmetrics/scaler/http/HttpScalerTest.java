@@ -277,4 +277,18 @@ class HttpScalerTest {
         assertThat(served).isBetween((int) scrapes, (int) scrapes + 1);
         assertThat(meters.get("demand_adapter_scrape_targets").gauge().value()).isEqualTo(1.0);
     }
+
+    @Test
+    void podsSelectedByLabelNeedTheAdapterInACluster() throws Exception {
+        RpsScalerProvider provider = new RpsScalerProvider();
+        HttpMetricConfig config = provider.parseConfig(Map.of("counter", "http_requests_total",
+                "pods", Map.of("selector", "app=web")));
+        ScalerContext context = context("pods"); // standalone: no pods()
+        io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
+        vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context)));
+        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        scalers.add(scaler);
+        assertThat(failure(scaler)).isEqualTo("parameter \"pods\" needs the adapter in a cluster (its pod informer);"
+                + " standalone, list \"targets\"");
+    }
 }

@@ -14,7 +14,8 @@ class RpsContractTest extends ScalerContractTest {
     @Override
     protected List<String> missingParameterMessages() {
         return List.of("missing required parameter \"counter\"",
-                "missing required parameter \"targets\" (a list of {pod, url}: the pods to scrape)");
+                "missing required parameter \"targets\" (a list of {pod, url}: the pods to scrape)"
+                        + " or \"pods\" (a selector of the namespace's pods, in a cluster)");
     }
 
     @Override

@@ -37,6 +37,21 @@ public interface ScalerContext {
         return "external";
     }
 
+    /** The metric's namespace; null for a custom metric about cluster-scoped objects. */
+    default String namespace() {
+        String id = metricId();
+        int slash = id == null ? -1 : id.indexOf('/');
+        return slash < 0 ? null : id.substring(0, slash);
+    }
+
+    /**
+     * The cluster's pods, from the adapter's informer; empty when the adapter runs standalone
+     * (or its host gives none), so a scaler that needs pods says so in its poll's failure.
+     */
+    default java.util.Optional<Pods> pods() {
+        return java.util.Optional.empty();
+    }
+
     /**
      * The metric's poll timeout: a {@link Scaler#fetch()} not completed by then is failed by
      * the adapter with "the poll timed out". A scaler whose source has timeouts of its own (a

@@ -83,18 +83,50 @@ public final class ScrapePool {
      * One metric's interest in its targets; {@link #close()} it when the metric goes.
      */
     public final class Subscription {
-        private final Map<String, SharedTarget> byPod;
+        private final ScrapeSettings settings;
         private final Set<String> names;
+        private final int capacity;
+        private volatile Map<String, SharedTarget> byPod = Map.of();
         private boolean closed;
 
-        private Subscription(Map<String, SharedTarget> byPod, Set<String> names) {
-            this.byPod = byPod;
+        private Subscription(ScrapeSettings settings, Set<String> names, int capacity) {
+            this.settings = settings;
             this.names = names;
+            this.capacity = capacity;
         }
 
-        /** Each pod's target, in the config's order. */
+        /** Each pod's target, in the order given. */
         public Map<String, SharedTarget> targets() {
             return byPod;
+        }
+
+        /**
+         * Scrapes these pods from now on: new ones start (their history empty), gone ones stop
+         * at once, unchanged ones keep their history. A pod whose URL changed (a new IP) is a
+         * new target.
+         */
+        public void update(Map<String, URI> urls) {
+            synchronized (ScrapePool.this) {
+                if (closed) {
+                    return;
+                }
+                Future<HttpClient> client = clients.computeIfAbsent(settings, ScrapePool.this::client);
+                Map<String, SharedTarget> next = new java.util.LinkedHashMap<>();
+                urls.forEach((pod, url) -> {
+                    SharedTarget target = targets.computeIfAbsent(new TargetKey(url, settings),
+                            key -> new SharedTarget(key, client));
+                    if (!byPod.containsValue(target)) {
+                        target.subscribe(this, capacity);
+                    }
+                    next.put(pod, target);
+                });
+                for (SharedTarget old : byPod.values()) {
+                    if (!next.containsValue(old)) {
+                        old.unsubscribe(this);
+                    }
+                }
+                byPod = java.util.Collections.unmodifiableMap(next);
+            }
         }
 
         public void close() {
@@ -106,25 +138,19 @@ public final class ScrapePool {
                 for (SharedTarget target : byPod.values()) {
                     target.unsubscribe(this);
                 }
+                byPod = Map.of();
             }
         }
     }
 
     /**
      * Starts scraping {@code urls} (by pod) for {@code names}, keeping at least
-     * {@code capacity} scrapes per target.
+     * {@code capacity} scrapes per target; {@link Subscription#update} changes the pods.
      */
     public synchronized Subscription subscribe(Map<String, URI> urls, ScrapeSettings settings, Set<String> names,
                                                int capacity) {
-        Map<String, SharedTarget> byPod = new java.util.LinkedHashMap<>();
-        Subscription subscription = new Subscription(byPod, Set.copyOf(names));
-        Future<HttpClient> client = clients.computeIfAbsent(settings, this::client);
-        urls.forEach((pod, url) -> {
-            SharedTarget target = targets.computeIfAbsent(new TargetKey(url, settings),
-                    key -> new SharedTarget(key, client));
-            target.subscribe(subscription, capacity);
-            byPod.put(pod, target);
-        });
+        Subscription subscription = new Subscription(settings, Set.copyOf(names), capacity);
+        subscription.update(urls);
         return subscription;
     }
 

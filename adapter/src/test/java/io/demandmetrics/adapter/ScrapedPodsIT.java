@@ -1,0 +1,139 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rps scaler in a cluster: pods come from the adapter's informer (the Kubernetes mock),
+ * each with IP 127.0.0.1 and a {@code prometheus.io/port} annotation pointing at its own local
+ * server, whose counter grows at a known rate. {@code pods/*} answers carry exactly the running,
+ * matching pods that were scraped; a pod added is served after its first scrapes, a pod deleted
+ * is gone at once, a restarted container is a counter reset.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ScrapedPodsIT {
+
+    private static final String PODS = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*/http_requests_per_second";
+
+    @TempDir
+    static Path dir;
+    private MockCluster cluster;
+    private Adapter adapter;
+    private HttpClient frontProxy;
+    private Vertx vertx;
+    /** Each pod's server: requests per second, and the counter's start (reset on a restart). */
+    private final Map<String, double[]> counters = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        cluster = new MockCluster();
+        vertx = Vertx.vertx();
+        pod("web-1", "web", 20, "Running");
+        pod("web-2", "web", 5, "Running");
+        pod("api-1", "api", 50, "Running");
+        pod("web-pending", "web", 7, "Pending");
+        adapter = cluster.startAdapter(dir, """
+                metrics:
+                  - name: http_requests_per_second
+                    namespace: shop
+                    describes: pods
+                    type: rps
+                    parameters:
+                      counter: http_requests_total
+                      pods: {selector: "app=web"}
+                      scrapeInterval: 100ms
+                      shortWindow: 1s
+                      longWindow: 2s
+                    pollInterval: 200ms
+                """);
+        frontProxy = TestAdapters.client(TestAdapters.certFile(dir), cluster.frontProxyCa.client("front-proxy-client"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        cluster.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** A pod whose metrics server counts {@code rate} requests per second by the wall clock. */
+    private void pod(String name, String app, double rate, String phase) throws Exception {
+        counters.put(name, new double[] {rate, System.nanoTime()});
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+            double[] counter = counters.get(name);
+            double count = counter[0] * (System.nanoTime() - counter[1]) / 1e9;
+            request.response().end("http_requests_total{code=\"200\"} " + count + "\n");
+        }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace("shop")
+                .withLabels(Map.of("app", app))
+                .withAnnotations(Map.of("prometheus.io/port", Integer.toString(server.actualPort())))
+                .endMetadata()
+                .withNewStatus().withPhase(phase).withPodIP(phase.equals("Running") ? "127.0.0.1" : null).endStatus()
+                .build();
+        cluster.admin.pods().inNamespace("shop").resource(pod).create();
+    }
+
+    /** The pods and values of a pods/* answer, values rounded to whole requests per second. */
+    private Map<String, Long> answer() throws Exception {
+        HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(adapter.url() + PODS.replace("*", "%2A")))
+                .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Long> values = new TreeMap<>();
+        JsonArray items = new JsonObject(response.body()).getJsonArray("items");
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.getJsonObject(i);
+            values.put(item.getJsonObject("describedObject").getString("name"),
+                    Math.round(HpaArithmetic.milliValue(item.getString("value")) / 1000.0));
+        }
+        return values;
+    }
+
+    @Test
+    void podsAreFoundScrapedAddedAndDeletedAsTheClusterChanges() throws Exception {
+        // Running and matching: web-1 and web-2; api-1 does not match, web-pending has no IP.
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(answer()).isEqualTo(Map.of("web-1", 20L, "web-2", 5L)));
+
+        pod("web-3", "web", 12, "Running");
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(answer()).isEqualTo(Map.of("web-1", 20L, "web-2", 5L, "web-3", 12L)));
+
+        cluster.admin.pods().inNamespace("shop").withName("web-2").delete();
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(answer()).isEqualTo(Map.of("web-1", 20L, "web-3", 12L)));
+    }
+
+    @Test
+    void aRestartedContainerNeverReadsNegativeOrHuge() throws Exception {
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(answer()).containsEntry("web-1", 20L));
+        counters.get("web-1")[1] = System.nanoTime(); // the counter starts again from 0
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Long value = answer().get("web-1");
+            assertThat(value).isNotNull().isBetween(0L, 30L);
+            return System.nanoTime() > until;
+        });
+    }
+}
