@@ -1,0 +1,93 @@
+package io.demandmetrics.scaler.http.testapp;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Prometheus server (the Debian package's binary, which bin/test installs) scraping
+ * static targets every second, for checking the adapter's numbers against PromQL's on the same
+ * app. Stopped by {@link #close()}.
+ */
+public final class PrometheusServer implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    private PrometheusServer(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /**
+     * Starts Prometheus scraping each target (host:port, path /metrics) every second, each
+     * labelled {@code pod} with its key.
+     */
+    public static PrometheusServer start(Path dir, Map<String, Integer> podPorts) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        StringBuilder config = new StringBuilder("""
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                scrape_configs:
+                  - job_name: app
+                    static_configs:
+                """);
+        podPorts.forEach((pod, appPort) -> config.append("      - targets: [\"127.0.0.1:").append(appPort)
+                .append("\"]\n        labels: {pod: ").append(pod).append("}\n"));
+        Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
+        Process process;
+        try {
+            process = new ProcessBuilder("prometheus", "--config.file=" + file,
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start prometheus (bin/test installs the Debian package): "
+                    + e.getMessage(), e);
+        }
+        return new PrometheusServer(process, port);
+    }
+
+    /** The instant query's vector as label value of {@code by} -> value; empty while it has no data. */
+    public Map<String, Double> query(String promql, String by) throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(response.body());
+        if (!"success".equals(answer.getString("status"))) {
+            throw new IllegalStateException(promql + ": " + response.body());
+        }
+        Map<String, Double> values = new java.util.TreeMap<>();
+        for (Object item : answer.getJsonObject("data").getJsonArray("result")) {
+            io.vertx.core.json.JsonObject series = (io.vertx.core.json.JsonObject) item;
+            String key = by == null ? "" : series.getJsonObject("metric").getString(by, "");
+            values.put(key, Double.parseDouble(series.getJsonArray("value").getString(1)));
+        }
+        return values;
+    }
+
+    public boolean running() {
+        return process.isAlive();
+    }
+
+    public List<String> log(Path dir) throws IOException {
+        return Files.readAllLines(dir.resolve("prometheus.log"));
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+    }
+}
