@@ -7,12 +7,11 @@ import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,38 +105,7 @@ class HttpScalerTest {
     }
 
     private ScalerContext context(String describes) {
-        WorkerExecutor workers = vertx.createSharedWorkerExecutor("test-http-scalers");
-        return new ScalerContext() {
-            @Override
-            public Vertx vertx() {
-                return vertx;
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public String metricId() {
-                return "shop/test";
-            }
-
-            @Override
-            public WorkerExecutor blockingExecutor() {
-                return workers;
-            }
-
-            @Override
-            public String describes() {
-                return describes;
-            }
-
-            @Override
-            public MeterRegistry meterRegistry() {
-                return meters;
-            }
-        };
+        return new TestScalerContext(vertx, "http", "shop/test").describing(describes).metered(meters);
     }
 
     private Scaler scaler(ScalerProvider<HttpMetricConfig> provider, String describes, Map<String, Object> extra,

@@ -9,12 +9,11 @@ import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,38 +67,8 @@ class PrometheusAgreementTest {
 
     private Scaler scaler(ScalerProvider<HttpMetricConfig> provider, Map<String, Object> parameters) throws Exception {
         HttpMetricConfig config = provider.parseConfig(parameters);
-        WorkerExecutor workers = vertx.createSharedWorkerExecutor("agreement");
-        ScalerContext context = new ScalerContext() {
-            @Override
-            public Vertx vertx() {
-                return vertx;
-            }
-
-            @Override
-            public Clock clock() {
-                return Clock.systemUTC();
-            }
-
-            @Override
-            public String metricId() {
-                return "shop/agreement";
-            }
-
-            @Override
-            public WorkerExecutor blockingExecutor() {
-                return workers;
-            }
-
-            @Override
-            public String describes() {
-                return "pods";
-            }
-
-            @Override
-            public MeterRegistry meterRegistry() {
-                return meters;
-            }
-        };
+        ScalerContext context = new TestScalerContext(vertx, "http", "shop/agreement").describing("pods")
+                .metered(meters);
         io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
         vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context)));
         Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

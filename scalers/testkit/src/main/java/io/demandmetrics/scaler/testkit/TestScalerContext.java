@@ -15,6 +15,8 @@ public final class TestScalerContext implements ScalerContext {
     private final String metricId;
     private final WorkerExecutor workers;
     private final java.time.Duration pollTimeout;
+    private String describes = "external";
+    private io.micrometer.core.instrument.MeterRegistry meters = NO_METERS;
 
     /**
      * @param type the scaler type, naming the worker pool (as the adapter names it)
@@ -30,6 +32,28 @@ public final class TestScalerContext implements ScalerContext {
         this.metricId = metricId;
         this.workers = vertx.createSharedWorkerExecutor("scaler-" + type, 4);
         this.pollTimeout = pollTimeout;
+    }
+
+    /** This context, for a metric that describes {@code resource} ({@code pods}, ...) rather than an external one. */
+    public TestScalerContext describing(String resource) {
+        this.describes = resource;
+        return this;
+    }
+
+    /** This context, with meters going to {@code registry}. */
+    public TestScalerContext metered(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.meters = registry;
+        return this;
+    }
+
+    @Override
+    public String describes() {
+        return describes;
+    }
+
+    @Override
+    public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+        return meters;
     }
 
     @Override
