@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -94,6 +95,13 @@ class ScrapedPodsIT {
 
     /** The pods and values of a pods/* answer, values rounded to whole requests per second. */
     private Map<String, Long> answer() throws Exception {
+        Map<String, Long> rounded = new TreeMap<>();
+        milliValues().forEach((pod, milli) -> rounded.put(pod, Math.round(milli / 1000.0)));
+        return rounded;
+    }
+
+    /** The pods and values of a pods/* answer, in thousandths, as the HPA reads the quantities. */
+    private Map<String, Long> milliValues() throws Exception {
         HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(adapter.url() + PODS.replace("*", "%2A")))
                 .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
@@ -104,7 +112,7 @@ class ScrapedPodsIT {
         for (int i = 0; i < items.size(); i++) {
             JsonObject item = items.getJsonObject(i);
             values.put(item.getJsonObject("describedObject").getString("name"),
-                    Math.round(HpaArithmetic.milliValue(item.getString("value")) / 1000.0));
+                    HpaArithmetic.milliValue(item.getString("value")));
         }
         return values;
     }
@@ -114,6 +122,9 @@ class ScrapedPodsIT {
         // Running and matching: web-1 and web-2; api-1 does not match, web-pending has no IP.
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(answer()).isEqualTo(Map.of("web-1", 20L, "web-2", 5L)));
+        // The article's HPA, with a target of 10 requests per second per pod: the HPA averages
+        // the pods' values (12.5) and proposes ceil(12.5 / 10 x 2 pods) = 3 replicas.
+        assertThat(HpaArithmetic.podsAverageValue(List.copyOf(milliValues().values()), 10_000, 2)).isEqualTo(3);
 
         pod("web-3", "web", 12, "Running");
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
