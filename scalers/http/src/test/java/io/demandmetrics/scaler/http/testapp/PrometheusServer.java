@@ -35,16 +35,21 @@ public final class PrometheusServer implements AutoCloseable {
      * labelled {@code pod} with its key.
      */
     public static PrometheusServer start(Path dir, Map<String, Integer> podPorts) throws Exception {
+        return start(dir, podPorts, "1s");
+    }
+
+    /** The same, scraping every {@code interval} (e.g. "15s", what many installations use). */
+    public static PrometheusServer start(Path dir, Map<String, Integer> podPorts, String interval) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         StringBuilder config = new StringBuilder("""
-                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                global: {scrape_interval: %s, evaluation_interval: %s}
                 scrape_configs:
                   - job_name: app
                     static_configs:
-                """);
+                """.formatted(interval, interval));
         podPorts.forEach((pod, appPort) -> config.append("      - targets: [\"127.0.0.1:").append(appPort)
                 .append("\"]\n        labels: {pod: ").append(pod).append("}\n"));
         Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
