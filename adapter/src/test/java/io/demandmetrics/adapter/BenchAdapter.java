@@ -72,6 +72,16 @@ final class BenchAdapter implements AutoCloseable {
         }
     }
 
+    /** The process id, for CPU readings from /proc. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** https://127.0.0.1:port */
+    String url() {
+        return base;
+    }
+
     String get(String path) throws Exception {
         return get(client, base + path).body();
     }

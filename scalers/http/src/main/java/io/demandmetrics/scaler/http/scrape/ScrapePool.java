@@ -44,6 +44,7 @@ public final class ScrapePool {
     private final Map<TargetKey, SharedTarget> targets = new HashMap<>();
     private final Map<ScrapeSettings, Future<HttpClient>> clients = new HashMap<>();
     private final ArrayDeque<SharedTarget> waiting = new ArrayDeque<>();
+    private final io.demandmetrics.scaler.http.series.Interner interner = new io.demandmetrics.scaler.http.series.Interner();
     private int inFlight;
     private final MeterRegistry meters;
     private final Counter scrapesOk;
@@ -179,7 +180,9 @@ public final class ScrapePool {
             if (settings.insecureSkipVerify()) {
                 options.setTrustAll(true).setVerifyHost(false);
             }
-            return vertx.createHttpClient(options);
+            // Pods behind one address (a node port, a proxy, a benchmark) must not queue behind
+            // Vert.x's default of 5 connections per address: the pool's own bound is MAX_IN_FLIGHT.
+            return vertx.createHttpClient(options, new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
         }, false);
     }
 
@@ -217,7 +220,7 @@ public final class ScrapePool {
                 subscribers.put(subscription, capacity);
                 int needed = subscribers.values().stream().mapToInt(Integer::intValue).max().orElse(capacity);
                 if (history == null) {
-                    history = new TargetHistory(needed);
+                    history = new TargetHistory(needed, interner);
                 } else if (history.capacity() < needed) {
                     history = history.resized(needed);
                 }

@@ -27,6 +27,7 @@ public final class TargetHistory {
     private final long[] times;
     private int size;
     private final Map<SeriesKey, double[]> series = new HashMap<>();
+    private final Interner interner;
 
     /** A kept series: sample name and labels. */
     public record SeriesKey(String name, Labels labels) {
@@ -34,6 +35,12 @@ public final class TargetHistory {
 
     /** @param capacity the scrapes held: the longest window over the scrape interval, plus two */
     public TargetHistory(int capacity) {
+        this(capacity, new Interner());
+    }
+
+    /** @param interner shared by the targets of one pool, so equal label sets are held once */
+    public TargetHistory(int capacity, Interner interner) {
+        this.interner = interner;
         if (capacity < 2) {
             throw new IllegalArgumentException("a rate needs at least two scrapes, so capacity >= 2");
         }
@@ -59,11 +66,13 @@ public final class TargetHistory {
             values[size] = Double.NaN;
         }
         for (ScrapedSample sample : samples) {
-            double[] values = series.computeIfAbsent(new SeriesKey(sample.name(), sample.labels()), key -> {
-                double[] fresh = new double[capacity];
-                java.util.Arrays.fill(fresh, Double.NaN);
-                return fresh;
-            });
+            SeriesKey key = new SeriesKey(sample.name(), sample.labels());
+            double[] values = series.get(key);
+            if (values == null) {
+                values = new double[capacity];
+                java.util.Arrays.fill(values, Double.NaN);
+                series.put(new SeriesKey(interner.name(sample.name()), interner.labels(sample.labels())), values);
+            }
             values[size] = sample.value();
         }
         size++;
@@ -81,7 +90,7 @@ public final class TargetHistory {
 
     /** This history in a larger one (a metric with a longer window now reads the target). */
     public TargetHistory resized(int newCapacity) {
-        TargetHistory larger = new TargetHistory(Math.max(newCapacity, capacity));
+        TargetHistory larger = new TargetHistory(Math.max(newCapacity, capacity), interner);
         System.arraycopy(times, 0, larger.times, 0, size);
         larger.size = size;
         series.forEach((key, values) -> {

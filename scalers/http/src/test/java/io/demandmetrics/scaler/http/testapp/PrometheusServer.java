@@ -40,10 +40,6 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** The same, scraping every {@code interval} (e.g. "15s", what many installations use). */
     public static PrometheusServer start(Path dir, Map<String, Integer> podPorts, String interval) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         StringBuilder config = new StringBuilder("""
                 global: {scrape_interval: %s, evaluation_interval: %s}
                 scrape_configs:
@@ -52,17 +48,7 @@ public final class PrometheusServer implements AutoCloseable {
                 """.formatted(interval, interval));
         podPorts.forEach((pod, appPort) -> config.append("      - targets: [\"127.0.0.1:").append(appPort)
                 .append("\"]\n        labels: {pod: ").append(pod).append("}\n"));
-        Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
-        Process process;
-        try {
-            process = new ProcessBuilder("prometheus", "--config.file=" + file,
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start prometheus (bin/test installs the Debian package): "
-                    + e.getMessage(), e);
-        }
-        return new PrometheusServer(process, port);
+        return startWithConfig(dir, config.toString());
     }
 
     /** The instant query's vector as label value of {@code by} -> value; empty while it has no data. */
@@ -81,6 +67,33 @@ public final class PrometheusServer implements AutoCloseable {
             values.put(key, Double.parseDouble(series.getJsonArray("value").getString(1)));
         }
         return values;
+    }
+
+    /**
+     * Starts Prometheus with a whole config of its own (scrape configs and all); the rest as
+     * {@link #start(Path, Map)}.
+     */
+    public static PrometheusServer startWithConfig(Path dir, String config) throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
+        Process process;
+        try {
+            process = new ProcessBuilder("prometheus", "--config.file=" + file,
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start prometheus (bin/test installs the Debian package): "
+                    + e.getMessage(), e);
+        }
+        return new PrometheusServer(process, port);
+    }
+
+    /** The server's process id, for CPU and memory readings from /proc. */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean running() {

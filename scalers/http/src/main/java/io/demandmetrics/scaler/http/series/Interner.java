@@ -1,0 +1,38 @@
+package io.demandmetrics.scaler.http.series;
+
+import io.demandmetrics.scaler.http.exposition.Labels;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One instance of each label set and metric name across every target's history: the pods of
+ * one app expose the same label sets ({@code code="200",uri="/api/orders"}), so 1,000 pods hold
+ * one copy of each instead of 1,000. Bounded: past {@link #MAX_ENTRIES} it starts afresh
+ * (equal sets then get a new shared instance; nothing is wrong, only less is shared).
+ */
+public final class Interner {
+
+    static final int MAX_ENTRIES = 1 << 20;
+
+    private final ConcurrentHashMap<Labels, Labels> labels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> names = new ConcurrentHashMap<>();
+
+    public Labels labels(Labels candidate) {
+        if (labels.size() >= MAX_ENTRIES) {
+            labels.clear();
+        }
+        Labels shared = labels.putIfAbsent(candidate, candidate);
+        return shared == null ? candidate : shared;
+    }
+
+    public String name(String candidate) {
+        if (names.size() >= MAX_ENTRIES) {
+            names.clear();
+        }
+        String shared = names.putIfAbsent(candidate, candidate);
+        return shared == null ? candidate : shared;
+    }
+
+    public int size() {
+        return labels.size();
+    }
+}
