@@ -4,6 +4,7 @@ import io.demandmetrics.scaler.http.exposition.ExpositionException;
 import io.demandmetrics.scaler.http.exposition.ExpositionParser;
 import io.demandmetrics.scaler.http.exposition.Format;
 import io.demandmetrics.scaler.http.exposition.ScrapedSample;
+import io.demandmetrics.scaler.http.exposition.SeriesCache;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -54,6 +55,14 @@ public final class TargetScraper {
      * @param bearerToken sent as {@code Authorization: Bearer}, or null
      */
     public Future<List<ScrapedSample>> scrape(String url, String bearerToken) {
+        return scrape(url, bearerToken, null);
+    }
+
+    /**
+     * The same, finding series seen in earlier scrapes of this target in {@code cache} (one per
+     * target; null for none).
+     */
+    public Future<List<ScrapedSample>> scrape(String url, String bearerToken, SeriesCache cache) {
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(url)
@@ -65,12 +74,12 @@ public final class TargetScraper {
         }
         return client.request(options)
                 .compose(request -> request.send())
-                .compose(this::body)
+                .compose(response -> body(response, cache))
                 .recover(error -> Future.failedFuture(error instanceof ScrapeException ? error
                         : new ScrapeException(describe(error))));
     }
 
-    private Future<List<ScrapedSample>> body(HttpClientResponse response) {
+    private Future<List<ScrapedSample>> body(HttpClientResponse response, SeriesCache cache) {
         if (response.statusCode() != 200) {
             stop(response);
             return Future.failedFuture(new ScrapeException("HTTP " + response.statusCode()
@@ -92,8 +101,8 @@ public final class TargetScraper {
         response.exceptionHandler(collected::tryFail);
         response.endHandler(done -> collected.tryComplete(body));
         return collected.future().compose(bytes -> bytes.length() <= PARSE_ON_LOOP_BYTES
-                ? parse(bytes, format)
-                : vertx.executeBlocking(() -> parseOrThrow(bytes, format), false));
+                ? parse(bytes, format, cache)
+                : vertx.executeBlocking(() -> parseOrThrow(bytes, format, cache), false));
     }
 
     /**
@@ -109,17 +118,18 @@ public final class TargetScraper {
         }
     }
 
-    private Future<List<ScrapedSample>> parse(Buffer bytes, Format format) {
+    private Future<List<ScrapedSample>> parse(Buffer bytes, Format format, SeriesCache cache) {
         try {
-            return Future.succeededFuture(parseOrThrow(bytes, format));
+            return Future.succeededFuture(parseOrThrow(bytes, format, cache));
         } catch (ScrapeException e) {
             return Future.failedFuture(e);
         }
     }
 
-    private List<ScrapedSample> parseOrThrow(Buffer bytes, Format format) {
+    private List<ScrapedSample> parseOrThrow(Buffer bytes, Format format, SeriesCache cache) {
         try {
-            return parser.parse(bytes.getBytes(), format).samples();
+            byte[] body = bytes.getBytes();
+            return parser.parse(body, body.length, format, cache).samples();
         } catch (ExpositionException e) {
             throw new ScrapeException("not a valid " + (format == Format.OPENMETRICS ? "OpenMetrics" : "Prometheus text")
                     + " exposition: " + e.getMessage());
