@@ -48,22 +48,18 @@ public final class ExpositionParser {
     private final BitSet wantedLengths = new BitSet();
     /** The families of the wanted names, whose TYPE lines are checked and kept. */
     private final Set<String> wantedFamilies = new HashSet<>();
-    /** Each wanted name's families ({@code x_bucket}: {@code x_bucket}, {@code x}), computed once. */
-    private final Map<String, List<String>> familiesOf = new HashMap<>();
 
     /** @param sampleNames the sample names to keep, e.g. {@code http_requests_total}, {@code x_bucket} */
     public ExpositionParser(Set<String> sampleNames) {
         this.wanted = Set.copyOf(sampleNames);
         for (String name : wanted) {
             wantedLengths.set(name.length());
-            List<String> families = new ArrayList<>(List.of(name));
+            wantedFamilies.add(name);
             for (String suffix : SUFFIXES) {
                 if (name.endsWith(suffix)) {
-                    families.add(name.substring(0, name.length() - suffix.length()));
+                    wantedFamilies.add(name.substring(0, name.length() - suffix.length()));
                 }
             }
-            wantedFamilies.addAll(families);
-            familiesOf.put(name, List.copyOf(families));
         }
     }
 
@@ -78,15 +74,7 @@ public final class ExpositionParser {
 
     /** Parses {@code body[0, length)}. */
     public Exposition parse(byte[] body, int length, Format format) throws ExpositionException {
-        return new Pass(body, length, format, null).run();
-    }
-
-    /**
-     * Parses {@code body[0, length)} of a target scraped before, finding its series in
-     * {@code cache} by their raw bytes instead of parsing their labels again.
-     */
-    public Exposition parse(byte[] body, int length, Format format, SeriesCache cache) throws ExpositionException {
-        return new Pass(body, length, format, cache).run();
+        return new Pass(body, length, format).run();
     }
 
     public Exposition parse(byte[] body, Format format) throws ExpositionException {
@@ -101,10 +89,6 @@ public final class ExpositionParser {
         private final boolean openMetrics;
         private final List<ScrapedSample> samples = new ArrayList<>();
         private final Set<SeriesKey> seen = new HashSet<>();
-        private final SeriesCache cache;
-        private final long scrape;
-        /** Wanted names seen so far in this scrape, so their families are marked once. */
-        private final Set<String> namesSampled = new HashSet<>();
         private final Map<String, String> types = new HashMap<>();
         /** Families that already had a sample: a TYPE line after that is an error. */
         private final Set<String> sampled = new HashSet<>();
@@ -114,12 +98,10 @@ public final class ExpositionParser {
         private int end;
         private int line;
 
-        Pass(byte[] in, int length, Format format, SeriesCache cache) {
+        Pass(byte[] in, int length, Format format) {
             this.in = in;
             this.length = length;
             this.openMetrics = format == Format.OPENMETRICS;
-            this.cache = cache;
-            this.scrape = cache == null ? 0 : cache.startScrape();
         }
 
         Exposition run() throws ExpositionException {
@@ -144,9 +126,6 @@ public final class ExpositionParser {
             }
             if (openMetrics && !eof) {
                 throw ExpositionException.at(line, "the exposition ends without \"# EOF\"");
-            }
-            if (cache != null) {
-                cache.endScrape(samples.size());
             }
             return new Exposition(List.copyOf(samples), Map.copyOf(types));
         }
@@ -275,25 +254,11 @@ public final class ExpositionParser {
             if (!wantedLengths.get(nameLength)) {
                 return;
             }
-            // A series seen in an earlier scrape of this target is found by its raw bytes.
-            int seriesEnd = pos < end && in[pos] == '{' ? endOfLabels(pos) : pos;
-            SeriesCache.Entry cached = cache == null || seriesEnd < 0 ? null : cache.find(in, nameStart, seriesEnd);
-            String name;
-            Labels labels;
-            if (cached != null) {
-                name = cached.name;
-                labels = cached.labels;
-                pos = seriesEnd;
-            } else {
-                name = ascii(nameStart, pos);
-                if (!wanted.contains(name)) {
-                    return;
-                }
-                labels = pos < end && in[pos] == '{' ? labels() : Labels.EMPTY;
-                if (cache != null && seriesEnd >= 0) {
-                    cached = cache.add(in, nameStart, seriesEnd, name, labels);
-                }
+            String name = ascii(nameStart, pos);
+            if (!wanted.contains(name)) {
+                return;
             }
+            Labels labels = pos < end && in[pos] == '{' ? labels() : Labels.EMPTY;
             separator("the value");
             double value = number("value");
             if (pos < end) {
@@ -314,44 +279,19 @@ public final class ExpositionParser {
             if (pos != end) {
                 throw problem("unexpected " + Echo.quote(rest()) + " after the value");
             }
-            boolean duplicate = cached != null ? cached.seenIn == scrape : !seen.add(new SeriesKey(name, labels));
-            if (duplicate) {
+            if (!seen.add(new SeriesKey(name, labels))) {
                 throw problem("a second sample of " + name + labels);
-            }
-            if (cached != null) {
-                cached.seenIn = scrape;
             }
             if (samples.size() == MAX_KEPT_SAMPLES) {
                 throw problem("more than " + MAX_KEPT_SAMPLES + " samples of the metrics asked for");
             }
             samples.add(new ScrapedSample(name, labels, value));
-            if (namesSampled.add(name)) {
-                sampled.addAll(familiesOf.get(name));
-            }
-        }
-
-        /**
-         * Where the label block starting at {@code from} ('{') ends (just past its '}'),
-         * stepping over quoted values and their escapes; -1 when it does not end on this line
-         * (the full parse then reports why).
-         */
-        private int endOfLabels(int from) {
-            boolean quoted = false;
-            for (int i = from + 1; i < end; i++) {
-                byte b = in[i];
-                if (quoted) {
-                    if (b == '\\') {
-                        i++;
-                    } else if (b == '"') {
-                        quoted = false;
-                    }
-                } else if (b == '"') {
-                    quoted = true;
-                } else if (b == '}') {
-                    return i + 1;
+            sampled.add(name);
+            for (String suffix : SUFFIXES) {
+                if (name.endsWith(suffix)) {
+                    sampled.add(name.substring(0, name.length() - suffix.length()));
                 }
             }
-            return -1;
         }
 
         /** {@code {a="x",b="y"}}, at '{'. */

@@ -3,7 +3,6 @@ package io.demandmetrics.scaler.http.scrape;
 import io.demandmetrics.scaler.http.HttpMetricConfig.ScrapeSettings;
 import io.demandmetrics.scaler.http.exposition.ExpositionParser;
 import io.demandmetrics.scaler.http.exposition.ScrapedSample;
-import io.demandmetrics.scaler.http.exposition.SeriesCache;
 import io.demandmetrics.scaler.http.series.TargetHistory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -194,8 +193,6 @@ public final class ScrapePool {
         private final Map<Subscription, Integer> subscribers = new HashMap<>();
         private TargetHistory history;
         private TargetScraper scraper;
-        /** The target's series by their raw bytes; replaced with the parser (the wanted names changed). */
-        private SeriesCache seriesCache = new SeriesCache();
         private long timer = -1;
         private boolean scraping;
         private boolean queued;
@@ -267,15 +264,7 @@ public final class ScrapePool {
 
         private void start() {
             long started = System.nanoTime();
-            client.compose(http -> token().compose(bearer -> {
-                        TargetScraper current;
-                        SeriesCache cache;
-                        synchronized (this) {
-                            current = scraper(http);
-                            cache = seriesCache;
-                        }
-                        return current.scrape(key.url().toString(), bearer, cache);
-                    }))
+            client.compose(http -> token().compose(bearer -> scraper(http).scrape(key.url().toString(), bearer)))
                     .onComplete(result -> {
                         scrapeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                         finished(result.succeeded() ? result.result() : null,
@@ -289,7 +278,6 @@ public final class ScrapePool {
                 subscribers.keySet().forEach(s -> names.addAll(s.names));
                 scraper = new TargetScraper(vertx, http, new ExpositionParser(names), key.settings().maxBytes(),
                         key.settings().timeout());
-                seriesCache = new SeriesCache(); // entries of names no longer wanted must not be found
             }
             return scraper;
         }

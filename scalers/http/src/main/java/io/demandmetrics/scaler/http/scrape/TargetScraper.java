@@ -4,7 +4,6 @@ import io.demandmetrics.scaler.http.exposition.ExpositionException;
 import io.demandmetrics.scaler.http.exposition.ExpositionParser;
 import io.demandmetrics.scaler.http.exposition.Format;
 import io.demandmetrics.scaler.http.exposition.ScrapedSample;
-import io.demandmetrics.scaler.http.exposition.SeriesCache;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -55,14 +54,6 @@ public final class TargetScraper {
      * @param bearerToken sent as {@code Authorization: Bearer}, or null
      */
     public Future<List<ScrapedSample>> scrape(String url, String bearerToken) {
-        return scrape(url, bearerToken, null);
-    }
-
-    /**
-     * The same, finding series seen in earlier scrapes of this target in {@code cache} (one per
-     * target; null for none).
-     */
-    public Future<List<ScrapedSample>> scrape(String url, String bearerToken, SeriesCache cache) {
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(url)
@@ -74,12 +65,12 @@ public final class TargetScraper {
         }
         return client.request(options)
                 .compose(request -> request.send())
-                .compose(response -> body(response, cache))
+                .compose(this::body)
                 .recover(error -> Future.failedFuture(error instanceof ScrapeException ? error
                         : new ScrapeException(describe(error))));
     }
 
-    private Future<List<ScrapedSample>> body(HttpClientResponse response, SeriesCache cache) {
+    private Future<List<ScrapedSample>> body(HttpClientResponse response) {
         if (response.statusCode() != 200) {
             stop(response);
             return Future.failedFuture(new ScrapeException("HTTP " + response.statusCode()
@@ -101,8 +92,8 @@ public final class TargetScraper {
         response.exceptionHandler(collected::tryFail);
         response.endHandler(done -> collected.tryComplete(body));
         return collected.future().compose(bytes -> bytes.length() <= PARSE_ON_LOOP_BYTES
-                ? parse(bytes, format, cache)
-                : vertx.executeBlocking(() -> parseOrThrow(bytes, format, cache), false));
+                ? parse(bytes, format)
+                : vertx.executeBlocking(() -> parseOrThrow(bytes, format), false));
     }
 
     /**
@@ -118,18 +109,17 @@ public final class TargetScraper {
         }
     }
 
-    private Future<List<ScrapedSample>> parse(Buffer bytes, Format format, SeriesCache cache) {
+    private Future<List<ScrapedSample>> parse(Buffer bytes, Format format) {
         try {
-            return Future.succeededFuture(parseOrThrow(bytes, format, cache));
+            return Future.succeededFuture(parseOrThrow(bytes, format));
         } catch (ScrapeException e) {
             return Future.failedFuture(e);
         }
     }
 
-    private List<ScrapedSample> parseOrThrow(Buffer bytes, Format format, SeriesCache cache) {
+    private List<ScrapedSample> parseOrThrow(Buffer bytes, Format format) {
         try {
-            byte[] body = bytes.getBytes();
-            return parser.parse(body, body.length, format, cache).samples();
+            return parser.parse(bytes.getBytes(), format).samples();
         } catch (ExpositionException e) {
             throw new ScrapeException("not a valid " + (format == Format.OPENMETRICS ? "OpenMetrics" : "Prometheus text")
                     + " exposition: " + e.getMessage());
