@@ -25,7 +25,12 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
                                List<LabelMatcher> filter, List<Target> targets, PodSelection pods,
                                ScrapeSettings scrape, Duration shortWindow, Duration longWindow, double quantile) {
 
-    public enum Kind { RPS, LATENCY }
+    /**
+     * What is computed: a rate ({@code rps}), a quantile from histogram buckets
+     * ({@code latency}), or a quantile a summary already computed ({@code latency} with
+     * {@code summary}: per pod only, since quantiles cannot be merged).
+     */
+    public enum Kind { RPS, LATENCY, SUMMARY }
 
     /** A scrape target standing for a named pod (standalone: a static list). */
     public record Target(String pod, URI url) {
@@ -80,12 +85,20 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
 
     /** Parses a {@code latency} metric's parameters. */
     static HttpMetricConfig parseLatency(Map<String, Object> parameters) throws InvalidConfigException {
-        ParameterReader p = new ParameterReader(parameters, concat(COMMON, "histogram", "unit", "quantile", "window"));
+        ParameterReader p = new ParameterReader(parameters, concat(COMMON, "histogram", "summary", "unit", "quantile",
+                "window"));
         Preset preset = preset(p);
-        String histogram = preset.histogram() == null ? p.string("histogram")
-                : p.string("histogram", preset.histogram());
-        if (histogram != null && !histogram.endsWith("_bucket")) {
-            histogram = histogram + "_bucket"; // the histogram's name or its bucket series' name, either works
+        String summary = p.string("summary", null);
+        String histogram = null;
+        if (summary != null) {
+            if (p.has("histogram")) {
+                p.problem("parameters \"histogram\" and \"summary\" exclude each other: name the one the pods expose");
+            }
+        } else {
+            histogram = preset.histogram() == null ? p.string("histogram") : p.string("histogram", preset.histogram());
+            if (histogram != null && !histogram.endsWith("_bucket")) {
+                histogram = histogram + "_bucket"; // the histogram's name or its bucket series' name, either works
+            }
         }
         String defaultUnit = preset.secondsPerUnit() == 1 ? "seconds" : "milliseconds";
         double secondsPerUnit = p.oneOf("unit", defaultUnit, List.of("seconds", "milliseconds")).equals("seconds")
@@ -98,8 +111,9 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         Duration window = p.duration("window", DEFAULT_LONG_WINDOW, Duration.ZERO);
         window(p, "window", window, scrape.interval());
         PodSelection pods = pods(p);
-        HttpMetricConfig config = new HttpMetricConfig(Kind.LATENCY, preset, histogram, secondsPerUnit,
-                filter(p, preset), targets(p, pods != null), pods, scrape, window, window, quantile);
+        HttpMetricConfig config = new HttpMetricConfig(summary != null ? Kind.SUMMARY : Kind.LATENCY, preset,
+                summary != null ? summary : histogram, secondsPerUnit, filter(p, preset), targets(p, pods != null), pods,
+                scrape, window, window, quantile);
         p.throwIfInvalid();
         return config;
     }

@@ -62,8 +62,10 @@ final class HttpScaler implements Scaler {
         for (Target target : config.targets()) {
             urls.put(target.pod(), target.url());
         }
-        this.subscription = lease.resource().subscribe(urls, config.scrape(), Set.of(config.sampleName()),
-                config.historyCapacity());
+        // A summary's _count tells a pod that served nothing (quantiles NaN) from one without the summary.
+        Set<String> names = config.kind() == Kind.SUMMARY ? Set.of(config.sampleName(), config.sampleName() + "_count")
+                : Set.of(config.sampleName());
+        this.subscription = lease.resource().subscribe(urls, config.scrape(), names, config.historyCapacity());
         this.podRefresh = config.pods() == null || pods.isEmpty() ? -1
                 : vertx.setPeriodic(1, config.scrape().interval().toMillis(), id -> refreshPods());
     }
@@ -141,6 +143,10 @@ final class HttpScaler implements Scaler {
     }
 
     private Future<List<Sample>> poll() {
+        if (config.kind() == Kind.SUMMARY && !perPod) {
+            return Future.failedFuture(new ScrapeException("a summary's quantiles cannot be merged across pods: serve"
+                    + " it per pod (describes: pods), or read a histogram (parameter \"histogram\")"));
+        }
         Future<List<Sample>> values = values();
         if (values.failed() && values.cause() instanceof NotYet && System.nanoTime() < warmUntilNanos) {
             io.vertx.core.Promise<List<Sample>> later = io.vertx.core.Promise.promise();
@@ -174,10 +180,10 @@ final class HttpScaler implements Scaler {
                     return;
                 }
                 Instant at = Instant.ofEpochMilli(history.lastScrape());
-                if (config.kind() == Kind.RPS) {
-                    rps(pod, history, at, samples);
-                } else {
-                    buckets(pod, history, at, samples);
+                switch (config.kind()) {
+                    case RPS -> rps(pod, history, at, samples);
+                    case LATENCY -> buckets(pod, history, at, samples);
+                    case SUMMARY -> summary(pod, history, at, samples);
                 }
             }
         });
@@ -202,6 +208,21 @@ final class HttpScaler implements Scaler {
             return; // the series are not in this pod's exposition (yet)
         }
         samples.add(sample(pod, Map.of(), rate).at(at).over(config.longWindow()));
+    }
+
+    /**
+     * The summary's quantile as the pod computed it, from its last scrape: the largest over the
+     * pod's matching series (its slowest endpoint, when it has one series per endpoint), since
+     * quantiles cannot be added. NaN (no request in the summary's window) is 0: no demand.
+     */
+    private void summary(String pod, TargetHistory history, Instant at, List<Sample> samples) {
+        double worst = Double.NaN;
+        for (double value : history.latest(config.sampleName(), config.filter(), "quantile", config.quantile())) {
+            worst = Double.isNaN(worst) || value > worst ? value : worst;
+        }
+        if (!Double.isNaN(worst) || history.hasSeries(config.sampleName() + "_count")) {
+            samples.add(sample(pod, Map.of(), Double.isNaN(worst) ? 0 : worst * config.secondsPerUnit()).at(at));
+        }
     }
 
     private void buckets(String pod, TargetHistory history, Instant at, List<Sample> samples) {

@@ -45,6 +45,9 @@ public final class LatencyScalerProvider implements ScalerProvider<HttpMetricCon
     /** The picked bucket rates (of one pod, or of every picked pod) into one quantile in seconds. */
     @Override
     public List<Sample> combine(HttpMetricConfig config, List<Sample> matched, boolean narrowed) {
+        if (config.kind() == HttpMetricConfig.Kind.SUMMARY) {
+            return matched; // a pod's own quantile, already in seconds
+        }
         if (matched.isEmpty()) {
             return List.of();
         }

@@ -60,4 +60,12 @@ class HttpMetricConfigTest {
                         + " (use bearerTokenFile)");
         assertThat(String.join("\n", error.problems())).doesNotContain("pw");
     }
+
+    @Test
+    void aSummaryOrAHistogramNotBoth() {
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
+                () -> HttpMetricConfig.parseLatency(Map.of("summary", "x", "histogram", "y", "targets", ONE_TARGET)));
+        assertThat(error.problems()).containsExactly("parameters \"histogram\" and \"summary\" exclude each other:"
+                + " name the one the pods expose");
+    }
 }

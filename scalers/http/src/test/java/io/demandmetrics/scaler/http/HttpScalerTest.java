@@ -49,6 +49,16 @@ class HttpScalerTest {
         server = vertx.createHttpServer().requestHandler(request -> {
             String pod = request.path().substring(request.path().lastIndexOf('/') + 1);
             requests.computeIfAbsent(pod, p -> new AtomicInteger()).incrementAndGet();
+            if (pod.startsWith("summary-")) { // a summary per endpoint, as the pod computed it
+                boolean idle = pod.equals("summary-idle");
+                request.response().end("# TYPE http_request_duration_seconds summary\n"
+                        + "http_request_duration_seconds{uri=\"/a\",quantile=\"0.5\"} " + (idle ? "NaN" : "0.02") + "\n"
+                        + "http_request_duration_seconds{uri=\"/a\",quantile=\"0.99\"} " + (idle ? "NaN" : "0.15") + "\n"
+                        + "http_request_duration_seconds{uri=\"/b\",quantile=\"0.99\"} " + (idle ? "NaN" : "0.3") + "\n"
+                        + "http_request_duration_seconds_sum{uri=\"/a\"} 4\n"
+                        + "http_request_duration_seconds_count{uri=\"/a\"} " + (idle ? 0 : 100) + "\n");
+                return;
+            }
             Double rate = rates.get(pod);
             if (rate == null) {
                 request.response().setStatusCode(503).end();
@@ -258,5 +268,33 @@ class HttpScalerTest {
         scalers.add(scaler);
         assertThat(failure(scaler)).isEqualTo("parameter \"pods\" needs the adapter in a cluster (its pod informer);"
                 + " standalone, list \"targets\"");
+    }
+
+    @Test
+    void aSummaryIsServedPerPodAsItsSlowestEndpointAndNeverMerged() throws Exception {
+        LatencyScalerProvider provider = new LatencyScalerProvider();
+        Map<String, Object> parameters = Map.of("summary", "http_request_duration_seconds", "quantile", 0.99,
+                "scrapeInterval", "100ms", "window", "2s", "targets", List.of(
+                        Map.of("pod", "summary-web", "url", base + "summary-web"),
+                        Map.of("pod", "summary-idle", "url", base + "summary-idle")));
+        HttpMetricConfig config = provider.parseConfig(parameters);
+        Scaler perPod = create(provider, config, "pods");
+        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(byPod(provider.combine(config, fetch(perPod), false)))
+                        .isEqualTo(Map.of("summary-web", 0.3, "summary-idle", 0.0)));
+        Scaler external = create(provider, config, "external");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(failure(external))
+                .isEqualTo("a summary's quantiles cannot be merged across pods: serve it per pod (describes: pods),"
+                        + " or read a histogram (parameter \"histogram\")"));
+    }
+
+    private Scaler create(ScalerProvider<HttpMetricConfig> provider, HttpMetricConfig config, String describes)
+            throws Exception {
+        ScalerContext context = context(describes);
+        io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
+        vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context)));
+        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        scalers.add(scaler);
+        return scaler;
     }
 }

@@ -174,6 +174,42 @@ public final class TargetHistory {
         return byBound;
     }
 
+    /**
+     * The last scrape's values of the series named {@code name} that {@code matchers} keep and
+     * whose {@code label} reads as {@code value} (a summary's {@code quantile="0.99"}).
+     */
+    public List<Double> latest(String name, List<LabelMatcher> matchers, String label, double value) {
+        List<Double> values = new ArrayList<>();
+        if (size == 0) {
+            return values;
+        }
+        for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
+            SeriesKey key = entry.getKey();
+            if (!key.name().equals(name) || !LabelMatcher.all(matchers, key.labels())) {
+                continue;
+            }
+            Double labelled = ExpositionParser.parseFloat(key.labels().get(label) == null ? "" : key.labels().get(label));
+            double last = entry.getValue()[size - 1];
+            if (labelled != null && labelled == value) {
+                values.add(last);
+            }
+        }
+        return values;
+    }
+
+    /** Whether the last scrape had a series named {@code name}. */
+    public boolean hasSeries(String name) {
+        if (size == 0) {
+            return false;
+        }
+        for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
+            if (entry.getKey().name().equals(name) && !Double.isNaN(entry.getValue()[size - 1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code histogram_quantile(q, ...)} over bucket rates by upper bound (as from {@link #bucketRates}). */
     public static double quantile(double q, Map<Double, Double> bucketRates) {
         double[] bounds = new double[bucketRates.size()];
