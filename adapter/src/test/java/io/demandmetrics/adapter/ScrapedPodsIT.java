@@ -53,6 +53,11 @@ class ScrapedPodsIT {
         pod("web-2", "web", 5, "Running");
         pod("api-1", "api", 50, "Running");
         pod("web-pending", "web", 7, "Pending");
+        cluster.admin.apps().deployments().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps
+                .DeploymentBuilder().withNewMetadata().withName("web").withNamespace("shop").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "web").addNewMatchExpression()
+                .withKey("app").withOperator("NotIn").withValues("api").endMatchExpression().endSelector().endSpec()
+                .build()).create();
         adapter = cluster.startAdapter(dir, """
                 metrics:
                   - name: http_requests_per_second
@@ -62,6 +67,17 @@ class ScrapedPodsIT {
                     parameters:
                       counter: http_requests_total
                       pods: {selector: "app=web"}
+                      scrapeInterval: 100ms
+                      shortWindow: 1s
+                      longWindow: 2s
+                    pollInterval: 200ms
+                  - name: deployment_requests_per_second
+                    namespace: shop
+                    describes: pods
+                    type: rps
+                    parameters:
+                      counter: http_requests_total
+                      pods: {deployment: web}
                       scrapeInterval: 100ms
                       shortWindow: 1s
                       longWindow: 2s
@@ -95,15 +111,23 @@ class ScrapedPodsIT {
 
     /** The pods and values of a pods/* answer, values rounded to whole requests per second. */
     private Map<String, Long> answer() throws Exception {
+        return answer(PODS);
+    }
+
+    private Map<String, Long> answer(String path) throws Exception {
         Map<String, Long> rounded = new TreeMap<>();
-        milliValues().forEach((pod, milli) -> rounded.put(pod, Math.round(milli / 1000.0)));
+        milliValues(path).forEach((pod, milli) -> rounded.put(pod, Math.round(milli / 1000.0)));
         return rounded;
     }
 
     /** The pods and values of a pods/* answer, in thousandths, as the HPA reads the quantities. */
     private Map<String, Long> milliValues() throws Exception {
+        return milliValues(PODS);
+    }
+
+    private Map<String, Long> milliValues(String path) throws Exception {
         HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(adapter.url() + PODS.replace("*", "%2A")))
+                        java.net.URI.create(adapter.url() + path.replace("*", "%2A")))
                 .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -133,6 +157,14 @@ class ScrapedPodsIT {
         cluster.admin.pods().inNamespace("shop").withName("web-2").delete();
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(answer()).isEqualTo(Map.of("web-1", 20L, "web-3", 12L)));
+    }
+
+    /** pods: {deployment: web} scrapes the pods the Deployment's own selector picks. */
+    @Test
+    void aDeploymentsSelectorPicksThePods() throws Exception {
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(answer(PODS.replace("http_requests_per_second", "deployment_requests_per_second")))
+                        .containsEntry("web-1", 20L).doesNotContainKey("api-1").doesNotContainKey("web-pending"));
     }
 
     @Test

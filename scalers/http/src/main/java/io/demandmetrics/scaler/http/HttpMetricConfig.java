@@ -42,7 +42,13 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
      * {@code prometheus.io/port} annotation; path likewise ({@code /metrics} last); scheme:
      * this, else {@code prometheus.io/scheme}, else http. 0 and null mean "not set".
      */
-    public record PodSelection(String selector, int port, String path, String scheme) {
+    public record PodSelection(String selector, String ownerResource, String ownerName, int port, String path,
+                               String scheme) {
+
+        /** What selects the pods, for messages: {@code app=web}, or {@code deployments.apps web}. */
+        public String describe() {
+            return selector != null ? "pods.selector \"" + selector + "\"" : ownerResource + " " + ownerName;
+        }
     }
 
     /** How targets are scraped; metrics with equal settings share the scrapes of a target. */
@@ -60,7 +66,11 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
     private static final String[] COMMON = {"preset", "filter", "targets", "pods", "scrapeInterval", "scrapeTimeout",
         "maxScrapeBytes", "tls", "bearerTokenFile"};
     private static final String[] TLS = {"caFile", "certFile", "keyFile", "insecureSkipVerify"};
-    private static final String[] PODS = {"selector", "port", "path", "scheme"};
+    private static final String[] PODS = {"selector", "service", "deployment", "statefulset", "daemonset", "port",
+        "path", "scheme"};
+    /** The pods block's ways of naming what selects the pods, and the resource each reads. */
+    private static final Map<String, String> OWNERS = Map.of("service", "services", "deployment", "deployments.apps",
+            "statefulset", "statefulsets.apps", "daemonset", "daemonsets.apps");
 
     /** Parses an {@code rps} metric's parameters. */
     static HttpMetricConfig parseRps(Map<String, Object> parameters) throws InvalidConfigException {
@@ -152,7 +162,19 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
             return null;
         }
         ParameterReader pods = p.nested("pods", block, PODS);
-        String selector = pods.string("selector");
+        List<String> given = new ArrayList<>();
+        for (String way : List.of("selector", "service", "deployment", "statefulset", "daemonset")) {
+            if (pods.has(way)) {
+                given.add(way);
+            }
+        }
+        if (given.size() != 1) {
+            pods.problem("parameter \"pods\" needs exactly one of selector, service, deployment, statefulset,"
+                    + " daemonset" + (given.isEmpty() ? "" : "; given: " + given));
+        }
+        String way = given.isEmpty() ? "selector" : given.get(0);
+        String selector = way.equals("selector") ? pods.string("selector", null) : null;
+        String ownerName = way.equals("selector") ? null : pods.string(way);
         int port = (int) pods.integer("port", 0, 1);
         if (port > 65535) {
             pods.invalid("port", port, "must be from 1 to 65535");
@@ -162,7 +184,7 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
             pods.invalid("path", path, "must start with '/'");
         }
         String scheme = pods.has("scheme") ? pods.oneOf("scheme", "http", List.of("http", "https")) : null;
-        return new PodSelection(selector, port, path, scheme);
+        return new PodSelection(selector, OWNERS.get(way), ownerName, port, path, scheme);
     }
 
     /** The static targets; none when {@code pods} selects them instead (one or the other). */

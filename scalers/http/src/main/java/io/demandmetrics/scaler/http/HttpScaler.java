@@ -80,7 +80,9 @@ final class HttpScaler implements Scaler {
             return Future.failedFuture(new ScrapeException("parameter \"pods\" needs the adapter in a cluster (its pod"
                     + " informer); standalone, list \"targets\""));
         }
-        return pods.get().running(namespace, selection.selector()).map(running -> {
+        Future<String> selector = selection.selector() != null ? Future.succeededFuture(selection.selector())
+                : pods.get().selectorOf(namespace, selection.ownerResource(), selection.ownerName());
+        return selector.compose(labels -> pods.get().running(namespace, labels)).map(running -> {
             Map<String, URI> urls = new LinkedHashMap<>();
             List<String> portless = new ArrayList<>();
             for (Pods.Pod pod : running) {
@@ -93,8 +95,7 @@ final class HttpScaler implements Scaler {
             }
             subscription.update(urls);
             podProblem = !urls.isEmpty() ? null : running.isEmpty()
-                    ? "no running pod with an IP matches pods.selector \"" + selection.selector() + "\" in namespace "
-                            + namespace
+                    ? "no running pod with an IP is selected by " + selection.describe() + " in namespace " + namespace
                     : "no port to scrape on " + shown(portless) + ": set pods.port, or the pods' prometheus.io/port"
                             + " annotation";
             return (Void) null;

@@ -33,7 +33,7 @@ class PodUrlTest {
         if (schemeAnnotation != null) {
             annotations.put("prometheus.io/scheme", schemeAnnotation);
         }
-        URI url = HttpScaler.url(new PodSelection("app=web", port, path, scheme),
+        URI url = HttpScaler.url(new PodSelection("app=web", null, null, port, path, scheme),
                 new Pods.Pod("web-1", ip, Map.of(), annotations));
         assertThat(url == null ? null : url.toString()).isEqualTo(expected);
     }

@@ -33,4 +33,14 @@ public interface Pods {
      * pods cannot be listed and watched (RBAC, API server down).
      */
     Future<List<Pod>> running(String namespace, String labelSelector);
+
+    /**
+     * The pod selector of a Service or workload, so a metric can name what it scales instead of
+     * repeating its labels: {@code spec.selector} of the object {@code name} of {@code resource}
+     * ({@code services}, {@code deployments.apps}, {@code statefulsets.apps},
+     * {@code daemonsets.apps}, {@code replicasets.apps}) in {@code namespace}, in the syntax
+     * {@link #running} takes. Read from the informer cache, so a changed selector is followed.
+     * Fails with a message to show when the object does not exist or selects nothing.
+     */
+    Future<String> selectorOf(String namespace, String resource, String name);
 }
