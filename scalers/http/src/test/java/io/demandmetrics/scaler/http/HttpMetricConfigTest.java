@@ -68,4 +68,20 @@ class HttpMetricConfigTest {
         assertThat(error.problems()).containsExactly("parameters \"histogram\" and \"summary\" exclude each other:"
                 + " name the one the pods expose");
     }
+
+    @Test
+    void podsAreSelectedOneWayAndTargetsAreNotListedBeside() throws Exception {
+        HttpMetricConfig byDeployment = HttpMetricConfig.parseRps(Map.of("counter", "c",
+                "pods", Map.of("deployment", "checkout", "port", 9090)));
+        assertThat(byDeployment.pods().ownerResource()).isEqualTo("deployments.apps");
+        assertThat(byDeployment.pods().describe()).isEqualTo("deployments.apps checkout");
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
+                () -> HttpMetricConfig.parseRps(Map.of("counter", "c", "targets", ONE_TARGET,
+                        "pods", Map.of("selector", "app=web", "service", "web"))));
+        assertThat(error.problems()).containsExactly(
+                "parameter \"pods\" needs exactly one of selector, service, deployment, statefulset, daemonset;"
+                        + " given: [selector, service]",
+                "parameters \"targets\" and \"pods\" exclude each other: list targets (standalone) or select pods"
+                        + " (in a cluster)");
+    }
 }
