@@ -71,6 +71,18 @@ class ScrapedPodsIT {
                       shortWindow: 1s
                       longWindow: 2s
                     pollInterval: 200ms
+                  - name: web_requests_per_second
+                    namespace: shop
+                    describes: deployments.apps
+                    object: web
+                    type: rps
+                    parameters:
+                      counter: http_requests_total
+                      pods: {deployment: web}
+                      scrapeInterval: 100ms
+                      shortWindow: 1s
+                      longWindow: 2s
+                    pollInterval: 200ms
                   - name: deployment_requests_per_second
                     namespace: shop
                     describes: pods
@@ -165,6 +177,17 @@ class ScrapedPodsIT {
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(answer(PODS.replace("http_requests_per_second", "deployment_requests_per_second")))
                         .containsEntry("web-1", 20L).doesNotContainKey("api-1").doesNotContainKey("web-pending"));
+    }
+
+    /** An object metric about the Deployment: the sum of its pods' rates (an HPA Object metric). */
+    @Test
+    void aDeploymentObjectMetricIsTheSumOfItsPods() throws Exception {
+        String object = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/deployments.apps/web/web_requests_per_second";
+        await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            long sumOfPods = answer().values().stream().mapToLong(Long::longValue).sum();
+            assertThat(answer(object)).containsOnlyKeys("web");
+            assertThat(answer(object).get("web")).isBetween(sumOfPods - 1, sumOfPods + 1);
+        });
     }
 
     @Test
