@@ -28,6 +28,13 @@ final class BenchAdapter implements AutoCloseable {
     private final String base;
     private final HttpClient client;
 
+    /** {@link #JAVA_OPTS}, with the heap bound from the {@code bench.heap} property when set (e.g. 320m). */
+    static List<String> javaOpts() {
+        String heap = System.getProperty("bench.heap");
+        return java.util.Arrays.stream(JAVA_OPTS)
+                .map(option -> heap != null && option.startsWith("-Xmx") ? "-Xmx" + heap : option).toList();
+    }
+
     private BenchAdapter(Process process, String base, HttpClient client) {
         this.process = process;
         this.base = base;
@@ -43,7 +50,7 @@ final class BenchAdapter implements AutoCloseable {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(JAVA_OPTS));
+        command.addAll(javaOpts());
         command.addAll(List.of("-Djava.io.tmpdir=" + dir, "-jar", jar.toString(), "--standalone", "--config",
                 configFile.toString(), "--cert-dir", dir.resolve("certs").toString(), "--secure-port",
                 Integer.toString(port), "--event-loops", "1"));

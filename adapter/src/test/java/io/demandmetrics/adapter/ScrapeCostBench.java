@@ -83,7 +83,7 @@ final class ScrapeCostBench {
                     - adapterScrapesBefore) / elapsed;
             double promUp = prometheus.query("sum(up)", null).getOrDefault("", 0.0);
             System.out.printf("   adapter jar (%s): CPU %.1f s per minute; RSS %d MiB, peak %d MiB (bar: < 400 MiB);"
-                    + " %.0f scrapes/s (expected %d)%n", String.join(" ", BenchAdapter.JAVA_OPTS), adapterCpu,
+                    + " %.0f scrapes/s (expected %d)%n", String.join(" ", BenchAdapter.javaOpts()), adapterCpu,
                     adapter.procStatusMib("VmRSS"), adapter.procStatusMib("VmHWM"), adapterScrapes, pods / 2);
             System.out.printf("   Prometheus 2.42: CPU %.1f s per minute; RSS %d MiB; %d targets up%n", promCpu,
                     rssMib(prometheus.pid()), (long) promUp);
