@@ -119,7 +119,12 @@ final class BenchAdapter implements AutoCloseable {
 
     /** A field of /proc/PID/status in MiB: VmRSS, VmHWM. */
     long procStatusMib(String field) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+        return procStatusMib(process.pid(), field);
+    }
+
+    /** A field of /proc/PID/status of any process in MiB (VmRSS, VmHWM); -1 when absent. */
+    static long procStatusMib(long pid, String field) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
             }

@@ -327,8 +327,7 @@ public final class HostileBench {
     }
 
     private static long rssMib(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024).findFirst().orElse(-1);
+        return BenchAdapter.procStatusMib(pid, "VmRSS");
     }
 
     private static String pick(Random random, String[] values) {

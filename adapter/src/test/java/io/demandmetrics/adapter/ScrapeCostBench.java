@@ -86,7 +86,7 @@ final class ScrapeCostBench {
                     + " %.0f scrapes/s (expected %d)%n", String.join(" ", BenchAdapter.javaOpts()), adapterCpu,
                     adapter.procStatusMib("VmRSS"), adapter.procStatusMib("VmHWM"), adapterScrapes, pods / 2);
             System.out.printf("   Prometheus 2.42: CPU %.1f s per minute; RSS %d MiB; %d targets up%n", promCpu,
-                    rssMib(prometheus.pid()), (long) promUp);
+                    BenchAdapter.procStatusMib(prometheus.pid(), "VmRSS"), (long) promUp);
             System.out.printf("   CPU ratio adapter / Prometheus: %.2f (bar: <= 1)%n", adapterCpu / promCpu);
             String values = adapter.get("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/pod-7/"
                     + "http_requests_per_second");
@@ -139,15 +139,6 @@ final class ScrapeCostBench {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0; // USER_HZ, 100 on Linux
-    }
-
-    static long rssMib(long pid) throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 
     /** The metric route under wrk (16 keep-alive connections, 10 s) while the adapter scrapes. */

@@ -49,15 +49,12 @@ public final class InformerObjects implements ObjectResolver, AutoCloseable {
     @Override
     public Future<Set<String>> matching(KubernetesResource resource, String namespace, LabelSelector selector,
                                         List<Sample> samples) {
-        Informer informer = informer(resource);
-        return informer.synced().map(ready -> {
-            List<GenericKubernetesResource> objects = namespace == null ? informer.informer().getStore().list()
-                    : informer.informer().getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
+        return objects(resource, namespace).map(objects -> {
             Set<String> names = new HashSet<>();
             for (GenericKubernetesResource object : objects) {
                 var metadata = object.getMetadata();
                 Map<String, String> labels = metadata.getLabels() == null ? Map.of() : metadata.getLabels();
-                if (metadata.getDeletionTimestamp() == null && selector.matches(labels)) {
+                if (selector.matches(labels)) {
                     names.add(metadata.getName());
                 }
             }

@@ -1,7 +1,6 @@
 package io.demandmetrics.scaler.http;
 
-import io.demandmetrics.scaler.http.exposition.ExpositionParser;
-import io.demandmetrics.scaler.http.promql.HistogramQuantile;
+import io.demandmetrics.scaler.http.series.TargetHistory;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
@@ -54,7 +53,7 @@ public final class LatencyScalerProvider implements ScalerProvider<HttpMetricCon
         Map<Double, Double> byBound = new TreeMap<>();
         Instant oldest = null;
         for (Sample sample : matched) {
-            Double bound = ExpositionParser.parseFloat(sample.labels().getOrDefault(LE, ""));
+            Double bound = TargetHistory.upperBound(sample.labels().get(LE));
             if (bound == null) {
                 continue;
             }
@@ -63,14 +62,7 @@ public final class LatencyScalerProvider implements ScalerProvider<HttpMetricCon
                 oldest = sample.timestamp();
             }
         }
-        double[] bounds = new double[byBound.size()];
-        double[] rates = new double[byBound.size()];
-        int i = 0;
-        for (Map.Entry<Double, Double> bucket : byBound.entrySet()) {
-            bounds[i] = bucket.getKey();
-            rates[i++] = bucket.getValue();
-        }
-        double quantile = HistogramQuantile.quantile(config.quantile(), bounds, rates);
+        double quantile = TargetHistory.quantile(config.quantile(), byBound);
         double seconds = Double.isNaN(quantile) ? 0 : quantile * config.secondsPerUnit();
         Sample first = matched.get(0);
         return List.of(new Sample(first.object(), Map.of(), seconds, oldest, first.window()));

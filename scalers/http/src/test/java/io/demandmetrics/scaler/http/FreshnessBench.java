@@ -5,7 +5,6 @@ import io.demandmetrics.scaler.http.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +38,8 @@ public final class FreshnessBench {
                 RpsScalerProvider provider = new RpsScalerProvider();
                 HttpMetricConfig config = provider.parseConfig(Map.of("counter", "http_requests_total",
                         "targets", List.of(Map.of("pod", "web-1", "url", app.metricsUrl()))));
-                Promise<Scaler> created = Promise.promise();
-                vertx.runOnContext(ignored -> created.complete(provider.createScaler(config,
-                        new TestScalerContext(vertx, "rps", "shop/web").describing("pods"))));
-                Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                Scaler scaler = new TestScalerContext(vertx, "rps", "shop/web").describing("pods")
+                        .createScaler(provider, config);
 
                 // Both at the old rate first: Prometheus' rate[1m] needs a minute and more of scrapes.
                 String promql = "sum(rate(http_requests_total[1m]))";

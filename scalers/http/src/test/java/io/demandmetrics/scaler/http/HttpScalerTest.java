@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
-import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -114,7 +113,7 @@ class HttpScalerTest {
         }
     }
 
-    private ScalerContext context(String describes) {
+    private TestScalerContext context(String describes) {
         return new TestScalerContext(vertx, "http", "shop/test").describing(describes).metered(meters);
     }
 
@@ -135,13 +134,12 @@ class HttpScalerTest {
             parameters.put("counter", "http_requests_total");
         }
         parameters.putAll(extra);
-        HttpMetricConfig config = provider.parseConfig(parameters);
-        ScalerContext context = context(describes);
-        io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
-        vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context))); // on an event loop
-        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        scalers.add(scaler);
-        return scaler;
+        return create(provider, provider.parseConfig(parameters), describes);
+    }
+
+    /** Until the condition holds, within 20 s; a fetch that fails meanwhile (no value yet) is retried. */
+    private static org.awaitility.core.ConditionFactory eventually() {
+        return await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20));
     }
 
     private static List<Sample> fetch(Scaler scaler) throws Exception {
@@ -167,17 +165,17 @@ class HttpScalerTest {
         setRate("web-2", 10);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of(), "web-1", "web-2", "web-3");
         // web-1: 50 (code 200) + 5 (code 500) per second; web-2: 11; web-3 answers 503.
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             Map<String, Double> values = byPod(fetch(scaler));
             assertThat(values).containsOnlyKeys("web-1", "web-2");
             assertThat(values.get("web-1")).isCloseTo(55, org.assertj.core.data.Percentage.withPercentage(5));
             assertThat(values.get("web-2")).isCloseTo(11, org.assertj.core.data.Percentage.withPercentage(5));
         });
         rates.remove("web-2"); // web-2 starts failing: left out at once, though its history still has rates
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20))
+        eventually()
                 .untilAsserted(() -> assertThat(byPod(fetch(scaler))).containsOnlyKeys("web-1"));
         rates.remove("web-1");
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(failure(scaler))
+        eventually().untilAsserted(() -> assertThat(failure(scaler))
                 .startsWith("no target answered: web-1: HTTP 503").contains("web-3: HTTP 503"));
     }
 
@@ -185,7 +183,7 @@ class HttpScalerTest {
     void aFilterKeepsOnlyTheSeriesItMatches() throws Exception {
         setRate("web-1", 50);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code!~\"5..\""), "web-1");
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
+        eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
                 .isCloseTo(50, org.assertj.core.data.Percentage.withPercentage(5)));
     }
 
@@ -193,12 +191,12 @@ class HttpScalerTest {
     void aRestartedContainerIsAResetNeverANegativeOrHugeRate() throws Exception {
         setRate("web-1", 40);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code=\"200\""), "web-1");
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
+        eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
                 .isCloseTo(40, org.assertj.core.data.Percentage.withPercentage(5)));
         int before = requests.get("web-1").get();
         restart("web-1");
         // Through the next 4 s (more than the long window): never negative, never far above the rate.
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).until(() -> {
+        eventually().until(() -> {
             double value = byPod(fetch(scaler)).get("web-1");
             assertThat(value).isBetween(0.0, 40 * 1.5);
             return requests.get("web-1").get() > before + 40;
@@ -211,7 +209,7 @@ class HttpScalerTest {
         setRate("web-2", 30);
         Scaler scaler = scaler(new RpsScalerProvider(), "external", Map.of("filter", "code=\"200\""),
                 "web-1", "web-2");
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             List<Sample> samples = fetch(scaler);
             assertThat(samples).allSatisfy(s -> assertThat(s.object()).isNull());
             Map<String, Double> byLabel = samples.stream()
@@ -229,7 +227,7 @@ class HttpScalerTest {
         Scaler scaler = scaler(provider, "pods", Map.of(), "web-1", "idle");
         HttpMetricConfig config = provider.parseConfig(Map.of("histogram", "http_request_duration_seconds",
                 "targets", List.of(Map.of("pod", "x", "url", base + "x"))));
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             Map<String, List<Sample>> perPod = fetch(scaler).stream()
                     .collect(Collectors.groupingBy(s -> s.object().name()));
             assertThat(perPod).containsOnlyKeys("web-1", "idle");
@@ -245,7 +243,7 @@ class HttpScalerTest {
         setRate("web-1", 10);
         Scaler rps = scaler(new RpsScalerProvider(), "pods", Map.of(), "web-1");
         Scaler latency = scaler(new LatencyScalerProvider(), "pods", Map.of(), "web-1");
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(fetch(rps)).isNotEmpty();
             assertThat(fetch(latency)).isNotEmpty();
         });
@@ -261,11 +259,7 @@ class HttpScalerTest {
         RpsScalerProvider provider = new RpsScalerProvider();
         HttpMetricConfig config = provider.parseConfig(Map.of("counter", "http_requests_total",
                 "pods", Map.of("selector", "app=web")));
-        ScalerContext context = context("pods"); // standalone: no pods()
-        io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
-        vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context)));
-        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        scalers.add(scaler);
+        Scaler scaler = create(provider, config, "pods"); // standalone: no pods()
         assertThat(failure(scaler)).isEqualTo("parameter \"pods\" needs the adapter in a cluster (its pod informer);"
                 + " standalone, list \"targets\"");
     }
@@ -279,7 +273,7 @@ class HttpScalerTest {
                         Map.of("pod", "summary-idle", "url", base + "summary-idle")));
         HttpMetricConfig config = provider.parseConfig(parameters);
         Scaler perPod = create(provider, config, "pods");
-        await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+        eventually().untilAsserted(() ->
                 assertThat(byPod(provider.combine(config, fetch(perPod), false)))
                         .isEqualTo(Map.of("summary-web", 0.3, "summary-idle", 0.0)));
         Scaler external = create(provider, config, "external");
@@ -290,10 +284,7 @@ class HttpScalerTest {
 
     private Scaler create(ScalerProvider<HttpMetricConfig> provider, HttpMetricConfig config, String describes)
             throws Exception {
-        ScalerContext context = context(describes);
-        io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
-        vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context)));
-        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Scaler scaler = context(describes).createScaler(provider, config);
         scalers.add(scaler);
         return scaler;
     }

@@ -7,7 +7,6 @@ import io.demandmetrics.scaler.http.testapp.PrometheusServer;
 import io.demandmetrics.scaler.http.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
-import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,12 +65,8 @@ class PrometheusAgreementTest {
     }
 
     private Scaler scaler(ScalerProvider<HttpMetricConfig> provider, Map<String, Object> parameters) throws Exception {
-        HttpMetricConfig config = provider.parseConfig(parameters);
-        ScalerContext context = new TestScalerContext(vertx, "http", "shop/agreement").describing("pods")
-                .metered(meters);
-        io.vertx.core.Promise<Scaler> created = io.vertx.core.Promise.promise();
-        vertx.runOnContext(ignored -> created.complete(provider.createScaler(config, context)));
-        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Scaler scaler = new TestScalerContext(vertx, "http", "shop/agreement").describing("pods").metered(meters)
+                .createScaler(provider, provider.parseConfig(parameters));
         scalers.add(scaler);
         return scaler;
     }

@@ -34,6 +34,23 @@ public final class TestScalerContext implements ScalerContext {
         this.pollTimeout = pollTimeout;
     }
 
+    /**
+     * The scaler for {@code config}, created with this context on an event loop, as the
+     * adapter creates it; waits up to 10 s.
+     */
+    public <C> io.demandmetrics.scaler.spi.Scaler createScaler(io.demandmetrics.scaler.spi.ScalerProvider<C> provider,
+                                                               C config) throws Exception {
+        io.vertx.core.Promise<io.demandmetrics.scaler.spi.Scaler> created = io.vertx.core.Promise.promise();
+        vertx.runOnContext(ignored -> {
+            try {
+                created.complete(provider.createScaler(config, this));
+            } catch (RuntimeException e) {
+                created.fail(e);
+            }
+        });
+        return created.future().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** This context, for a metric that describes {@code resource} ({@code pods}, ...) rather than an external one. */
     public TestScalerContext describing(String resource) {
         this.describes = resource;

@@ -55,31 +55,6 @@ public final class Labels {
         return null;
     }
 
-    public int size() {
-        return pairs.length / 2;
-    }
-
-    public String name(int index) {
-        return pairs[2 * index];
-    }
-
-    public String value(int index) {
-        return pairs[2 * index + 1];
-    }
-
-    /** These labels without {@code name} (e.g. a bucket's series without {@code le}). */
-    public Labels without(String name) {
-        for (int i = 0; i < pairs.length; i += 2) {
-            if (pairs[i].equals(name)) {
-                String[] fewer = new String[pairs.length - 2];
-                System.arraycopy(pairs, 0, fewer, 0, i);
-                System.arraycopy(pairs, i + 2, fewer, i, pairs.length - i - 2);
-                return new Labels(fewer);
-            }
-        }
-        return this;
-    }
-
     @Override
     public boolean equals(Object other) {
         return other instanceof Labels labels && hash == labels.hash && Arrays.equals(pairs, labels.pairs);

@@ -18,7 +18,6 @@ import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -332,11 +331,6 @@ public final class ScrapePool {
                 next.start();
             }
         }
-    }
-
-    /** Every target's pod-independent state, for tests and diagnostics. */
-    synchronized Collection<SharedTarget> allTargets() {
-        return new ArrayList<>(targets.values());
     }
 
     /** Stops every timer (the pool's last metric went). */

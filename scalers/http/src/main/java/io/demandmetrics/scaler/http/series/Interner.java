@@ -31,8 +31,4 @@ public final class Interner {
         String shared = names.putIfAbsent(candidate, candidate);
         return shared == null ? candidate : shared;
     }
-
-    public int size() {
-        return labels.size();
-    }
 }

@@ -122,26 +122,9 @@ public final class TargetHistory {
      * it (a new pod, or one whose scrapes failed). As PromQL's {@code sum(rate(name{...}[window]))}.
      */
     public double rate(String name, List<LabelMatcher> matchers, long windowMillis) {
-        if (size < 2) {
-            return Double.NaN;
-        }
-        long end = times[size - 1];
-        long start = end - windowMillis;
-        int from = firstAfter(start);
-        double sum = 0;
-        boolean any = false;
-        for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
-            SeriesKey key = entry.getKey();
-            if (!key.name().equals(name) || !LabelMatcher.all(matchers, key.labels())) {
-                continue;
-            }
-            double rate = CounterRate.rate(times, entry.getValue(), from, size, start, end);
-            if (!Double.isNaN(rate)) {
-                sum += rate;
-                any = true;
-            }
-        }
-        return any ? sum : Double.NaN;
+        double[] sum = {0};
+        boolean any = forEachRate(name, matchers, windowMillis, (key, rate) -> sum[0] += rate);
+        return any ? sum[0] : Double.NaN;
     }
 
     /**
@@ -151,27 +134,40 @@ public final class TargetHistory {
      */
     public Map<Double, Double> bucketRates(String bucketName, List<LabelMatcher> matchers, long windowMillis) {
         Map<Double, Double> byBound = new TreeMap<>();
+        forEachRate(bucketName, matchers, windowMillis, (key, rate) -> {
+            Double bound = upperBound(key.labels().get("le"));
+            if (bound != null) { // a bucket without a readable le cannot be placed
+                byBound.merge(bound, rate, Double::sum);
+            }
+        });
+        return byBound;
+    }
+
+    /**
+     * Hands each series named {@code name} that {@code matchers} keep, and that has a rate over
+     * the window ending at the last scrape, to {@code action}; false when none had one.
+     */
+    private boolean forEachRate(String name, List<LabelMatcher> matchers, long windowMillis,
+                                java.util.function.ObjDoubleConsumer<SeriesKey> action) {
         if (size < 2) {
-            return byBound;
+            return false;
         }
         long end = times[size - 1];
         long start = end - windowMillis;
         int from = firstAfter(start);
+        boolean any = false;
         for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
             SeriesKey key = entry.getKey();
-            if (!key.name().equals(bucketName) || !LabelMatcher.all(matchers, key.labels())) {
+            if (!key.name().equals(name) || !LabelMatcher.all(matchers, key.labels())) {
                 continue;
-            }
-            Double bound = upperBound(key.labels().get("le"));
-            if (bound == null) {
-                continue; // a bucket without a readable le cannot be placed
             }
             double rate = CounterRate.rate(times, entry.getValue(), from, size, start, end);
             if (!Double.isNaN(rate)) {
-                byBound.merge(bound, rate, Double::sum);
+                action.accept(key, rate);
+                any = true;
             }
         }
-        return byBound;
+        return any;
     }
 
     /**
@@ -188,10 +184,10 @@ public final class TargetHistory {
             if (!key.name().equals(name) || !LabelMatcher.all(matchers, key.labels())) {
                 continue;
             }
-            Double labelled = ExpositionParser.parseFloat(key.labels().get(label) == null ? "" : key.labels().get(label));
-            double last = entry.getValue()[size - 1];
+            String text = key.labels().get(label);
+            Double labelled = text == null ? null : ExpositionParser.parseFloat(text);
             if (labelled != null && labelled == value) {
-                values.add(last);
+                values.add(entry.getValue()[size - 1]);
             }
         }
         return values;
@@ -231,11 +227,6 @@ public final class TargetHistory {
         return merged;
     }
 
-    /** The kept series, for diagnostics. */
-    public List<SeriesKey> seriesKeys() {
-        return new ArrayList<>(series.keySet());
-    }
-
     /** The window is left-open, as Prometheus 3 range selectors are: (end - window, end]. */
     private int firstAfter(long time) {
         int i = 0;
@@ -255,7 +246,7 @@ public final class TargetHistory {
     }
 
     /** A bucket's {@code le}: "+Inf", "0.25", "1e-3"; null when absent or not a number. */
-    private static Double upperBound(String le) {
+    public static Double upperBound(String le) {
         Double bound = le == null ? null : ExpositionParser.parseFloat(le);
         return bound == null || bound.isNaN() ? null : bound;
     }

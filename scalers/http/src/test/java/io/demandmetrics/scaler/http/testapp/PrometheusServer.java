@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -98,10 +97,6 @@ public final class PrometheusServer implements AutoCloseable {
 
     public boolean running() {
         return process.isAlive();
-    }
-
-    public List<String> log(Path dir) throws IOException {
-        return Files.readAllLines(dir.resolve("prometheus.log"));
     }
 
     @Override
