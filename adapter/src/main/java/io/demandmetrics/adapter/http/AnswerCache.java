@@ -20,8 +20,10 @@ final class AnswerCache {
 
     /** Room for the answers of thousands of HPAs; an answer over a thousand pods is about 200 KiB. */
     static final long DEFAULT_MAX_BYTES = 32L * 1024 * 1024;
-    /** What an entry costs besides its body: key, selectors, values. An estimate, for the bound. */
+    /** What an entry costs besides its body and points: key, selectors. An estimate, for the bound. */
     private static final int ENTRY_OVERHEAD_BYTES = 512;
+    /** What one point of the values kept costs (the point, its name, its timestamp). An estimate. */
+    private static final int POINT_BYTES = 120;
 
     private record Question(String apiVersion, MetricQuestion question) {
     }
@@ -34,8 +36,15 @@ final class AnswerCache {
     AnswerCache(long maxBytes) {
         this.answers = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .<Question, Answer>weigher((question, answer) -> answer.body().length() + ENTRY_OVERHEAD_BYTES)
+                .<Question, Answer>weigher((question, answer) -> answer.body().length() + ENTRY_OVERHEAD_BYTES
+                        + answer.values().points().size() * POINT_BYTES)
                 .build();
+    }
+
+    /** The values last cached for this question, or null: {@link MetricView} reuses them when still current. */
+    MetricValues values(String apiVersion, MetricQuestion question) {
+        Answer cached = answers.getIfPresent(new Question(apiVersion, question));
+        return cached == null ? null : cached.values();
     }
 
     /** The body for {@code values}: the one encoded before from the same basis, else {@code encode}'s. */

@@ -74,7 +74,7 @@ public final class MetricsApiHandler {
             }
             MetricQuestion question = question(segments, labelSelector, metricLabelSelector);
             String answered = route;
-            return view.values(question)
+            return view.values(question, answers.values(version, question))
                     .map(values -> ApiResponse.ok(answers.body(version, question, values,
                             () -> encode(version, question, values)), answered))
                     .otherwise(failure -> failed(failure, answered));

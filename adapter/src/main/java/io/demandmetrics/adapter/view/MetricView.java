@@ -52,6 +52,18 @@ public final class MetricView {
      * metric or object is unknown, the value is stale, the objects are not known yet.
      */
     public Future<MetricValues> values(MetricQuestion question) {
+        return values(question, null);
+    }
+
+    /**
+     * As {@link #values(MetricQuestion)}, returning {@code earlier} itself when it answered the
+     * same question from the same reading and the same objects: a question asked many times
+     * between polls (every HPA sync, every kubectl) is then worked out once, not once per
+     * request over every sample of the reading.
+     *
+     * @param earlier an earlier answer to this question, or null
+     */
+    public Future<MetricValues> values(MetricQuestion question, MetricValues earlier) {
         try {
             MetricState state = catalog.get().state(question.key());
             if (state == null) {
@@ -59,10 +71,13 @@ public final class MetricView {
             }
             Served served = state.serve(clock.instant());
             if (question.key().isExternal()) {
+                if (earlier != null && earlier.samples() == served.samples()) {
+                    return Future.succeededFuture(earlier);
+                }
                 return Future.succeededFuture(new MetricValues(external(state.definition(), served, question),
                         served.samples(), 0));
             }
-            return custom(state.definition(), served, question);
+            return custom(state.definition(), served, question, earlier);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -85,10 +100,14 @@ public final class MetricView {
         return points;
     }
 
-    private Future<MetricValues> custom(MetricDefinition definition, Served served, MetricQuestion question) {
+    private Future<MetricValues> custom(MetricDefinition definition, Served served, MetricQuestion question,
+                                        MetricValues earlier) {
         KubernetesResource resource = question.key().resource();
         // Read before matching: a change while matching moves it on, and the answer is not reused.
         long generation = objects.generation(resource);
+        if (earlier != null && earlier.samples() == served.samples() && earlier.objectsGeneration() == generation) {
+            return Future.succeededFuture(earlier);
+        }
         return objects.matching(resource, question.key().namespace(), question.objectSelector(), served.samples())
                 .map(names -> {
                     String objectName = question.objectName();

@@ -193,4 +193,50 @@ class MetricViewTest {
         assertThat(again.sameBasisAs(first)).isTrue();
         assertThat(repolled.sameBasisAs(first)).isFalse();
     }
+
+    @Test
+    void anEarlierAnswerIsReusedUntilTheReadingOrTheObjectsChange() {
+        MetricDefinition definition = Readings.definition(RPS, null, Duration.ofMinutes(1), null, summingCombine());
+        java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+        ObjectResolver objects = new ObjectResolver() {
+            private final ReportedObjects reported = new ReportedObjects();
+
+            @Override
+            public Future<Set<String>> matching(KubernetesResource resource, String namespace, LabelSelector selector,
+                                                List<Sample> samples) {
+                return reported.matching(resource, namespace, selector, samples);
+            }
+
+            @Override
+            public long generation(KubernetesResource resource) {
+                return generation.get();
+            }
+        };
+        MetricView cached = new MetricView(catalog::get, objects, Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC));
+        DescribedObject web0 = new DescribedObject("web-0", Map.of("app", "web"));
+        serve(Readings.polled(definition, T0, List.of(new Sample(web0, Map.of("queue", "a"), 1, null, null))));
+        MetricQuestion question = MetricQuestion.custom(RPS, "*", selector("app=web"), LabelSelector.EVERYTHING);
+
+        MetricValues first = answered(cached.values(question, null));
+        assertThat(answered(cached.values(question, first))).isSameAs(first);
+        assertThat(combineCalls).hasSize(1); // worked out once
+
+        generation.incrementAndGet(); // a pod came or went
+        MetricValues afterObjects = answered(cached.values(question, first));
+        assertThat(afterObjects).isNotSameAs(first);
+        assertThat(combineCalls).hasSize(2);
+
+        serve(Readings.polled(definition, T0, List.of(new Sample(web0, Map.of("queue", "a"), 4, null, null))));
+        MetricValues afterPoll = answered(cached.values(question, afterObjects));
+        assertThat(afterPoll.points()).extracting(MetricPoint::value).containsExactly(4.0);
+
+        MetricQuestion external = MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING);
+        MetricDefinition queue = Readings.definition(QUEUE, null, Duration.ofMinutes(1), null);
+        serve(Readings.polled(queue, T0, List.of(Sample.of(2))));
+        MetricValues queued = answered(cached.values(external, null));
+        assertThat(answered(cached.values(external, queued))).isSameAs(queued);
+        serve(Readings.polled(queue, T0, List.of(Sample.of(3))));
+        assertThat(answered(cached.values(external, queued)).points()).extracting(MetricPoint::value)
+                .containsExactly(3.0);
+    }
 }
