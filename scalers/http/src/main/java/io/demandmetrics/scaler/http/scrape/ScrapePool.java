@@ -232,7 +232,9 @@ public final class ScrapePool {
             }
             if (timer < 0) {
                 long interval = key.settings().interval().toMillis();
-                timer = vertx.setPeriodic(1, interval, id -> tick());
+                vertx.setTimer(1, id -> tick()); // the first scrape at once: a new pod is served after its second
+                timer = vertx.setPeriodic(firstPhasedTick(key.url(), interval, System.currentTimeMillis()), interval,
+                        id -> tick());
             }
         }
 
@@ -251,6 +253,9 @@ public final class ScrapePool {
 
         private void tick() {
             synchronized (ScrapePool.this) {
+                if (targets.get(key) != this) {
+                    return; // unsubscribed before its first scrape
+                }
                 if (scraping || queued) {
                     ticksSkipped.increment();
                     return;
@@ -331,6 +336,20 @@ public final class ScrapePool {
                 next.start();
             }
         }
+    }
+
+    /**
+     * Milliseconds from {@code now} to a target's first periodic scrape. Each target has its own
+     * phase in the interval, from its URL (as Prometheus offsets its scrapes), so a thousand
+     * targets added at once are scraped evenly through the interval instead of together: a
+     * burst of parses would hold the event loop, and requests for metrics wait behind it. The
+     * first periodic scrape is at least half an interval after the immediate first one, so the
+     * two are far enough apart for a rate.
+     */
+    static long firstPhasedTick(URI url, long interval, long now) {
+        long phase = Math.floorMod(url.toString().hashCode() * 0x9E3779B97F4A7C15L, interval);
+        long delay = Math.floorMod(phase - now, interval);
+        return delay < interval / 2 ? delay + interval : delay;
     }
 
     /** Stops every timer (the pool's last metric went). */
