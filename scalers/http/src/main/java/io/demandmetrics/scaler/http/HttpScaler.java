@@ -40,6 +40,7 @@ final class HttpScaler implements Scaler {
     private final SharedResources<io.vertx.core.Vertx, ScrapePool>.Lease lease;
     private final ScrapePool.Subscription subscription;
     private final io.vertx.core.Vertx vertx;
+    private final io.vertx.core.WorkerExecutor blocking;
     private final java.util.Optional<Pods> pods;
     private final String namespace;
     /** Re-reads the selected pods every scrape interval, so new pods are scraped within one. */
@@ -52,6 +53,7 @@ final class HttpScaler implements Scaler {
     HttpScaler(HttpMetricConfig config, ScalerContext context) {
         this.config = config;
         this.vertx = context.vertx();
+        this.blocking = context.blockingExecutor();
         long warmUp = config.scrape().interval().multipliedBy(2).plus(config.scrape().timeout()).toNanos();
         this.warmUntilNanos = System.nanoTime() + Math.min(warmUp, context.pollTimeout().toNanos() / 2);
         this.perPod = "pods".equals(context.describes());
@@ -148,13 +150,16 @@ final class HttpScaler implements Scaler {
             return Future.failedFuture(new ScrapeException("a summary's quantiles cannot be merged across pods: serve"
                     + " it per pod (describes: pods), or read a histogram (parameter \"histogram\")"));
         }
-        Future<List<Sample>> values = values();
-        if (values.failed() && values.cause() instanceof NotYet && System.nanoTime() < warmUntilNanos) {
-            io.vertx.core.Promise<List<Sample>> later = io.vertx.core.Promise.promise();
-            vertx.setTimer(config.scrape().interval().toMillis(), id -> poll().onComplete(later));
-            return later.future();
-        }
-        return values;
+        // On a worker: over a thousand pods this is milliseconds of arithmetic, and requests for
+        // metrics wait behind anything on the event loop.
+        return blocking.executeBlocking(this::values, false).recover(error -> {
+            if (error instanceof NotYet && System.nanoTime() < warmUntilNanos) {
+                io.vertx.core.Promise<List<Sample>> later = io.vertx.core.Promise.promise();
+                vertx.setTimer(config.scrape().interval().toMillis(), id -> poll().onComplete(later));
+                return later.future();
+            }
+            return Future.failedFuture(error);
+        });
     }
 
     /** No target has two scrapes in the window yet. */
@@ -166,7 +171,8 @@ final class HttpScaler implements Scaler {
         }
     }
 
-    private Future<List<Sample>> values() {
+    /** The samples from every target's history; throws a {@link ScrapeException} when there are none. */
+    private List<Sample> values() {
         List<Sample> samples = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         subscription.targets().forEach((pod, target) -> {
@@ -189,15 +195,16 @@ final class HttpScaler implements Scaler {
             }
         });
         if (samples.isEmpty()) {
-            if (podProblem != null) {
-                return Future.failedFuture(new ScrapeException(podProblem));
+            String problem = podProblem;
+            if (problem != null) {
+                throw new ScrapeException(problem);
             }
             if (!errors.isEmpty()) {
-                return Future.failedFuture(new ScrapeException("no target answered: " + shown(errors)));
+                throw new ScrapeException("no target answered: " + shown(errors));
             }
-            return Future.failedFuture(new NotYet());
+            throw new NotYet();
         }
-        return Future.succeededFuture(samples);
+        return samples;
     }
 
     private void rps(String pod, TargetHistory history, Instant at, List<Sample> samples) {
