@@ -8,7 +8,9 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,14 +46,30 @@ public final class ExpositionParser {
             "_gsum", "_info");
 
     private final Set<String> wanted;
-    /** Lengths of the wanted names: most lines are skipped without making a String of their name. */
+    /** The wanted names' bytes, to find a sample's name among them without making a String of it. */
+    private final byte[][] wantedBytes;
+    private final String[] wantedNames;
+    /** Lengths of the wanted names: most lines are skipped without comparing their name. */
     private final BitSet wantedLengths = new BitSet();
     /** The families of the wanted names, whose TYPE lines are checked and kept. */
     private final Set<String> wantedFamilies = new HashSet<>();
 
+    private final LabelsCache labelsCache;
+
     /** @param sampleNames the sample names to keep, e.g. {@code http_requests_total}, {@code x_bucket} */
     public ExpositionParser(Set<String> sampleNames) {
+        this(sampleNames, new LabelsCache(64));
+    }
+
+    /** @param labelsCache label sets parsed before, shared with the parsers of other targets */
+    public ExpositionParser(Set<String> sampleNames, LabelsCache labelsCache) {
         this.wanted = Set.copyOf(sampleNames);
+        this.labelsCache = labelsCache;
+        this.wantedNames = wanted.toArray(String[]::new);
+        this.wantedBytes = new byte[wantedNames.length][];
+        for (int i = 0; i < wantedNames.length; i++) {
+            wantedBytes[i] = wantedNames[i].getBytes(StandardCharsets.ISO_8859_1);
+        }
         for (String name : wanted) {
             wantedLengths.set(name.length());
             wantedFamilies.add(name);
@@ -97,6 +115,8 @@ public final class ExpositionParser {
         private int pos;
         private int end;
         private int line;
+        /** The name of the last sample kept, whose family is already in {@code sampled}. */
+        private String lastSampled;
 
         Pass(byte[] in, int length, Format format) {
             this.in = in;
@@ -127,7 +147,7 @@ public final class ExpositionParser {
             if (openMetrics && !eof) {
                 throw ExpositionException.at(line, "the exposition ends without \"# EOF\"");
             }
-            return new Exposition(List.copyOf(samples), Map.copyOf(types));
+            return new Exposition(Collections.unmodifiableList(samples), Map.copyOf(types));
         }
 
         /** One line in [pos, end); true for OpenMetrics' {@code # EOF}. */
@@ -250,15 +270,14 @@ public final class ExpositionParser {
             while (pos < end && isNameChar(in[pos])) {
                 pos++;
             }
-            int nameLength = pos - nameStart;
-            if (!wantedLengths.get(nameLength)) {
+            if (!wantedLengths.get(pos - nameStart)) {
                 return;
             }
-            String name = ascii(nameStart, pos);
-            if (!wanted.contains(name)) {
+            String name = wantedName(nameStart, pos);
+            if (name == null) {
                 return;
             }
-            Labels labels = pos < end && in[pos] == '{' ? labels() : Labels.EMPTY;
+            Labels labels = pos < end && in[pos] == '{' ? labels(true) : Labels.EMPTY;
             separator("the value");
             double value = number("value");
             if (pos < end) {
@@ -286,16 +305,67 @@ public final class ExpositionParser {
                 throw problem("more than " + MAX_KEPT_SAMPLES + " samples of the metrics asked for");
             }
             samples.add(new ScrapedSample(name, labels, value));
-            sampled.add(name);
-            for (String suffix : SUFFIXES) {
-                if (name.endsWith(suffix)) {
-                    sampled.add(name.substring(0, name.length() - suffix.length()));
+            if (name != lastSampled) { // the names are the wanted set's own strings: samples of a family come together
+                lastSampled = name;
+                sampled.add(name);
+                for (String suffix : SUFFIXES) {
+                    if (name.endsWith(suffix)) {
+                        sampled.add(name.substring(0, name.length() - suffix.length()));
+                    }
                 }
             }
         }
 
-        /** {@code {a="x",b="y"}}, at '{'. */
-        private Labels labels() throws ExpositionException {
+        /** The wanted name spelled by {@code in[from, to)}, or null. */
+        private String wantedName(int from, int to) {
+            for (int i = 0; i < wantedBytes.length; i++) {
+                byte[] name = wantedBytes[i];
+                if (Arrays.equals(name, 0, name.length, in, from, to)) {
+                    return wantedNames[i];
+                }
+            }
+            return null;
+        }
+
+        /**
+         * {@code {a="x",b="y"}}, at '{'; from the labels cache when the same text was parsed
+         * before (a sample's labels: an exemplar's change every time and would only evict them).
+         */
+        private Labels labels(boolean cached) throws ExpositionException {
+            int from = pos;
+            int to = cached ? labelsEnd() : -1;
+            if (to > 0) {
+                Labels known = labelsCache.get(in, from, to, openMetrics);
+                if (known != null) {
+                    pos = to;
+                    return known;
+                }
+            }
+            Labels parsed = parseLabels();
+            if (to > 0 && pos == to) {
+                labelsCache.put(in, from, to, openMetrics, parsed);
+            }
+            return parsed;
+        }
+
+        /** Where the label set at '{' ends (just after its '}', outside quotes), or -1 if not on this line. */
+        private int labelsEnd() {
+            boolean quoted = false;
+            for (int i = pos + 1; i < end; i++) {
+                byte b = in[i];
+                if (quoted && b == '\\') {
+                    i++;
+                } else if (b == '"') {
+                    quoted = !quoted;
+                } else if (!quoted && b == '}') {
+                    return i + 1;
+                }
+            }
+            return -1;
+        }
+
+        /** {@code {a="x",b="y"}}, at '{', parsed. */
+        private Labels parseLabels() throws ExpositionException {
             pos++;
             List<String> namesAndValues = new ArrayList<>();
             while (true) {
@@ -316,9 +386,9 @@ public final class ExpositionParser {
                 }
                 String label = ascii(labelStart, pos);
                 blanksInText();
-                expect('=', "'=' after label " + label);
+                expect('=', "'=' after label ", label);
                 blanksInText();
-                expect('"', "'\"' opening the value of label " + label);
+                expect('"', "'\"' opening the value of label ", label);
                 namesAndValues.add(label);
                 namesAndValues.add(labelValue(label));
                 blanksInText();
@@ -391,7 +461,7 @@ public final class ExpositionParser {
             if (pos == end || in[pos] != '{') {
                 throw problem("expected the exemplar's labels, found " + Echo.quote(rest()));
             }
-            labels();
+            labels(false);
             separator("the exemplar's value");
             number("exemplar value");
             if (pos < end) {
@@ -403,7 +473,7 @@ public final class ExpositionParser {
         /** Text: blanks or tabs, at least one. OpenMetrics: exactly one space. */
         private void separator(String before) throws ExpositionException {
             if (openMetrics) {
-                expect(' ', "a space before " + before);
+                expect(' ', "a space before ", before);
                 return;
             }
             if (pos == end || (in[pos] != ' ' && in[pos] != '\t')) {
@@ -417,6 +487,10 @@ public final class ExpositionParser {
             int start = pos;
             while (pos < end && in[pos] != ' ' && in[pos] != '\t') {
                 pos++;
+            }
+            double plain = plainDecimal(in, start, pos);
+            if (!Double.isNaN(plain)) {
+                return plain;
             }
             String text = ascii(start, pos);
             Double parsed = parseFloat(text);
@@ -442,8 +516,13 @@ public final class ExpositionParser {
         }
 
         private void expect(char expected, String what) throws ExpositionException {
+            expect(expected, what, "");
+        }
+
+        /** As {@link #expect(char, String)}, the message {@code what + label} built only when it is needed. */
+        private void expect(char expected, String what, String label) throws ExpositionException {
             if (pos == end || in[pos] != expected) {
-                throw problem("expected " + what + ", found " + Echo.quote(rest()));
+                throw problem("expected " + what + label + ", found " + Echo.quote(rest()));
             }
             pos++;
         }
@@ -492,6 +571,50 @@ public final class ExpositionParser {
     }
 
     private record SeriesKey(String name, Labels labels) {
+    }
+
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    /**
+     * The value of {@code [from, to)} when it is a plain decimal of at most 15 digits
+     * ({@code 42}, {@code -0.25}, {@code 1234.5}), what counters and bucket counts are; NaN for
+     * anything else, which {@link #parseFloat} then reads. Exact: such digits and any power of
+     * ten up to 10^22 are exact doubles, and one IEEE division of two exact doubles is
+     * correctly rounded (Clinger's fast path), so this equals {@link Double#parseDouble}
+     * without its allocations.
+     */
+    static double plainDecimal(byte[] in, int from, int to) {
+        int i = from;
+        boolean negative = false;
+        if (i < to && (in[i] == '-' || in[i] == '+')) {
+            negative = in[i] == '-';
+            i++;
+        }
+        long digits = 0;
+        int count = 0;
+        int fraction = -1;
+        for (; i < to; i++) {
+            byte b = in[i];
+            if (b >= '0' && b <= '9') {
+                if (++count > 15) {
+                    return Double.NaN;
+                }
+                digits = digits * 10 + (b - '0');
+                if (fraction >= 0) {
+                    fraction++;
+                }
+            } else if (b == '.' && fraction < 0) {
+                fraction = 0;
+            } else {
+                return Double.NaN;
+            }
+        }
+        if (count == 0) {
+            return Double.NaN;
+        }
+        double value = fraction > 0 ? digits / POWERS_OF_TEN[fraction] : digits;
+        return negative ? -value : value;
     }
 
     /** Go's strconv.ParseFloat on what expositions contain (values, {@code le}); null when it is not a number. */

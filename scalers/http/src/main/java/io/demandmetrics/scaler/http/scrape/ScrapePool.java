@@ -2,6 +2,7 @@ package io.demandmetrics.scaler.http.scrape;
 
 import io.demandmetrics.scaler.http.HttpMetricConfig.ScrapeSettings;
 import io.demandmetrics.scaler.http.exposition.ExpositionParser;
+import io.demandmetrics.scaler.http.exposition.LabelsCache;
 import io.demandmetrics.scaler.http.exposition.ScrapedSample;
 import io.demandmetrics.scaler.http.series.TargetHistory;
 import io.micrometer.core.instrument.Counter;
@@ -41,6 +42,8 @@ public final class ScrapePool {
      * 128, bench/scrape-cost spent 16 CPU s a minute where 32 spend 10).
      */
     static final int MAX_IN_FLIGHT = 32;
+    /** Label sets whose parse is kept (by their text): a few MiB at most. */
+    static final int LABEL_SETS_CACHED = 16_384;
     /** How long a bearer token read from its file is used before it is read again (rotation). */
     static final long TOKEN_REREAD_MILLIS = 30_000;
 
@@ -49,6 +52,8 @@ public final class ScrapePool {
     private final Map<ScrapeSettings, Future<HttpClient>> clients = new HashMap<>();
     private final ArrayDeque<SharedTarget> waiting = new ArrayDeque<>();
     private final io.demandmetrics.scaler.http.series.Interner interner = new io.demandmetrics.scaler.http.series.Interner();
+    /** Label sets by their text, shared by every target's parser: most are the same in every scrape. */
+    private final LabelsCache labelsCache = new LabelsCache(LABEL_SETS_CACHED);
     private int inFlight;
     private final MeterRegistry meters;
     private final Counter scrapesOk;
@@ -285,7 +290,8 @@ public final class ScrapePool {
             if (scraper == null) {
                 Set<String> names = new HashSet<>();
                 subscribers.keySet().forEach(s -> names.addAll(s.names));
-                scraper = new TargetScraper(vertx, http, new ExpositionParser(names), key.settings().maxBytes(),
+                scraper = new TargetScraper(vertx, http, new ExpositionParser(names, labelsCache),
+                        key.settings().maxBytes(),
                         key.settings().timeout());
             }
             return scraper;

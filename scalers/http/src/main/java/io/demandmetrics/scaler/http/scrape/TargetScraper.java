@@ -77,23 +77,61 @@ public final class TargetScraper {
                     + (response.statusMessage() == null ? "" : " " + response.statusMessage())));
         }
         Format format = Format.ofContentType(response.getHeader(HttpHeaders.CONTENT_TYPE));
-        Promise<Buffer> collected = Promise.promise();
-        Buffer body = Buffer.buffer(8 * 1024);
+        Promise<Body> collected = Promise.promise();
+        Body body = new Body(initialSize(response));
         response.handler(chunk -> {
-            if (body.length() + chunk.length() > maxBytes) {
+            if (body.length + chunk.length() > maxBytes) {
                 // Failed first: the reset below reports itself through the exception handler.
                 collected.tryFail(new ScrapeException("the exposition is larger than " + maxBytes
                         + " bytes (maxScrapeBytes)"));
                 stop(response);
                 return;
             }
-            body.appendBuffer(chunk);
+            body.append(chunk);
         });
         response.exceptionHandler(collected::tryFail);
         response.endHandler(done -> collected.tryComplete(body));
-        return collected.future().compose(bytes -> bytes.length() <= PARSE_ON_LOOP_BYTES
+        return collected.future().compose(bytes -> bytes.length <= PARSE_ON_LOOP_BYTES
                 ? parse(bytes, format)
                 : vertx.executeBlocking(() -> parseOrThrow(bytes, format), false));
+    }
+
+    /**
+     * The body's length when the target says it (and it is not compressed, when it says the
+     * compressed length), so the usual body is one array of its own size; else 16 KiB to grow.
+     */
+    private int initialSize(HttpClientResponse response) {
+        String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && response.getHeader(HttpHeaders.CONTENT_ENCODING) == null) {
+            try {
+                long declared = Long.parseLong(length.trim());
+                if (declared >= 0 && declared <= Math.min(maxBytes, PARSE_ON_LOOP_BYTES)) {
+                    return (int) declared;
+                }
+            } catch (NumberFormatException e) {
+                // not a length: grow as the body comes
+            }
+        }
+        return 16 * 1024;
+    }
+
+    /** The bytes of a body as they come, in one array the parser reads in place. */
+    private static final class Body {
+        private byte[] bytes;
+        private int length;
+
+        Body(int capacity) {
+            this.bytes = new byte[Math.max(capacity, 1)];
+        }
+
+        void append(Buffer chunk) {
+            int needed = length + chunk.length();
+            if (needed > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, bytes.length * 2));
+            }
+            chunk.getBytes(0, chunk.length(), bytes, length);
+            length = needed;
+        }
     }
 
     /**
@@ -109,7 +147,7 @@ public final class TargetScraper {
         }
     }
 
-    private Future<List<ScrapedSample>> parse(Buffer bytes, Format format) {
+    private Future<List<ScrapedSample>> parse(Body bytes, Format format) {
         try {
             return Future.succeededFuture(parseOrThrow(bytes, format));
         } catch (ScrapeException e) {
@@ -117,9 +155,9 @@ public final class TargetScraper {
         }
     }
 
-    private List<ScrapedSample> parseOrThrow(Buffer bytes, Format format) {
+    private List<ScrapedSample> parseOrThrow(Body body, Format format) {
         try {
-            return parser.parse(bytes.getBytes(), format).samples();
+            return parser.parse(body.bytes, body.length, format).samples();
         } catch (ExpositionException e) {
             throw new ScrapeException("not a valid " + (format == Format.OPENMETRICS ? "OpenMetrics" : "Prometheus text")
                     + " exposition: " + e.getMessage());

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Mutated expositions (bytes flipped, cut, repeated, and the bytes that matter to the grammar
  * inserted): each parse ends with samples of the names asked for or with an
  * {@link ExpositionException} naming a line, never another exception, and never a hang (the
- * timeout is a hang guard, far above the time the run takes). Seeded, so a failure repeats.
+ * timeout is a hang guard, far above the time the run takes), and the same outcome whether the
+ * label sets were cached from earlier mutants or not. Seeded, so a failure repeats.
  */
 class ExpositionFuzzTest {
 
@@ -58,6 +59,10 @@ class ExpositionFuzzTest {
         int rejected = 0;
         for (int i = 0; i < MUTANTS; i++) {
             byte[] mutant = mutate(seed, random, 1 + random.nextInt(4));
+            // The parser reused here has the label sets of earlier mutants cached; one made for this
+            // mutant has not. Both must read it the same way.
+            assertThat(outcome(parser, mutant, format)).as("mutant %d with label sets cached from earlier ones", i)
+                    .isEqualTo(outcome(new ExpositionParser(WANTED), mutant, format));
             try {
                 ExpositionParser.Exposition exposition = parser.parse(mutant, format);
                 assertThat(exposition.samples()).allSatisfy(sample -> assertThat(WANTED).contains(sample.name()));
@@ -72,6 +77,17 @@ class ExpositionFuzzTest {
         // Both outcomes occur, so the mutations reach past the first line and into the grammar.
         assertThat(parsed).as("parsed").isGreaterThan(MUTANTS / 20);
         assertThat(rejected).as("rejected").isGreaterThan(MUTANTS / 20);
+    }
+
+    /** The samples read, or the error. */
+    private static String outcome(ExpositionParser parser, byte[] mutant, Format format) {
+        try {
+            return parser.parse(mutant, format).samples().toString();
+        } catch (ExpositionException e) {
+            return e.getMessage();
+        } catch (RuntimeException e) {
+            return e.toString();
+        }
     }
 
     private static byte[] mutate(byte[] seed, Random random, int mutations) {

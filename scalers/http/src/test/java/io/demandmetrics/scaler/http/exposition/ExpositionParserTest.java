@@ -197,4 +197,58 @@ class ExpositionParserTest {
         assertThat(ExpositionParser.parseFloat("e")).isNull();
         assertThat(ExpositionParser.parseFloat("1_0")).isNull();
     }
+
+    @Test
+    void plainDecimalsReadExactlyAsJavaReadsThem() {
+        java.util.Random random = new java.util.Random(11);
+        List<String> texts = new java.util.ArrayList<>(List.of("0", "-0", "+7", "1.", ".5", "0.1", "0.3", "123456789012345",
+                "999999999999999", "0.00000000000001", "900719925474.993", "-12.5", "340282.366920938"));
+        for (int i = 0; i < 200_000; i++) {
+            int digits = 1 + random.nextInt(15);
+            StringBuilder text = new StringBuilder(random.nextInt(4) == 0 ? "-" : "");
+            int point = random.nextInt(digits + 1);
+            for (int d = 0; d < digits; d++) {
+                if (d == point && random.nextBoolean()) {
+                    text.append('.');
+                }
+                text.append((char) ('0' + random.nextInt(10)));
+            }
+            texts.add(text.toString());
+        }
+        for (String text : texts) {
+            byte[] bytes = ("x" + text + "y").getBytes(StandardCharsets.US_ASCII);
+            double read = ExpositionParser.plainDecimal(bytes, 1, bytes.length - 1);
+            assertThat(Double.doubleToRawLongBits(read)).as(text)
+                    .isEqualTo(Double.doubleToRawLongBits(Double.parseDouble(text)));
+        }
+        // Not plain: left to parseFloat, which reads exponents, NaN, Inf and long digit strings.
+        for (String text : List.of("1e3", "NaN", "+Inf", "1234567890123456",
+                "0.000000000000001", "", "-", ".", "1.2.3", "0x1p3", "1 ")) {
+            byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+            assertThat(ExpositionParser.plainDecimal(bytes, 0, bytes.length)).as(text).isNaN();
+        }
+    }
+
+    @Test
+    void labelSetsTakenFromTheSharedCacheReadAsIfParsed() throws Exception {
+        LabelsCache cache = new LabelsCache(1024);
+        Set<String> names = Set.of("x_total");
+        ExpositionParser first = new ExpositionParser(names, cache);
+        ExpositionParser second = new ExpositionParser(names, cache); // another target's parser
+        String text = "x_total{a=\"1\" , b=\"q\\\"}y\"} 1\n";
+        ScrapedSample parsed = first.parse(text.getBytes(StandardCharsets.UTF_8), Format.TEXT).samples().get(0);
+        ScrapedSample cached = second.parse(text.getBytes(StandardCharsets.UTF_8), Format.TEXT).samples().get(0);
+        assertThat(cached.labels()).isSameAs(parsed.labels()); // from the cache
+        assertThat(cached.labels().get("b")).isEqualTo("q\"}y"); // an escaped quote and a brace inside the value
+        // Blanks around ',' are text's, not OpenMetrics': the same label text cached from a text
+        // exposition is still an error in an OpenMetrics one.
+        byte[] openMetrics = (text + "# EOF\n").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> second.parse(openMetrics, Format.OPENMETRICS))
+                .hasMessageContaining("line 1: expected ',' or '}'");
+        // A label set that failed is not kept: it fails again.
+        byte[] twice = "x_total{a=\"1\",a=\"2\"} 1\n".getBytes(StandardCharsets.UTF_8);
+        for (ExpositionParser parser : List.of(first, second)) {
+            assertThatThrownBy(() -> parser.parse(twice, Format.TEXT)).hasMessageContaining("label a given twice");
+        }
+    }
 }
