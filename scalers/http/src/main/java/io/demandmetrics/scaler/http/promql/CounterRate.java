@@ -24,13 +24,22 @@ public final class CounterRate {
      * NaN samples (a series absent from a scrape) are skipped.
      */
     public static double rate(long[] times, double[] values, int from, int to, long rangeStart, long rangeEnd) {
+        return rate(times, values, 0, from, to, rangeStart, rangeEnd);
+    }
+
+    /**
+     * As {@link #rate(long[], double[], int, int, long, long)}, with sample {@code i}'s value at
+     * {@code values[offset + i]}: one series among others in a shared array.
+     */
+    public static double rate(long[] times, double[] values, int offset, int from, int to, long rangeStart,
+                              long rangeEnd) {
         int first = -1;
         int last = -1;
         int count = 0;
         double increase = 0;
         double previous = Double.NaN;
         for (int i = from; i < to; i++) {
-            double value = values[i];
+            double value = values[offset + i];
             if (Double.isNaN(value)) {
                 continue;
             }
@@ -46,8 +55,8 @@ public final class CounterRate {
         if (count < 2) {
             return Double.NaN;
         }
-        double firstValue = values[first];
-        increase += values[last] - firstValue;
+        double firstValue = values[offset + first];
+        increase += values[offset + last] - firstValue;
         double sampledInterval = (times[last] - times[first]) / 1000.0;
         if (sampledInterval <= 0) {
             return Double.NaN;

@@ -6,8 +6,6 @@ import io.demandmetrics.scaler.http.exposition.ScrapedSample;
 import io.demandmetrics.scaler.http.promql.CounterRate;
 import io.demandmetrics.scaler.http.promql.HistogramQuantile;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,7 +16,13 @@ import java.util.TreeMap;
  * a window are computed from it with PromQL's semantics. A series absent from every scrape
  * held is dropped, so a target whose labels churn holds no more than its recent series.
  *
- * <p>Not thread-safe: one target is scraped and read on one thread (its scraper's).
+ * <p>Compact, because a thousand pods of a few hundred series each are the adapter's largest
+ * memory: the values of all series are rows of one array, the series are found through an
+ * open-addressing table of row numbers, and the keys are the pool's shared instances (see
+ * {@link Interner}), so a series costs its values and two table slots, not a map entry, a key
+ * and an array of its own.
+ *
+ * <p>Not thread-safe: one target is scraped and read under its lock.
  */
 public final class TargetHistory {
 
@@ -26,11 +30,24 @@ public final class TargetHistory {
     /** Scrape times, oldest first, {@code size} of them. */
     private final long[] times;
     private int size;
-    private final Map<SeriesKey, double[]> series = new HashMap<>();
     private final Interner interner;
+    /** Row r holds series {@code keys[r]}: its values at {@code values[r * capacity + i]}, scrape i. */
+    private SeriesKey[] keys = new SeriesKey[8];
+    private double[] values;
+    private int rows;
+    /** Open addressing (linear probing): row + 1 per slot, 0 for empty; at most half full. */
+    private int[] table = new int[16];
 
-    /** A kept series: sample name and labels. */
-    public record SeriesKey(String name, Labels labels) {
+    /**
+     * A kept series: sample name and labels, and its {@code le} read once (NaN when it has none
+     * or it is not a number), the same instance for every target of a pool.
+     */
+    public record SeriesKey(String name, Labels labels, double bound) {
+
+        static SeriesKey of(String name, Labels labels) {
+            Double bound = upperBound(labels.get("le"));
+            return new SeriesKey(name, labels, bound == null ? Double.NaN : bound);
+        }
     }
 
     /** @param capacity the scrapes held: the longest window over the scrape interval, plus two */
@@ -38,7 +55,7 @@ public final class TargetHistory {
         this(capacity, new Interner());
     }
 
-    /** @param interner shared by the targets of one pool, so equal label sets are held once */
+    /** @param interner shared by the targets of one pool, so equal series keys are held once */
     public TargetHistory(int capacity, Interner interner) {
         this.interner = interner;
         if (capacity < 2) {
@@ -46,6 +63,7 @@ public final class TargetHistory {
         }
         this.capacity = capacity;
         this.times = new long[capacity];
+        this.values = new double[keys.length * capacity];
     }
 
     /** Adds a scrape taken at {@code time} (ms), dropping the oldest when full. */
@@ -53,34 +71,28 @@ public final class TargetHistory {
         if (size > 0 && time <= times[size - 1]) {
             throw new IllegalArgumentException("scrape times must increase: " + time + " after " + times[size - 1]);
         }
-        boolean full = size == capacity;
-        if (full) {
+        if (size == capacity) {
+            // Every row moves one to the left at once; each row's last column, filled from the next
+            // row's first, is overwritten below.
             System.arraycopy(times, 1, times, 0, capacity - 1);
-            for (double[] values : series.values()) {
-                System.arraycopy(values, 1, values, 0, capacity - 1);
+            if (rows > 0) {
+                System.arraycopy(values, 1, values, 0, rows * capacity - 1);
             }
             size--;
         }
         times[size] = time;
-        for (double[] values : series.values()) {
-            values[size] = Double.NaN;
+        for (int row = 0; row < rows; row++) {
+            values[row * capacity + size] = Double.NaN;
         }
         for (ScrapedSample sample : samples) {
-            SeriesKey key = new SeriesKey(sample.name(), sample.labels());
-            double[] values = series.get(key);
-            if (values == null) {
-                values = new double[capacity];
-                java.util.Arrays.fill(values, Double.NaN);
-                series.put(new SeriesKey(interner.name(sample.name()), interner.labels(sample.labels())), values);
+            int row = row(sample.name(), sample.labels());
+            if (row < 0) {
+                row = add(sample.name(), sample.labels());
             }
-            values[size] = sample.value();
+            values[row * capacity + size] = sample.value();
         }
         size++;
-        for (Iterator<double[]> it = series.values().iterator(); it.hasNext(); ) {
-            if (allNaN(it.next())) {
-                it.remove();
-            }
-        }
+        dropAbsentSeries();
     }
 
     /** Scrapes held at most. */
@@ -93,12 +105,10 @@ public final class TargetHistory {
         TargetHistory larger = new TargetHistory(Math.max(newCapacity, capacity), interner);
         System.arraycopy(times, 0, larger.times, 0, size);
         larger.size = size;
-        series.forEach((key, values) -> {
-            double[] copy = new double[larger.capacity];
-            java.util.Arrays.fill(copy, Double.NaN);
-            System.arraycopy(values, 0, copy, 0, size);
-            larger.series.put(key, copy);
-        });
+        for (int row = 0; row < rows; row++) {
+            int to = larger.add(keys[row]);
+            System.arraycopy(values, row * capacity, larger.values, to * larger.capacity, size);
+        }
         return larger;
     }
 
@@ -113,7 +123,7 @@ public final class TargetHistory {
     }
 
     public int seriesCount() {
-        return series.size();
+        return rows;
     }
 
     /**
@@ -135,9 +145,8 @@ public final class TargetHistory {
     public Map<Double, Double> bucketRates(String bucketName, List<LabelMatcher> matchers, long windowMillis) {
         Map<Double, Double> byBound = new TreeMap<>();
         forEachRate(bucketName, matchers, windowMillis, (key, rate) -> {
-            Double bound = upperBound(key.labels().get("le"));
-            if (bound != null) { // a bucket without a readable le cannot be placed
-                byBound.merge(bound, rate, Double::sum);
+            if (!Double.isNaN(key.bound())) { // a bucket without a readable le cannot be placed
+                byBound.merge(key.bound(), rate, Double::sum);
             }
         });
         return byBound;
@@ -156,12 +165,12 @@ public final class TargetHistory {
         long start = end - windowMillis;
         int from = firstAfter(start);
         boolean any = false;
-        for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
-            SeriesKey key = entry.getKey();
+        for (int row = 0; row < rows; row++) {
+            SeriesKey key = keys[row];
             if (!key.name().equals(name) || !LabelMatcher.all(matchers, key.labels())) {
                 continue;
             }
-            double rate = CounterRate.rate(times, entry.getValue(), from, size, start, end);
+            double rate = CounterRate.rate(times, values, row * capacity, from, size, start, end);
             if (!Double.isNaN(rate)) {
                 action.accept(key, rate);
                 any = true;
@@ -175,22 +184,22 @@ public final class TargetHistory {
      * whose {@code label} reads as {@code value} (a summary's {@code quantile="0.99"}).
      */
     public List<Double> latest(String name, List<LabelMatcher> matchers, String label, double value) {
-        List<Double> values = new ArrayList<>();
+        List<Double> latest = new ArrayList<>();
         if (size == 0) {
-            return values;
+            return latest;
         }
-        for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
-            SeriesKey key = entry.getKey();
+        for (int row = 0; row < rows; row++) {
+            SeriesKey key = keys[row];
             if (!key.name().equals(name) || !LabelMatcher.all(matchers, key.labels())) {
                 continue;
             }
             String text = key.labels().get(label);
             Double labelled = text == null ? null : ExpositionParser.parseFloat(text);
             if (labelled != null && labelled == value) {
-                values.add(entry.getValue()[size - 1]);
+                latest.add(values[row * capacity + size - 1]);
             }
         }
-        return values;
+        return latest;
     }
 
     /** Whether the last scrape had a series named {@code name}. */
@@ -198,8 +207,8 @@ public final class TargetHistory {
         if (size == 0) {
             return false;
         }
-        for (Map.Entry<SeriesKey, double[]> entry : series.entrySet()) {
-            if (entry.getKey().name().equals(name) && !Double.isNaN(entry.getValue()[size - 1])) {
+        for (int row = 0; row < rows; row++) {
+            if (keys[row].name().equals(name) && !Double.isNaN(values[row * capacity + size - 1])) {
                 return true;
             }
         }
@@ -236,13 +245,92 @@ public final class TargetHistory {
         return i;
     }
 
-    private boolean allNaN(double[] values) {
-        for (int i = 0; i < size; i++) {
+    /** The row of a series, or -1. */
+    private int row(String name, Labels labels) {
+        int mask = table.length - 1;
+        for (int slot = hash(name, labels) & mask; table[slot] != 0; slot = (slot + 1) & mask) {
+            SeriesKey key = keys[table[slot] - 1];
+            if (key.labels().equals(labels) && key.name().equals(name)) {
+                return table[slot] - 1;
+            }
+        }
+        return -1;
+    }
+
+    /** A new row for a series, all NaN, its key shared through the interner. */
+    private int add(String name, Labels labels) {
+        return add(interner.seriesKey(name, labels));
+    }
+
+    private int add(SeriesKey key) {
+        if (rows == keys.length) {
+            keys = java.util.Arrays.copyOf(keys, rows * 2);
+            values = java.util.Arrays.copyOf(values, rows * 2 * capacity);
+        }
+        int row = rows++;
+        keys[row] = key;
+        java.util.Arrays.fill(values, row * capacity, (row + 1) * capacity, Double.NaN);
+        if (rows * 2 > table.length) {
+            rebuildTable(table.length * 2);
+        } else {
+            place(row);
+        }
+        return row;
+    }
+
+    private void place(int row) {
+        int mask = table.length - 1;
+        int slot = hash(keys[row].name(), keys[row].labels()) & mask;
+        while (table[slot] != 0) {
+            slot = (slot + 1) & mask;
+        }
+        table[slot] = row + 1;
+    }
+
+    private void rebuildTable(int slots) {
+        table = new int[slots];
+        for (int row = 0; row < rows; row++) {
+            place(row);
+        }
+    }
+
+    /**
+     * Drops the series with no value in any scrape held. Only a series absent from the newest
+     * scrape can have become one; when any has, the rows close up and the table is rebuilt
+     * (label churn, rare).
+     */
+    private void dropAbsentSeries() {
+        int kept = 0;
+        for (int row = 0; row < rows; row++) {
+            boolean absent = Double.isNaN(values[row * capacity + size - 1]) && allNaN(row);
+            if (absent) {
+                continue;
+            }
+            if (kept != row) {
+                keys[kept] = keys[row];
+                System.arraycopy(values, row * capacity, values, kept * capacity, capacity);
+            }
+            kept++;
+        }
+        if (kept != rows) {
+            java.util.Arrays.fill(keys, kept, rows, null);
+            rows = kept;
+            rebuildTable(table.length);
+        }
+    }
+
+    private boolean allNaN(int row) {
+        for (int i = row * capacity, end = i + size; i < end; i++) {
             if (!Double.isNaN(values[i])) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static int hash(String name, Labels labels) {
+        int hash = 31 * name.hashCode() + labels.hashCode();
+        return hash ^ (hash >>> 16);
     }
 
     /** A bucket's {@code le}: "+Inf", "0.25", "1e-3"; null when absent or not a number. */

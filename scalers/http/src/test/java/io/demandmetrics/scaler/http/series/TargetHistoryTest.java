@@ -110,4 +110,99 @@ class TargetHistoryTest {
         }
         assertThat(TargetHistory.quantile(0.99, idle.bucketRates(BUCKETS, List.of(), 3_000))).isNaN();
     }
+
+    /**
+     * The compact rows against the plainest model of the same thing, the last {@code capacity}
+     * scrapes as maps: random scrapes of 60 possible series (so rows grow, shift, and close up
+     * as series come and go), counters that reset, a resize halfway. Rates per series and in sum,
+     * bucket rates, the latest values and the series count agree after every scrape.
+     */
+    @Test
+    void rowsAgreeWithTheLastScrapesKeptAsMaps() {
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 30; round++) {
+            int capacity = 2 + random.nextInt(10);
+            TargetHistory history = new TargetHistory(capacity);
+            java.util.ArrayDeque<Map<ScrapedSample, Double>> model = new java.util.ArrayDeque<>();
+            java.util.ArrayDeque<Long> times = new java.util.ArrayDeque<>();
+            double[] counters = new double[60];
+            for (int t = 0; t < 80; t++) {
+                if (t == 40) {
+                    capacity += random.nextInt(4);
+                    history = history.resized(capacity);
+                }
+                List<ScrapedSample> scrape = new ArrayList<>();
+                Map<ScrapedSample, Double> byKey = new java.util.LinkedHashMap<>();
+                int present = random.nextInt(60); // series 0 .. present-ish, some left out
+                for (int i = 0; i < 60; i++) {
+                    counters[i] = random.nextInt(20) == 0 ? random.nextInt(5) : counters[i] + random.nextInt(30);
+                    if (i > present || random.nextInt(6) == 0) {
+                        continue;
+                    }
+                    ScrapedSample sample = i < 30
+                            ? new ScrapedSample(REQUESTS, Labels.of("code", Integer.toString(200 + i)), counters[i])
+                            : new ScrapedSample(BUCKETS, Labels.of("le", Integer.toString(i - 29)), counters[i]);
+                    scrape.add(sample);
+                    byKey.put(new ScrapedSample(sample.name(), sample.labels(), 0), counters[i]);
+                }
+                long time = t * 1000L + random.nextInt(300);
+                history.record(time, scrape);
+                model.addLast(byKey);
+                times.addLast(time);
+                if (model.size() > capacity) {
+                    model.removeFirst();
+                    times.removeFirst();
+                }
+                assertAgrees(history, new ArrayList<>(model), times.stream().mapToLong(Long::longValue).toArray(),
+                        "round " + round + " scrape " + t);
+            }
+        }
+    }
+
+    private static void assertAgrees(TargetHistory history, List<Map<ScrapedSample, Double>> scrapes, long[] times,
+                                     String where) {
+        java.util.Set<ScrapedSample> keys = new java.util.LinkedHashSet<>();
+        scrapes.forEach(scrape -> keys.addAll(scrape.keySet()));
+        assertThat(history.seriesCount()).as(where).isEqualTo(keys.size());
+        long window = 5_500;
+        long end = times[times.length - 1];
+        int from = 0;
+        while (from < times.length && times[from] <= end - window) {
+            from++;
+        }
+        double requests = 0;
+        boolean anyRequests = false;
+        Map<Double, Double> buckets = new java.util.TreeMap<>();
+        for (ScrapedSample key : keys) {
+            double[] values = new double[times.length];
+            for (int i = 0; i < times.length; i++) {
+                values[i] = scrapes.get(i).getOrDefault(key, Double.NaN);
+            }
+            double rate = io.demandmetrics.scaler.http.promql.CounterRate.rate(times, values, from, times.length,
+                    end - window, end);
+            if (!Double.isNaN(rate)) {
+                if (key.name().equals(REQUESTS)) {
+                    requests += rate;
+                    anyRequests = true;
+                } else {
+                    buckets.merge(Double.parseDouble(key.labels().get("le")), rate, Double::sum);
+                }
+            }
+            if (key.name().equals(REQUESTS)) {
+                String code = key.labels().get("code");
+                assertThat((Double) history.rate(REQUESTS, LabelMatcher.parseAll("code=\"" + code + "\""), window))
+                        .as(where + " code " + code).isEqualTo((Double) rate); // boxed: NaN equals NaN
+                double latest = values[values.length - 1];
+                assertThat(history.latest(REQUESTS, List.of(), "code", Double.parseDouble(code)))
+                        .as(where + " latest " + code).isEqualTo(Double.isNaN(latest) ? List.of(Double.NaN) : List.of(latest));
+            }
+        }
+        double sum = history.rate(REQUESTS, List.of(), window);
+        if (anyRequests) { // summed in another order: equal up to rounding
+            assertThat(sum).as(where).isCloseTo(requests, within(1e-9 * Math.abs(requests)));
+        } else {
+            assertThat(sum).as(where).isNaN();
+        }
+        assertThat(history.bucketRates(BUCKETS, List.of(), window)).as(where).isEqualTo(buckets);
+    }
 }
