@@ -34,6 +34,8 @@ import java.util.Set;
 final class HttpScaler implements Scaler {
 
     static final int ERRORS_SHOWN = 3;
+    /** Distinct {@code le} values whose label maps are shared; a histogram has a few dozen. */
+    static final int MAX_SHARED_BOUNDS = 1024;
 
     private final HttpMetricConfig config;
     private final boolean perPod;
@@ -45,6 +47,7 @@ final class HttpScaler implements Scaler {
     private final String namespace;
     /** Re-reads the selected pods every scrape interval, so new pods are scraped within one. */
     private final long podRefresh;
+    private final Map<Double, Map<String, String>> leLabels = new java.util.concurrent.ConcurrentHashMap<>();
     /** Why no pod is scraped (none selected, none with a port), or null. */
     private volatile String podProblem;
     /** Until then, a poll with no target scraped twice waits for the scrapes instead of failing. */
@@ -215,7 +218,7 @@ final class HttpScaler implements Scaler {
         if (Double.isNaN(rate)) {
             return; // the series are not in this pod's exposition (yet)
         }
-        samples.add(sample(pod, Map.of(), rate).at(at).over(config.longWindow()));
+        samples.add(sample(DescribedObject.named(pod), pod, Map.of(), rate, at, config.longWindow()));
     }
 
     /**
@@ -229,25 +232,44 @@ final class HttpScaler implements Scaler {
             worst = Double.isNaN(worst) || value > worst ? value : worst;
         }
         if (!Double.isNaN(worst) || history.hasSeries(config.sampleName() + "_count")) {
-            samples.add(sample(pod, Map.of(), Double.isNaN(worst) ? 0 : worst * config.secondsPerUnit()).at(at));
+            samples.add(sample(DescribedObject.named(pod), pod, Map.of(),
+                    Double.isNaN(worst) ? 0 : worst * config.secondsPerUnit(), at, null));
         }
     }
 
     private void buckets(String pod, TargetHistory history, Instant at, List<Sample> samples) {
         Map<Double, Double> rates = history.bucketRates(config.sampleName(), config.filter(),
                 config.longWindow().toMillis());
-        rates.forEach((bound, rate) -> samples.add(sample(pod, Map.of(LatencyScalerProvider.LE,
-                LatencyScalerProvider.formatBound(bound)), rate).at(at).over(config.longWindow())));
+        DescribedObject object = DescribedObject.named(pod); // one per pod, shared by its buckets
+        rates.forEach((bound, rate) -> samples.add(sample(object, pod, leLabels(bound), rate, at,
+                config.longWindow())));
     }
 
-    /** For a pods metric, a sample of the pod; otherwise a series labelled with the pod. */
-    private Sample sample(String pod, Map<String, String> labels, double value) {
+    /**
+     * For a pods metric, a sample of the pod; otherwise a series labelled with the pod. Made
+     * once, with its time and window: a reading of a thousand pods' buckets is held until the
+     * next poll, and what it holds beyond the samples themselves is promoted and collected late.
+     */
+    private Sample sample(DescribedObject object, String pod, Map<String, String> labels, double value, Instant at,
+                          java.time.Duration window) {
         if (perPod) {
-            return new Sample(DescribedObject.named(pod), labels, value, null, null);
+            return new Sample(object, labels, value, at, window);
         }
         Map<String, String> withPod = new LinkedHashMap<>(labels);
         withPod.put("pod", pod);
-        return Sample.of(withPod, value);
+        return new Sample(null, withPod, value, at, window);
+    }
+
+    /** {@code {le="0.25"}}, one instance per bound for every pod and poll (up to a bound on bounds). */
+    private Map<String, String> leLabels(double bound) {
+        Map<String, String> labels = leLabels.get(bound);
+        if (labels == null) {
+            labels = Map.of(LatencyScalerProvider.LE, LatencyScalerProvider.formatBound(bound));
+            if (leLabels.size() < MAX_SHARED_BOUNDS) {
+                leLabels.put(bound, labels);
+            }
+        }
+        return labels;
     }
 
     private static String shown(List<String> errors) {
