@@ -28,11 +28,24 @@ final class BenchAdapter implements AutoCloseable {
     private final String base;
     private final HttpClient client;
 
-    /** {@link #JAVA_OPTS}, with the heap bound from the {@code bench.heap} property when set (e.g. 320m). */
+    /**
+     * {@link #JAVA_OPTS}, with the heap bound from the {@code bench.heap} property when set (e.g.
+     * 320m), and the options in {@code bench.jvm} (space-separated) after them; a collector chosen
+     * there ({@code -XX:+UseG1GC}) replaces the serial one.
+     */
     static List<String> javaOpts() {
         String heap = System.getProperty("bench.heap");
-        return java.util.Arrays.stream(JAVA_OPTS)
-                .map(option -> heap != null && option.startsWith("-Xmx") ? "-Xmx" + heap : option).toList();
+        List<String> options = new ArrayList<>(java.util.Arrays.stream(JAVA_OPTS)
+                .map(option -> heap != null && option.startsWith("-Xmx") ? "-Xmx" + heap : option).toList());
+        String more = System.getProperty("bench.jvm", "").trim();
+        if (!more.isEmpty()) {
+            List<String> extra = List.of(more.split("\\s+"));
+            if (extra.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {
+                options.remove("-XX:+UseSerialGC");
+            }
+            options.addAll(extra);
+        }
+        return options;
     }
 
     private BenchAdapter(Process process, String base, HttpClient client) {
@@ -115,6 +128,21 @@ final class BenchAdapter implements AutoCloseable {
             values.merge(name, value, name.endsWith("_max") || name.endsWith("_peak") ? Math::max : Double::sum);
         }
         return values;
+    }
+
+    /**
+     * The adapter's own request-duration histogram ({@code demand_adapter_http_requests_seconds}),
+     * cumulative counts by upper bound ("0.005", "+Inf", ...) summed over routes and codes.
+     */
+    Map<String, Double> requestDurationBuckets() throws Exception {
+        Map<String, Double> buckets = new HashMap<>();
+        for (String line : get("/metrics").split("\n")) {
+            if (line.startsWith("demand_adapter_http_requests_seconds_bucket{")) {
+                String le = line.replaceAll(".*le=\"([^\"]*)\".*", "$1");
+                buckets.merge(le, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            }
+        }
+        return buckets;
     }
 
     /** A field of /proc/PID/status in MiB: VmRSS, VmHWM. */
