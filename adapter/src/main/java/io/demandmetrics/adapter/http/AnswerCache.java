@@ -28,7 +28,8 @@ final class AnswerCache {
     private record Question(String apiVersion, MetricQuestion question) {
     }
 
-    private record Answer(MetricValues values, Buffer body) {
+    /** An encoded answer and the values it encodes. */
+    record Answer(MetricValues values, Buffer body) {
     }
 
     private final Cache<Question, Answer> answers;
@@ -41,10 +42,12 @@ final class AnswerCache {
                 .build();
     }
 
-    /** The values last cached for this question, or null: {@link MetricView} reuses them when still current. */
-    MetricValues values(String apiVersion, MetricQuestion question) {
-        Answer cached = answers.getIfPresent(new Question(apiVersion, question));
-        return cached == null ? null : cached.values();
+    /**
+     * The answer last cached for this question, or null: {@code MetricView} reuses its values
+     * when they are still current, and then its body is the answer.
+     */
+    Answer get(String apiVersion, MetricQuestion question) {
+        return answers.getIfPresent(new Question(apiVersion, question));
     }
 
     /** The body for {@code values}: the one encoded before from the same basis, else {@code encode}'s. */

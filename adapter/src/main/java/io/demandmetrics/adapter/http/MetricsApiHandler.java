@@ -74,9 +74,11 @@ public final class MetricsApiHandler {
             }
             MetricQuestion question = question(segments, labelSelector, metricLabelSelector);
             String answered = route;
-            return view.values(question, answers.values(version, question))
-                    .map(values -> ApiResponse.ok(answers.body(version, question, values,
-                            () -> encode(version, question, values)), answered))
+            AnswerCache.Answer cached = answers.get(version, question);
+            return view.values(question, cached == null ? null : cached.values())
+                    .map(values -> ApiResponse.ok(cached != null && cached.values() == values ? cached.body()
+                            : answers.body(version, question, values, () -> encode(version, question, values)),
+                            answered))
                     .otherwise(failure -> failed(failure, answered));
         } catch (RuntimeException e) {
             return Future.succeededFuture(failed(e, route));
