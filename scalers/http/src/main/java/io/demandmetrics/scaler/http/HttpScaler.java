@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code rps} or {@code latency} metric: subscribes to its targets' scrapes, and on each
@@ -34,6 +35,8 @@ import java.util.Set;
 final class HttpScaler implements Scaler {
 
     static final int ERRORS_SHOWN = 3;
+    /** How often a first poll looks again for targets' second scrapes while it waits for them. */
+    static final long WARM_UP_RECHECK_MILLIS = 100;
     /** Distinct {@code le} values whose label maps are shared; a histogram has a few dozen. */
     static final int MAX_SHARED_BOUNDS = 1024;
 
@@ -156,9 +159,14 @@ final class HttpScaler implements Scaler {
         // On a worker: over a thousand pods this is milliseconds of arithmetic, and requests for
         // metrics wait behind anything on the event loop.
         return blocking.executeBlocking(this::values, false).recover(error -> {
-            if (error instanceof NotYet && System.nanoTime() < warmUntilNanos) {
+            long left = TimeUnit.NANOSECONDS.toMillis(warmUntilNanos - System.nanoTime());
+            if (error instanceof NotYet && left > 0) {
+                // Look again soon, and never past the warm-up: the poll then ends with this
+                // clear answer rather than with the store's timeout.
                 io.vertx.core.Promise<List<Sample>> later = io.vertx.core.Promise.promise();
-                vertx.setTimer(config.scrape().interval().toMillis(), id -> poll().onComplete(later));
+                long delay = Math.max(1, Math.min(left, Math.min(WARM_UP_RECHECK_MILLIS,
+                        config.scrape().interval().toMillis())));
+                vertx.setTimer(delay, id -> poll().onComplete(later));
                 return later.future();
             }
             return Future.failedFuture(error);

@@ -288,4 +288,14 @@ class HttpScalerTest {
         scalers.add(scaler);
         return scaler;
     }
+
+    @Test
+    void aNewMetricsFirstPollWaitsForTheSecondScrapeInsteadOfFailing() throws Exception {
+        setRate("web-1", 20);
+        // 1 s scrapes: the second comes half an interval to one and a half after the first, within
+        // the first poll's wait (2 intervals and the scrape timeout, at most half the poll timeout).
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("scrapeInterval", "1s", "shortWindow", "2s",
+                "longWindow", "3s"), "web-1");
+        assertThat(byPod(fetch(scaler))).containsOnlyKeys("web-1");
+    }
 }
