@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.http;
 
-import io.demandmetrics.scaler.http.testapp.PrometheusServer;
+import io.demandmetrics.scaler.testkit.PrometheusServer;
 import io.demandmetrics.scaler.http.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;

@@ -3,7 +3,7 @@ package io.demandmetrics.scaler.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.demandmetrics.scaler.http.testapp.PrometheusServer;
+import io.demandmetrics.scaler.testkit.PrometheusServer;
 import io.demandmetrics.scaler.http.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;

@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.http.testapp;
+package io.demandmetrics.scaler.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * A real Prometheus server (the Debian package's binary, which bin/test installs) scraping
  * static targets every second, for checking the adapter's numbers against PromQL's on the same
- * app. Stopped by {@link #close()}.
+ * app, and for the {@code prometheus} scaler to query. Stopped by {@link #close()}.
  */
 public final class PrometheusServer implements AutoCloseable {
 
@@ -88,6 +88,11 @@ public final class PrometheusServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return new PrometheusServer(process, port);
+    }
+
+    /** {@code http://127.0.0.1:port}, the address to query. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
     }
 
     /** The server's process id, for CPU and memory readings from /proc. */
