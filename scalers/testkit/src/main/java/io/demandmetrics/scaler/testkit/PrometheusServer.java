@@ -20,13 +20,15 @@ import java.util.Map;
  */
 public final class PrometheusServer implements AutoCloseable {
 
-    private final Process process;
+    private Process process;
     private final int port;
+    private final Path dir;
     private final HttpClient client = HttpClient.newHttpClient();
 
-    private PrometheusServer(Process process, int port) {
+    private PrometheusServer(Process process, int port, Path dir) {
         this.process = process;
         this.port = port;
+        this.dir = dir;
     }
 
     /**
@@ -77,17 +79,30 @@ public final class PrometheusServer implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
-        Process process;
+        Files.writeString(dir.resolve("prometheus.yml"), config);
+        return new PrometheusServer(launch(dir, port), port, dir);
+    }
+
+    private static Process launch(Path dir, int port) {
         try {
-            process = new ProcessBuilder("prometheus", "--config.file=" + file,
+            return new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("prometheus.log").toFile())).start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start prometheus (bin/test installs the Debian package): "
                     + e.getMessage(), e);
         }
-        return new PrometheusServer(process, port);
+    }
+
+    /** Kills the server and waits until it is gone: its address refuses connections. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Starts it again after {@link #kill()}, on the same address with the same data. */
+    public void restart() {
+        process = launch(dir, port);
     }
 
     /** {@code http://127.0.0.1:port}, the address to query. */
