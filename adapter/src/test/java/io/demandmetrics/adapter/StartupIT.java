@@ -51,7 +51,7 @@ class StartupIT {
                 .contains("metric \"shop/office\" (type \"cron\"): missing required parameter \"end\"")
                 .contains("metric \"shop/office\" (type \"cron\"): missing required parameter \"desiredReplicas\"")
                 .contains("metric \"shop/lag\" (type \"kafka\"): field \"pollInterval\" value \"often\" is not a duration")
-                .contains("metric \"shop/lag\" (type \"kafka\"): unknown scaler type \"kafka\"; known: [aws-sqs-queue, cron, kafka-lag, latency, rps]")
+                .contains("metric \"shop/lag\" (type \"kafka\"): unknown scaler type \"kafka\"; known: [aws-sqs-queue, cron, kafka-lag, latency, prometheus, rps]")
                 .contains("metric \"shop/orders-lag\" (type \"kafka-lag\"): missing required parameter \"bootstrapServers\"")
                 .contains("metric \"shop/orders-lag\" (type \"kafka-lag\"): parameter \"lagThreshold\" value \"0\" must be >= 1")
                 .contains("metric \"shop/orders-lag\" (type \"kafka-lag\"): secrets are not written in the config")
