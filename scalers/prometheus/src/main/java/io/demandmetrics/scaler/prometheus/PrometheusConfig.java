@@ -17,12 +17,14 @@ import java.util.Map;
  * @param namespace sent as the {@code namespace} query parameter (Thanos' namespaced queries), or null
  * @param timeout for the whole query, or null for the poll's own bound
  * @param auth how the adapter proves who it is
+ * @param awsRegion signs every query with SigV4 for this region (Amazon Managed Prometheus), or null
  * @param objectLabel for a custom metric, the label that names each series' object ({@code pod}
  *     for pods unless set); null: the series are not per object
  */
 record PrometheusConfig(URI server, String query, double activationThreshold, boolean ignoreNullValues,
                         Map<String, String> customHeaders, Map<String, String> queryParameters, String namespace,
-                        Duration timeout, ClientSettings client, Auth auth, String objectLabel) {
+                        Duration timeout, ClientSettings client, Auth auth, String awsRegion,
+                        String objectLabel) {
 
     /**
      * What a query's HTTP client is built from: metrics on one server with equal settings

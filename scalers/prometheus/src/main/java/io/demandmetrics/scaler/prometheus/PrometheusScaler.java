@@ -46,6 +46,8 @@ final class PrometheusScaler implements Scaler {
     private final WorkerExecutor blocking;
     private final SharedResources<?, Future<HttpClient>>.Lease client;
     private final Set<String> warned = new HashSet<>();
+    /** Made on first use, on a worker: the default credentials chain may look around. */
+    private SigV4 sigV4;
     /** The label naming each series' object, for a custom metric about pods or per object; else null. */
     private final String objectLabel;
 
@@ -64,13 +66,12 @@ final class PrometheusScaler implements Scaler {
     public Future<List<Sample>> fetch() {
         Instant now = context.clock().instant();
         long timeout = (config.timeout() != null ? config.timeout() : context.sourceTimeout()).toMillis();
-        return authorization().compose(authorization -> client.resource().compose(http -> {
-            RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url(now))
+        String url = url(now);
+        return authorization(url).compose(authorization -> client.resource().compose(http -> {
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url)
                     .setTimeout(timeout).putHeader(HttpHeaders.ACCEPT, "application/json");
             config.customHeaders().forEach(request::putHeader);
-            if (authorization != null) {
-                request.putHeader(HttpHeaders.AUTHORIZATION, authorization);
-            }
+            authorization.forEach(request::putHeader);
             return http.request(request).compose(sent -> sent.send()).compose(this::body);
         })).recover(error -> Future.failedFuture(error instanceof IllegalStateException ? error
                 : new IllegalStateException("cannot query " + config.server() + ": " + describe(error, timeout))))
@@ -91,21 +92,41 @@ final class PrometheusScaler implements Scaler {
         return url.toString();
     }
 
+    /** RFC 3986 percent-encoding (a space is %20, not +): what SigV4's canonical query expects. */
     private static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A")
+                .replace("%7E", "~");
     }
 
-    /** The Authorization header's value, read from its files now (a rotated Secret is used at once); or null. */
-    private Future<String> authorization() {
+    /**
+     * The headers that authorize a query of {@code url}: bearer or basic from their files,
+     * read now (a rotated Secret is used at once), or SigV4's, signed on a worker (resolving
+     * AWS credentials may block); empty without auth.
+     */
+    private Future<Map<String, String>> authorization(String url) {
         PrometheusConfig.Auth auth = config.auth();
         if (auth.bearerTokenFile() != null) {
-            return read(auth.bearerTokenFile(), "bearerTokenFile").map(token -> "Bearer " + token.strip());
+            return read(auth.bearerTokenFile(), "bearerTokenFile").map(token -> Map.of("Authorization",
+                    "Bearer " + token.strip()));
         }
         if (auth.username() != null) {
-            return read(auth.passwordFile(), "passwordFile").map(password -> "Basic " + Base64.getEncoder()
-                    .encodeToString((auth.username() + ":" + password.strip()).getBytes(StandardCharsets.UTF_8)));
+            return read(auth.passwordFile(), "passwordFile").map(password -> Map.of("Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString((auth.username() + ":" + password.strip())
+                    .getBytes(StandardCharsets.UTF_8))));
         }
-        return Future.succeededFuture(null);
+        if (config.awsRegion() != null) {
+            return blocking.executeBlocking(() -> sigV4().headers(java.net.URI.create(url), context.clock()), false)
+                    .recover(error -> Future.failedFuture(new IllegalStateException("cannot sign the query with"
+                            + " SigV4 (AWS credentials from the default chain): " + error.getMessage())));
+        }
+        return Future.succeededFuture(Map.of());
+    }
+
+    private synchronized SigV4 sigV4() {
+        if (sigV4 == null) {
+            sigV4 = new SigV4(config.awsRegion());
+        }
+        return sigV4;
     }
 
     private Future<String> read(String file, String parameter) {

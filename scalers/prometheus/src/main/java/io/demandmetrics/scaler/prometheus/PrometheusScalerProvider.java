@@ -30,7 +30,8 @@ public final class PrometheusScalerProvider implements ScalerProvider<Prometheus
 
     private static final String[] KEYS = {"serverAddress", "query", "activationThreshold", "ignoreNullValues",
         "unsafeSsl", "customHeaders", "queryParameters", "namespace", "timeout", "bearerTokenFile", "username",
-        "passwordFile", "caFile", "certFile", "keyFile", "objectLabel"};
+        "passwordFile", "caFile", "certFile", "keyFile", "objectLabel", "awsRegion"};
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d");
     /** An HTTP header name: RFC 9110's token. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
@@ -88,12 +89,20 @@ public final class PrometheusScalerProvider implements ScalerProvider<Prometheus
         }
         String namespace = p.string("namespace", null);
         String objectLabel = p.string("objectLabel", null);
+        String awsRegion = p.string("awsRegion", null);
+        if (awsRegion != null && !REGION.matcher(awsRegion).matches()) {
+            p.invalid("awsRegion", awsRegion, "is not an AWS region (e.g. eu-west-1)");
+        }
         Duration timeout = p.has("timeout") ? p.duration("timeout", null, Duration.ofMillis(100)) : null;
         String bearer = p.has("bearerTokenFile") ? p.readableFile("bearerTokenFile") : null;
         String username = p.string("username", null);
         String password = p.has("passwordFile") ? p.readableFile("passwordFile") : null;
         if ((username == null) != (password == null)) {
             p.problem("basic auth needs both \"username\" and \"passwordFile\"");
+        }
+        if (awsRegion != null && (bearer != null || username != null)) {
+            p.problem("\"awsRegion\" signs queries with SigV4: it cannot be combined with \"bearerTokenFile\" or"
+                    + " \"username\"");
         }
         if (bearer != null && username != null) {
             p.problem("give either \"bearerTokenFile\" or \"username\" and \"passwordFile\", not both");
@@ -114,7 +123,7 @@ public final class PrometheusScalerProvider implements ScalerProvider<Prometheus
                 Map.copyOf(queryParameters), namespace, timeout,
                 new PrometheusConfig.ClientSettings(server.getHost(), port, https, unsafeSsl, ca, cert, key),
                 bearer == null && username == null ? PrometheusConfig.Auth.NONE
-                        : new PrometheusConfig.Auth(bearer, username, password), objectLabel);
+                        : new PrometheusConfig.Auth(bearer, username, password), awsRegion, objectLabel);
     }
 
     private static URI server(ParameterReader p) {

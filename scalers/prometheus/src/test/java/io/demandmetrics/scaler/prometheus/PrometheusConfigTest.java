@@ -71,6 +71,10 @@ class PrometheusConfigTest {
                 .anySatisfy(p -> assertThat(p).contains("sets \"time\", which the scaler sets itself"));
         assertThat(problems(Map.of("serverAddress", "http://p:9090", "query", "up", "unsafeSsl", true)))
                 .contains("\"caFile\", \"certFile\", \"keyFile\" and \"unsafeSsl\" need an https serverAddress");
+        assertThat(problems(Map.of("serverAddress", "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1",
+                "query", "up", "awsRegion", "Europe", "username", "u", "passwordFile", "/etc/hostname")))
+                .anySatisfy(p -> assertThat(p).contains("\"awsRegion\" value \"Europe\" is not an AWS region"))
+                .anySatisfy(p -> assertThat(p).contains("signs queries with SigV4: it cannot be combined"));
     }
 
     @Test

@@ -45,7 +45,9 @@ class PrometheusScalerTest {
         front = vertx.createHttpServer().requestHandler(request -> {
             received.add(Map.of("uri", request.uri(),
                     "authorization", String.valueOf(request.getHeader("Authorization")),
-                    "tenant", String.valueOf(request.getHeader("X-Scope-OrgID"))));
+                    "tenant", String.valueOf(request.getHeader("X-Scope-OrgID")),
+                    "host", String.valueOf(request.getHeader("Host")),
+                    "date", String.valueOf(request.getHeader("X-Amz-Date"))));
             forward.request(new RequestOptions().setAbsoluteURI(prometheus.url() + request.uri()))
                     .compose(out -> out.send()).compose(answer -> answer.body().map(body -> {
                         request.response().setStatusCode(answer.statusCode())
@@ -187,5 +189,35 @@ class PrometheusScalerTest {
         assertThat(failure("sum(vector(5))", Map.of(), "pods")).isEqualTo("none of the query's 1 series has the"
                 + " label \"pod\" that names the object (parameter \"objectLabel\"): add it to the query's"
                 + " \"by (...)\"");
+    }
+
+    /**
+     * SigV4 as Amazon Managed Prometheus checks it: the front recomputes the signature of the
+     * request it received (its host, path and query as they came over the wire, its X-Amz-Date)
+     * with the AWS SDK's signer and the same credentials, and it must equal the one sent. No AWS
+     * endpoint is reachable here; this proves that what is sent is what was signed.
+     */
+    @Test
+    void sigV4SignsTheRequestThatIsSent() throws Exception {
+        System.setProperty("aws.accessKeyId", "AKIDEXAMPLE");
+        System.setProperty("aws.secretAccessKey", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+        try {
+            received.clear();
+            assertThat(values(fetch("vector(3) + 1 * 2", Map.of("awsRegion", "eu-west-1")))).containsExactly(5.0);
+            Map<String, String> request = received.get(0);
+            assertThat(request.get("authorization")).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
+                    .contains("/eu-west-1/aps/aws4_request");
+            java.time.Instant signedAt = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                    .withZone(java.time.ZoneOffset.UTC).parse(request.get("date"), java.time.Instant::from);
+            Map<String, String> expected = SigV4.headers(java.net.URI.create("http://" + request.get("host")
+                            + request.get("uri")),
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDEXAMPLE",
+                            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                    "eu-west-1", java.time.Clock.fixed(signedAt, java.time.ZoneOffset.UTC));
+            assertThat(request.get("authorization")).isEqualTo(expected.get("Authorization"));
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
     }
 }
