@@ -108,7 +108,6 @@ record QueryAnswer(List<Series> series, List<String> warnings) {
         if (text.length() > MAX_TEXT) {
             text = text.substring(0, MAX_TEXT) + "...";
         }
-        return text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return Echo.printable(text);
     }
 }

@@ -33,6 +33,8 @@ class QueryAnswerTest {
     void whatIsNotAQueryAnswerIsSaid() {
         assertThatThrownBy(() -> QueryAnswer.parse("<html>login</html>", 200))
                 .hasMessage("not a Prometheus query answer (not a JSON object): \"<html>login</html>\"");
+        assertThatThrownBy(() -> QueryAnswer.parse("<html>\u001b[2J\n</html>", 200)) // a hostile front's body
+                .hasMessage("not a Prometheus query answer (not a JSON object): \"<html>?[2J?</html>\"");
         assertThatThrownBy(() -> QueryAnswer.parse("Bad Gateway", 502))
                 .hasMessageStartingWith("HTTP 502, not a Prometheus query answer");
         assertThatThrownBy(() -> QueryAnswer.parse("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Values from a config, quoted for an error message with a bounded length: whoever writes the
- * config controls the value, and a 4 MiB string or a YAML alias bomb (a few hundred bytes
- * that expand to millions of elements) must not become a message of the same size.
+ * Values from a config or from outside, quoted for an error message with a bounded length and
+ * control characters shown as '?': whoever writes the config or answers a request controls the
+ * value, and a 4 MiB string, a YAML alias bomb (a few hundred bytes that expand to millions of
+ * elements) or an escape sequence must not become a message of the same size or effect.
  *
  * <pre>
  * Echo.quote("abc")            -&gt; "abc"
@@ -76,11 +77,29 @@ public final class Echo {
             String text = String.valueOf(value);
             int room = MAX_SHOWN + 1 - out.length();
             if (text.length() > room) {
-                out.append(text, 0, room);
+                appendPrintable(out, text, room);
                 return false;
             }
-            out.append(text);
+            appendPrintable(out, text, text.length());
         }
         return out.length() <= MAX_SHOWN;
+    }
+
+    /**
+     * {@code text} with every control character as '?': text from outside (a server's error, a
+     * scraped line, a config value) must not write escape sequences or line breaks into a
+     * message or a log line. {@link #quote} shows values this way too.
+     */
+    public static String printable(CharSequence text) {
+        StringBuilder out = new StringBuilder(text.length());
+        appendPrintable(out, text, text.length());
+        return out.toString();
+    }
+
+    private static void appendPrintable(StringBuilder out, CharSequence text, int length) {
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            out.append(Character.isISOControl(c) ? '?' : c);
+        }
     }
 }

@@ -37,4 +37,12 @@ class EchoTest {
         selfContaining.add("a");
         assertThat(Echo.quote(selfContaining)).isEqualTo("\"[a]\"");
     }
+
+    @Test
+    void controlCharactersAreShownAsQuestionMarks() {
+        // A server's or a target's text: an escape sequence or a line break must not reach a log.
+        assertThat(Echo.quote("ok\u001b[31mred\nnext\tcol")).isEqualTo("\"ok?[31mred?next?col\"");
+        assertThat(Echo.quote(List.of("a\rb"))).isEqualTo("\"[a?b]\"");
+        assertThat(Echo.printable("\u0000é\u009b")).isEqualTo("?é?");
+    }
 }

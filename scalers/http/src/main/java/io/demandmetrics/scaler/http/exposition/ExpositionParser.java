@@ -549,16 +549,14 @@ public final class ExpositionParser {
         }
 
         /**
-         * What is left of the line, or "end of line": at most a little more than Echo shows, with
-         * control characters as '?' so a target cannot write escape sequences into our logs.
+         * What is left of the line, or "end of line": at most a little more than Echo shows
+         * (and Echo.quote, which every caller uses, shows control characters as '?').
          */
         private String rest() {
             if (pos >= end) {
                 return "end of line";
             }
-            String text = new String(in, pos, Math.min(end - pos, Echo.MAX_SHOWN + 1), StandardCharsets.UTF_8);
-            return text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            return new String(in, pos, Math.min(end - pos, Echo.MAX_SHOWN + 1), StandardCharsets.UTF_8);
         }
 
         private String ascii(int from, int to) {
