@@ -45,7 +45,6 @@ public final class ExpositionParser {
     private static final List<String> SUFFIXES = List.of("_total", "_created", "_bucket", "_count", "_sum", "_gcount",
             "_gsum", "_info");
 
-    private final Set<String> wanted;
     /** The wanted names' bytes, to find a sample's name among them without making a String of it. */
     private final byte[][] wantedBytes;
     private final String[] wantedNames;
@@ -63,7 +62,7 @@ public final class ExpositionParser {
 
     /** @param labelsCache label sets parsed before, shared with the parsers of other targets */
     public ExpositionParser(Set<String> sampleNames, LabelsCache labelsCache) {
-        this.wanted = Set.copyOf(sampleNames);
+        Set<String> wanted = Set.copyOf(sampleNames);
         this.labelsCache = labelsCache;
         this.wantedNames = wanted.toArray(String[]::new);
         this.wantedBytes = new byte[wantedNames.length][];
