@@ -20,7 +20,7 @@ final class PrometheusClients {
     /** Queries to one server at once; more wait for a connection. */
     static final int CONNECTIONS = 16;
 
-    private record Key(Vertx vertx, PrometheusConfig.ClientSettings settings) {
+    private record Key(Vertx vertx, PrometheusEndpoint.ClientSettings settings) {
     }
 
     private static final SharedResources<Key, Future<HttpClient>> CLIENTS =
@@ -30,13 +30,13 @@ final class PrometheusClients {
     }
 
     static SharedResources<Key, Future<HttpClient>>.Lease acquire(ScalerContext context,
-                                                                    PrometheusConfig.ClientSettings settings) {
+                                                                    PrometheusEndpoint.ClientSettings settings) {
         Vertx vertx = context.vertx();
         return CLIENTS.acquire(new Key(vertx, settings), users -> open(vertx, settings));
     }
 
     /** TLS files are read on a worker: opening must not block the caller's event loop. */
-    private static Future<HttpClient> open(Vertx vertx, PrometheusConfig.ClientSettings settings) {
+    private static Future<HttpClient> open(Vertx vertx, PrometheusEndpoint.ClientSettings settings) {
         return vertx.executeBlocking(() -> {
             HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true);
             if (settings.https()) {

@@ -12,14 +12,22 @@ import java.util.Map;
 /**
  * What Prometheus' {@code /api/v1/query} answered: the series of an instant vector (or one
  * scalar) with their values, and any warnings; or the error Prometheus gave, in its own words.
+ *
+ * @param series the vector's series in Prometheus' order; a scalar is one series without labels
+ * @param warnings what Prometheus warned about the query (already logged by {@link PrometheusQuery})
  */
-record QueryAnswer(List<Series> series, List<String> warnings) {
+public record QueryAnswer(List<Series> series, List<String> warnings) {
 
     /** Longest error or warning text of Prometheus' shown in a message. */
     static final int MAX_TEXT = 300;
 
-    /** One series: its labels (without {@code __name__}) and value (NaN and ±Inf as they came). */
-    record Series(Map<String, String> labels, double value) {
+    /**
+     * One series.
+     *
+     * @param labels its labels, without {@code __name__}
+     * @param value its value, NaN and ±Inf as they came
+     */
+    public record Series(Map<String, String> labels, double value) {
     }
 
     /**

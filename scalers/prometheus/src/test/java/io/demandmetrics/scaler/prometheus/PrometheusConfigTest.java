@@ -35,14 +35,14 @@ class PrometheusConfigTest {
     void kedasDefaultsAndForms() throws Exception {
         PrometheusConfig config = parse(Map.of("customHeaders", "X-Scope-OrgID=team-a,X-Client=c1",
                 "queryParameters", "dedup=true", "activationThreshold", "5.5"));
-        assertThat(config.server()).hasToString("http://prometheus:9090");
+        assertThat(config.endpoint().server()).hasToString("http://prometheus:9090");
         assertThat(config.ignoreNullValues()).isTrue();
         assertThat(config.activationThreshold()).isEqualTo(5.5);
-        assertThat(config.customHeaders()).containsExactlyInAnyOrderEntriesOf(Map.of("X-Scope-OrgID", "team-a",
+        assertThat(config.endpoint().customHeaders()).containsExactlyInAnyOrderEntriesOf(Map.of("X-Scope-OrgID", "team-a",
                 "X-Client", "c1"));
-        assertThat(config.queryParameters()).containsExactlyEntriesOf(Map.of("dedup", "true"));
-        assertThat(config.timeout()).isNull();
-        assertThat(parse(Map.of("customHeaders", Map.of("X-Scope-OrgID", "team-b"))).customHeaders())
+        assertThat(config.endpoint().queryParameters()).containsExactlyEntriesOf(Map.of("dedup", "true"));
+        assertThat(config.endpoint().timeout()).isNull();
+        assertThat(parse(Map.of("customHeaders", Map.of("X-Scope-OrgID", "team-b"))).endpoint().customHeaders())
                 .containsExactlyEntriesOf(Map.of("X-Scope-OrgID", "team-b"));
     }
 
