@@ -1,6 +1,7 @@
 package io.demandmetrics.scaler.http;
 
 import io.demandmetrics.scaler.http.series.LabelMatcher;
+import io.demandmetrics.scaler.prometheus.PrometheusEndpoint;
 import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
@@ -12,7 +13,7 @@ import java.util.Map;
 
 /**
  * One {@code rps} or {@code latency} metric: what to read (preset, names, filter), from where
- * (targets), how to scrape them, and over which windows.
+ * (targets or pods scraped directly, or a Prometheus that scrapes them), and over which windows.
  *
  * @param sampleName the counter ({@code rps}) or the histogram's bucket series ({@code latency})
  * @param secondsPerUnit the histogram's unit in seconds (0.001 for milliseconds); 1 for rps
@@ -20,10 +21,14 @@ import java.util.Map;
  * @param shortWindow rps: the fast window (a step up shows within it); latency: unused
  * @param longWindow rps: the calm window (a drop is followed smoothly); latency: the quantile's window
  * @param quantile latency: the quantile served (0.99 for P99); rps: unused
+ * @param scrape how the adapter scrapes the pods; null with {@code source: prometheus}
+ * @param prometheus where the presets' PromQL is asked ({@code source: prometheus}); null when
+ *     the adapter scrapes the pods itself
  */
 public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, double secondsPerUnit,
                                List<LabelMatcher> filter, List<Target> targets, PodSelection pods,
-                               ScrapeSettings scrape, Duration shortWindow, Duration longWindow, double quantile) {
+                               ScrapeSettings scrape, Duration shortWindow, Duration longWindow, double quantile,
+                               PromqlSource prometheus) {
 
     /**
      * What is computed: a rate ({@code rps}), a quantile from histogram buckets
@@ -51,6 +56,21 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         }
     }
 
+    /**
+     * {@code source: prometheus}: the series as a Prometheus already stores them, asked with
+     * the PromQL the preset implies.
+     *
+     * @param endpoint the server and how to reach it (the {@code prometheus} block: the
+     *     {@code prometheus} scaler's connection parameters)
+     * @param podLabel the label that names a series' pod ({@code pod} as Prometheus' Kubernetes
+     *     service discovery is usually relabelled)
+     * @param namespaceLabel the label that names its namespace, matched to the metric's
+     *     namespace unless the filter matches this label itself ({@code namespace=~".+"} for
+     *     any, as for ingress-nginx's series, whose namespace is the controller's)
+     */
+    public record PromqlSource(PrometheusEndpoint endpoint, String podLabel, String namespaceLabel) {
+    }
+
     /** How targets are scraped; metrics with equal settings share the scrapes of a target. */
     public record ScrapeSettings(Duration interval, Duration timeout, long maxBytes, String caFile, String certFile,
                                  String keyFile, boolean insecureSkipVerify, String bearerTokenFile) {
@@ -60,11 +80,23 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
     static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     static final Duration DEFAULT_SHORT_WINDOW = Duration.ofSeconds(3);
     static final Duration DEFAULT_LONG_WINDOW = Duration.ofSeconds(30);
+    /**
+     * Prometheus scrapes every 15-60 s: a rate needs two of its scrapes, so a minute is the
+     * shortest window that works at the usual 30 s, and two the calm window.
+     */
+    static final Duration PROMQL_SHORT_WINDOW = Duration.ofMinutes(1);
+    static final Duration PROMQL_LONG_WINDOW = Duration.ofMinutes(2);
+    /** The shortest window PromQL is asked for: below it no Prometheus has two scrapes. */
+    static final Duration PROMQL_MIN_WINDOW = Duration.ofSeconds(1);
     static final long DEFAULT_MAX_BYTES = 4L * 1024 * 1024;
     static final int MAX_TARGETS = 10_000;
 
     private static final String[] COMMON = {"preset", "filter", "targets", "pods", "scrapeInterval", "scrapeTimeout",
-        "maxScrapeBytes", "tls", "bearerTokenFile"};
+        "maxScrapeBytes", "tls", "bearerTokenFile", "source", "prometheus", "podLabel", "namespaceLabel"};
+    /** What only direct scraping uses: with {@code source: prometheus}, Prometheus scrapes. */
+    private static final List<String> SCRAPE_ONLY = List.of("targets", "scrapeInterval", "scrapeTimeout",
+            "maxScrapeBytes", "tls", "bearerTokenFile");
+    private static final java.util.regex.Pattern LABEL_NAME = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final String[] TLS = {"caFile", "certFile", "keyFile", "insecureSkipVerify"};
     private static final String[] PODS = {"selector", "service", "deployment", "statefulset", "daemonset", "port",
         "path", "scheme"};
@@ -77,18 +109,18 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         ParameterReader p = new ParameterReader(parameters, concat(COMMON, "counter", "shortWindow", "longWindow"));
         Preset preset = preset(p);
         String counter = preset.counter() == null ? p.string("counter") : p.string("counter", preset.counter());
-        ScrapeSettings scrape = scrape(p);
-        Duration shortWindow = p.duration("shortWindow", DEFAULT_SHORT_WINDOW, Duration.ZERO);
-        Duration longWindow = p.duration("longWindow", DEFAULT_LONG_WINDOW, Duration.ZERO);
-        window(p, "shortWindow", shortWindow, scrape.interval());
-        window(p, "longWindow", longWindow, scrape.interval());
+        boolean promql = "prometheus".equals(p.oneOf("source", "scrape", List.of("scrape", "prometheus")));
+        PromqlSource prometheus = source(p, promql);
+        ScrapeSettings scrape = promql ? null : scrape(p);
+        Duration shortWindow = window(p, "shortWindow", promql ? PROMQL_SHORT_WINDOW : DEFAULT_SHORT_WINDOW, scrape);
+        Duration longWindow = window(p, "longWindow", promql ? PROMQL_LONG_WINDOW : DEFAULT_LONG_WINDOW, scrape);
         if (longWindow.compareTo(shortWindow) < 0) {
             p.problem("parameter \"longWindow\" (" + Durations.format(longWindow) + ") must be at least shortWindow ("
                     + Durations.format(shortWindow) + ")");
         }
-        PodSelection pods = pods(p);
+        PodSelection pods = pods(p, promql);
         HttpMetricConfig config = new HttpMetricConfig(Kind.RPS, preset, counter, 1, filter(p, preset),
-                targets(p, pods != null), pods, scrape, shortWindow, longWindow, Double.NaN);
+                targets(p, pods != null || promql), pods, scrape, shortWindow, longWindow, Double.NaN, prometheus);
         p.throwIfInvalid();
         return config;
     }
@@ -117,15 +149,63 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         if (quantile <= 0 || quantile > 1) {
             p.invalid("quantile", quantile, "must be above 0 and at most 1 (0.99 for P99)");
         }
-        ScrapeSettings scrape = scrape(p);
-        Duration window = p.duration("window", DEFAULT_LONG_WINDOW, Duration.ZERO);
-        window(p, "window", window, scrape.interval());
-        PodSelection pods = pods(p);
+        boolean promql = "prometheus".equals(p.oneOf("source", "scrape", List.of("scrape", "prometheus")));
+        PromqlSource prometheus = source(p, promql);
+        ScrapeSettings scrape = promql ? null : scrape(p);
+        Duration window = window(p, "window", promql ? PROMQL_LONG_WINDOW : DEFAULT_LONG_WINDOW, scrape);
+        PodSelection pods = pods(p, promql);
         HttpMetricConfig config = new HttpMetricConfig(summary != null ? Kind.SUMMARY : Kind.LATENCY, preset,
-                summary != null ? summary : histogram, secondsPerUnit, filter(p, preset), targets(p, pods != null), pods,
-                scrape, window, window, quantile);
+                summary != null ? summary : histogram, secondsPerUnit, filter(p, preset),
+                targets(p, pods != null || promql), pods, scrape, window, window, quantile, prometheus);
         p.throwIfInvalid();
         return config;
+    }
+
+    /**
+     * {@code source: prometheus} and its {@code prometheus} block (the {@code prometheus}
+     * scaler's connection parameters), or null for {@code source: scrape}, the default, or
+     * when the block has problems.
+     */
+    private static PromqlSource source(ParameterReader p, boolean promql) {
+        if (!promql) {
+            for (String promqlOnly : List.of("prometheus", "podLabel", "namespaceLabel")) {
+                if (p.has(promqlOnly)) {
+                    p.problem("parameter \"" + promqlOnly + "\" needs source: prometheus (without it the adapter"
+                            + " scrapes the pods itself)");
+                }
+            }
+            return null;
+        }
+        for (String scrapeOnly : SCRAPE_ONLY) {
+            if (p.has(scrapeOnly)) {
+                p.problem("parameter \"" + scrapeOnly + "\" is for source: scrape; with source: prometheus,"
+                        + " Prometheus scrapes the pods (select them with \"pods\", or by \"filter\")");
+            }
+        }
+        String podLabel = label(p, "podLabel", "pod");
+        String namespaceLabel = label(p, "namespaceLabel", "namespace");
+        Map<String, Object> block = p.block("prometheus");
+        if (block == null) {
+            if (!p.has("prometheus")) {
+                p.problem("source: prometheus needs the \"prometheus\" block: {serverAddress:"
+                        + " http://prometheus.monitoring:9090}, with the prometheus scaler's connection parameters");
+            }
+            return null;
+        }
+        List<String> refused = new ArrayList<>();
+        Map<String, Object> accepted = PrometheusEndpoint.withoutRefused(block, "prometheus.", refused);
+        ParameterReader endpoint = p.nested("prometheus", accepted, PrometheusEndpoint.KEYS.toArray(String[]::new));
+        refused.forEach(endpoint::problem);
+        PrometheusEndpoint read = PrometheusEndpoint.read(endpoint, accepted);
+        return read == null ? null : new PromqlSource(read, podLabel, namespaceLabel);
+    }
+
+    private static String label(ParameterReader p, String name, String defaultValue) {
+        String label = p.string(name, defaultValue);
+        if (label != null && !LABEL_NAME.matcher(label).matches()) {
+            p.invalid(name, label, "is not a Prometheus label name");
+        }
+        return label;
     }
 
     private static Preset preset(ParameterReader p) {
@@ -155,8 +235,8 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         return List.copyOf(filter);
     }
 
-    /** The {@code pods} block, or null. */
-    private static PodSelection pods(ParameterReader p) {
+    /** The {@code pods} block, or null. With PromQL it only selects: Prometheus scrapes. */
+    private static PodSelection pods(ParameterReader p, boolean promql) {
         Map<String, Object> block = p.block("pods");
         if (block == null) {
             return null;
@@ -184,13 +264,24 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
             pods.invalid("path", path, "must start with '/'");
         }
         String scheme = pods.has("scheme") ? pods.oneOf("scheme", "http", List.of("http", "https")) : null;
+        if (promql) {
+            for (String scrapeOnly : List.of("port", "path", "scheme")) {
+                if (pods.has(scrapeOnly)) {
+                    pods.problem("parameter \"pods." + scrapeOnly + "\" is for source: scrape; with source:"
+                            + " prometheus, Prometheus scrapes the pods");
+                }
+            }
+        }
         return new PodSelection(selector, OWNERS.get(way), ownerName, port, path, scheme);
     }
 
-    /** The static targets; none when {@code pods} selects them instead (one or the other). */
-    private static List<Target> targets(ParameterReader p, boolean podsGiven) {
-        if (podsGiven) {
-            if (p.has("targets")) {
+    /**
+     * The static targets; none when {@code pods} selects them instead (one or the other), or
+     * Prometheus scrapes them ({@code source} reports targets given beside it).
+     */
+    private static List<Target> targets(ParameterReader p, boolean elsewhere) {
+        if (elsewhere) {
+            if (p.has("targets") && p.has("pods")) {
                 p.problem("parameters \"targets\" and \"pods\" exclude each other: list targets (standalone)"
                         + " or select pods (in a cluster)");
             }
@@ -264,12 +355,19 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         return new ScrapeSettings(interval, timeout, maxBytes, caFile, certFile, keyFile, insecure, tokenFile);
     }
 
-    /** A rate needs two scrapes inside the window. */
-    private static void window(ParameterReader p, String name, Duration window, Duration interval) {
-        if (window.compareTo(interval.multipliedBy(2)) < 0) {
+    /**
+     * A window parameter. Scraping directly, a rate needs two of the adapter's scrapes inside
+     * the window; with PromQL ({@code scrape} null) two of Prometheus', which only Prometheus
+     * knows: too short a window gives no series, and the poll's error says so.
+     */
+    private static Duration window(ParameterReader p, String name, Duration defaultWindow, ScrapeSettings scrape) {
+        Duration window = p.duration(name, defaultWindow, scrape == null ? PROMQL_MIN_WINDOW : Duration.ZERO);
+        Duration interval = scrape == null ? null : scrape.interval();
+        if (interval != null && window.compareTo(interval.multipliedBy(2)) < 0) {
             p.problem("parameter \"" + name + "\" (" + Durations.format(window) + ") must be at least two"
                     + " scrapeIntervals (" + Durations.format(interval.multipliedBy(2)) + "): a rate needs two scrapes");
         }
+        return window;
     }
 
     private static String[] concat(String[] common, String... own) {

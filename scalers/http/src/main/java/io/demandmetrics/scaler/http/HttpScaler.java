@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
 final class HttpScaler implements Scaler {
 
     static final int ERRORS_SHOWN = 3;
+    static final String SUMMARY_NOT_MERGED = "a summary's quantiles cannot be merged across pods: serve it per pod"
+            + " (describes: pods), or read a histogram (parameter \"histogram\")";
     /** How often a first poll looks again for targets' second scrapes while it waits for them. */
     static final long WARM_UP_RECHECK_MILLIS = 100;
     /** Distinct {@code le} values whose label maps are shared; a histogram has a few dozen. */
@@ -153,8 +155,7 @@ final class HttpScaler implements Scaler {
 
     private Future<List<Sample>> poll() {
         if (config.kind() == Kind.SUMMARY && !perPod) {
-            return Future.failedFuture(new ScrapeException("a summary's quantiles cannot be merged across pods: serve"
-                    + " it per pod (describes: pods), or read a histogram (parameter \"histogram\")"));
+            return Future.failedFuture(new ScrapeException(SUMMARY_NOT_MERGED));
         }
         // On a worker: over a thousand pods this is milliseconds of arithmetic, and requests for
         // metrics wait behind anything on the event loop.
@@ -226,7 +227,7 @@ final class HttpScaler implements Scaler {
         if (Double.isNaN(rate)) {
             return; // the series are not in this pod's exposition (yet)
         }
-        samples.add(sample(DescribedObject.named(pod), pod, Map.of(), rate, at, config.longWindow()));
+        samples.add(sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate, at, config.longWindow()));
     }
 
     /**
@@ -240,7 +241,7 @@ final class HttpScaler implements Scaler {
             worst = Double.isNaN(worst) || value > worst ? value : worst;
         }
         if (!Double.isNaN(worst) || history.hasSeries(config.sampleName() + "_count")) {
-            samples.add(sample(DescribedObject.named(pod), pod, Map.of(),
+            samples.add(sample(perPod, DescribedObject.named(pod), pod, Map.of(),
                     Double.isNaN(worst) ? 0 : worst * config.secondsPerUnit(), at, null));
         }
     }
@@ -249,7 +250,7 @@ final class HttpScaler implements Scaler {
         Map<Double, Double> rates = history.bucketRates(config.sampleName(), config.filter(),
                 config.longWindow().toMillis());
         DescribedObject object = DescribedObject.named(pod); // one per pod, shared by its buckets
-        rates.forEach((bound, rate) -> samples.add(sample(object, pod, leLabels(bound), rate, at,
+        rates.forEach((bound, rate) -> samples.add(sample(perPod, object, pod, leLabels(bound), rate, at,
                 config.longWindow())));
     }
 
@@ -258,8 +259,8 @@ final class HttpScaler implements Scaler {
      * once, with its time and window: a reading of a thousand pods' buckets is held until the
      * next poll, and what it holds beyond the samples themselves is promoted and collected late.
      */
-    private Sample sample(DescribedObject object, String pod, Map<String, String> labels, double value, Instant at,
-                          java.time.Duration window) {
+    static Sample sample(boolean perPod, DescribedObject object, String pod, Map<String, String> labels, double value,
+                         Instant at, java.time.Duration window) {
         if (perPod) {
             return new Sample(object, labels, value, at, window);
         }

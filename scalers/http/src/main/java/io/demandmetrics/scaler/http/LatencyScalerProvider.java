@@ -38,14 +38,17 @@ public final class LatencyScalerProvider implements ScalerProvider<HttpMetricCon
 
     @Override
     public Scaler createScaler(HttpMetricConfig config, ScalerContext context) {
-        return new HttpScaler(config, context);
+        return config.prometheus() != null ? new PromqlScaler(config, context) : new HttpScaler(config, context);
     }
 
     /** The picked bucket rates (of one pod, or of every picked pod) into one quantile in seconds. */
     @Override
     public List<Sample> combine(HttpMetricConfig config, List<Sample> matched, boolean narrowed) {
-        if (config.kind() == HttpMetricConfig.Kind.SUMMARY) {
-            return matched; // a pod's own quantile, already in seconds
+        if (config.kind() == HttpMetricConfig.Kind.SUMMARY || !matched.isEmpty()
+                && !matched.get(0).labels().containsKey(LE)) {
+            // Already a quantile in seconds: a pod's summary, or the one Prometheus computed per pod
+            // (source: prometheus, describes: pods). Bucket rates always carry their le.
+            return matched;
         }
         if (matched.isEmpty()) {
             return List.of();

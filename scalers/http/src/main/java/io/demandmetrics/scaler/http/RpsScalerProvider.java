@@ -29,6 +29,6 @@ public final class RpsScalerProvider implements ScalerProvider<HttpMetricConfig>
 
     @Override
     public Scaler createScaler(HttpMetricConfig config, ScalerContext context) {
-        return new HttpScaler(config, context);
+        return config.prometheus() != null ? new PromqlScaler(config, context) : new HttpScaler(config, context);
     }
 }

@@ -84,4 +84,52 @@ class HttpMetricConfigTest {
                 "parameters \"targets\" and \"pods\" exclude each other: list targets (standalone) or select pods"
                         + " (in a cluster)");
     }
+
+    @Test
+    void sourcePrometheusReadsTheEndpointAndKeepsScrapeSettingsOut() throws Exception {
+        HttpMetricConfig config = HttpMetricConfig.parseRps(Map.of("preset", "istio", "source", "prometheus",
+                "prometheus", Map.of("serverAddress", "http://prometheus.monitoring:9090/",
+                        "customHeaders", "X-Scope-OrgID=shop"), "pods", Map.of("deployment", "checkout")));
+        assertThat(config.prometheus().endpoint().server()).hasToString("http://prometheus.monitoring:9090");
+        assertThat(config.prometheus().endpoint().customHeaders()).containsExactlyEntriesOf(
+                Map.of("X-Scope-OrgID", "shop"));
+        assertThat(config.prometheus().podLabel()).isEqualTo("pod");
+        assertThat(config.prometheus().namespaceLabel()).isEqualTo("namespace");
+        assertThat(config.shortWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.longWindow()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.scrape()).isNull();
+        assertThat(config.targets()).isEmpty();
+        assertThat(HttpMetricConfig.parseLatency(Map.of("preset", "istio", "source", "prometheus",
+                "prometheus", Map.of("serverAddress", "http://p:9090"))).longWindow()).isEqualTo(Duration.ofMinutes(2));
+
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
+                () -> HttpMetricConfig.parseRps(Map.of("preset", "istio", "source", "prometheus",
+                        "prometheus", Map.of("serverAddress", "prometheus:9090", "bearerToken", "s3cret"),
+                        "targets", ONE_TARGET, "scrapeInterval", "5s", "podLabel", "pod-name",
+                        "pods", Map.of("selector", "app=web", "port", 8080), "shortWindow", "500ms")));
+        assertThat(error.problems()).containsExactlyInAnyOrder(
+                "parameter \"targets\" is for source: scrape; with source: prometheus, Prometheus scrapes the pods"
+                        + " (select them with \"pods\", or by \"filter\")",
+                "parameter \"scrapeInterval\" is for source: scrape; with source: prometheus, Prometheus scrapes the"
+                        + " pods (select them with \"pods\", or by \"filter\")",
+                "parameter \"podLabel\" value \"pod-name\" is not a Prometheus label name",
+                "parameter \"prometheus.bearerToken\": secrets are not written in the config; give a file (a mounted"
+                        + " Secret) with \"bearerTokenFile\"",
+                "parameter \"prometheus.serverAddress\" value \"prometheus:9090\" is not an http(s) URL without query"
+                        + " or credentials (e.g. http://prometheus.monitoring:9090)",
+                "parameter \"shortWindow\" value \"500ms\" must be >= 1s",
+                "parameter \"pods.port\" is for source: scrape; with source: prometheus, Prometheus scrapes the pods",
+                "parameters \"targets\" and \"pods\" exclude each other: list targets (standalone) or select pods"
+                        + " (in a cluster)");
+        assertThat(String.join("\n", error.problems())).doesNotContain("s3cret");
+
+        assertThat(catchThrowableOfType(InvalidConfigException.class, () -> HttpMetricConfig.parseLatency(Map.of(
+                "preset", "istio", "source", "prometheus"))).problems()).containsExactly(
+                "source: prometheus needs the \"prometheus\" block: {serverAddress: http://prometheus.monitoring:9090},"
+                        + " with the prometheus scaler's connection parameters");
+        assertThat(catchThrowableOfType(InvalidConfigException.class, () -> HttpMetricConfig.parseRps(Map.of(
+                "preset", "istio", "targets", ONE_TARGET, "prometheus", Map.of("serverAddress", "http://p:9090"))))
+                .problems()).containsExactly("parameter \"prometheus\" needs source: prometheus (without it the"
+                + " adapter scrapes the pods itself)");
+    }
 }

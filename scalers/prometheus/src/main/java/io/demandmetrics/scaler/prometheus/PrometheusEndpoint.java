@@ -60,19 +60,23 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
      * The parameters without KEDA's that have no place here (inline secrets, {@code authModes}),
      * each reported to {@code problems} with the way out. Call it before reading the rest with
      * a {@link ParameterReader}, so that these get advice rather than "unknown parameter".
+     *
+     * @param prefix what the parameters' names are prefixed with in messages ({@code prometheus.}), or ""
      */
-    public static Map<String, Object> withoutRefused(Map<String, Object> parameters, List<String> problems) {
+    public static Map<String, Object> withoutRefused(Map<String, Object> parameters, String prefix,
+                                                     List<String> problems) {
         Map<String, Object> accepted = new HashMap<>(parameters);
         for (String inline : List.of("bearerToken", "password", "key", "cert", "ca")) {
             if (accepted.remove(inline) != null) {
-                problems.add("parameter \"" + inline + "\": secrets are not written in the config; give a file (a"
-                        + " mounted Secret) with \"" + inline + "File\"" + (inline.equals("bearerToken")
+                problems.add("parameter \"" + prefix + inline + "\": secrets are not written in the config; give a"
+                        + " file (a mounted Secret) with \"" + inline + "File\"" + (inline.equals("bearerToken")
                         ? "" : inline.equals("password") ? " and \"username\"" : ""));
             }
         }
         if (accepted.remove("authModes") != null) {
-            problems.add("parameter \"authModes\" is not needed here: bearer, basic or TLS client auth follows from"
-                    + " the files given (bearerTokenFile; username and passwordFile; certFile and keyFile)");
+            problems.add("parameter \"" + prefix + "authModes\" is not needed here: bearer, basic or TLS client"
+                    + " auth follows from the files given (bearerTokenFile; username and passwordFile; certFile and"
+                    + " keyFile)");
         }
         return accepted;
     }
@@ -81,7 +85,7 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
      * Reads the connection parameters ({@link #KEYS}); problems go to {@code p}.
      *
      * @param parameters the same map {@code p} reads, for the parameters that may be YAML maps
-     * @return the endpoint, or null when {@code p} has problems
+     * @return the endpoint, or null when {@code p} has problems (these or earlier ones)
      */
     public static PrometheusEndpoint read(ParameterReader p, Map<String, Object> parameters) {
         URI server = server(p);

@@ -34,7 +34,7 @@ public final class PrometheusScalerProvider implements ScalerProvider<Prometheus
     @Override
     public PrometheusConfig parseConfig(Map<String, Object> parameters) throws InvalidConfigException {
         List<String> kedaOnly = new ArrayList<>();
-        Map<String, Object> accepted = PrometheusEndpoint.withoutRefused(parameters, kedaOnly);
+        Map<String, Object> accepted = PrometheusEndpoint.withoutRefused(parameters, "", kedaOnly);
         Object threshold = accepted.remove("threshold");
         if (threshold != null) {
             kedaOnly.add(0, "parameter \"threshold\" is the HPA's target here, not a scaler parameter: put it in the"

@@ -54,8 +54,15 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** The instant query's vector as label value of {@code by} -> value; empty while it has no data. */
     public Map<String, Double> query(String promql, String by) throws Exception {
+        return query(promql, by, null);
+    }
+
+    /** The same, evaluated at {@code at} (null: now), for comparing with a scaler that asked at that instant. */
+    public Map<String, Double> query(String promql, String by, java.time.Instant at) throws Exception {
+        String time = at == null ? "" : "&time=" + at.getEpochSecond() + "." + String.format("%03d",
+                at.getNano() / 1_000_000);
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                        + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8) + time))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
         io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(response.body());
         if (!"success".equals(answer.getString("status"))) {

@@ -7,7 +7,7 @@ import java.time.Clock;
 
 /**
  * A {@link ScalerContext} for driving a scaler in tests as the adapter would: a Vert.x
- * instance, the system clock, a shared worker pool named after the scaler type, and no meters.
+ * instance, the system clock (or one given), a shared worker pool named after the scaler type, and no meters.
  */
 public final class TestScalerContext implements ScalerContext {
 
@@ -17,6 +17,7 @@ public final class TestScalerContext implements ScalerContext {
     private final java.time.Duration pollTimeout;
     private String describes = "external";
     private io.micrometer.core.instrument.MeterRegistry meters = NO_METERS;
+    private Clock clock = Clock.systemUTC();
 
     /**
      * @param type the scaler type, naming the worker pool (as the adapter names it)
@@ -57,6 +58,12 @@ public final class TestScalerContext implements ScalerContext {
         return this;
     }
 
+    /** This context, with "now" read from {@code clock} (a fixed instant, to compare with a query at it). */
+    public TestScalerContext at(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
     /** This context, with meters going to {@code registry}. */
     public TestScalerContext metered(io.micrometer.core.instrument.MeterRegistry registry) {
         this.meters = registry;
@@ -85,7 +92,7 @@ public final class TestScalerContext implements ScalerContext {
 
     @Override
     public Clock clock() {
-        return Clock.systemUTC();
+        return clock;
     }
 
     @Override

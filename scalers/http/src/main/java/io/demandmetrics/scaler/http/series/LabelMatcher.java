@@ -153,9 +153,27 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
         return pos;
     }
 
+    /** The matcher in PromQL: the value quoted, with backslash, quote and control characters escaped. */
     @Override
     public String toString() {
-        return name + op + "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        StringBuilder text = new StringBuilder(name).append(op).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> text.append("\\\\");
+                case '"' -> text.append("\\\"");
+                case '\n' -> text.append("\\n");
+                case '\t' -> text.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        text.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        text.append(c);
+                    }
+                }
+            }
+        }
+        return text.append('"').toString();
     }
 
     @Override
