@@ -26,19 +26,22 @@ import java.util.regex.Pattern;
  * @param client what the HTTP client is built from (shared by equal settings)
  * @param auth how the adapter proves who it is with a bearer token or basic auth
  * @param awsRegion signs every query with SigV4 for this region (Amazon Managed Prometheus), or null
+ * @param roleArn with {@code awsRegion}: the IAM role assumed through STS to sign; null: the
+ *     default credentials chain's own identity
  */
 public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, Map<String, String> queryParameters,
                                  String namespace, Duration timeout, ClientSettings client, Auth auth,
-                                 String awsRegion) {
+                                 String awsRegion, String roleArn) {
 
     /** The parameters this reads, for a {@link ParameterReader}'s known names. */
     public static final List<String> KEYS = List.of("serverAddress", "unsafeSsl", "customHeaders",
             "queryParameters", "namespace", "timeout", "bearerTokenFile", "username", "passwordFile", "caFile",
-            "certFile", "keyFile", "awsRegion");
+            "certFile", "keyFile", "awsRegion", "roleArn");
 
     /** Query parameters the scaler sets itself. */
     static final List<String> RESERVED_QUERY_PARAMETERS = List.of("query", "time");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\\d");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
     /** An HTTP header name: RFC 9110's token. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
@@ -110,6 +113,12 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
         if (awsRegion != null && !REGION.matcher(awsRegion).matches()) {
             p.invalid("awsRegion", awsRegion, "is not an AWS region (e.g. eu-west-1)");
         }
+        String roleArn = p.string("roleArn", null);
+        if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
+            p.invalid("roleArn", roleArn, "is not an IAM role ARN (arn:aws:iam::123456789012:role/name)");
+        } else if (roleArn != null && awsRegion == null) {
+            p.problem("\"roleArn\" is the role that signs queries with SigV4: it needs \"awsRegion\"");
+        }
         Duration timeout = p.has("timeout") ? p.duration("timeout", null, Duration.ofMillis(100)) : null;
         String bearer = p.has("bearerTokenFile") ? p.readableFile("bearerTokenFile") : null;
         String username = p.string("username", null);
@@ -140,7 +149,8 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
         int port = server.getPort() > 0 ? server.getPort() : https ? 443 : 80;
         return new PrometheusEndpoint(server, Map.copyOf(headers), Map.copyOf(queryParameters), namespace, timeout,
                 new ClientSettings(server.getHost(), port, https, unsafeSsl, ca, cert, key),
-                bearer == null && username == null ? Auth.NONE : new Auth(bearer, username, password), awsRegion);
+                bearer == null && username == null ? Auth.NONE : new Auth(bearer, username, password), awsRegion,
+                roleArn);
     }
 
     private static URI server(ParameterReader p) {

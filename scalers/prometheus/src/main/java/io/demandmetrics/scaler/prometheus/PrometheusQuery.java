@@ -46,8 +46,8 @@ public final class PrometheusQuery {
     private final WorkerExecutor blocking;
     private final SharedResources<?, Future<HttpClient>>.Lease client;
     private final Set<String> warned = new HashSet<>();
-    /** Made on first use, on a worker: the default credentials chain may look around. */
-    private SigV4 sigV4;
+    /** The shared signer for the endpoint's region and role; null without SigV4. */
+    private final SharedResources<?, SigV4>.Lease sigV4;
 
     /** Takes a share of the endpoint's HTTP client; connects on the first {@link #run}. */
     public PrometheusQuery(PrometheusEndpoint endpoint, ScalerContext context) {
@@ -56,6 +56,7 @@ public final class PrometheusQuery {
         this.vertx = context.vertx();
         this.blocking = context.blockingExecutor();
         this.client = PrometheusClients.acquire(context, endpoint.client());
+        this.sigV4 = endpoint.awsRegion() == null ? null : SigV4.acquire(endpoint.awsRegion(), endpoint.roleArn());
     }
 
     /**
@@ -117,19 +118,14 @@ public final class PrometheusQuery {
                     + Base64.getEncoder().encodeToString((auth.username() + ":" + password.strip())
                     .getBytes(StandardCharsets.UTF_8))));
         }
-        if (endpoint.awsRegion() != null) {
-            return blocking.executeBlocking(() -> sigV4().headers(java.net.URI.create(url), context.clock()), false)
-                    .recover(error -> Future.failedFuture(new IllegalStateException("cannot sign the query with"
-                            + " SigV4 (AWS credentials from the default chain): " + error.getMessage())));
+        if (sigV4 != null) {
+            return blocking.executeBlocking(() -> sigV4.resource().headers(java.net.URI.create(url), context.clock()),
+                    false).recover(error -> Future.failedFuture(new IllegalStateException("cannot sign the query with"
+                    + " SigV4 (" + (endpoint.roleArn() == null ? "AWS credentials from the default chain"
+                    : "role " + endpoint.roleArn() + " assumed with the default chain's credentials") + "): "
+                    + error.getMessage())));
         }
         return Future.succeededFuture(Map.of());
-    }
-
-    private synchronized SigV4 sigV4() {
-        if (sigV4 == null) {
-            sigV4 = new SigV4(endpoint.awsRegion());
-        }
-        return sigV4;
     }
 
     private Future<String> read(String file, String parameter) {
@@ -180,8 +176,11 @@ public final class PrometheusQuery {
         return text;
     }
 
-    /** Gives back the share of the HTTP client; the last user closes it. */
+    /** Gives back the shares of the HTTP client and the signer; the last user closes each. */
     public void close() {
         client.release();
+        if (sigV4 != null) {
+            sigV4.release();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.prometheus;
 
+import io.demandmetrics.scaler.spi.SharedResources;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -10,33 +11,77 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * AWS Signature Version 4 for Amazon Managed Prometheus (service {@code aps}), with the AWS
- * SDK's own signer and its default credentials chain (environment, profile, IRSA web identity,
- * EKS Pod Identity, container and instance metadata). Resolving credentials may block: call
- * it on a worker.
+ * SDK's own signer. Credentials: the SDK's default chain (environment, profile, IRSA web
+ * identity, EKS Pod Identity, container and instance metadata), or a role assumed through STS
+ * with that chain's credentials, refreshed before the session expires. One per region and
+ * role, shared by every metric that signs with them ({@link #acquire}), so a thousand metrics
+ * hold one STS session. Resolving credentials may block: sign on a worker.
  */
 final class SigV4 {
 
     static final String SERVICE = "aps";
+    /** What the adapter's STS sessions are called in CloudTrail. */
+    static final String SESSION_NAME = "demand-metrics-adapter";
 
-    private final String region;
-    private final AwsCredentialsProvider credentials;
-
-    SigV4(String region) {
-        this(region, DefaultCredentialsProvider.builder().build());
+    private record Key(String region, String roleArn) {
     }
 
-    SigV4(String region, AwsCredentialsProvider credentials) {
+    private static final SharedResources<Key, SigV4> SHARED = new SharedResources<>(SigV4::close);
+
+    private final String region;
+    private final String roleArn;
+    /** Built on first use, on a worker: the SDK reads its configuration files then. */
+    private AwsCredentialsProvider credentials;
+    private StsClient sts;
+
+    private SigV4(String region, String roleArn) {
         this.region = region;
-        this.credentials = credentials;
+        this.roleArn = roleArn;
+    }
+
+    /** A lease on the signer for {@code region} and {@code roleArn} (null: the default chain's own identity). */
+    static SharedResources<?, SigV4>.Lease acquire(String region, String roleArn) {
+        return SHARED.acquire(new Key(region, roleArn), users -> new SigV4(region, roleArn));
     }
 
     /** The headers that sign a GET of {@code url} now ({@code Authorization}, {@code X-Amz-Date}, ...). */
     Map<String, String> headers(URI url, Clock clock) {
-        return headers(url, credentials.resolveCredentials(), region, clock);
+        return headers(url, credentials().resolveCredentials(), region, clock);
+    }
+
+    private synchronized AwsCredentialsProvider credentials() {
+        if (credentials == null) {
+            AwsCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
+            if (roleArn == null) {
+                credentials = chain;
+            } else {
+                // STS's endpoint is the region's, or AWS_ENDPOINT_URL_STS (a VPC endpoint), as the SDK reads it.
+                sts = StsClient.builder().region(Region.of(region)).credentialsProvider(chain)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+                credentials = StsAssumeRoleCredentialsProvider.builder().stsClient(sts)
+                        .asyncCredentialUpdateEnabled(true)
+                        .refreshRequest(r -> r.roleArn(roleArn).roleSessionName(SESSION_NAME)).build();
+            }
+        }
+        return credentials;
+    }
+
+    private synchronized void close() {
+        if (credentials instanceof SdkAutoCloseable closeable) {
+            closeable.close();
+        }
+        if (sts != null) {
+            sts.close();
+        }
     }
 
     /** The same with given credentials: what a server checking the signature computes. */

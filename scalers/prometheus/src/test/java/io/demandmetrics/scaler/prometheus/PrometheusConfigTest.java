@@ -75,6 +75,12 @@ class PrometheusConfigTest {
                 "query", "up", "awsRegion", "Europe", "username", "u", "passwordFile", "/etc/hostname")))
                 .anySatisfy(p -> assertThat(p).contains("\"awsRegion\" value \"Europe\" is not an AWS region"))
                 .anySatisfy(p -> assertThat(p).contains("signs queries with SigV4: it cannot be combined"));
+        assertThat(problems(Map.of("serverAddress", "http://p:9090", "query", "up", "roleArn",
+                "arn:aws:iam::123456789012:role/amp-query"))).containsExactly("\"roleArn\" is the role that signs"
+                + " queries with SigV4: it needs \"awsRegion\"");
+        assertThat(problems(Map.of("serverAddress", "http://p:9090", "query", "up", "awsRegion", "eu-west-1",
+                "roleArn", "amp-query"))).containsExactly("parameter \"roleArn\" value \"amp-query\" is not an IAM"
+                + " role ARN (arn:aws:iam::123456789012:role/name)");
     }
 
     @Test

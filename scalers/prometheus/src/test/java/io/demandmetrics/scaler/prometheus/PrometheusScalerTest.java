@@ -47,7 +47,8 @@ class PrometheusScalerTest {
                     "authorization", String.valueOf(request.getHeader("Authorization")),
                     "tenant", String.valueOf(request.getHeader("X-Scope-OrgID")),
                     "host", String.valueOf(request.getHeader("Host")),
-                    "date", String.valueOf(request.getHeader("X-Amz-Date"))));
+                    "date", String.valueOf(request.getHeader("X-Amz-Date")),
+                    "token", String.valueOf(request.getHeader("X-Amz-Security-Token"))));
             forward.request(new RequestOptions().setAbsoluteURI(prometheus.url() + request.uri()))
                     .compose(out -> out.send()).compose(answer -> answer.body().map(body -> {
                         request.response().setStatusCode(answer.statusCode())
@@ -218,6 +219,76 @@ class PrometheusScalerTest {
         } finally {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    /**
+     * SigV4 with {@code roleArn}: the adapter assumes the role through STS with the default
+     * chain's credentials and signs with the session it gets. STS is a local stand-in reached
+     * the way a VPC endpoint is ({@code aws.endpointUrlSts}, the SDK's own setting); it checks
+     * the AssumeRole call and answers temporary credentials, with which the front recomputes
+     * the signature. Two metrics on the same role share one session: one AssumeRole call.
+     */
+    @Test
+    void sigV4WithARoleSignsWithTheAssumedRolesSession() throws Exception {
+        String role = "arn:aws:iam::123456789012:role/amp-query";
+        List<String> assumeCalls = new CopyOnWriteArrayList<>();
+        HttpServer sts = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            assumeCalls.add(java.net.URLDecoder.decode(body.toString(), java.nio.charset.StandardCharsets.UTF_8)
+                    + " signed by " + request.getHeader("Authorization"));
+            request.response().putHeader("Content-Type", "text/xml").end("""
+                    <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+                      <AssumeRoleResult>
+                        <Credentials>
+                          <AccessKeyId>ASIATEMPEXAMPLE</AccessKeyId>
+                          <SecretAccessKey>temporary/secret</SecretAccessKey>
+                          <SessionToken>session-token-1</SessionToken>
+                          <Expiration>%s</Expiration>
+                        </Credentials>
+                        <AssumedRoleUser>
+                          <Arn>arn:aws:sts::123456789012:assumed-role/amp-query/demand-metrics-adapter</Arn>
+                          <AssumedRoleId>AROAEXAMPLE:demand-metrics-adapter</AssumedRoleId>
+                        </AssumedRoleUser>
+                      </AssumeRoleResult>
+                      <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
+                    </AssumeRoleResponse>
+                    """.formatted(java.time.Instant.now().plusSeconds(3600).truncatedTo(
+                    java.time.temporal.ChronoUnit.SECONDS)));
+        })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        System.setProperty("aws.accessKeyId", "AKIDBASE");
+        System.setProperty("aws.secretAccessKey", "base/secret");
+        System.setProperty("aws.endpointUrlSts", "http://127.0.0.1:" + sts.actualPort());
+        Scaler first = scaler("vector(4)", Map.of("awsRegion", "eu-west-1", "roleArn", role), "external");
+        Scaler second = scaler("vector(6)", Map.of("awsRegion", "eu-west-1", "roleArn", role), "external");
+        try {
+            received.clear();
+            assertThat(values(first.fetch().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS)))
+                    .containsExactly(4.0);
+            assertThat(values(second.fetch().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS)))
+                    .containsExactly(6.0);
+            assertThat(assumeCalls).singleElement().satisfies(call -> assertThat(call)
+                    .contains("Action=AssumeRole", "RoleArn=" + role, "RoleSessionName=demand-metrics-adapter")
+                    .contains("Credential=AKIDBASE/"));
+            for (Map<String, String> request : received) {
+                assertThat(request.get("authorization")).startsWith("AWS4-HMAC-SHA256 Credential=ASIATEMPEXAMPLE/");
+                assertThat(request.get("token")).isEqualTo("session-token-1");
+                java.time.Instant signedAt = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                        .withZone(java.time.ZoneOffset.UTC).parse(request.get("date"), java.time.Instant::from);
+                Map<String, String> expected = SigV4.headers(java.net.URI.create("http://" + request.get("host")
+                                + request.get("uri")),
+                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create("ASIATEMPEXAMPLE",
+                                "temporary/secret", "session-token-1"),
+                        "eu-west-1", java.time.Clock.fixed(signedAt, java.time.ZoneOffset.UTC));
+                assertThat(request.get("authorization")).isEqualTo(expected.get("Authorization"));
+            }
+            assertThat(received).hasSize(2);
+        } finally {
+            first.close();
+            second.close();
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+            System.clearProperty("aws.endpointUrlSts");
+            sts.close();
         }
     }
 }
