@@ -7,11 +7,8 @@ import io.demandmetrics.scaler.testkit.PrometheusServer;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +71,14 @@ class PromqlPodsIT {
                 .DeploymentBuilder().withNewMetadata().withName("web").withNamespace("shop").endMetadata()
                 .withNewSpec().withNewSelector().addToMatchLabels("app", "web").endSelector().endSpec()
                 .build()).create();
+        // The three metrics read one counter from this Prometheus over 5 s windows.
+        String fromPrometheus = """
+                      counter: http_requests_total
+                      source: prometheus
+                      prometheus: {serverAddress: "%s"}
+                      shortWindow: 5s
+                      longWindow: 5s
+                """.formatted(prometheus.url());
         adapter = cluster.startAdapter(dir, """
                 metrics:
                   - name: web_rps
@@ -82,23 +87,15 @@ class PromqlPodsIT {
                     type: rps
                     pollInterval: 1s
                     parameters:
-                      counter: http_requests_total
-                      source: prometheus
-                      prometheus: {serverAddress: "%1$s"}
                       pods: {deployment: web}
-                      shortWindow: 5s
-                      longWindow: 5s
+                %1$s
                   - name: shop_rps
                     namespace: shop
                     describes: pods
                     type: rps
                     pollInterval: 1s
                     parameters:
-                      counter: http_requests_total
-                      source: prometheus
-                      prometheus: {serverAddress: "%1$s"}
-                      shortWindow: 5s
-                      longWindow: 5s
+                %1$s
                   - name: web_total_rps
                     namespace: shop
                     describes: deployments.apps
@@ -106,13 +103,9 @@ class PromqlPodsIT {
                     type: rps
                     pollInterval: 1s
                     parameters:
-                      counter: http_requests_total
-                      source: prometheus
-                      prometheus: {serverAddress: "%1$s"}
                       pods: {deployment: web}
-                      shortWindow: 5s
-                      longWindow: 5s
-                """.formatted(prometheus.url()));
+                %1$s
+                """.formatted(fromPrometheus.stripTrailing()));
         frontProxy = TestAdapters.client(TestAdapters.certFile(dir), cluster.frontProxyCa.client("front-proxy-client"));
     }
 
@@ -142,18 +135,9 @@ class PromqlPodsIT {
 
     /** The described objects and values of an answer, rounded to whole requests per second. */
     private Map<String, Long> answer(String path) throws Exception {
-        HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(adapter.url() + API + path.replace("*", "%2A")))
-                .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         Map<String, Long> values = new TreeMap<>();
-        JsonArray items = new JsonObject(response.body()).getJsonArray("items");
-        for (int i = 0; i < items.size(); i++) {
-            JsonObject item = items.getJsonObject(i);
-            values.put(item.getJsonObject("describedObject").getString("name"),
-                    Math.round(HpaArithmetic.milliValue(item.getString("value")) / 1000.0));
-        }
+        TestAdapters.milliValuesByObject(frontProxy, adapter, API + path).forEach((object, milli) ->
+                values.put(object, Math.round(milli / 1000.0)));
         return values;
     }
 

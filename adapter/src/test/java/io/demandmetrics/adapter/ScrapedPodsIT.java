@@ -7,10 +7,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -138,19 +135,7 @@ class ScrapedPodsIT {
     }
 
     private Map<String, Long> milliValues(String path) throws Exception {
-        HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(adapter.url() + path.replace("*", "%2A")))
-                .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        Map<String, Long> values = new TreeMap<>();
-        JsonArray items = new JsonObject(response.body()).getJsonArray("items");
-        for (int i = 0; i < items.size(); i++) {
-            JsonObject item = items.getJsonObject(i);
-            values.put(item.getJsonObject("describedObject").getString("name"),
-                    HpaArithmetic.milliValue(item.getString("value")));
-        }
-        return values;
+        return TestAdapters.milliValuesByObject(frontProxy, adapter, path);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,30 @@ final class TestAdapters {
     static HttpResponse<String> get(HttpClient client, Adapter adapter, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create(adapter.url() + path)).timeout(Duration.ofSeconds(10))
                 .header("Accept", "application/json, */*").GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A custom metric's answer as the HPA reads it, through the front proxy as the HPA's
+     * service account: each described object's value in thousandths (the quantities' milli
+     * values), by object name. Asserts the answer is a 200.
+     *
+     * @param path under the adapter, e.g. {@code /apis/custom.metrics.k8s.io/v1beta2/namespaces/shop/pods/*\/m}
+     */
+    static Map<String, Long> milliValuesByObject(HttpClient frontProxy, Adapter adapter, String path)
+            throws Exception {
+        HttpResponse<String> response = frontProxy.send(HttpRequest.newBuilder(URI.create(adapter.url()
+                        + path.replace("*", "%2A")))
+                .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Long> values = new java.util.TreeMap<>();
+        io.vertx.core.json.JsonArray items = new io.vertx.core.json.JsonObject(response.body()).getJsonArray("items");
+        for (int i = 0; i < items.size(); i++) {
+            io.vertx.core.json.JsonObject item = items.getJsonObject(i);
+            values.put(item.getJsonObject("describedObject").getString("name"),
+                    HpaArithmetic.milliValue(item.getString("value")));
+        }
+        return values;
     }
 
     /**
