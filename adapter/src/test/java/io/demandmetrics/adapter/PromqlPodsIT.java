@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * discovery labels pods ({@code namespace}, {@code pod}); web-3 is scraped before it exists in
  * the cluster and web-2 goes on being scraped after it is deleted. Which pods are served is the
  * adapter's informer's word and the HPA's selector's, never the query's: one query per poll,
- * whatever the request.
+ * whatever the request. The same for the rps scaler's preset PromQL and for the prometheus
+ * scaler with prometheus-adapter's migrated per-pod rule.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PromqlPodsIT {
@@ -105,7 +106,15 @@ class PromqlPodsIT {
                     parameters:
                       pods: {deployment: web}
                 %1$s
-                """.formatted(fromPrometheus.stripTrailing()));
+                  - name: http_requests
+                    namespace: shop
+                    describes: pods
+                    type: prometheus
+                    pollInterval: 1s
+                    parameters:
+                      serverAddress: "%2$s"
+                      query: sum(rate(http_requests_total{namespace="shop"}[5s])) by (pod)
+                """.formatted(fromPrometheus.stripTrailing(), prometheus.url()));
         frontProxy = TestAdapters.client(TestAdapters.certFile(dir), cluster.frontProxyCa.client("front-proxy-client"));
     }
 
@@ -154,6 +163,8 @@ class PromqlPodsIT {
         // The HPA's selector over a metric of the whole namespace: the adapter's pods that match it.
         assertThat(answer("pods/*/shop_rps" + selector("app=web"))).isEqualTo(Map.of("web-1", 20L, "web-2", 5L));
         assertThat(answer("pods/*/shop_rps" + selector("app=api"))).isEqualTo(Map.of("api-1", 50L));
+        // prometheus-adapter's default rule migrated (the prometheus scaler): the same pods, the same picking.
+        assertThat(answer("pods/*/http_requests" + selector("app=web"))).isEqualTo(Map.of("web-1", 20L, "web-2", 5L));
         // An Object metric about the Deployment: the sum of its pods' rates.
         assertThat(answer("deployments.apps/web/web_total_rps")).isEqualTo(Map.of("web", 25L));
         // The article's HPA with a target of 10 requests per second per pod: ceil(12.5 / 10 x 2) = 3 replicas.
