@@ -1,0 +1,31 @@
+package io.demandmetrics.simulator;
+
+import java.util.List;
+import java.util.Map;
+
+/** What the metrics APIs answered for one of an HPA's metrics at a sync. */
+public sealed interface Reading {
+
+    /** Per pod (Pods and Resource metrics): each pod's value, pods without one missing. */
+    record PerPod(Map<String, PodMetric> values) implements Reading {
+    }
+
+    /** An Object metric's value. */
+    record ObjectValue(long milliValue) implements Reading {
+    }
+
+    /** An External metric's series, which the controller sums. */
+    record Series(List<Long> milliValues) implements Reading {
+    }
+
+    /** No answer: the API's error, as the controller would log it. */
+    record Failed(String message) implements Reading {
+    }
+
+    /** Per-pod values that always count (measured after any readiness change). */
+    static Reading perPod(Map<String, Long> milliValues) {
+        Map<String, PodMetric> values = new java.util.HashMap<>();
+        milliValues.forEach((pod, value) -> values.put(pod, PodMetric.of(value)));
+        return new PerPod(values);
+    }
+}
