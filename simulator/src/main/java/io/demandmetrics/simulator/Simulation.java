@@ -1,0 +1,272 @@
+package io.demandmetrics.simulator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An HPA driving a simulated workload through a demand trace, second by second: pods start and
+ * become ready after the workload's start-up time, ready pods share the demand, what they cannot
+ * serve waits in a backlog, and every sync period the controller reads the metrics as the
+ * adapter and metrics-server would serve them and sets the replica count.
+ */
+public final class Simulation {
+
+    /** The adapter's rps windows (its defaults: max of the 3 s and 30 s rates). */
+    static final int SHORT_WINDOW = 3;
+    static final int LONG_WINDOW = 30;
+    /** metrics-server's resolution: CPU over 15 s, scraped every 15 s. */
+    static final int CPU_WINDOW = 15;
+    /** The window of a DEMAND metric (an ingress's rate). */
+    static final int DEMAND_WINDOW = 30;
+
+    private final HpaSpec spec;
+    private final Workload workload;
+    private final ControllerOptions options;
+    private final List<Signal> signals;
+    private final Instant start = Instant.parse("2026-01-05T00:00:00Z");
+
+    /**
+     * @param signals what each of the HPA's metrics measures, in {@code spec.metrics} order
+     */
+    public Simulation(HpaSpec spec, Workload workload, ControllerOptions options, List<Signal> signals) {
+        if (signals.size() != spec.metrics().size()) {
+            throw new IllegalArgumentException("one signal per metric of the HPA");
+        }
+        for (int i = 0; i < signals.size(); i++) {
+            HpaSpec.Metric metric = spec.metrics().get(i);
+            Signal signal = signals.get(i);
+            boolean perPod = metric instanceof HpaSpec.PodsMetric || metric instanceof HpaSpec.ResourceMetric;
+            boolean perPodSignal = signal == Signal.RPS || signal == Signal.LATENCY || signal == Signal.CPU;
+            if (perPod != perPodSignal) {
+                throw new IllegalArgumentException("metric " + metric.name() + " is " + (perPod ? "per pod" : "one"
+                        + " value") + " in the HPA but " + signal + " is " + (perPodSignal ? "per pod" : "a total"));
+            }
+        }
+        this.spec = spec;
+        this.workload = workload;
+        this.options = options;
+        this.signals = List.copyOf(signals);
+    }
+
+    /** The signals the metrics' names suggest ({@link Signal#guess}), overridden by {@code given} by name. */
+    public static List<Signal> signals(HpaSpec spec, Map<String, Signal> given) {
+        List<Signal> signals = new ArrayList<>();
+        for (HpaSpec.Metric metric : spec.metrics()) {
+            Signal signal = given.get(metric.name());
+            signals.add(signal != null ? signal : Signal.guess(metric.name(),
+                    metric instanceof HpaSpec.PodsMetric || metric instanceof HpaSpec.ResourceMetric));
+        }
+        return signals;
+    }
+
+    /** A pod of the simulated workload. */
+    private final class Pod {
+        final String name;
+        final int created;
+        /** Requests served in each of the last {@link #LONG_WINDOW} seconds, by second modulo the window. */
+        final double[] served = new double[LONG_WINDOW];
+        final double[] cpu = new double[CPU_WINDOW];
+        double lastP99;
+        /** A CPU sample as metrics-server last scraped it. */
+        PodMetric cpuSample;
+
+        Pod(String name, int created) {
+            this.name = name;
+            this.created = created;
+        }
+
+        int readyAt() {
+            return created + (int) workload.podStartup().toSeconds();
+        }
+
+        boolean ready(int t) {
+            return t >= readyAt();
+        }
+
+        PodState state(int t) {
+            boolean ready = ready(t);
+            return new PodState(name, PodState.Phase.RUNNING, false, ready,
+                    start.plusSeconds(ready ? readyAt() : created), start.plusSeconds(created),
+                    workload.cpuRequestMilli());
+        }
+
+        /** The adapter's value: the larger of the short and long windows' rates, once two scrapes exist. */
+        Double rps(int t) {
+            int seconds = t - readyAt();
+            if (seconds < 2) {
+                return null;
+            }
+            return Math.max(rate(t, Math.min(SHORT_WINDOW, seconds)), rate(t, Math.min(LONG_WINDOW, seconds)));
+        }
+
+        private double rate(int t, int window) {
+            double total = 0;
+            for (int s = t - window + 1; s <= t; s++) {
+                total += served[Math.floorMod(s, LONG_WINDOW)];
+            }
+            return total / window;
+        }
+    }
+
+    /**
+     * Runs the trace from its start to its end.
+     *
+     * @param startReplicas the replicas at 0 s, ready and warm (clamped to min and max)
+     */
+    public Outcome run(Trace trace, int startReplicas) {
+        HpaController controller = new HpaController(spec, options);
+        int duration = (int) Math.ceil(trace.duration());
+        int syncEvery = (int) options.syncPeriod().toSeconds();
+        List<Pod> pods = new ArrayList<>();
+        int replicas = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), startReplicas));
+        int next = 0;
+        int startup = (int) workload.podStartup().toSeconds();
+        for (int i = 0; i < replicas; i++) {
+            Pod pod = new Pod(spec.name() + "-" + next++, -startup - 3600);
+            double share = trace.at(0) / replicas;
+            java.util.Arrays.fill(pod.served, Math.min(share, workload.maxRate()));
+            java.util.Arrays.fill(pod.cpu, workload.cpuMilli(Math.min(share, workload.maxRate())));
+            pods.add(pod);
+        }
+        double backlog = 0;
+        double[] arrived = new double[DEMAND_WINDOW];
+        java.util.Arrays.fill(arrived, trace.at(0));
+        List<Outcome.Second> seconds = new ArrayList<>(duration + 1);
+        List<Decision> decisions = new ArrayList<>();
+        Map<String, Double> lastValues = new HashMap<>();
+        for (int second = 0; second <= duration; second++) {
+            final int t = second;
+            double demand = trace.at(t);
+            arrived[t % DEMAND_WINDOW] = demand;
+            List<Pod> ready = new ArrayList<>();
+            for (Pod pod : pods) {
+                if (pod.ready(t)) {
+                    ready.add(pod);
+                }
+            }
+            double capacity = ready.size() * workload.maxRate();
+            double served = Math.min(demand + backlog, capacity);
+            backlog = Math.max(0, backlog + demand - served);
+            double perPod = ready.isEmpty() ? 0 : served / ready.size();
+            double p99 = ready.isEmpty() ? Double.POSITIVE_INFINITY
+                    : workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0);
+            for (Pod pod : pods) {
+                boolean isReady = pod.ready(t);
+                pod.served[t % LONG_WINDOW] = isReady ? perPod : 0;
+                // A starting pod burns its request (JVM start, warm-up): why the controller distrusts young CPU.
+                pod.cpu[t % CPU_WINDOW] = isReady ? workload.cpuMilli(perPod) : workload.cpuRequestMilli();
+                pod.lastP99 = isReady ? workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0) : 0;
+                if (t % CPU_WINDOW == 0 && t - pod.created >= CPU_WINDOW) {
+                    double total = 0;
+                    for (double value : pod.cpu) {
+                        total += value;
+                    }
+                    pod.cpuSample = new PodMetric(Math.round(total / CPU_WINDOW), start.plusSeconds(t),
+                            Duration.ofSeconds(CPU_WINDOW));
+                }
+            }
+            double cpuUtilization = ready.isEmpty() ? 0
+                    : ready.stream().mapToDouble(pod -> pod.cpu[t % CPU_WINDOW]).sum()
+                    / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
+            if (t % syncEvery == 0) {
+                List<PodState> states = new ArrayList<>();
+                pods.forEach(pod -> states.add(pod.state(t)));
+                List<Reading> readings = new ArrayList<>();
+                for (Signal signal : signals) {
+                    readings.add(reading(signal, t, pods, backlog, arrived));
+                }
+                Decision decision = controller.sync(start.plusSeconds(t), replicas, pods.size(), states, readings);
+                decisions.add(decision);
+                for (int i = 0; i < readings.size(); i++) {
+                    lastValues.put(spec.metrics().get(i).name(), shown(readings.get(i)));
+                }
+                if (decision.desired() > replicas) {
+                    for (int i = replicas; i < decision.desired(); i++) {
+                        pods.add(new Pod(spec.name() + "-" + next++, t));
+                    }
+                } else if (decision.desired() < replicas) {
+                    removePods(pods, replicas - decision.desired(), t);
+                }
+                replicas = decision.desired();
+            }
+            int readyNow = 0;
+            for (Pod pod : pods) {
+                readyNow += pod.ready(t) ? 1 : 0;
+            }
+            seconds.add(new Outcome.Second(t, demand, served, backlog, p99, replicas, readyNow, cpuUtilization,
+                    Map.copyOf(lastValues)));
+        }
+        return new Outcome(spec.name(), workload, seconds, decisions);
+    }
+
+    /** A ReplicaSet scaling down removes pods that are not ready first, then the newest. */
+    private static void removePods(List<Pod> pods, int count, int t) {
+        pods.sort((a, b) -> {
+            boolean aReady = a.ready(t);
+            boolean bReady = b.ready(t);
+            return aReady != bReady ? (aReady ? 1 : -1) : Integer.compare(b.created, a.created);
+        });
+        pods.subList(0, count).clear();
+    }
+
+    private Reading reading(Signal signal, int t, List<Pod> pods, double backlog, double[] arrived) {
+        switch (signal) {
+            case RPS, LATENCY -> {
+                Map<String, PodMetric> values = new HashMap<>();
+                for (Pod pod : pods) {
+                    Double rps = pod.rps(t);
+                    if (rps == null) {
+                        continue; // not scraped twice yet: the adapter has no value for it
+                    }
+                    double value = signal == Signal.RPS ? rps : pod.lastP99;
+                    values.put(pod.name, PodMetric.of(milli(value)));
+                }
+                return values.isEmpty() ? new Reading.Failed("no pod has a value yet") : new Reading.PerPod(values);
+            }
+            case CPU -> {
+                Map<String, PodMetric> values = new HashMap<>();
+                for (Pod pod : pods) {
+                    if (pod.cpuSample != null) {
+                        values.put(pod.name, pod.cpuSample);
+                    }
+                }
+                return values.isEmpty() ? new Reading.Failed("no metrics returned from resource metrics API")
+                        : new Reading.PerPod(values);
+            }
+            case BACKLOG -> {
+                return new Reading.Series(List.of(milli(backlog)));
+            }
+            case DEMAND -> {
+                double total = 0;
+                for (double value : arrived) {
+                    total += value;
+                }
+                return new Reading.Series(List.of(milli(total / DEMAND_WINDOW)));
+            }
+            default -> throw new IllegalStateException(signal.toString());
+        }
+    }
+
+    /** A value as its Quantity's MilliValue: thousandths, rounded up. */
+    private static long milli(double value) {
+        return (long) Math.ceil(value * 1000 - 1e-9);
+    }
+
+    /** What a reading shows in the timeline: the average per pod, or the total; NaN when it failed. */
+    private static double shown(Reading reading) {
+        if (reading instanceof Reading.PerPod perPod) {
+            return perPod.values().values().stream().mapToLong(PodMetric::milliValue).average().orElse(0) / 1000;
+        }
+        if (reading instanceof Reading.Series series) {
+            return ReplicaCalculator.sum(series.milliValues()) / 1000.0;
+        }
+        if (reading instanceof Reading.ObjectValue value) {
+            return value.milliValue() / 1000.0;
+        }
+        return Double.NaN;
+    }
+}

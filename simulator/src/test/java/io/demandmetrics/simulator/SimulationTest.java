@@ -1,0 +1,141 @@
+package io.demandmetrics.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The workload model under the controller, checked second by second against arithmetic done
+ * by hand: the article's service (45 s to ready, 500 req/s per pod at a 250 ms P99, saturating
+ * at 625 req/s) behind an HPA on requests per second per pod.
+ */
+class SimulationTest {
+
+    private static final Workload SERVICE = Workload.example();
+    private static final HpaSpec RPS = new HpaSpec("web", 2, 20, List.of(new HpaSpec.PodsMetric("rps", 500_000)),
+            null);
+
+    private static Outcome run(HpaSpec spec, String trace, int start) {
+        return new Simulation(spec, SERVICE, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33),
+                Simulation.signals(spec, Map.of())).run(Trace.parse(trace), start);
+    }
+
+    @Test
+    void theWorkloadModelsArithmetic() {
+        assertThat(SERVICE.maxRate()).isEqualTo(625.0);
+        assertThat(SERVICE.p99(500)).isCloseTo(0.25, within(1e-12)); // the SLO exactly at capacity
+        assertThat(SERVICE.p99(0)).isEqualTo(0.05);
+        assertThat(SERVICE.cpuMilli(400)).isEqualTo(700); // 70 % of the 1-core request at 400 req/s
+    }
+
+    @Test
+    void steadyDemandSettlesWhereTheTargetSaysAndMeetsTheSlo() {
+        Outcome outcome = run(RPS, "0,1800\n600,1800\n", 2);
+        // 1800 req/s over 2 pods is 900 each, more than a pod serves (625): the HPA sees 625 per
+        // pod, 1.25 x its target, and adds pods until the served rate per pod is within 10 % of 500.
+        Outcome.Second end = outcome.seconds().get(600);
+        assertThat(end.replicas()).isEqualTo(4); // 1800 / 4 = 450 per pod: 0.9 of the target, within tolerance
+        assertThat(end.ready()).isEqualTo(4);
+        assertThat(end.backlog()).isZero();
+        assertThat(end.p99()).isCloseTo(0.05 / (1 - 450 / 625.0), within(1e-9));
+        assertThat(end.p99()).isLessThan(SERVICE.sloP99());
+    }
+
+    @Test
+    void aStepWaitsForPodsToStartAndQueuesMeanwhile() {
+        Outcome outcome = run(RPS, "0,1000\n59,1000\n60,3000\n900,3000\n", 2);
+        List<Outcome.Second> s = outcome.seconds();
+        // Before the step: two pods at 500 req/s each, the P99 at the SLO and not above it.
+        assertThat(s.get(59).p99()).isCloseTo(0.25, within(1e-9));
+        assertThat(s.get(59).backlog()).isZero();
+        // The step: 3000 arrive, the two pods serve 1250, the rest waits.
+        assertThat(s.get(60).served()).isEqualTo(1250.0);
+        assertThat(s.get(60).backlog()).isEqualTo(1750.0);
+        assertThat(s.get(61).backlog()).isEqualTo(3500.0);
+        // The HPA reads served requests per pod: at 60 s the 3 s rate is (500 + 500 + 625) / 3,
+        // within tolerance of 500; at 75 s it is 625, 1.25 x the target: 3 replicas.
+        Decision at60 = outcome.decisions().get(4);
+        assertThat(at60.at()).isEqualTo(outcome.decisions().get(0).at().plusSeconds(60));
+        assertThat(at60.desired()).isEqualTo(2);
+        assertThat(at60.proposals().get(0).usage()).isEqualTo(541_667L);
+        assertThat(outcome.decisions().get(5).desired()).isEqualTo(3);
+        // The new pod has no value until it is ready and scraped twice: on a scale-up it counts
+        // as 0, which brings the ratio under 1 and so keeps 3 (the controller never reverses).
+        assertThat(outcome.decisions().get(6).desired()).isEqualTo(3);
+        assertThat(outcome.decisions().get(6).proposals().get(0).usage()).as("the average of the pods with a value")
+                .isEqualTo(625_000L);
+        // It becomes ready 45 s after it was created.
+        assertThat(s.get(119).ready()).isEqualTo(2);
+        assertThat(s.get(120).ready()).isEqualTo(3);
+        // The backlog drains once enough pods serve, and the trace ends with nothing waiting.
+        assertThat(outcome.summary().unservedAtEnd()).isZero();
+        assertThat(outcome.summary().maxReplicas()).isGreaterThanOrEqualTo(6);
+        assertThat(outcome.summary().sloViolationMinutes()).isGreaterThan(1);
+    }
+
+    @Test
+    void aBacklogMetricSeesDemandTheServedRateCannot() {
+        HpaSpec onBacklog = new HpaSpec("worker", 2, 20, List.of(new HpaSpec.ExternalMetric("queue_depth",
+                HpaSpec.TargetType.AVERAGE_VALUE, 100_000)), null);
+        Outcome outcome = run(onBacklog, "0,1000\n59,1000\n60,3000\n900,3000\n", 2);
+        // At 60 s 1750 wait: ceil(1750 / 100) = 18 replicas proposed, the legacy limit allows max(2 x 2, 4) = 4.
+        Decision at60 = outcome.decisions().get(4);
+        assertThat(at60.proposed()).isEqualTo(18);
+        assertThat(at60.desired()).isEqualTo(4);
+        assertThat(at60.reason()).isEqualTo("ScaleUpLimit");
+    }
+
+    @Test
+    void cpuSamplesOfStartingPodsAreDistrustedAsTheControllerDoes() {
+        HpaSpec onCpu = new HpaSpec("web", 2, 20, List.of(new HpaSpec.ResourceMetric("cpu",
+                HpaSpec.TargetType.UTILIZATION, 70)), null);
+        Outcome outcome = run(onCpu, "0,800\n59,800\n60,2400\n900,2400\n", 2);
+        // Before: 400 req/s a pod, 700 m of 1000 m: exactly the target.
+        assertThat(outcome.decisions().get(3).proposals().get(0).usage()).isEqualTo(70L);
+        assertThat(outcome.summary().maxReplicas()).isGreaterThan(2);
+        // Starting pods burn their request; their samples never count while they start.
+        for (Decision decision : outcome.decisions()) {
+            assertThat(decision.proposals().get(0).error()).isNull();
+        }
+    }
+
+    @Test
+    void signalsFollowTheMetricsNamesUnlessGiven() {
+        assertThat(Signal.guess("http_requests_per_second", true)).isEqualTo(Signal.RPS);
+        assertThat(Signal.guess("ingress_requests_per_second", false)).isEqualTo(Signal.DEMAND);
+        assertThat(Signal.guess("p99_latency_seconds", true)).isEqualTo(Signal.LATENCY);
+        assertThat(Signal.guess("kafka_consumer_lag", false)).isEqualTo(Signal.BACKLOG);
+        assertThat(Signal.guess("cpu", true)).isEqualTo(Signal.CPU);
+        assertThatThrownBy(() -> Signal.guess("widgets", true)).hasMessage("cannot tell what metric \"widgets\""
+                + " measures: say it with --signal widgets=rps|latency|backlog|demand|cpu");
+        assertThatThrownBy(() -> new Simulation(RPS, SERVICE, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33),
+                List.of(Signal.BACKLOG))).hasMessage("metric rps is per pod in the HPA but BACKLOG is a total");
+    }
+
+    @Test
+    void tracesAreReadWithTheirMistakesNamed() {
+        Trace trace = Trace.parse("seconds,rps\n# warm\n0,100\n10,200\n\n20;200\n");
+        assertThat(trace.at(5)).isEqualTo(150.0);
+        assertThat(trace.at(-1)).isEqualTo(100.0);
+        assertThat(trace.at(99)).isEqualTo(200.0);
+        assertThat(trace.duration()).isEqualTo(20.0);
+        assertThatThrownBy(() -> Trace.parse("0,1\n0,2\n")).hasMessage("trace line 2: times must increase (0.0"
+                + " after 0.0)");
+        assertThatThrownBy(() -> Trace.parse("0,1\nten,2\n")).hasMessage("trace line 2 is not \"seconds,value\":"
+                + " \"ten,2\"");
+        assertThatThrownBy(() -> Trace.parse("0,-1\n")).hasMessageContaining("must be finite and not negative");
+        assertThatThrownBy(() -> Trace.parse("seconds,rps\n")).hasMessage("the trace has no \"seconds,value\" row");
+    }
+
+    @Test
+    void startUpTimeIsTheWorkloads() {
+        Workload slow = SERVICE.with(Duration.ofSeconds(120), 500);
+        assertThat(slow.podStartup()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(slow.maxRate()).isEqualTo(625.0);
+    }
+}
