@@ -5,13 +5,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** The command line: {@code java -jar demand-adapter.jar --standalone --config FILE}. */
+/**
+ * The command line: {@code java -jar demand-adapter.jar --standalone --config FILE}, or
+ * {@code java -jar demand-adapter.jar simulate ...} for the HPA simulator.
+ */
 public final class Main {
 
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("simulate")) {
+            System.exit(io.demandmetrics.simulator.SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1,
+                    args.length), System.out, System.err));
+            return;
+        }
         AdapterOptions options;
         try {
             options = AdapterOptions.parse(args);

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** What an HPA metric measures in the simulated workload. */
 public enum Signal {
-    /** Requests per second each pod served: the adapter's {@code rps}, max of its 3 s and 30 s rates. */
+    /**
+     * Requests per second routed to each pod (its request counter, which counts refused and
+     * timed-out requests too): the adapter's {@code rps}, max of its 3 s and 30 s rates.
+     */
     RPS,
     /** Each pod's P99 latency in seconds: the adapter's {@code latency}. */
     LATENCY,

@@ -15,7 +15,10 @@ import java.util.Map;
  */
 public final class Simulation {
 
-    /** The adapter's rps windows (its defaults: max of the 3 s and 30 s rates). */
+    /**
+     * The adapter's rps windows (its defaults: max of the 3 s and 30 s rates) over the requests
+     * routed to each ready pod.
+     */
     static final int SHORT_WINDOW = 3;
     static final int LONG_WINDOW = 30;
     /** metrics-server's resolution: CPU over 15 s, scraped every 15 s. */
@@ -67,8 +70,12 @@ public final class Simulation {
     private final class Pod {
         final String name;
         final int created;
-        /** Requests served in each of the last {@link #LONG_WINDOW} seconds, by second modulo the window. */
-        final double[] served = new double[LONG_WINDOW];
+        /**
+         * Requests routed to it in each of the last {@link #LONG_WINDOW} seconds, by second modulo
+         * the window: what its request counter counts, served or not (a sidecar's or ingress's
+         * counter counts refused and timed-out requests too).
+         */
+        final double[] received = new double[LONG_WINDOW];
         final double[] cpu = new double[CPU_WINDOW];
         double lastP99;
         /** A CPU sample as metrics-server last scraped it. */
@@ -106,7 +113,7 @@ public final class Simulation {
         private double rate(int t, int window) {
             double total = 0;
             for (int s = t - window + 1; s <= t; s++) {
-                total += served[Math.floorMod(s, LONG_WINDOW)];
+                total += received[Math.floorMod(s, LONG_WINDOW)];
             }
             return total / window;
         }
@@ -128,7 +135,7 @@ public final class Simulation {
         for (int i = 0; i < replicas; i++) {
             Pod pod = new Pod(spec.name() + "-" + next++, -startup - 3600);
             double share = trace.at(0) / replicas;
-            java.util.Arrays.fill(pod.served, Math.min(share, workload.maxRate()));
+            java.util.Arrays.fill(pod.received, share);
             java.util.Arrays.fill(pod.cpu, workload.cpuMilli(Math.min(share, workload.maxRate())));
             pods.add(pod);
         }
@@ -156,7 +163,7 @@ public final class Simulation {
                     : workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0);
             for (Pod pod : pods) {
                 boolean isReady = pod.ready(t);
-                pod.served[t % LONG_WINDOW] = isReady ? perPod : 0;
+                pod.received[t % LONG_WINDOW] = isReady ? demand / ready.size() : 0;
                 // A starting pod burns its request (JVM start, warm-up): why the controller distrusts young CPU.
                 pod.cpu[t % CPU_WINDOW] = isReady ? workload.cpuMilli(perPod) : workload.cpuRequestMilli();
                 pod.lastP99 = isReady ? workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0) : 0;

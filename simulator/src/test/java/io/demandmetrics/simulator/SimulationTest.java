@@ -57,24 +57,32 @@ class SimulationTest {
         assertThat(s.get(60).served()).isEqualTo(1250.0);
         assertThat(s.get(60).backlog()).isEqualTo(1750.0);
         assertThat(s.get(61).backlog()).isEqualTo(3500.0);
-        // The HPA reads served requests per pod: at 60 s the 3 s rate is (500 + 500 + 625) / 3,
-        // within tolerance of 500; at 75 s it is 625, 1.25 x the target: 3 replicas.
+        // The HPA reads the requests routed to each pod: at 60 s the 3 s rate is (500 + 500 + 1500) / 3,
+        // 1.67 x the target: ceil(1.67 x 2) = 4, which the legacy limit, max(2 x 2, 4), allows.
         Decision at60 = outcome.decisions().get(4);
         assertThat(at60.at()).isEqualTo(outcome.decisions().get(0).at().plusSeconds(60));
-        assertThat(at60.desired()).isEqualTo(2);
-        assertThat(at60.proposals().get(0).usage()).isEqualTo(541_667L);
-        assertThat(outcome.decisions().get(5).desired()).isEqualTo(3);
-        // The new pod has no value until it is ready and scraped twice: on a scale-up it counts
-        // as 0, which brings the ratio under 1 and so keeps 3 (the controller never reverses).
-        assertThat(outcome.decisions().get(6).desired()).isEqualTo(3);
-        assertThat(outcome.decisions().get(6).proposals().get(0).usage()).as("the average of the pods with a value")
-                .isEqualTo(625_000L);
-        // It becomes ready 45 s after it was created.
-        assertThat(s.get(119).ready()).isEqualTo(2);
-        assertThat(s.get(120).ready()).isEqualTo(3);
+        assertThat(at60.proposals().get(0).usage()).isEqualTo(833_334L);
+        assertThat(at60.desired()).isEqualTo(4);
+        // At 75 s the two new pods have no value yet (not ready, never scraped): on a scale-up they
+        // count as 0, so the two at 1500 average 750 over four: ceil(1.5 x 4) = 6.
+        Decision at75 = outcome.decisions().get(5);
+        assertThat(at75.proposals().get(0).usage()).as("the average of the pods with a value").isEqualTo(1_500_000L);
+        assertThat(at75.desired()).isEqualTo(6);
+        // At 90 s: 3000 over six is exactly the target: no change.
+        assertThat(outcome.decisions().get(6).desired()).isEqualTo(6);
+        // The pods created at 60 s become ready 45 s later.
+        assertThat(s.get(104).ready()).isEqualTo(2);
+        assertThat(s.get(105).ready()).isEqualTo(4);
+        assertThat(s.get(105).replicas()).isEqualTo(6);
         // The backlog drains once enough pods serve, and the trace ends with nothing waiting.
         assertThat(outcome.summary().unservedAtEnd()).isZero();
         assertThat(outcome.summary().maxReplicas()).isGreaterThanOrEqualTo(6);
+        // It overshoots to 8, then comes down after the 5-minute window, to 7 and not 6: 3000 / 7
+        // is 428.5714 req/s, read as 428572 thousandths (rounded up, as Quantities are), and
+        // 428572 / 500000 x 7 = 6.000008, whose ceiling is 7. The controller's arithmetic, exactly.
+        assertThat(outcome.summary().maxReplicas()).isEqualTo(8);
+        assertThat(s.get(900).replicas()).isEqualTo(7);
+        assertThat(s.get(900).metrics()).containsEntry("rps", 428.572);
         assertThat(outcome.summary().sloViolationMinutes()).isGreaterThan(1);
     }
 

@@ -1,0 +1,94 @@
+package io.demandmetrics.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user runs it: the summary printed, the report written, mistakes named with exit 2. */
+class SimulateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run simulate(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SimulateCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static Path hpa(Path dir, String name, String metric) throws Exception {
+        return Files.writeString(dir.resolve(name + ".yaml"), """
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: %s}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                  minReplicas: 2
+                  maxReplicas: 30
+                  metrics:
+                %s""".formatted(name, metric));
+    }
+
+    static final String CPU_70 = """
+                    - type: Resource
+                      resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+                """;
+    static final String RPS_500 = """
+                    - type: Pods
+                      pods: {metric: {name: http_requests_per_second}, target: {type: AverageValue, averageValue: "500"}}
+                """;
+
+    @Test
+    void twoHpasOnOneTraceAreSummarizedAndReported() throws Exception {
+        Path trace = Files.writeString(dir.resolve("spike.csv"), "seconds,rps\n0,1000\n299,1000\n300,4000\n"
+                + "600,4000\n601,1000\n1200,1000\n");
+        Run run = simulate("--hpa", hpa(dir, "cpu-70", CPU_70).toString(), "--hpa", hpa(dir, "rps", RPS_500).toString(),
+                "--trace", trace.toString(), "--out", dir.resolve("report").toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("simulate: spike.csv (1200 s), pods ready after 45 s, 500 req/s per pod at"
+                + " a P99 of 250 ms");
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("cpu-70"))
+                .anySatisfy(line -> assertThat(line).startsWith("rps"));
+        assertThat(dir.resolve("report/main.png")).isNotEmptyFile();
+        String page = Files.readString(dir.resolve("report/report.html"));
+        assertThat(page).contains("<tr data-hpa=\"cpu-70\">", "<tr data-hpa=\"rps\">", "data:image/png;base64,");
+    }
+
+    @Test
+    void mistakesAreNamed() throws Exception {
+        Path trace = Files.writeString(dir.resolve("t.csv"), "0,100\n60,100\n");
+        Run missing = simulate("--trace", trace.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("simulate: --hpa and --trace are required\n").contains("Usage:");
+        Run badHpa = simulate("--hpa", hpa(dir, "bad", "    - type: Pods\n").toString(), "--trace", trace.toString(),
+                "--out", dir.resolve("r").toString());
+        assertThat(badHpa.code()).isEqualTo(2);
+        assertThat(badHpa.err()).contains("bad.yaml: spec.metrics[0].pods.metric is missing");
+        Run unknownMetric = simulate("--hpa", hpa(dir, "odd", """
+                    - type: Pods
+                      pods: {metric: {name: widgets}, target: {type: AverageValue, averageValue: "5"}}
+                """).toString(), "--trace", trace.toString(), "--out", dir.resolve("r").toString());
+        assertThat(unknownMetric.err()).contains("say it with --signal widgets=rps|latency|backlog|demand|cpu");
+        Run named = simulate("--hpa", dir.resolve("odd.yaml").toString(), "--trace", trace.toString(), "--signal",
+                "widgets=rps", "--out", dir.resolve("r").toString());
+        assertThat(named.code()).as(named.err()).isZero();
+        assertThat(simulate("--hpa", "x", "--trace", trace.toString(), "--pod-startup", "soon").err())
+                .startsWith("simulate: --pod-startup soon is not a duration (45s, 500ms, 2m)");
+        assertThat(simulate("--hpa", dir.resolve("nope.yaml").toString(), "--trace", trace.toString()).err())
+                .contains("--hpa " + dir.resolve("nope.yaml") + " is not a readable file");
+        assertThat(simulate("--help").out()).startsWith("Usage: java -jar demand-adapter.jar simulate");
+    }
+}
