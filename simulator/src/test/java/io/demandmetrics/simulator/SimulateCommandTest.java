@@ -91,4 +91,20 @@ class SimulateCommandTest {
                 .contains("--hpa " + dir.resolve("nope.yaml") + " is not a readable file");
         assertThat(simulate("--help").out()).startsWith("Usage: java -jar demand-adapter.jar simulate");
     }
+
+    /** The repository's example HPAs on each of its example traces, as the README runs them. */
+    @Test
+    void theExamplesRun() throws Exception {
+        Path examples = Path.of("..", "examples", "simulator");
+        List<String> hpas = List.of("hpa-cpu-70.yaml", "hpa-cpu-55.yaml", "hpa-rps-per-pod.yaml");
+        for (String trace : List.of("spike.csv", "diurnal-day.csv", "flash-sale.csv", "batch-every-3-min.csv")) {
+            List<String> args = new java.util.ArrayList<>();
+            hpas.forEach(hpa -> args.addAll(List.of("--hpa", examples.resolve(hpa).toString())));
+            args.addAll(List.of("--trace", examples.resolve(trace).toString(), "--out",
+                    dir.resolve(trace).toString()));
+            Run run = simulate(args.toArray(String[]::new));
+            assertThat(run.code()).as(trace + ": " + run.err()).isZero();
+            assertThat(run.out()).contains("cpu-70", "cpu-55", "rps-per-pod");
+        }
+    }
 }
