@@ -83,10 +83,11 @@ public final class HpaManifest {
             }
         }
         Behavior behavior = behavior(spec.getBehavior(), problems);
+        java.time.Duration lead = lead(hpa, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        return new HpaSpec(name, min, max, metrics, behavior);
+        return new HpaSpec(name, min, max, metrics, behavior, lead);
     }
 
     private static HpaSpec.Metric metric(MetricSpec spec, String where, List<String> problems) {
@@ -165,6 +166,24 @@ public final class HpaManifest {
                 return null;
             }
         }
+    }
+
+    /** The annotation that tells the simulator which {@code lead} the adapter applies to this HPA's metrics. */
+    public static final String LEAD_ANNOTATION = "simulate.demandmetrics.io/lead";
+
+    private static java.time.Duration lead(HorizontalPodAutoscaler hpa, List<String> problems) {
+        var annotations = hpa.getMetadata() == null ? null : hpa.getMetadata().getAnnotations();
+        String text = annotations == null ? null : annotations.get(LEAD_ANNOTATION);
+        if (text == null) {
+            return null;
+        }
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,5})(s|m)").matcher(text.strip());
+        if (!matcher.matches() || Integer.parseInt(matcher.group(1)) == 0) {
+            problems.add("metadata.annotations[" + LEAD_ANNOTATION + "] must be a duration such as 60s or 2m");
+            return null;
+        }
+        long seconds = Long.parseLong(matcher.group(1)) * (matcher.group(2).equals("m") ? 60 : 1);
+        return java.time.Duration.ofSeconds(seconds);
     }
 
     /** The API server's defaults for a present behavior: each missing direction or field is filled. */

@@ -12,11 +12,19 @@ import java.util.List;
  * @param metrics {@code spec.metrics}
  * @param behavior {@code spec.behavior} with its defaults, or null: the legacy path (no rate
  *     limits down, up at most to max(2 x current, 4), the controller's 5-minute downscale window)
+ * @param adapterLead for simulations only: the adapter's {@code lead} on the metrics this HPA
+ *     reads (the annotation {@code simulate.demandmetrics.io/lead}), or null for none
  */
-public record HpaSpec(String name, int minReplicas, int maxReplicas, List<Metric> metrics, Behavior behavior) {
+public record HpaSpec(String name, int minReplicas, int maxReplicas, List<Metric> metrics, Behavior behavior,
+                      java.time.Duration adapterLead) {
 
     public HpaSpec {
         metrics = List.copyOf(metrics);
+    }
+
+    /** An HPA without a simulated lead. */
+    public HpaSpec(String name, int minReplicas, int maxReplicas, List<Metric> metrics, Behavior behavior) {
+        this(name, minReplicas, maxReplicas, metrics, behavior, null);
     }
 
     /** One of {@code spec.metrics}: its source and target, values in thousandths (MilliValue). */

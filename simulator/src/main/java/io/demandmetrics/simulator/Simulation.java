@@ -25,6 +25,8 @@ public final class Simulation {
     static final int CPU_WINDOW = 15;
     /** The window of a DEMAND metric (an ingress's rate). */
     static final int DEMAND_WINDOW = 30;
+    /** How often the adapter polls the metrics it serves (the forecast's step when the HPA has a lead). */
+    static final int ADAPTER_POLL = 5;
 
     private final HpaSpec spec;
     private final Workload workload;
@@ -139,6 +141,16 @@ public final class Simulation {
             java.util.Arrays.fill(pod.cpu, workload.cpuMilli(Math.min(share, workload.maxRate())));
             pods.add(pod);
         }
+        // The adapter's lead: a forecaster per metric it serves (CPU comes from metrics-server).
+        io.demandmetrics.simulator.forecast.Lead lead = spec.adapterLead() == null ? null
+                : new io.demandmetrics.simulator.forecast.Lead(spec.adapterLead(), Duration.ofSeconds(ADAPTER_POLL),
+                        io.demandmetrics.simulator.forecast.Lead.DEFAULT_MAX_GROWTH);
+        List<io.demandmetrics.simulator.forecast.DampedTrend> forecasters = new ArrayList<>();
+        double[] factors = new double[signals.size()];
+        java.util.Arrays.fill(factors, 1);
+        for (int i = 0; i < signals.size(); i++) {
+            forecasters.add(lead == null ? null : lead.forecaster());
+        }
         double backlog = 0;
         double[] arrived = new double[DEMAND_WINDOW];
         java.util.Arrays.fill(arrived, trace.at(0));
@@ -179,12 +191,24 @@ public final class Simulation {
             double cpuUtilization = ready.isEmpty() ? 0
                     : ready.stream().mapToDouble(pod -> pod.cpu[t % CPU_WINDOW]).sum()
                     / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
+            if (lead != null && t % ADAPTER_POLL == 0) {
+                for (int i = 0; i < signals.size(); i++) {
+                    if (signals.get(i) != Signal.CPU) {
+                        factors[i] = lead.factor(forecasters.get(i), total(reading(signals.get(i), t, pods, backlog,
+                                arrived)));
+                    }
+                }
+            }
             if (t % syncEvery == 0) {
                 List<PodState> states = new ArrayList<>();
                 pods.forEach(pod -> states.add(pod.state(t)));
                 List<Reading> readings = new ArrayList<>();
-                for (Signal signal : signals) {
-                    readings.add(reading(signal, t, pods, backlog, arrived));
+                for (int i = 0; i < signals.size(); i++) {
+                    Reading observed = reading(signals.get(i), t, pods, backlog, arrived);
+                    readings.add(factors[i] == 1 ? observed : scaled(observed, factors[i]));
+                    if (lead != null && signals.get(i) != Signal.CPU) {
+                        lastValues.put(spec.metrics().get(i).name() + " (observed)", shown(observed));
+                    }
                 }
                 Decision decision = controller.sync(start.plusSeconds(t), replicas, pods.size(), states, readings);
                 decisions.add(decision);
@@ -256,6 +280,31 @@ public final class Simulation {
             }
             default -> throw new IllegalStateException(signal.toString());
         }
+    }
+
+    /** The sum of a reading's values, in units (not thousandths); 0 for a failed one. */
+    private static double total(Reading reading) {
+        if (reading instanceof Reading.PerPod perPod) {
+            return perPod.values().values().stream().mapToLong(PodMetric::milliValue).sum() / 1000.0;
+        }
+        if (reading instanceof Reading.Series series) {
+            return ReplicaCalculator.sum(series.milliValues()) / 1000.0;
+        }
+        return 0;
+    }
+
+    /** Every value of a reading multiplied by the lead's factor, as the adapter serves them. */
+    private static Reading scaled(Reading reading, double factor) {
+        if (reading instanceof Reading.PerPod perPod) {
+            Map<String, PodMetric> values = new HashMap<>();
+            perPod.values().forEach((pod, value) -> values.put(pod, new PodMetric(
+                    (long) Math.ceil(value.milliValue() * factor), value.timestamp(), value.window())));
+            return new Reading.PerPod(values);
+        }
+        if (reading instanceof Reading.Series series) {
+            return new Reading.Series(series.milliValues().stream().map(v -> (long) Math.ceil(v * factor)).toList());
+        }
+        return reading;
     }
 
     /** A value as its Quantity's MilliValue: thousandths, rounded up. */

@@ -94,6 +94,22 @@ class HpaManifestTest {
     }
 
     @Test
+    void theSimulatedLeadIsReadFromItsAnnotation() throws Exception {
+        HpaSpec lead = HpaManifest.parse(Files.readString(Path.of("..", "examples", "simulator", "hpa-rps-lead.yaml")));
+        assertThat(lead.adapterLead()).isEqualTo(java.time.Duration.ofSeconds(60));
+        assertThatThrownBy(() -> HpaManifest.parse("""
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: web, annotations: {simulate.demandmetrics.io/lead: soon}}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                  maxReplicas: 5
+                  metrics: [{type: Pods, pods: {metric: {name: rps}, target: {type: AverageValue, averageValue: "1"}}}]
+                """)).hasMessage("metadata.annotations[simulate.demandmetrics.io/lead] must be a duration such as 60s"
+                + " or 2m");
+    }
+
+    @Test
     void quantitiesAreReadAsTheControllerReadsThem() {
         assertThat(HpaManifest.milli(new io.fabric8.kubernetes.api.model.Quantity("250m"))).isEqualTo(250);
         assertThat(HpaManifest.milli(new io.fabric8.kubernetes.api.model.Quantity("1.5k"))).isEqualTo(1_500_000);

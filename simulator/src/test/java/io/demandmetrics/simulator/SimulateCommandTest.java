@@ -96,7 +96,7 @@ class SimulateCommandTest {
     @Test
     void theExamplesRun() throws Exception {
         Path examples = Path.of("..", "examples", "simulator");
-        List<String> hpas = List.of("hpa-cpu-70.yaml", "hpa-cpu-55.yaml", "hpa-rps-per-pod.yaml");
+        List<String> hpas = List.of("hpa-cpu-70.yaml", "hpa-cpu-55.yaml", "hpa-rps-per-pod.yaml", "hpa-rps-lead.yaml");
         for (String trace : List.of("spike.csv", "diurnal-day.csv", "flash-sale.csv", "batch-every-3-min.csv")) {
             List<String> args = new java.util.ArrayList<>();
             hpas.forEach(hpa -> args.addAll(List.of("--hpa", examples.resolve(hpa).toString())));
@@ -104,7 +104,7 @@ class SimulateCommandTest {
                     dir.resolve(trace).toString()));
             Run run = simulate(args.toArray(String[]::new));
             assertThat(run.code()).as(trace + ": " + run.err()).isZero();
-            assertThat(run.out()).contains("cpu-70", "cpu-55", "rps-per-pod");
+            assertThat(run.out()).contains("cpu-70", "cpu-55", "rps-per-pod", "rps-lead");
         }
     }
 }

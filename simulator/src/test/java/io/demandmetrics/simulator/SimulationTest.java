@@ -146,4 +146,29 @@ class SimulationTest {
         assertThat(slow.podStartup()).isEqualTo(Duration.ofSeconds(120));
         assertThat(slow.maxRate()).isEqualTo(625.0);
     }
+
+    /** The adapter's lead on a ramp: the forecast total brings capacity forward, the observed value beside it. */
+    @Test
+    void aLeadScalesUpEarlierOnARamp() {
+        HpaSpec plain = new HpaSpec("plain", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)), null);
+        HpaSpec ahead = new HpaSpec("ahead", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)), null,
+                Duration.ofSeconds(60));
+        String ramp = "0,800\n120,800\n720,4800\n1200,4800\n";
+        Outcome without = run(plain, ramp, 2);
+        Outcome with = run(ahead, ramp, 2);
+        assertThat(firstScaleUp(with)).isLessThanOrEqualTo(firstScaleUp(without));
+        // Three minutes into the ramp: 7 pods ready with the lead, 5 without (the model's figures).
+        assertThat(with.seconds().get(300).ready()).isEqualTo(7);
+        assertThat(without.seconds().get(300).ready()).isEqualTo(5);
+        // The served value is the forecast; the observed one is shown beside it, never above it.
+        Outcome.Second second = with.seconds().get(300);
+        assertThat(second.metrics().get("rps")).isGreaterThan(second.metrics().get("rps (observed)"));
+        assertThat(with.summary().sloViolationMinutes()).isLessThanOrEqualTo(without.summary().sloViolationMinutes());
+    }
+
+    private static int firstScaleUp(Outcome outcome) {
+        long start = outcome.decisions().get(0).at().getEpochSecond();
+        return outcome.decisions().stream().filter(d -> d.desired() > d.current()).findFirst()
+                .map(d -> (int) (d.at().getEpochSecond() - start)).orElseThrow();
+    }
 }
