@@ -34,6 +34,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     timeout: 5s                 # default: the smaller of 10s and pollInterval
  *     maxAge: 45s                 # default 3 x pollInterval; older values are not served
  *     fallback: 2                 # optional: served instead of a 503 while there is no fresh value
+ *     lead: 60s                   # optional: serve the demand forecast this far ahead (never below observed)
  * </pre>
  */
 public final class ConfigParser {
@@ -52,7 +53,7 @@ public final class ConfigParser {
 
     private static final List<String> TOP_LEVEL_FIELDS = List.of("metrics");
     private static final List<String> METRIC_FIELDS = List.of("name", "namespace", "describes", "object", "type",
-            "parameters", "pollInterval", "timeout", "maxAge", "fallback");
+            "parameters", "pollInterval", "timeout", "maxAge", "fallback", "lead");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     /** One path segment the HPA can ask for: no '/', no '%', not '*'. */
     private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_.:-]*[A-Za-z0-9])?");
@@ -179,6 +180,7 @@ public final class ConfigParser {
         }
         Timing timing = timing(reader);
         Double fallback = fallback(reader);
+        Duration lead = lead(reader, timing.pollInterval());
         String type = reader.string("type");
         Map<String, Object> parameters = parameters(reader);
         ScalerProvider<Object> provider = type == null ? null : registry.provider(type).orElse(null);
@@ -190,7 +192,7 @@ public final class ConfigParser {
             return null;
         }
         return new MetricDefinition(new MetricKey(resource, namespace, name), type, parameters, provider,
-                scalerConfig, object, timing.pollInterval(), timing.timeout(), timing.maxAge(), fallback);
+                scalerConfig, object, timing.pollInterval(), timing.timeout(), timing.maxAge(), fallback, lead);
     }
 
     /** The described resource; null for external metrics (the default) and for an unknown resource. */
@@ -247,6 +249,23 @@ public final class ConfigParser {
     }
 
     /** The optional value served while there is no fresh one. */
+    /** The longest lead: beyond an hour a trend says little, and a cron schedule says it better. */
+    static final Duration MAX_LEAD = Duration.ofHours(1);
+
+    /** {@code lead}: from one poll interval (the forecast's step) to an hour; null when absent. */
+    private static Duration lead(ParameterReader reader, Duration pollInterval) {
+        if (!reader.has("lead")) {
+            return null;
+        }
+        Duration lead = reader.duration("lead", null, Duration.ZERO);
+        if (lead != null && (lead.compareTo(pollInterval) < 0 || lead.compareTo(MAX_LEAD) > 0)) {
+            reader.invalid("lead", "must be from pollInterval (" + Durations.format(pollInterval) + ") to "
+                    + Durations.format(MAX_LEAD));
+            return null;
+        }
+        return lead;
+    }
+
     private static Double fallback(ParameterReader reader) {
         if (!reader.has("fallback")) {
             return null;

@@ -137,6 +137,15 @@ public final class AdapterMetrics {
                 Gauge.builder("demand_adapter_value_age_seconds", state, this::ageSeconds)
                         .description("Age of the value served for the metric; NaN before the first successful poll")
                         .tags(tags).register(registry));
+        if (definition.lead() != null) {
+            meters = new java.util.ArrayList<>(meters);
+            meters.add(Gauge.builder("demand_adapter_lead_observed", state, MetricState::leadObservedTotal)
+                    .description("A metric with a lead: the total of its values as the last poll observed them")
+                    .tags(tags).register(registry));
+            meters.add(Gauge.builder("demand_adapter_lead_served", state, MetricState::leadServedTotal)
+                    .description("A metric with a lead: the total served, the forecast (never below observed)")
+                    .tags(tags).register(registry));
+        }
         perMetric.put(state, meters);
     }
 

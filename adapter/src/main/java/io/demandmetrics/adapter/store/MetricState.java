@@ -22,6 +22,8 @@ import java.util.Set;
 public final class MetricState {
 
     private final MetricDefinition definition;
+    /** The metric's lead, or null without one. */
+    private final LeadForecast lead;
     private volatile Latest latest = new Latest(null, null);
 
     /**
@@ -33,6 +35,25 @@ public final class MetricState {
 
     public MetricState(MetricDefinition definition) {
         this.definition = definition;
+        this.lead = definition.lead() == null ? null : new LeadForecast(definition.lead(), definition.pollInterval());
+    }
+
+    /**
+     * A poll's validated reading as it will be served: with a {@code lead}, its values
+     * multiplied by the forecast's ratio; without, as it is.
+     */
+    Reading served(Reading observed) {
+        return lead == null ? observed : lead.apply(observed);
+    }
+
+    /** With a {@code lead}: the last poll's total as observed and as served; NaN otherwise or before. */
+    public double leadObservedTotal() {
+        return lead == null ? Double.NaN : lead.observedTotal();
+    }
+
+    /** See {@link #leadObservedTotal()}. */
+    public double leadServedTotal() {
+        return lead == null ? Double.NaN : lead.servedTotal();
     }
 
     public MetricDefinition definition() {

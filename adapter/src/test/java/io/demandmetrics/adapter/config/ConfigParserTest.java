@@ -91,6 +91,7 @@ class ConfigParserTest {
                             pollInterval: 1s
                             timeout: 2s
                             maxAge: 500ms
+                            lead: 2h
                             %s
                         """.formatted(CRON, CRON, CRON), List.of(
                         "metric \"shop/per-node\" (type \"cron\"): field \"namespace\" must be absent: nodes are cluster-scoped",
@@ -101,7 +102,8 @@ class ConfigParserTest {
                         "metric \"Shop/q\" (type \"cron\"): field \"namespace\" value \"Shop\" is not a valid namespace name",
                         "metric \"Shop/q\" (type \"cron\"): field \"object\" is only for custom metrics (describes: pods, deployments.apps, ...)",
                         "metric \"Shop/q\" (type \"cron\"): field \"timeout\" value \"2s\" must be from 1ms to pollInterval (1s)",
-                        "metric \"Shop/q\" (type \"cron\"): field \"maxAge\" value \"500ms\" must be from pollInterval (1s) to 168h")),
+                        "metric \"Shop/q\" (type \"cron\"): field \"maxAge\" value \"500ms\" must be from pollInterval (1s) to 168h",
+                        "metric \"Shop/q\" (type \"cron\"): field \"lead\" value \"2h\" must be from pollInterval (1s) to 1h")),
                 // Durations the adapter cannot honour: a timer counts whole milliseconds.
                 Arguments.of("""
                         metrics:
@@ -128,7 +130,7 @@ class ConfigParserTest {
                             fallback: lots
                             7: seven
                         """, List.of(
-                        "metrics[0]: unknown field \"7\"; known: [describes, fallback, maxAge, name, namespace, object, parameters, pollInterval, timeout, type]",
+                        "metrics[0]: unknown field \"7\"; known: [describes, fallback, lead, maxAge, name, namespace, object, parameters, pollInterval, timeout, type]",
                         "metrics[0]: field \"name\" value \"[a, b]\" is not a string",
                         "metrics[0]: field \"namespace\" value \"\" must not be empty",
                         "metrics[0]: field \"fallback\" value \"lots\" is not a number",

@@ -51,7 +51,7 @@ public final class Readings {
             }
         };
         return new MetricDefinition(key, "test", Map.of(), provider, Map.of(), object, Duration.ofSeconds(15),
-                Duration.ofSeconds(5), maxAge, fallback);
+                Duration.ofSeconds(5), maxAge, fallback, null);
     }
 
     /** A state whose last poll returned {@code samples} at {@code fetchedAt}. */

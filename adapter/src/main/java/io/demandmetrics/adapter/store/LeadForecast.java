@@ -1,0 +1,59 @@
+package io.demandmetrics.adapter.store;
+
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.simulator.forecast.DampedTrend;
+import io.demandmetrics.simulator.forecast.Lead;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A metric's {@code lead}: each poll's total is fed to a damped-trend forecast, and every value
+ * of the reading is served multiplied by the forecast's ratio to the total (the same arithmetic
+ * the simulator's {@code simulate} applies, {@link Lead}). Never below what was observed, at
+ * most double it; the observed and served totals are kept for {@code /metrics}.
+ *
+ * <p>Fed by the metric's poller only; the totals are read by any thread.
+ */
+final class LeadForecast {
+
+    private final Lead lead;
+    private final DampedTrend forecaster;
+    private volatile double observedTotal = Double.NaN;
+    private volatile double servedTotal = Double.NaN;
+
+    LeadForecast(Duration lead, Duration pollInterval) {
+        this.lead = new Lead(lead, pollInterval, Lead.DEFAULT_MAX_GROWTH);
+        this.forecaster = this.lead.forecaster();
+    }
+
+    /** The reading to serve for this observed one. */
+    Reading apply(Reading observed) {
+        double total = 0;
+        for (Sample sample : observed.samples()) {
+            total += sample.value();
+        }
+        double factor = lead.factor(forecaster, total);
+        observedTotal = total;
+        servedTotal = total * factor;
+        if (factor == 1) {
+            return observed;
+        }
+        List<Sample> served = new ArrayList<>(observed.samples().size());
+        for (Sample sample : observed.samples()) {
+            served.add(new Sample(sample.object(), sample.labels(), sample.value() * factor, sample.timestamp(),
+                    sample.window()));
+        }
+        return new Reading(served, observed.fetchedAt());
+    }
+
+    /** The last poll's total as observed; NaN before the first. */
+    double observedTotal() {
+        return observedTotal;
+    }
+
+    /** The last poll's total as served; NaN before the first. */
+    double servedTotal() {
+        return servedTotal;
+    }
+}
