@@ -84,10 +84,11 @@ public final class HpaManifest {
         }
         Behavior behavior = behavior(spec.getBehavior(), problems);
         java.time.Duration lead = lead(hpa, problems);
+        Schedule schedule = schedule(hpa, problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        return new HpaSpec(name, min, max, metrics, behavior, lead);
+        return new HpaSpec(name, min, max, metrics, behavior, lead, schedule);
     }
 
     private static HpaSpec.Metric metric(MetricSpec spec, String where, List<String> problems) {
@@ -184,6 +185,23 @@ public final class HpaManifest {
         }
         long seconds = Long.parseLong(matcher.group(1)) * (matcher.group(2).equals("m") ? 60 : 1);
         return java.time.Duration.ofSeconds(seconds);
+    }
+
+    /** The annotation that gives the simulator the known peaks a cron metric of this HPA serves. */
+    public static final String SCHEDULE_ANNOTATION = "simulate.demandmetrics.io/schedule";
+
+    private static Schedule schedule(HorizontalPodAutoscaler hpa, List<String> problems) {
+        var annotations = hpa.getMetadata() == null ? null : hpa.getMetadata().getAnnotations();
+        String text = annotations == null ? null : annotations.get(SCHEDULE_ANNOTATION);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Schedule.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add("metadata.annotations[" + SCHEDULE_ANNOTATION + "]: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The API server's defaults for a present behavior: each missing direction or field is filled. */

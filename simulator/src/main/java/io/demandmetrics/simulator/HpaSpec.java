@@ -14,9 +14,11 @@ import java.util.List;
  *     limits down, up at most to max(2 x current, 4), the controller's 5-minute downscale window)
  * @param adapterLead for simulations only: the adapter's {@code lead} on the metrics this HPA
  *     reads (the annotation {@code simulate.demandmetrics.io/lead}), or null for none
+ * @param schedule for simulations only: the known peaks a cron metric of this HPA serves (the
+ *     annotation {@code simulate.demandmetrics.io/schedule}), or null
  */
 public record HpaSpec(String name, int minReplicas, int maxReplicas, List<Metric> metrics, Behavior behavior,
-                      java.time.Duration adapterLead) {
+                      java.time.Duration adapterLead, Schedule schedule) {
 
     public HpaSpec {
         metrics = List.copyOf(metrics);
@@ -24,7 +26,7 @@ public record HpaSpec(String name, int minReplicas, int maxReplicas, List<Metric
 
     /** An HPA without a simulated lead. */
     public HpaSpec(String name, int minReplicas, int maxReplicas, List<Metric> metrics, Behavior behavior) {
-        this(name, minReplicas, maxReplicas, metrics, behavior, null);
+        this(name, minReplicas, maxReplicas, metrics, behavior, null, null);
     }
 
     /** One of {@code spec.metrics}: its source and target, values in thousandths (MilliValue). */

@@ -16,7 +16,13 @@ public enum Signal {
     /** Requests per second arriving, in total, over 30 s: a load balancer's or ingress's rate. */
     DEMAND,
     /** CPU, from metrics-server: millicores per pod over 15 s, scraped every 15 s. */
-    CPU;
+    CPU,
+    /**
+     * Desired replicas from a known schedule, as the cron scaler serves them (the HPA's
+     * annotation {@code simulate.demandmetrics.io/schedule}); an External metric with an
+     * AverageValue target of 1 asks for that many replicas.
+     */
+    SCHEDULE;
 
     /**
      * The signal a metric's name suggests: {@code cpu} is CPU; a name with latency, p99 or
@@ -30,6 +36,9 @@ public enum Signal {
         if (name.equals("cpu")) {
             return CPU;
         }
+        if (name.matches(".*(cron|schedule).*")) {
+            return SCHEDULE;
+        }
         if (name.matches(".*(latency|p99|p95|duration).*")) {
             return LATENCY;
         }
@@ -40,6 +49,6 @@ public enum Signal {
             return perPod ? RPS : DEMAND;
         }
         throw new IllegalArgumentException("cannot tell what metric \"" + metricName + "\" measures: say it with"
-                + " --signal " + metricName + "=rps|latency|backlog|demand|cpu");
+                + " --signal " + metricName + "=rps|latency|backlog|demand|cpu|schedule");
     }
 }

@@ -30,8 +30,8 @@ public final class SimulateCommand {
               --slo 250ms          the P99 latency SLO (default 250ms)
               --idle-p99 50ms      the P99 of a pod with little load (default 50ms)
               --cpu-request 1000m  each pod's CPU request (default 1000m; 100m idle, 1.5m per req/s)
-              --signal NAME=KIND   what the HPA's metric NAME measures: rps, latency, backlog, demand
-                                   or cpu (default: guessed from its name)
+              --signal NAME=KIND   what the HPA's metric NAME measures: rps, latency, backlog, demand,
+                                   cpu or schedule (default: guessed from its name)
               --start-replicas N   replicas at the start, ready (default: the first demand at capacity)
               --kubernetes 1.33    the controller's version: 1.32 or older compares tolerances the old way
               --out DIR            where report.html and main.png go (default simulation-report)
@@ -175,7 +175,7 @@ public final class SimulateCommand {
             return Signal.valueOf(kind.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--signal kind " + kind + " is not one of rps, latency, backlog,"
-                    + " demand, cpu");
+                    + " demand, cpu, schedule");
         }
     }
 

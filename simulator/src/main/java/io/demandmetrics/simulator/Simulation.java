@@ -46,6 +46,10 @@ public final class Simulation {
             Signal signal = signals.get(i);
             boolean perPod = metric instanceof HpaSpec.PodsMetric || metric instanceof HpaSpec.ResourceMetric;
             boolean perPodSignal = signal == Signal.RPS || signal == Signal.LATENCY || signal == Signal.CPU;
+            if (signal == Signal.SCHEDULE && spec.schedule() == null) {
+                throw new IllegalArgumentException("metric " + metric.name() + " reads a schedule: give it with the"
+                        + " HPA's annotation " + HpaManifest.SCHEDULE_ANNOTATION + " (e.g. \"240-600=10; ramp=60\")");
+            }
             if (perPod != perPodSignal) {
                 throw new IllegalArgumentException("metric " + metric.name() + " is " + (perPod ? "per pod" : "one"
                         + " value") + " in the HPA but " + signal + " is " + (perPodSignal ? "per pod" : "a total"));
@@ -193,7 +197,7 @@ public final class Simulation {
                     / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
             if (lead != null && t % ADAPTER_POLL == 0) {
                 for (int i = 0; i < signals.size(); i++) {
-                    if (signals.get(i) != Signal.CPU) {
+                    if (signals.get(i) != Signal.CPU && signals.get(i) != Signal.SCHEDULE) {
                         factors[i] = lead.factor(forecasters.get(i), total(reading(signals.get(i), t, pods, backlog,
                                 arrived)));
                     }
@@ -206,7 +210,7 @@ public final class Simulation {
                 for (int i = 0; i < signals.size(); i++) {
                     Reading observed = reading(signals.get(i), t, pods, backlog, arrived);
                     readings.add(factors[i] == 1 ? observed : scaled(observed, factors[i]));
-                    if (lead != null && signals.get(i) != Signal.CPU) {
+                    if (lead != null && signals.get(i) != Signal.CPU && signals.get(i) != Signal.SCHEDULE) {
                         lastValues.put(spec.metrics().get(i).name() + " (observed)", shown(observed));
                     }
                 }
@@ -270,6 +274,9 @@ public final class Simulation {
             }
             case BACKLOG -> {
                 return new Reading.Series(List.of(milli(backlog)));
+            }
+            case SCHEDULE -> {
+                return new Reading.Series(List.of(milli(spec.schedule().at(t))));
             }
             case DEMAND -> {
                 double total = 0;

@@ -81,7 +81,7 @@ class SimulateCommandTest {
                     - type: Pods
                       pods: {metric: {name: widgets}, target: {type: AverageValue, averageValue: "5"}}
                 """).toString(), "--trace", trace.toString(), "--out", dir.resolve("r").toString());
-        assertThat(unknownMetric.err()).contains("say it with --signal widgets=rps|latency|backlog|demand|cpu");
+        assertThat(unknownMetric.err()).contains("say it with --signal widgets=rps|latency|backlog|demand|cpu|schedule");
         Run named = simulate("--hpa", dir.resolve("odd.yaml").toString(), "--trace", trace.toString(), "--signal",
                 "widgets=rps", "--out", dir.resolve("r").toString());
         assertThat(named.code()).as(named.err()).isZero();
@@ -96,7 +96,8 @@ class SimulateCommandTest {
     @Test
     void theExamplesRun() throws Exception {
         Path examples = Path.of("..", "examples", "simulator");
-        List<String> hpas = List.of("hpa-cpu-70.yaml", "hpa-cpu-55.yaml", "hpa-rps-per-pod.yaml", "hpa-rps-lead.yaml");
+        List<String> hpas = List.of("hpa-cpu-70.yaml", "hpa-cpu-55.yaml", "hpa-rps-per-pod.yaml", "hpa-rps-lead.yaml",
+                "hpa-cron-rps-spike.yaml");
         for (String trace : List.of("spike.csv", "diurnal-day.csv", "flash-sale.csv", "batch-every-3-min.csv")) {
             List<String> args = new java.util.ArrayList<>();
             hpas.forEach(hpa -> args.addAll(List.of("--hpa", examples.resolve(hpa).toString())));

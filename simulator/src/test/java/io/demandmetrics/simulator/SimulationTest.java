@@ -120,7 +120,7 @@ class SimulationTest {
         assertThat(Signal.guess("kafka_consumer_lag", false)).isEqualTo(Signal.BACKLOG);
         assertThat(Signal.guess("cpu", true)).isEqualTo(Signal.CPU);
         assertThatThrownBy(() -> Signal.guess("widgets", true)).hasMessage("cannot tell what metric \"widgets\""
-                + " measures: say it with --signal widgets=rps|latency|backlog|demand|cpu");
+                + " measures: say it with --signal widgets=rps|latency|backlog|demand|cpu|schedule");
         assertThatThrownBy(() -> new Simulation(RPS, SERVICE, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33),
                 List.of(Signal.BACKLOG))).hasMessage("metric rps is per pod in the HPA but BACKLOG is a total");
     }
@@ -152,7 +152,7 @@ class SimulationTest {
     void aLeadScalesUpEarlierOnARamp() {
         HpaSpec plain = new HpaSpec("plain", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)), null);
         HpaSpec ahead = new HpaSpec("ahead", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)), null,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), null);
         String ramp = "0,800\n120,800\n720,4800\n1200,4800\n";
         Outcome without = run(plain, ramp, 2);
         Outcome with = run(ahead, ramp, 2);
@@ -170,5 +170,26 @@ class SimulationTest {
         long start = outcome.decisions().get(0).at().getEpochSecond();
         return outcome.decisions().stream().filter(d -> d.desired() > d.current()).findFirst()
                 .map(d -> (int) (d.at().getEpochSecond() - start)).orElseThrow();
+    }
+
+    /** A known peak as the cron scaler serves it: the window's replicas, ramping up before it. */
+    @Test
+    void aScheduleServesItsWindowAndRamp() {
+        Schedule schedule = Schedule.parse("240-600=10; ramp=60");
+        assertThat(schedule.at(100)).isZero();
+        assertThat(schedule.at(180)).isZero();
+        assertThat(schedule.at(210)).isEqualTo(5.0);
+        assertThat(schedule.at(239)).isEqualTo(10.0); // ceil(10 x 59 / 60)
+        assertThat(schedule.at(300)).isEqualTo(10.0);
+        assertThat(schedule.at(600)).isZero();
+        assertThatThrownBy(() -> Schedule.parse("600-240=3")).hasMessage("schedule window 600-240=3 ends before it"
+                + " starts");
+        assertThatThrownBy(() -> Schedule.parse("weekdays")).hasMessageContaining("is not FROM-TO=REPLICAS");
+        HpaSpec cron = new HpaSpec("cron", 2, 20, List.of(new HpaSpec.ExternalMetric("cron_desired_replicas",
+                HpaSpec.TargetType.AVERAGE_VALUE, 1000)), null, null, schedule);
+        Outcome outcome = run(cron, "0,100\n900,100\n", 2);
+        // The ramp's proposals raise the replicas before the window, so 10 are ready when it opens.
+        assertThat(outcome.seconds().get(240 + 45).ready()).isEqualTo(10);
+        assertThat(outcome.seconds().get(230).replicas()).isGreaterThan(2);
     }
 }
