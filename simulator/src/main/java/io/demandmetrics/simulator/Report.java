@@ -21,8 +21,10 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The simulation's report: a self-contained HTML page (summary table, charts as embedded PNGs
- * drawn by JFreeChart, each HPA's scale decisions) and {@code main.png}, demand against the
- * ready capacity of every HPA compared.
+ * drawn by JFreeChart, each HPA's scale decisions), {@code main.png}, demand against the ready
+ * capacity of every HPA compared, and per HPA the timeline second by second as CSV
+ * ({@code timeline-<hpa>.csv}: demand, served, backlog, P99, replicas, ready pods, CPU and each
+ * metric's value as the HPA last read it) and every sync's decision ({@code decisions-<hpa>.csv}).
  */
 public final class Report {
 
@@ -76,7 +78,51 @@ public final class Report {
         html.append("</body></html>\n");
         Path page = dir.resolve("report.html");
         Files.writeString(page, html, StandardCharsets.UTF_8);
+        for (Outcome outcome : outcomes) {
+            String file = outcome.hpa().replaceAll("[^A-Za-z0-9._-]", "_");
+            Files.writeString(dir.resolve("timeline-" + file + ".csv"), timeline(outcome), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("decisions-" + file + ".csv"), decisionsCsv(outcome),
+                    StandardCharsets.UTF_8);
+        }
         return page;
+    }
+
+    /** Second by second: the workload and each metric's value as the HPA last read it. */
+    static String timeline(Outcome outcome) {
+        List<String> metrics = new java.util.ArrayList<>(new java.util.TreeSet<>(outcome.seconds().isEmpty()
+                ? java.util.Set.of() : outcome.seconds().get(outcome.seconds().size() - 1).metrics().keySet()));
+        StringBuilder csv = new StringBuilder("seconds,demand,served,backlog,p99_seconds,replicas,ready,cpu_percent");
+        metrics.forEach(metric -> csv.append(',').append(metric.replace(",", "_").replace(' ', '_')));
+        csv.append('\n');
+        for (Outcome.Second second : outcome.seconds()) {
+            csv.append(second.t()).append(',').append(decimal(second.demand())).append(',')
+                    .append(decimal(second.served())).append(',').append(decimal(second.backlog())).append(',')
+                    .append(Double.isInfinite(second.p99()) ? "inf" : decimal(second.p99())).append(',')
+                    .append(second.replicas()).append(',').append(second.ready()).append(',')
+                    .append(decimal(second.cpuUtilization()));
+            for (String metric : metrics) {
+                Double value = second.metrics().get(metric);
+                csv.append(',').append(value == null || value.isNaN() ? "" : decimal(value));
+            }
+            csv.append('\n');
+        }
+        return csv.toString();
+    }
+
+    /** Every sync: the replicas before and after, the largest proposal, the controller's reason. */
+    static String decisionsCsv(Outcome outcome) {
+        StringBuilder csv = new StringBuilder("seconds,replicas,desired,proposed,stabilized,reason\n");
+        long start = outcome.decisions().isEmpty() ? 0 : outcome.decisions().get(0).at().getEpochSecond();
+        for (Decision decision : outcome.decisions()) {
+            csv.append(decision.at().getEpochSecond() - start).append(',').append(decision.current()).append(',')
+                    .append(decision.desired()).append(',').append(decision.proposed()).append(',')
+                    .append(decision.stabilized()).append(',').append(decision.reason()).append('\n');
+        }
+        return csv.toString();
+    }
+
+    private static String decimal(double value) {
+        return String.format(Locale.ROOT, "%.4f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
     }
 
     /** The summary as text, for the command line: the same figures as the page's table. */

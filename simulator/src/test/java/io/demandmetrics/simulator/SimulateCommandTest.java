@@ -65,6 +65,14 @@ class SimulateCommandTest {
         assertThat(dir.resolve("report/main.png")).isNotEmptyFile();
         String page = Files.readString(dir.resolve("report/report.html"));
         assertThat(page).contains("<tr data-hpa=\"cpu-70\">", "<tr data-hpa=\"rps\">", "data:image/png;base64,");
+        List<String> timeline = Files.readAllLines(dir.resolve("report/timeline-rps.csv"));
+        assertThat(timeline.get(0)).isEqualTo("seconds,demand,served,backlog,p99_seconds,replicas,ready,cpu_percent,"
+                + "http_requests_per_second");
+        assertThat(timeline).hasSize(1202); // the header and seconds 0 to 1200
+        assertThat(timeline.get(301)).startsWith("300,4000,"); // the spike's first second
+        List<String> decisions = Files.readAllLines(dir.resolve("report/decisions-rps.csv"));
+        assertThat(decisions).hasSize(1 + 1200 / 15 + 1);
+        assertThat(decisions.get(1)).startsWith("0,2,");
     }
 
     @Test
