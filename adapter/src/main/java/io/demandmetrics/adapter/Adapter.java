@@ -106,7 +106,7 @@ public final class Adapter {
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
                 new MetricView(store::catalog, mode.objects(), clock)), metrics,
-                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate());
+                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(), store::catalog, clock);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),

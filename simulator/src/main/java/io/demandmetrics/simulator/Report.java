@@ -1,8 +1,5 @@
 package io.demandmetrics.simulator;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,11 +8,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -32,16 +26,13 @@ public final class Report {
     static final int MAX_POINTS = 2000;
     /** Decisions listed per HPA in the page: the changes, then the first of the rest. */
     static final int MAX_DECISIONS = 200;
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-        new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b)};
-
     private Report() {
     }
 
     /** Writes {@code report.html} and {@code main.png} into {@code dir}; returns the page's path. */
     public static Path write(Path dir, String traceName, List<Outcome> outcomes) throws IOException {
         Files.createDirectories(dir);
-        byte[] main = png(mainChart(outcomes), 1100, 420);
+        byte[] main = Charts.png(mainChart(outcomes), 1100, 420);
         Files.write(dir.resolve("main.png"), main);
         StringBuilder html = new StringBuilder();
         Workload workload = outcomes.get(0).workload();
@@ -71,8 +62,8 @@ public final class Report {
         html.append("</table>\n<h2>Demand and ready capacity</h2>\n").append(img(main, "demand and ready capacity"));
         for (Outcome outcome : outcomes) {
             html.append("<h2>").append(escape(outcome.hpa())).append("</h2>\n")
-                    .append(img(png(replicaChart(outcome), 1100, 300), "replicas of " + outcome.hpa()))
-                    .append(img(png(latencyChart(outcome), 1100, 300), "P99 latency of " + outcome.hpa()))
+                    .append(img(Charts.png(replicaChart(outcome), 1100, 300), "replicas of " + outcome.hpa()))
+                    .append(img(Charts.png(latencyChart(outcome), 1100, 300), "P99 latency of " + outcome.hpa()))
                     .append(decisions(outcome));
         }
         html.append("</body></html>\n");
@@ -164,7 +155,7 @@ public final class Report {
             }
             data.addSeries(capacity);
         }
-        return styled(ChartFactory.createXYLineChart("Demand and ready capacity at the SLO", "minutes",
+        return Charts.styled(ChartFactory.createXYLineChart("Demand and ready capacity at the SLO", "minutes",
                 "requests per second", data, PlotOrientation.VERTICAL, true, false, false));
     }
 
@@ -180,7 +171,7 @@ public final class Report {
         }
         data.addSeries(replicas);
         data.addSeries(ready);
-        return styled(ChartFactory.createXYLineChart(outcome.hpa() + ": replicas", "minutes", "pods", data,
+        return Charts.styled(ChartFactory.createXYLineChart(outcome.hpa() + ": replicas", "minutes", "pods", data,
                 PlotOrientation.VERTICAL, true, false, false));
     }
 
@@ -197,32 +188,12 @@ public final class Report {
         }
         data.addSeries(p99);
         data.addSeries(slo);
-        return styled(ChartFactory.createXYLineChart(outcome.hpa() + ": P99 latency", "minutes", "seconds", data,
+        return Charts.styled(ChartFactory.createXYLineChart(outcome.hpa() + ": P99 latency", "minutes", "seconds", data,
                 PlotOrientation.VERTICAL, true, false, false));
-    }
-
-    private static JFreeChart styled(JFreeChart chart) {
-        XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
-        for (int i = 0; i < plot.getDataset().getSeriesCount(); i++) {
-            renderer.setSeriesPaint(i, COLORS[i % COLORS.length]);
-            renderer.setSeriesStroke(i, new BasicStroke(i == 0 ? 2.0f : 1.6f));
-        }
-        plot.setRenderer(renderer);
-        return chart;
     }
 
     private static int step(int points) {
         return Math.max(1, (points + MAX_POINTS - 1) / MAX_POINTS);
-    }
-
-    private static byte[] png(JFreeChart chart, int width, int height) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChartUtils.writeChartAsPNG(out, chart, width, height);
-        return out.toByteArray();
     }
 
     private static String img(byte[] png, String alt) {

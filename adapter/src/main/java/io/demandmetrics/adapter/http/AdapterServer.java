@@ -46,6 +46,7 @@ public final class AdapterServer {
 
     private final Vertx vertx;
     private final MetricsApiHandler api;
+    private final ExplainPages explain;
     private final AdapterMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
     private final Supplier<String> notReadyReason;
@@ -75,9 +76,11 @@ public final class AdapterServer {
 
     public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
                          Supplier<String> notReadyReason, ClientCertificates clientCertificates,
-                         RequestGate gate) {
+                         RequestGate gate, Supplier<io.demandmetrics.adapter.store.Catalog> catalog,
+                         java.time.Clock clock) {
         this.vertx = vertx;
         this.api = api;
+        this.explain = new ExplainPages(catalog, clock);
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.notReadyReason = notReadyReason;
@@ -229,6 +232,7 @@ public final class AdapterServer {
                             notReady == null ? "ok" : "not ready: " + notReady);
                 }
                 case "/metrics" -> scrape(exchange.route("metrics"));
+                case "/explain", "/explain.json" -> explain(exchange.route("explain"), path.endsWith(".json"));
                 case "/openapi/v2" -> exchange.route("openapi").json(200, openApi.v2());
                 case "/openapi/v3" -> exchange.route("openapi").json(200, openApi.v3Index());
                 default -> {
@@ -275,6 +279,32 @@ public final class AdapterServer {
                 response.putHeader("Content-Encoding", "gzip");
             }
             response.end(result.result());
+        });
+    }
+
+    /**
+     * The explain page or its JSON, for every metric or the one {@code ?metric=namespace/name}
+     * names; built on a worker (the list is large at ten thousand metrics), a 404 for a metric
+     * that is not configured.
+     */
+    private void explain(Exchange exchange, boolean json) {
+        HttpServerRequest request = exchange.request();
+        String metric = request.query() == null ? null : request.getParam("metric");
+        vertx.executeBlocking(() -> {
+            if (metric != null && explain.json(metric) == null) {
+                return null;
+            }
+            return json ? explain.json(metric).toBuffer() : explain.html(metric);
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                exchange.fail("explaining the metrics", result.cause());
+            } else if (result.result() == null) {
+                exchange.fail("explaining a metric", new RequestFailure.NoSuchResource());
+            } else if (json) {
+                exchange.json(200, result.result());
+            } else {
+                request.response().putHeader("Content-Type", "text/html; charset=utf-8").end(result.result());
+            }
         });
     }
 

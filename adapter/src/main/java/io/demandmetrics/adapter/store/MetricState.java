@@ -24,6 +24,7 @@ public final class MetricState {
     private final MetricDefinition definition;
     /** The metric's lead, or null without one. */
     private final LeadForecast lead;
+    private final ValueHistory history = new ValueHistory();
     private volatile Latest latest = new Latest(null, null);
 
     /**
@@ -72,6 +73,16 @@ public final class MetricState {
 
     void succeeded(Reading fresh) {
         latest = new Latest(fresh, null);
+        double total = 0;
+        for (Sample sample : fresh.samples()) {
+            total += sample.value();
+        }
+        history.record(fresh.fetchedAt(), total);
+    }
+
+    /** The last hour of the served total, for the explain page. */
+    public ValueHistory history() {
+        return history;
     }
 
     void failed(Failure failure) {

@@ -1,0 +1,106 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.testkit.HeadlessChromium;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The explain page and its JSON through the running adapter: what each metric serves, its
+ * health (a good one, a failing one), one metric's series and last hour, a 404 for a metric not
+ * configured; the page opened in headless Chromium, its numbers those of the JSON, its chart
+ * drawn.
+ */
+class ExplainIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachMetricIsExplainedAndThePageShowsIt() throws Exception {
+        TestValuesScalerProvider.set("explained", List.of(Sample.of(Map.of("queue", "a"), 30),
+                Sample.of(Map.of("queue", "b"), 12)));
+        TestValuesScalerProvider.fail("broken", "broker 10.0.0.7:9092 unreachable");
+        Path config = Files.writeString(dir.resolve("config.yaml"), """
+                metrics:
+                  - {name: explained, namespace: shop, type: test-values, parameters: {source: explained}, pollInterval: 100ms, maxAge: 10m}
+                  - {name: broken, namespace: shop, type: test-values, parameters: {source: broken}, pollInterval: 100ms}
+                """);
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
+        Adapter adapter = TestAdapters.start(dir, config, clock);
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        try {
+            // Four minutes of polls, a point of history for each.
+            for (int minute = 0; minute < 4; minute++) {
+                TestValuesScalerProvider.set("explained", List.of(Sample.of(Map.of("queue", "a"), 30 + minute),
+                        Sample.of(Map.of("queue", "b"), 12)));
+                int before = TestValuesScalerProvider.fetches("explained");
+                await().atMost(Duration.ofSeconds(10)).until(() -> TestValuesScalerProvider.fetches("explained")
+                        >= before + 2);
+                clock.advance(Duration.ofMinutes(1));
+            }
+            int settled = TestValuesScalerProvider.fetches("explained");
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestValuesScalerProvider.fetches("explained")
+                    >= settled + 2);
+
+            JsonObject all = new JsonObject(get(client, adapter, "/explain.json").body());
+            JsonArray metrics = all.getJsonArray("metrics");
+            assertThat(metrics).hasSize(2);
+            JsonObject explained = metrics.getJsonObject(0);
+            assertThat(explained.getString("metric")).isEqualTo("shop/explained");
+            assertThat(explained.getJsonObject("value").getDouble("total")).isEqualTo(45.0); // 33 + 12
+            assertThat(explained.getJsonObject("health").getString("status")).isEqualTo("ok");
+            JsonObject broken = metrics.getJsonObject(1);
+            assertThat(broken.getJsonObject("health").getString("status")).isEqualTo("failing, nothing served yet");
+            assertThat(broken.getJsonObject("health").getString("lastError")).contains("broker 10.0.0.7:9092");
+
+            JsonObject one = new JsonObject(get(client, adapter, "/explain.json?metric=shop/explained").body())
+                    .getJsonArray("metrics").getJsonObject(0);
+            assertThat(one.getJsonObject("value").getJsonArray("items")).hasSize(2);
+            JsonArray history = one.getJsonArray("history");
+            assertThat(history.size()).isBetween(4, 5);
+            assertThat(history.getJsonObject(0).getDouble("total")).isEqualTo(42.0); // 30 + 12, a minute at a time
+            assertThat(history.getJsonObject(history.size() - 1).getDouble("total")).isEqualTo(45.0);
+            assertThat(get(client, adapter, "/explain.json?metric=shop/nope").statusCode()).isEqualTo(404);
+
+            HeadlessChromium chromium = new HeadlessChromium(dir);
+            String dom = chromium.dom(adapter.url() + "/explain");
+            assertThat(cell(dom, "shop/explained", "total")).isEqualTo("45");
+            assertThat(cell(dom, "shop/broken", "health")).isEqualTo("failing, nothing served yet");
+            BufferedImage page = chromium.screenshot(adapter.url() + "/explain?metric=shop/explained", 1200, 900);
+            assertThat(HeadlessChromium.pixels(page, 0x1f77b4)).as("the history's line").isGreaterThan(200);
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient client, Adapter adapter, String path) throws Exception {
+        return TestAdapters.get(client, adapter, path);
+    }
+
+    /** The text of a column ({@code total}, {@code health}) in the row of {@code metric}, as rendered. */
+    private static String cell(String dom, String metric, String column) {
+        Matcher row = Pattern.compile("<tr data-metric=\"" + Pattern.quote(metric) + "\">(.*?)</tr>", Pattern.DOTALL)
+                .matcher(dom);
+        assertThat(row.find()).as(metric + " in the page").isTrue();
+        Matcher cell = Pattern.compile("<td class=\"[^\"]*\\b" + column + "\">([^<]*)</td>").matcher(row.group(1));
+        assertThat(cell.find()).as(column + " of " + metric).isTrue();
+        return cell.group(1);
+    }
+}
