@@ -54,6 +54,67 @@ public final class ReplicaCalculator {
 
     private Proposal plain(int currentReplicas, long target, Map<String, PodMetric> metrics, List<PodState> pods,
                            Tolerances tolerances, boolean cpu, Instant now) {
+        return perPod(currentReplicas, metrics, pods, tolerances, cpu, now, new Usage() {
+            @Override
+            public long of(Map<String, Long> values) {
+                return average(values);
+            }
+
+            @Override
+            public double ratio(long usage) {
+                return (double) usage / target;
+            }
+
+            @Override
+            public long missingOnScaleDown(String pod) {
+                return target; // exactly the target
+            }
+        });
+    }
+
+    /** A Resource metric with a Utilization target: usage over requests, in whole percent. */
+    public Proposal resourceUtilization(int currentReplicas, int targetPercent, Map<String, PodMetric> usage,
+                                        List<PodState> pods, Tolerances tolerances, Instant now) {
+        Map<String, Long> requests = new HashMap<>();
+        pods.forEach(pod -> requests.put(pod.name(), pod.cpuRequestMilli()));
+        return perPod(currentReplicas, usage, pods, tolerances, true, now, new Usage() {
+            @Override
+            public long of(Map<String, Long> values) {
+                return utilization(values, requests);
+            }
+
+            @Override
+            public double ratio(long utilization) {
+                return (double) utilization / targetPercent;
+            }
+
+            @Override
+            public long missingOnScaleDown(String pod) {
+                // all of the request, or the target when it is above 100 %
+                return requests.get(pod) * Math.max(100, targetPercent) / 100;
+            }
+        });
+    }
+
+    /** How a per-pod metric's values become the usage compared with the target. */
+    private interface Usage {
+        /** The usage of these values: their average, or their utilization of the pods' requests. */
+        long of(Map<String, Long> values);
+
+        /** The usage over the target. */
+        double ratio(long usage);
+
+        /** What a pod without a value counts as when the metrics say scale down. */
+        long missingOnScaleDown(String pod);
+    }
+
+    /**
+     * {@code calcPlainMetricReplicas} and {@code GetResourceReplicas}, which differ only in
+     * {@link Usage}: the ready pods' usage against the target; with missing or (on a scale-up)
+     * unready pods, those counted so as to damp the change, and no change when that reverses it.
+     */
+    private Proposal perPod(int currentReplicas, Map<String, PodMetric> metrics, List<PodState> pods,
+                            Tolerances tolerances, boolean cpu, Instant now, Usage usage) {
         if (pods.isEmpty()) {
             throw new MetricUnavailable("no pods returned by selector while calculating replica count");
         }
@@ -65,68 +126,24 @@ public final class ReplicaCalculator {
         if (values.isEmpty()) {
             throw new MetricUnavailable("did not receive metrics for targeted pods (pods might be unready)");
         }
-        long usage = average(values);
-        double ratio = (double) usage / target;
+        long current = usage.of(values);
+        double ratio = usage.ratio(current);
         boolean scaleUpWithUnready = !groups.unready.isEmpty() && ratio > 1.0;
         if (!scaleUpWithUnready && groups.missing.isEmpty()) {
             if (tolerances.within(ratio)) {
-                return new Proposal(currentReplicas, usage);
+                return new Proposal(currentReplicas, current);
             }
-            return new Proposal((int) Math.ceil(ratio * groups.ready), usage);
+            return new Proposal((int) Math.ceil(ratio * groups.ready), current);
         }
-        if (!groups.missing.isEmpty()) {
-            if (ratio < 1.0) {
-                groups.missing.forEach(pod -> values.put(pod, target)); // on a scale-down, exactly the target
-            } else if (ratio > 1.0) {
-                groups.missing.forEach(pod -> values.put(pod, 0L)); // on a scale-up, nothing
-            }
+        if (ratio < 1.0) {
+            groups.missing.forEach(pod -> values.put(pod, usage.missingOnScaleDown(pod)));
+        } else if (ratio > 1.0) {
+            groups.missing.forEach(pod -> values.put(pod, 0L)); // on a scale-up, nothing
         }
         if (scaleUpWithUnready) {
             groups.unready.forEach(pod -> values.put(pod, 0L));
         }
-        double newRatio = (double) average(values) / target;
-        return damped(currentReplicas, ratio, newRatio, values.size(), usage, tolerances);
-    }
-
-    /** A Resource metric with a Utilization target: usage over requests, in whole percent. */
-    public Proposal resourceUtilization(int currentReplicas, int targetPercent, Map<String, PodMetric> usage,
-                                        List<PodState> pods, Tolerances tolerances, Instant now) {
-        if (pods.isEmpty()) {
-            throw new MetricUnavailable("no pods returned by selector while calculating replica count");
-        }
-        Groups groups = group(pods, usage, true, now);
-        Map<String, Long> values = new HashMap<>();
-        usage.forEach((pod, metric) -> values.put(pod, metric.milliValue()));
-        groups.ignored.forEach(values::remove);
-        groups.unready.forEach(values::remove);
-        if (values.isEmpty()) {
-            throw new MetricUnavailable("did not receive metrics for targeted pods (pods might be unready)");
-        }
-        Map<String, Long> requests = new HashMap<>();
-        pods.forEach(pod -> requests.put(pod.name(), pod.cpuRequestMilli()));
-        int utilization = utilization(values, requests);
-        double ratio = (double) utilization / targetPercent;
-        boolean scaleUpWithUnready = !groups.unready.isEmpty() && ratio > 1.0;
-        if (!scaleUpWithUnready && groups.missing.isEmpty()) {
-            if (tolerances.within(ratio)) {
-                return new Proposal(currentReplicas, utilization);
-            }
-            return new Proposal((int) Math.ceil(ratio * groups.ready), utilization);
-        }
-        if (!groups.missing.isEmpty()) {
-            if (ratio < 1.0) {
-                // on a scale-down, all of the request, or the target when it is above 100 %
-                long fallback = Math.max(100, targetPercent);
-                groups.missing.forEach(pod -> values.put(pod, requests.get(pod) * fallback / 100));
-            } else if (ratio > 1.0) {
-                groups.missing.forEach(pod -> values.put(pod, 0L));
-            }
-        }
-        if (scaleUpWithUnready) {
-            groups.unready.forEach(pod -> values.put(pod, 0L));
-        }
-        double newRatio = (double) utilization(values, requests) / targetPercent;
-        return damped(currentReplicas, ratio, newRatio, values.size(), utilization, tolerances);
+        return damped(currentReplicas, ratio, usage.ratio(usage.of(values)), values.size(), current, tolerances);
     }
 
     /** After filling in missing and unready pods: no change within tolerance or against the first direction. */
