@@ -64,6 +64,7 @@ class ExplainIT {
             assertThat(metrics).hasSize(2);
             JsonObject explained = metrics.getJsonObject(0);
             assertThat(explained.getString("metric")).isEqualTo("shop/explained");
+            assertThat(explained.getString("pollInterval")).isEqualTo("100ms");
             assertThat(explained.getJsonObject("value").getDouble("total")).isEqualTo(45.0); // 33 + 12
             assertThat(explained.getJsonObject("health").getString("status")).isEqualTo("ok");
             JsonObject broken = metrics.getJsonObject(1);

@@ -6,6 +6,7 @@ import io.demandmetrics.adapter.store.Failure;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.Reading;
 import io.demandmetrics.adapter.store.ValueHistory;
+import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.simulator.Charts;
 import io.vertx.core.buffer.Buffer;
@@ -79,8 +80,8 @@ final class ExplainPages {
         Failure failure = state.failure();
         JsonObject entry = new JsonObject().put("metric", definition.key().id()).put("type", definition.type())
                 .put("describes", definition.key().describes())
-                .put("pollInterval", definition.pollInterval().toString())
-                .put("maxAge", definition.maxAge().toString());
+                .put("pollInterval", Durations.format(definition.pollInterval()))
+                .put("maxAge", Durations.format(definition.maxAge()));
         JsonObject health = new JsonObject();
         String status;
         if (reading == null) {
@@ -121,7 +122,7 @@ final class ExplainPages {
         }
         entry.put("health", health);
         if (definition.lead() != null) {
-            entry.put("lead", new JsonObject().put("lead", definition.lead().toString())
+            entry.put("lead", new JsonObject().put("lead", Durations.format(definition.lead()))
                     .put("observedTotal", finite(state.leadObservedTotal()))
                     .put("servedTotal", finite(state.leadServedTotal())));
         }
