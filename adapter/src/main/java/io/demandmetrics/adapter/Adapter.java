@@ -24,11 +24,13 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +79,23 @@ public final class Adapter {
      *
      * @throws StartupException with exit code 2 for anything the user must fix
      */
+    /** The HPA manifests of --hpa-files, each checked as the API server would; a bad one stops the start. */
+    private static List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> hpas(
+            List<Path> files) throws StartupException {
+        List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> hpas = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                if (Files.size(file) > 1024 * 1024) {
+                    throw new IllegalArgumentException("larger than 1 MiB");
+                }
+                hpas.add(io.demandmetrics.simulator.HpaManifest.read(Files.readString(file)));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new StartupException(2, "--hpa-files " + file + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(hpas);
+    }
+
     public static Adapter start(AdapterOptions options, Clock clock) throws StartupException {
         String bind = options.effectiveBindAddress();
         if (options.standalone() && options.clientCaFile() == null && !isLoopback(bind)) {
@@ -87,6 +106,7 @@ public final class Adapter {
         // (the standalone example does), and parsing checks that such files are readable.
         ServingCertificate certificate = certificate(options, bind);
         ConfigParser parser = new ConfigParser(scalerRegistry(options));
+        List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> hpas = hpas(options.hpaFiles());
         String configText = readConfig(options.config());
         AdapterConfig config = parse(parser, options.config(), configText);
 
@@ -106,7 +126,8 @@ public final class Adapter {
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
                 new MetricView(store::catalog, mode.objects(), clock)), metrics,
-                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(), store::catalog, clock);
+                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(), store::catalog, clock,
+                () -> hpas);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),

@@ -13,11 +13,12 @@ import java.util.Map;
  * Command-line flags, named as Kubernetes extension API servers name them.
  *
  * @param bindAddress null means the mode's default: 127.0.0.1 standalone, 0.0.0.0 in-cluster
+ * @param hpaFiles standalone: HPA manifests whose proposals /explain shows for the metrics they read
  */
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
                              Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
-                             ServingTimeouts timeouts, DelegatedAuthOptions auth) {
+                             ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles) {
 
     /**
      * What bounds a connection's life, with kube-apiserver's values as defaults (its secure
@@ -73,6 +74,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --readiness-grace DUR         /readyz waits for every metric to have a value, at most
                                             this long after listening starts (default 30s; 0s: ready
                                             once every first poll has ended)
+              --hpa-files FILE,...          standalone: HPA manifests (autoscaling/v2) whose proposals
+                                            /explain shows for the metrics they read
               --help                        this text
 
             In-cluster mode (without --standalone): callers are authenticated (front proxy,
@@ -103,7 +106,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             "shutdown-grace-period", "readiness-grace", "kubeconfig", "requestheader-client-ca-file",
             "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
-            "authorization-always-allow-paths");
+            "authorization-always-allow-paths", "hpa-files");
     private static final List<String> SWITCHES = List.of("standalone", "help");
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
@@ -161,6 +164,10 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         }
         Duration tokenTtl = ttl(values, "authentication-token-cache-ttl", problems);
         Duration accessTtl = ttl(values, "authorization-cache-ttl", problems);
+        List<Path> hpaFiles = list(values, "hpa-files", List.of()).stream().map(Path::of).toList();
+        if (!hpaFiles.isEmpty() && !standalone) {
+            problems.add("--hpa-files is for --standalone: in a cluster the adapter watches the HPAs themselves");
+        }
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("\n", problems));
         }
@@ -174,7 +181,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                 : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
-                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth);
+                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth, hpaFiles);
     }
 
     /** The address to bind: the flag, or the mode's default. */

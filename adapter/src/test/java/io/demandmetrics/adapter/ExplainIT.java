@@ -42,8 +42,11 @@ class ExplainIT {
                   - {name: explained, namespace: shop, type: test-values, parameters: {source: explained}, pollInterval: 100ms, maxAge: 10m}
                   - {name: broken, namespace: shop, type: test-values, parameters: {source: broken}, pollInterval: 100ms}
                 """);
+        Path average = hpa("orders-average", "AverageValue", "averageValue", "10", null, 3);
+        Path value = hpa("orders-value", "Value", "value", "30", null, 4);
+        Path pickA = hpa("orders-a", "AverageValue", "averageValue", "10", "queue: a", 2);
         MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
-        Adapter adapter = TestAdapters.start(dir, config, clock);
+        Adapter adapter = TestAdapters.start(dir, config, clock, "--hpa-files", average + "," + value + "," + pickA);
         HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
         try {
             // Four minutes of polls, a point of history for each.
@@ -79,16 +82,52 @@ class ExplainIT {
             assertThat(history.getJsonObject(0).getDouble("total")).isEqualTo(42.0); // 30 + 12, a minute at a time
             assertThat(history.getJsonObject(history.size() - 1).getDouble("total")).isEqualTo(45.0);
             assertThat(get(client, adapter, "/explain.json?metric=shop/nope").statusCode()).isEqualTo(404);
+            // The HPAs that read it, and what the controller would propose from 45 (33 + 12) now:
+            // AverageValue 10 over 3 replicas: ratio 1.5, ceil(45 / 10) = 5;
+            // Value 30 with 4 ready: ceil(1.5 x 4) = 6; AverageValue 10 on queue a only (33) over 2: ceil(3.3) = 4.
+            Map<String, Integer> proposed = new java.util.TreeMap<>();
+            for (Object hpa : one.getJsonArray("hpas")) {
+                JsonObject entry = (JsonObject) hpa;
+                proposed.put(entry.getString("hpa"), entry.getInteger("proposedReplicas"));
+            }
+            assertThat(proposed).isEqualTo(Map.of("shop/orders-average", 5, "shop/orders-value", 6,
+                    "shop/orders-a", 4));
 
             HeadlessChromium chromium = new HeadlessChromium(dir);
             String dom = chromium.dom(adapter.url() + "/explain");
             assertThat(cell(dom, "shop/explained", "total")).isEqualTo("45");
             assertThat(cell(dom, "shop/broken", "health")).isEqualTo("failing, nothing served yet");
+            String detail = chromium.dom(adapter.url() + "/explain?metric=shop/explained");
+            Matcher row = Pattern.compile("<tr data-hpa=\"shop/orders-value\">.*?<td class=\"num proposed\">(\\d+)</td>",
+                    Pattern.DOTALL).matcher(detail);
+            assertThat(row.find()).isTrue();
+            assertThat(row.group(1)).isEqualTo("6");
             BufferedImage page = chromium.screenshot(adapter.url() + "/explain?metric=shop/explained", 1200, 900);
             assertThat(HeadlessChromium.pixels(page, 0x1f77b4)).as("the history's line").isGreaterThan(200);
         } finally {
             adapter.stop();
         }
+    }
+
+    /** An HPA on the external metric shop/explained with a target and a status, as applied. */
+    private Path hpa(String name, String type, String field, String target, String matchLabels, int current)
+            throws Exception {
+        return Files.writeString(dir.resolve(name + ".yaml"), """
+                apiVersion: autoscaling/v2
+                kind: HorizontalPodAutoscaler
+                metadata: {name: %s, namespace: shop}
+                spec:
+                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: orders}
+                  minReplicas: 1
+                  maxReplicas: 20
+                  metrics:
+                    - type: External
+                      external:
+                        metric: {name: explained%s}
+                        target: {type: %s, %s: "%s"}
+                status: {currentReplicas: %d, desiredReplicas: %d}
+                """.formatted(name, matchLabels == null ? "" : ", selector: {matchLabels: {" + matchLabels + "}}",
+                type, field, target, current, current));
     }
 
     private static HttpResponse<String> get(HttpClient client, Adapter adapter, String path) throws Exception {

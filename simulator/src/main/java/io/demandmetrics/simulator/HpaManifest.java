@@ -53,6 +53,30 @@ public final class HpaManifest {
                     + (parsed instanceof io.fabric8.kubernetes.api.model.HasMetadata object
                     ? ": a " + object.getKind() : ""));
         }
+        return from(hpa);
+    }
+
+    /** Reads an autoscaling/v2 HPA as YAML gives it. */
+    public static HorizontalPodAutoscaler read(String yaml) {
+        Object parsed;
+        try {
+            parsed = YAML.unmarshal(yaml);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a Kubernetes object in YAML: " + e.getMessage(), e);
+        }
+        if (!(parsed instanceof HorizontalPodAutoscaler hpa)) {
+            throw new IllegalArgumentException("not a HorizontalPodAutoscaler of autoscaling/v2");
+        }
+        from(hpa); // the same checks as the API server's
+        return hpa;
+    }
+
+    /**
+     * An HPA of fabric8's model (from YAML or an informer) as the controller reads it.
+     *
+     * @throws IllegalArgumentException listing what the API server would refuse
+     */
+    public static HpaSpec from(HorizontalPodAutoscaler hpa) {
         List<String> problems = new ArrayList<>();
         var spec = hpa.getSpec();
         if (spec == null) {

@@ -77,10 +77,11 @@ public final class AdapterServer {
     public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
                          Supplier<String> notReadyReason, ClientCertificates clientCertificates,
                          RequestGate gate, Supplier<io.demandmetrics.adapter.store.Catalog> catalog,
-                         java.time.Clock clock) {
+                         java.time.Clock clock,
+                         Supplier<List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler>> hpas) {
         this.vertx = vertx;
         this.api = api;
-        this.explain = new ExplainPages(catalog, clock);
+        this.explain = new ExplainPages(catalog, clock, hpas);
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.notReadyReason = notReadyReason;

@@ -9,6 +9,8 @@ import io.demandmetrics.adapter.store.ValueHistory;
 import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.simulator.Charts;
+import io.demandmetrics.adapter.explain.HpaProposals;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,10 +37,13 @@ final class ExplainPages {
 
     private final Supplier<Catalog> catalog;
     private final Clock clock;
+    private final Supplier<List<HorizontalPodAutoscaler>> hpas;
 
-    ExplainPages(Supplier<Catalog> catalog, Clock clock) {
+    /** @param hpas the HPAs whose proposals are shown beside the metrics they read */
+    ExplainPages(Supplier<Catalog> catalog, Clock clock, Supplier<List<HorizontalPodAutoscaler>> hpas) {
         this.catalog = catalog;
         this.clock = clock;
+        this.hpas = hpas;
     }
 
     /** The metric named {@code ns/name} (or {@code name}), or null when there is none. */
@@ -126,6 +131,17 @@ final class ExplainPages {
                     .put("observedTotal", finite(state.leadObservedTotal()))
                     .put("servedTotal", finite(state.leadServedTotal())));
         }
+        List<HorizontalPodAutoscaler> known = hpas.get();
+        if (!known.isEmpty()) {
+            List<Sample> served;
+            try {
+                served = state.serve(now).samples();
+            } catch (RuntimeException stale) {
+                served = null;
+            }
+            entry.put("hpas", new JsonArray(new java.util.ArrayList<>(HpaProposals.of(definition.key(), served,
+                    known))));
+        }
         if (detail) {
             JsonArray history = new JsonArray();
             for (ValueHistory.Point point : state.history().points(now)) {
@@ -204,6 +220,24 @@ final class ExplainPages {
         } else {
             html.append("<p id=\"history\">The history has ").append(history.size())
                     .append(" point so far: one a minute.</p>\n");
+        }
+        JsonArray readers = metric.getJsonArray("hpas");
+        if (readers != null && !readers.isEmpty()) {
+            html.append("<table id=\"hpas\">\n<tr><th>HPA</th><th>target</th><th>current replicas</th>"
+                    + "<th>proposed</th><th>usage</th><th>note</th></tr>\n");
+            for (Object item : readers) {
+                JsonObject hpa = (JsonObject) item;
+                html.append("<tr data-hpa=\"").append(escape(hpa.getString("hpa"))).append("\"><td>")
+                        .append(escape(hpa.getString("hpa"))).append("</td><td>")
+                        .append(escape(hpa.getString("target", ""))).append("</td><td class=\"num current\">")
+                        .append(hpa.getValue("currentReplicas", "")).append("</td><td class=\"num proposed\">")
+                        .append(hpa.getValue("proposedReplicas", "")).append("</td><td class=\"num\">")
+                        .append(hpa.getValue("usage") == null ? "" : number(hpa.getDouble("usage")))
+                        .append("</td><td>").append(escape(hpa.getString("note", ""))).append("</td></tr>\n");
+            }
+            html.append("</table>\n<p>What the controller would propose from this metric alone and the values"
+                    + " served now (with several metrics it takes the largest; stabilization and policies apply"
+                    + " after).</p>\n");
         }
         JsonObject value = metric.getJsonObject("value");
         if (value != null) {
