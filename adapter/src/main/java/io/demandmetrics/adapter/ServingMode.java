@@ -29,7 +29,8 @@ import java.util.Set;
  * @param delegated authentication and authorization in-cluster, null standalone
  */
 record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clientCertificates, RequestGate gate,
-                   KubernetesClient kubernetes, DelegatedAuthentication delegated) {
+                   KubernetesClient kubernetes, DelegatedAuthentication delegated,
+                   io.demandmetrics.adapter.objects.HpaInformer hpaInformer) {
 
     /** The cluster's pods for scalers that read them (rps, latency): from the informers, in a cluster only. */
     java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods() {
@@ -43,7 +44,7 @@ record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clie
                 ? AdapterServer.ClientCertificates.NONE
                 : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile());
         return new ServingMode(new ReportedObjects(), certificates, new LoopbackGate(options.clientCaFile() != null),
-                null, null);
+                null, null, null);
     }
 
     /** @throws StartupException (exit code 1) when the Kubernetes API cannot be reached or configured */
@@ -57,7 +58,7 @@ record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clie
                     AdapterServer.ClientCertificates.requestedFromAnyone(),
                     new DelegatedGate(delegated.authenticator(), delegated.access(),
                             Set.copyOf(options.auth().alwaysAllowPaths())),
-                    kubernetes, delegated);
+                    kubernetes, delegated, new io.demandmetrics.adapter.objects.HpaInformer(kubernetes));
         } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
             if (kubernetes != null) {
                 kubernetes.close();
@@ -66,8 +67,20 @@ record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clie
         }
     }
 
+    /**
+     * The HPAs the explain page shows proposals for: in a cluster the cluster's (an informer),
+     * standalone the manifests of {@code --hpa-files}.
+     */
+    java.util.function.Supplier<java.util.List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler>>
+            hpas(java.util.List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> fromFiles) {
+        return hpaInformer != null ? hpaInformer : () -> fromFiles;
+    }
+
     /** Stops the informers and watches and closes the API client. */
     void close() {
+        if (hpaInformer != null) {
+            hpaInformer.close();
+        }
         if (objects instanceof InformerObjects informers) {
             informers.close();
         }
