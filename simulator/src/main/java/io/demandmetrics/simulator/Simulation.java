@@ -149,7 +149,7 @@ public final class Simulation {
         io.demandmetrics.simulator.forecast.Lead lead = spec.adapterLead() == null ? null
                 : new io.demandmetrics.simulator.forecast.Lead(spec.adapterLead(), Duration.ofSeconds(ADAPTER_POLL),
                         io.demandmetrics.simulator.forecast.Lead.DEFAULT_MAX_GROWTH);
-        List<io.demandmetrics.simulator.forecast.DampedTrend> forecasters = new ArrayList<>();
+        List<io.demandmetrics.simulator.forecast.Lead.Forecaster> forecasters = new ArrayList<>();
         double[] factors = new double[signals.size()];
         java.util.Arrays.fill(factors, 1);
         for (int i = 0; i < signals.size(); i++) {
@@ -199,7 +199,7 @@ public final class Simulation {
                 for (int i = 0; i < signals.size(); i++) {
                     if (signals.get(i) != Signal.CPU && signals.get(i) != Signal.SCHEDULE) {
                         factors[i] = lead.factor(forecasters.get(i), total(reading(signals.get(i), t, pods, backlog,
-                                arrived)));
+                                arrived)), start.plusSeconds(t).getEpochSecond());
                     }
                 }
             }

@@ -1,6 +1,5 @@
 package io.demandmetrics.simulator;
 
-import io.demandmetrics.simulator.forecast.DampedTrend;
 import io.demandmetrics.simulator.forecast.Lead;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,8 +84,20 @@ public final class ScalingOutcomesBench {
                 + " demand), against serving the current value:%n");
         for (String trace : TRACES) {
             Trace demand = Trace.parse(Files.readString(EXAMPLES.resolve(trace + ".csv")));
-            forecastError(trace, demand);
+            forecastError(trace, demand, 0);
         }
+        // The usual day needs two days seen: the diurnal day three times, measured on the third.
+        Trace day = Trace.parse(Files.readString(EXAMPLES.resolve("diurnal-day.csv")));
+        StringBuilder threeDays = new StringBuilder();
+        for (int d = 0; d < 3; d++) {
+            for (int i = 0; i < day.seconds().length; i++) {
+                if (d > 0 && i == 0) {
+                    continue; // the day's last row is the next day's first
+                }
+                threeDays.append(d * 86400 + (long) day.seconds()[i]).append(',').append(day.values()[i]).append('\n');
+            }
+        }
+        forecastError("diurnal, day 3 of 3", Trace.parse(threeDays.toString()), 2 * 86400);
     }
 
     /** CPU 70 %, CPU 55 %, RPS per pod, RPS per pod with a 60 s lead, cron with ramp-up plus RPS. */
@@ -107,11 +118,11 @@ public final class ScalingOutcomesBench {
     /**
      * Mean absolute error of the served value (observed x the lead's factor) against the demand
      * 60 s later, and of the observed value itself; and how often each stays below that
-     * future demand (under-provisioning).
+     * future demand (under-provisioning); polls before {@code scoreFrom} are only learnt from.
      */
-    private static void forecastError(String name, Trace demand) {
+    private static void forecastError(String name, Trace demand, int scoreFrom) {
         Lead lead = new Lead(Duration.ofSeconds(60), Duration.ofSeconds(5), Lead.DEFAULT_MAX_GROWTH);
-        DampedTrend trend = lead.forecaster();
+        Lead.Forecaster trend = lead.forecaster();
         double servedError = 0;
         double observedError = 0;
         int servedUnder = 0;
@@ -119,8 +130,11 @@ public final class ScalingOutcomesBench {
         int points = 0;
         for (int t = 0; t + 60 <= demand.duration(); t += 5) {
             double now = demand.at(t);
-            double served = now * lead.factor(trend, now);
+            double served = now * lead.factor(trend, now, t);
             double future = demand.at(t + 60);
+            if (t < scoreFrom) {
+                continue; // fed to the forecaster, not scored
+            }
             servedError += Math.abs(served - future);
             observedError += Math.abs(now - future);
             servedUnder += served < future ? 1 : 0;

@@ -1,16 +1,16 @@
 package io.demandmetrics.adapter.store;
 
 import io.demandmetrics.scaler.spi.Sample;
-import io.demandmetrics.simulator.forecast.DampedTrend;
 import io.demandmetrics.simulator.forecast.Lead;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A metric's {@code lead}: each poll's total is fed to a damped-trend forecast, and every value
- * of the reading is served multiplied by the forecast's ratio to the total (the same arithmetic
- * the simulator's {@code simulate} applies, {@link Lead}). Never below what was observed, at
+ * A metric's {@code lead}: each poll's total is fed to a forecast (a damped trend, and the
+ * metric's usual day once two days are seen), and every value of the reading is served
+ * multiplied by the forecast's ratio to the total (the same arithmetic the simulator's
+ * {@code simulate} applies, {@link Lead}). Never below what was observed, at
  * most double it; the observed and served totals are kept for {@code /metrics}.
  *
  * <p>Fed by the metric's poller only; the totals are read by any thread.
@@ -18,7 +18,7 @@ import java.util.List;
 final class LeadForecast {
 
     private final Lead lead;
-    private final DampedTrend forecaster;
+    private final Lead.Forecaster forecaster;
     private volatile double observedTotal = Double.NaN;
     private volatile double servedTotal = Double.NaN;
 
@@ -33,7 +33,7 @@ final class LeadForecast {
         for (Sample sample : observed.samples()) {
             total += sample.value();
         }
-        double factor = lead.factor(forecaster, total);
+        double factor = lead.factor(forecaster, total, observed.fetchedAt().getEpochSecond());
         observedTotal = total;
         servedTotal = total * factor;
         if (factor == 1) {

@@ -3,10 +3,12 @@ package io.demandmetrics.simulator.forecast;
 import java.time.Duration;
 
 /**
- * Demand served ahead of time: a metric's total forecast {@code lead} ahead by a
- * {@link DampedTrend} over its polls, within guard rails, as the ratio each of its values is
- * multiplied by. Forecasting the total (not each pod's share) keeps the HPA's own scaling out
- * of the forecast: new pods lower every pod's share, not the demand.
+ * Demand served ahead of time: a metric's total forecast {@code lead} ahead, within guard
+ * rails, as the ratio each of its values is multiplied by. The forecast is the larger of a
+ * {@link DampedTrend} over the polls (a rise carried forward) and, once two days have been
+ * seen, the {@link SeasonalProfile}'s (a rise that comes every day expected before it comes).
+ * Forecasting the total (not each pod's share) keeps the HPA's own scaling out of the
+ * forecast: new pods lower every pod's share, not the demand.
  *
  * <p>Guard rails: never less than observed (a lead only brings scale-up earlier, never
  * scale-down), at most {@code 1 + maxGrowth} times observed, and nothing until enough polls
@@ -36,8 +38,17 @@ public record Lead(Duration lead, Duration pollInterval, double maxGrowth) {
     }
 
     /** A new forecaster for one metric. */
-    public DampedTrend forecaster() {
-        return new DampedTrend(ALPHA, BETA, PHI);
+    public Forecaster forecaster() {
+        return new Forecaster(new DampedTrend(ALPHA, BETA, PHI), new SeasonalProfile());
+    }
+
+    /**
+     * One metric's forecasting state.
+     *
+     * @param trend the damped trend over its polls
+     * @param day its seasonal profile
+     */
+    public record Forecaster(DampedTrend trend, SeasonalProfile day) {
     }
 
     /** Steps of the poll interval in the lead, at least one. */
@@ -46,15 +57,21 @@ public record Lead(Duration lead, Duration pollInterval, double maxGrowth) {
     }
 
     /**
-     * Feeds this poll's observed total to {@code forecaster} and returns the factor to multiply
-     * each observed value by: 1 when the forecast is not above the total.
+     * Feeds this poll's observed total, taken at {@code epochSecond}, to {@code forecaster} and
+     * returns the factor to multiply each observed value by: 1 when no forecast is above the
+     * total.
      */
-    public double factor(DampedTrend forecaster, double observedTotal) {
-        forecaster.observe(observedTotal);
-        if (forecaster.observed() < WARM_UP || !(observedTotal > 0)) {
+    public double factor(Forecaster forecaster, double observedTotal, long epochSecond) {
+        forecaster.trend().observe(observedTotal);
+        forecaster.day().observe(epochSecond, observedTotal);
+        if (forecaster.trend().observed() < WARM_UP || !(observedTotal > 0)) {
             return 1;
         }
-        double forecast = forecaster.forecast(steps());
+        double forecast = forecaster.trend().forecast(steps());
+        double seasonal = forecaster.day().expected(epochSecond, lead.toSeconds(), observedTotal);
+        if (seasonal > forecast) {
+            forecast = seasonal;
+        }
         if (!(forecast > observedTotal)) {
             return 1;
         }
