@@ -27,6 +27,7 @@ import java.util.Set;
  *
  * @param kubernetes the API client in-cluster, null standalone
  * @param delegated authentication and authorization in-cluster, null standalone
+ * @param hpaInformer the cluster's HPAs for the explain page, in-cluster; null standalone
  */
 record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clientCertificates, RequestGate gate,
                    KubernetesClient kubernetes, DelegatedAuthentication delegated,
