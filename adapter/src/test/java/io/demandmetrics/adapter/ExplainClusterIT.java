@@ -49,11 +49,15 @@ class ExplainClusterIT {
         cluster.close();
     }
 
-    private JsonArray hpas() throws Exception {
-        HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+    private HttpResponse<String> explain(String user) throws Exception {
+        return frontProxy.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                         adapter.url() + "/explain.json?metric=shop/queue_depth"))
-                .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-Remote-User", user).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonArray hpas() throws Exception {
+        HttpResponse<String> response = explain("system:serviceaccount:kube-system:horizontal-pod-autoscaler");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonArray hpas = new JsonObject(response.body()).getJsonArray("metrics").getJsonObject(0).getJsonArray("hpas");
         return hpas == null ? new JsonArray() : hpas;
@@ -67,6 +71,14 @@ class ExplainClusterIT {
                 .withAverageValue(new io.fabric8.kubernetes.api.model.Quantity(target)).endTarget().endExternal()
                 .endMetric().endSpec().withNewStatus().withCurrentReplicas(current).withDesiredReplicas(current)
                 .endStatus().build();
+    }
+
+    /** Authorized like /metrics: a SubjectAccessReview for the path, which the mock denies strangers. */
+    @Test
+    void theExplainPageIsAuthorizedLikeTheOtherNonResourcePaths() throws Exception {
+        HttpResponse<String> denied = explain("mallory");
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(denied.body()).contains("mallory").contains("/explain.json");
     }
 
     @Test
