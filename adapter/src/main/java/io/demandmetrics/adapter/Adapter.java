@@ -127,7 +127,7 @@ public final class Adapter {
         AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
                 new MetricView(store::catalog, mode.objects(), clock)), metrics,
                 prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(), store::catalog, clock,
-                mode.hpas(hpas));
+                mode.hpas(hpas), mode.targetPods());
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),

@@ -77,6 +77,38 @@ record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clie
         return hpaInformer != null ? hpaInformer : () -> fromFiles;
     }
 
+    /** The scale kinds whose pods are found through their selector, and the resource that holds it. */
+    private static final java.util.Map<String, String> SCALE_KINDS = java.util.Map.of("Deployment", "deployments.apps",
+            "StatefulSet", "statefulsets.apps", "ReplicaSet", "replicasets.apps");
+
+    /**
+     * An HPA target's running pods for the explain page, from the informers (its selector, then
+     * the pods); null standalone. Called on a worker, so it may wait a moment for the caches.
+     */
+    io.demandmetrics.adapter.explain.HpaProposals.TargetPods targetPods() {
+        java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods = pods();
+        if (pods.isEmpty()) {
+            return null;
+        }
+        return (namespace, kind, name) -> {
+            String resource = SCALE_KINDS.get(kind);
+            if (resource == null) {
+                return null;
+            }
+            try {
+                return pods.get().selectorOf(namespace, resource, name)
+                        .compose(selector -> pods.get().running(namespace, selector))
+                        .map(running -> running.stream().map(io.demandmetrics.scaler.spi.Pods.Pod::name).toList())
+                        .toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        };
+    }
+
     /** Stops the informers and watches and closes the API client. */
     void close() {
         if (hpaInformer != null) {

@@ -36,10 +36,27 @@ class ExplainClusterIT {
     @BeforeAll
     void start() throws Exception {
         TestValuesScalerProvider.set("cluster-queue", List.of(Sample.of(120)));
+        // Per pod: web-1 and web-2 of Deployment web, and api-1 of another workload; web-3 has no value yet.
+        TestValuesScalerProvider.set("cluster-pods", List.of(
+                Sample.forObject(io.demandmetrics.scaler.spi.DescribedObject.named("web-1"), 2),
+                Sample.forObject(io.demandmetrics.scaler.spi.DescribedObject.named("web-2"), 2),
+                Sample.forObject(io.demandmetrics.scaler.spi.DescribedObject.named("api-1"), 50)));
         cluster = new MockCluster();
+        for (String pod : List.of("web-1", "web-2", "web-3", "api-1")) {
+            cluster.admin.pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName(pod).withNamespace("shop")
+                    .withLabels(java.util.Map.of("app", pod.substring(0, 3))).endMetadata()
+                    .withNewStatus().withPhase("Running").withPodIP("10.0.0." + pod.hashCode() % 200).endStatus()
+                    .build()).create();
+        }
+        cluster.admin.apps().deployments().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps
+                .DeploymentBuilder().withNewMetadata().withName("web").withNamespace("shop").endMetadata()
+                .withNewSpec().withNewSelector().addToMatchLabels("app", "web").endSelector().endSpec().build())
+                .create();
         adapter = cluster.startAdapter(dir, """
                 metrics:
                   - {name: queue_depth, namespace: shop, type: test-values, parameters: {source: cluster-queue}, pollInterval: 200ms}
+                  - {name: requests_per_pod, namespace: shop, describes: pods, type: test-values, parameters: {source: cluster-pods}, pollInterval: 200ms}
                 """);
         frontProxy = TestAdapters.client(TestAdapters.certFile(dir), cluster.frontProxyCa.client("front-proxy-client"));
     }
@@ -71,6 +88,35 @@ class ExplainClusterIT {
                 .withAverageValue(new io.fabric8.kubernetes.api.model.Quantity(target)).endTarget().endExternal()
                 .endMetric().endSpec().withNewStatus().withCurrentReplicas(current).withDesiredReplicas(current)
                 .endStatus().build();
+    }
+
+    /**
+     * A Pods metric's proposal from the scale target's pods, as the controller lists them: the
+     * Deployment's three running pods, web-3 without a value, api-1's value left out. The
+     * average 2 against 10 says scale down, so web-3 counts as exactly the target: (2 + 2 + 10)
+     * / 3 / 10 = 0.47, ceil(0.47 x 3) = 2. (Over the metric's own pods it would be 54 / 3 = 18:
+     * 6 replicas.)
+     */
+    @Test
+    void aPodsMetricIsProposedOverTheTargetsPods() throws Exception {
+        cluster.admin.autoscaling().v2().horizontalPodAutoscalers().inNamespace("shop").resource(
+                new HorizontalPodAutoscalerBuilder().withNewMetadata().withName("web").withNamespace("shop")
+                        .endMetadata().withNewSpec().withNewScaleTargetRef("apps/v1", "Deployment", "web")
+                        .withMinReplicas(1).withMaxReplicas(10).addNewMetric().withType("Pods").withNewPods()
+                        .withNewMetric().withName("requests_per_pod").endMetric().withNewTarget()
+                        .withType("AverageValue").withAverageValue(new io.fabric8.kubernetes.api.model.Quantity("10"))
+                        .endTarget().endPods().endMetric().endSpec().withNewStatus().withCurrentReplicas(3)
+                        .withDesiredReplicas(3).endStatus().build()).create();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                            adapter.url() + "/explain.json?metric=shop/requests_per_pod"))
+                    .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonObject hpa = new JsonObject(response.body()).getJsonArray("metrics").getJsonObject(0)
+                    .getJsonArray("hpas").getJsonObject(0);
+            assertThat(hpa.getString("pods")).isEqualTo("3 running pods of Deployment web");
+            assertThat(hpa.getInteger("proposedReplicas")).isEqualTo(2);
+        });
     }
 
     /** Authorized like /metrics: a SubjectAccessReview for the path, which the mock denies strangers. */

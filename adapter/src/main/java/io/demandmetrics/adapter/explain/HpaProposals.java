@@ -17,9 +17,13 @@ import java.util.Map;
 /**
  * For one metric, the HPAs that read it and what the controller would propose from the values
  * served now: the simulator's arithmetic ({@link ReplicaCalculator}, 1.33+ tolerance), with the
- * HPA's {@code status.currentReplicas} as the current count and, where the controller counts
- * ready pods, that many ready. The proposal is the metric's alone: with several metrics the
- * controller takes the largest, and stabilization and policies apply after it.
+ * HPA's {@code status.currentReplicas} as the current count. The pods are the scale target's
+ * running pods when they are known (in a cluster: its selector over the pod informer), as the
+ * controller lists them: a Pods metric's values are theirs (others' left out, theirs without a
+ * value missing), and a Value target counts them as the ready pods; otherwise the pods the
+ * metric serves, and as many ready pods as current replicas. The proposal is the metric's
+ * alone: with several metrics the controller takes the largest, and stabilization and
+ * policies apply after it.
  */
 public final class HpaProposals {
 
@@ -30,13 +34,24 @@ public final class HpaProposals {
     private HpaProposals() {
     }
 
+    /** The running pods of an HPA's scale target. */
+    @FunctionalInterface
+    public interface TargetPods {
+        /**
+         * @param kind the scale target's kind ({@code Deployment}, {@code StatefulSet}, ...)
+         * @return the running pods' names, or null when they cannot be known
+         */
+        List<String> running(String namespace, String kind, String name);
+    }
+
     /**
      * One entry per HPA of {@code hpas} that reads {@code key}: name, target, current replicas,
      * and the proposal (or why there is none).
      *
      * @param served the samples the metric serves now; null when it serves none
      */
-    public static List<JsonObject> of(MetricKey key, List<Sample> served, List<HorizontalPodAutoscaler> hpas) {
+    public static List<JsonObject> of(MetricKey key, List<Sample> served, List<HorizontalPodAutoscaler> hpas,
+                                      TargetPods targetPods) {
         List<JsonObject> entries = new ArrayList<>();
         for (HorizontalPodAutoscaler hpa : hpas) {
             String namespace = hpa.getMetadata() == null ? null : hpa.getMetadata().getNamespace();
@@ -47,7 +62,7 @@ public final class HpaProposals {
                     : hpa.getSpec().getMetrics();
             for (int i = 0; i < specs.size(); i++) {
                 if (reads(specs.get(i), key)) {
-                    entries.add(entry(hpa, i, served));
+                    entries.add(entry(hpa, i, served, targetPods));
                 }
             }
         }
@@ -72,7 +87,8 @@ public final class HpaProposals {
         };
     }
 
-    private static JsonObject entry(HorizontalPodAutoscaler hpa, int index, List<Sample> served) {
+    private static JsonObject entry(HorizontalPodAutoscaler hpa, int index, List<Sample> served,
+                                    TargetPods targetPods) {
         JsonObject entry = new JsonObject().put("hpa", hpa.getMetadata().getNamespace() == null
                 ? hpa.getMetadata().getName() : hpa.getMetadata().getNamespace() + "/" + hpa.getMetadata().getName());
         HpaSpec spec;
@@ -90,12 +106,19 @@ public final class HpaProposals {
         if (served == null) {
             return entry.put("note", "no value is served now: the controller would skip this metric");
         }
+        var target = hpa.getSpec().getScaleTargetRef();
+        List<String> running = targetPods == null || target == null ? null
+                : targetPods.running(hpa.getMetadata().getNamespace(), target.getKind(), target.getName());
+        entry.put("pods", running == null ? "unknown: as many ready as current replicas, the metric's own pods"
+                : running.size() + " running pods of " + target.getKind() + " " + target.getName());
+        List<io.demandmetrics.simulator.PodState> ready = running == null ? readyPods(current)
+                : running.stream().map(pod -> io.demandmetrics.simulator.PodState.running(pod, 0)).toList();
         ReplicaCalculator.Proposal proposal;
         if (metric instanceof HpaSpec.ExternalMetric external) {
             long total = milliTotal(served, selector(hpa.getSpec().getMetrics().get(index)));
             entry.put("target", external.type() + " " + external.targetMilli() / 1000.0);
             proposal = external.type() == HpaSpec.TargetType.VALUE
-                    ? CALCULATOR.value(current, external.targetMilli(), total, readyPods(current), TOLERANCES)
+                    ? CALCULATOR.value(current, external.targetMilli(), total, ready, TOLERANCES)
                     : CALCULATOR.averageValue(current, external.targetMilli(), total, TOLERANCES);
         } else if (metric instanceof HpaSpec.ObjectMetric object) {
             String name = hpa.getSpec().getMetrics().get(index).getObject().getDescribedObject().getName();
@@ -107,20 +130,28 @@ public final class HpaProposals {
             }
             entry.put("target", object.type() + " " + object.targetMilli() / 1000.0);
             proposal = object.type() == HpaSpec.TargetType.VALUE
-                    ? CALCULATOR.value(current, object.targetMilli(), value, readyPods(current), TOLERANCES)
+                    ? CALCULATOR.value(current, object.targetMilli(), value, ready, TOLERANCES)
                     : CALCULATOR.averageValue(current, object.targetMilli(), value, TOLERANCES);
         } else if (metric instanceof HpaSpec.PodsMetric pods) {
             Map<String, Long> values = new HashMap<>();
             for (Sample sample : served) {
-                if (sample.object() != null) {
+                if (sample.object() != null && (running == null || running.contains(sample.object().name()))) {
                     values.merge(sample.object().name(), milli(sample.value()), Long::sum);
                 }
             }
             List<io.demandmetrics.simulator.PodState> states = new ArrayList<>();
-            values.keySet().forEach(pod -> states.add(io.demandmetrics.simulator.PodState.running(pod, 0)));
+            if (running != null) {
+                states.addAll(ready);
+            } else {
+                values.keySet().forEach(pod -> states.add(io.demandmetrics.simulator.PodState.running(pod, 0)));
+            }
             entry.put("target", "AverageValue " + pods.averageValueMilli() / 1000.0);
-            proposal = values.isEmpty() ? null : CALCULATOR.podsAverageValue(current, pods.averageValueMilli(), values,
-                    states, TOLERANCES, java.time.Instant.now());
+            try {
+                proposal = values.isEmpty() ? null : CALCULATOR.podsAverageValue(current, pods.averageValueMilli(),
+                        values, states, TOLERANCES, java.time.Instant.now());
+            } catch (io.demandmetrics.simulator.MetricUnavailable e) {
+                return entry.put("note", e.getMessage());
+            }
         } else {
             return entry.put("note", "not a metric this adapter serves");
         }

@@ -78,10 +78,11 @@ public final class AdapterServer {
                          Supplier<String> notReadyReason, ClientCertificates clientCertificates,
                          RequestGate gate, Supplier<io.demandmetrics.adapter.store.Catalog> catalog,
                          java.time.Clock clock,
-                         Supplier<List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler>> hpas) {
+                         Supplier<List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler>> hpas,
+                         io.demandmetrics.adapter.explain.HpaProposals.TargetPods targetPods) {
         this.vertx = vertx;
         this.api = api;
-        this.explain = new ExplainPages(catalog, clock, hpas);
+        this.explain = new ExplainPages(catalog, clock, hpas, targetPods);
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.notReadyReason = notReadyReason;

@@ -38,12 +38,18 @@ final class ExplainPages {
     private final Supplier<Catalog> catalog;
     private final Clock clock;
     private final Supplier<List<HorizontalPodAutoscaler>> hpas;
+    private final HpaProposals.TargetPods targetPods;
 
-    /** @param hpas the HPAs whose proposals are shown beside the metrics they read */
-    ExplainPages(Supplier<Catalog> catalog, Clock clock, Supplier<List<HorizontalPodAutoscaler>> hpas) {
+    /**
+     * @param hpas the HPAs whose proposals are shown beside the metrics they read
+     * @param targetPods an HPA target's running pods, or null when the adapter knows no pods
+     */
+    ExplainPages(Supplier<Catalog> catalog, Clock clock, Supplier<List<HorizontalPodAutoscaler>> hpas,
+                 HpaProposals.TargetPods targetPods) {
         this.catalog = catalog;
         this.clock = clock;
         this.hpas = hpas;
+        this.targetPods = targetPods;
     }
 
     /** The metric named {@code ns/name} (or {@code name}), or null when there is none. */
@@ -140,7 +146,7 @@ final class ExplainPages {
                 served = null;
             }
             entry.put("hpas", new JsonArray(new java.util.ArrayList<>(HpaProposals.of(definition.key(), served,
-                    known))));
+                    known, targetPods))));
         }
         if (detail) {
             JsonArray history = new JsonArray();
