@@ -42,12 +42,14 @@ class ExplainClusterIT {
                 Sample.forObject(io.demandmetrics.scaler.spi.DescribedObject.named("web-2"), 2),
                 Sample.forObject(io.demandmetrics.scaler.spi.DescribedObject.named("api-1"), 50)));
         cluster = new MockCluster();
-        for (String pod : List.of("web-1", "web-2", "web-3", "api-1")) {
+        List<String> pods = List.of("web-1", "web-2", "web-3", "api-1");
+        for (int i = 0; i < pods.size(); i++) {
+            String pod = pods.get(i);
             cluster.admin.pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                     .withNewMetadata().withName(pod).withNamespace("shop")
                     .withLabels(java.util.Map.of("app", pod.substring(0, 3))).endMetadata()
-                    .withNewStatus().withPhase("Running").withPodIP("10.0.0." + pod.hashCode() % 200).endStatus()
-                    .build()).create();
+                    .withNewStatus().withPhase("Running").withPodIP("10.0.0." + (i + 1)).endStatus().build())
+                    .create();
         }
         cluster.admin.apps().deployments().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps
                 .DeploymentBuilder().withNewMetadata().withName("web").withNamespace("shop").endMetadata()
