@@ -69,8 +69,12 @@ class ExplainClusterIT {
     }
 
     private HttpResponse<String> explain(String user) throws Exception {
+        return explain(user, "shop/queue_depth");
+    }
+
+    private HttpResponse<String> explain(String user, String metric) throws Exception {
         return frontProxy.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        adapter.url() + "/explain.json?metric=shop/queue_depth"))
+                        adapter.url() + "/explain.json?metric=" + metric))
                 .header("X-Remote-User", user).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -110,10 +114,8 @@ class ExplainClusterIT {
                         .endTarget().endPods().endMetric().endSpec().withNewStatus().withCurrentReplicas(3)
                         .withDesiredReplicas(3).endStatus().build()).create();
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
-            HttpResponse<String> response = frontProxy.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                            adapter.url() + "/explain.json?metric=shop/requests_per_pod"))
-                    .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = explain("system:serviceaccount:kube-system:horizontal-pod-autoscaler",
+                    "shop/requests_per_pod");
             JsonObject hpa = new JsonObject(response.body()).getJsonArray("metrics").getJsonObject(0)
                     .getJsonArray("hpas").getJsonObject(0);
             assertThat(hpa.getString("pods")).isEqualTo("3 running pods of Deployment web");
