@@ -36,6 +36,22 @@ public final class HpaManifest {
      *     is not an autoscaling/v2 HorizontalPodAutoscaler
      */
     public static HpaSpec parse(String yaml) {
+        return from(unmarshal(yaml));
+    }
+
+    /**
+     * Reads an autoscaling/v2 HPA as YAML gives it, checked as the API server would check it.
+     *
+     * @throws IllegalArgumentException as {@link #parse} does
+     */
+    public static HorizontalPodAutoscaler read(String yaml) {
+        HorizontalPodAutoscaler hpa = unmarshal(yaml);
+        from(hpa);
+        return hpa;
+    }
+
+    /** The YAML's object, if it is an autoscaling/v2 HorizontalPodAutoscaler; else why not. */
+    private static HorizontalPodAutoscaler unmarshal(String yaml) {
         Object parsed;
         try {
             parsed = YAML.unmarshal(yaml);
@@ -53,21 +69,6 @@ public final class HpaManifest {
                     + (parsed instanceof io.fabric8.kubernetes.api.model.HasMetadata object
                     ? ": a " + object.getKind() : ""));
         }
-        return from(hpa);
-    }
-
-    /** Reads an autoscaling/v2 HPA as YAML gives it. */
-    public static HorizontalPodAutoscaler read(String yaml) {
-        Object parsed;
-        try {
-            parsed = YAML.unmarshal(yaml);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a Kubernetes object in YAML: " + e.getMessage(), e);
-        }
-        if (!(parsed instanceof HorizontalPodAutoscaler hpa)) {
-            throw new IllegalArgumentException("not a HorizontalPodAutoscaler of autoscaling/v2");
-        }
-        from(hpa); // the same checks as the API server's
         return hpa;
     }
 

@@ -195,23 +195,30 @@ public final class Simulation {
             double cpuUtilization = ready.isEmpty() ? 0
                     : ready.stream().mapToDouble(pod -> pod.cpu[t % CPU_WINDOW]).sum()
                     / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
-            if (lead != null && t % ADAPTER_POLL == 0) {
+            boolean poll = lead != null && t % ADAPTER_POLL == 0;
+            boolean sync = t % syncEvery == 0;
+            List<Reading> observed = new ArrayList<>(signals.size());
+            if (poll || sync) { // read once, whether for the lead's poll, the sync, or both
+                for (Signal signal : signals) {
+                    observed.add(reading(signal, t, pods, backlog, arrived));
+                }
+            }
+            if (poll) {
                 for (int i = 0; i < signals.size(); i++) {
-                    if (signals.get(i) != Signal.CPU && signals.get(i) != Signal.SCHEDULE) {
-                        factors[i] = lead.factor(forecasters.get(i), total(reading(signals.get(i), t, pods, backlog,
-                                arrived)), start.plusSeconds(t).getEpochSecond());
+                    if (leads(signals.get(i))) {
+                        factors[i] = lead.factor(forecasters.get(i), total(observed.get(i)),
+                                start.plusSeconds(t).getEpochSecond());
                     }
                 }
             }
-            if (t % syncEvery == 0) {
+            if (sync) {
                 List<PodState> states = new ArrayList<>();
                 pods.forEach(pod -> states.add(pod.state(t)));
                 List<Reading> readings = new ArrayList<>();
                 for (int i = 0; i < signals.size(); i++) {
-                    Reading observed = reading(signals.get(i), t, pods, backlog, arrived);
-                    readings.add(factors[i] == 1 ? observed : scaled(observed, factors[i]));
-                    if (lead != null && signals.get(i) != Signal.CPU && signals.get(i) != Signal.SCHEDULE) {
-                        lastValues.put(spec.metrics().get(i).name() + " (observed)", shown(observed));
+                    readings.add(factors[i] == 1 ? observed.get(i) : scaled(observed.get(i), factors[i]));
+                    if (lead != null && leads(signals.get(i))) {
+                        lastValues.put(spec.metrics().get(i).name() + " (observed)", shown(observed.get(i)));
                     }
                 }
                 Decision decision = controller.sync(start.plusSeconds(t), replicas, pods.size(), states, readings);
@@ -287,6 +294,11 @@ public final class Simulation {
             }
             default -> throw new IllegalStateException(signal.toString());
         }
+    }
+
+    /** Whether the adapter's lead applies: to what the adapter serves, not metrics-server's CPU or a schedule. */
+    private static boolean leads(Signal signal) {
+        return signal != Signal.CPU && signal != Signal.SCHEDULE;
     }
 
     /** The sum of a reading's values, in units (not thousandths); 0 for a failed one. */

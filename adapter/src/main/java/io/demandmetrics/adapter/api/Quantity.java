@@ -22,6 +22,20 @@ public final class Quantity {
     }
 
     /**
+     * The {@code MilliValue()} the HPA reads from the quantity {@link #format} writes for a
+     * finite, non-negative {@code value}: thousandths, rounded up after the binary noise is
+     * rounded away.
+     */
+    public static long milliValue(double value) {
+        return milliUnits(value).longValueExact();
+    }
+
+    private static BigInteger milliUnits(double value) {
+        return BigDecimal.valueOf(value).setScale(9, RoundingMode.HALF_UP).setScale(3, RoundingMode.CEILING)
+                .movePointRight(3).toBigIntegerExact();
+    }
+
+    /**
      * @throws IllegalArgumentException for NaN, infinities and negative values, which are not
      *     demand: callers decide (and document) what to serve instead
      */
@@ -32,11 +46,7 @@ public final class Quantity {
         if (value < 0) {
             throw new IllegalArgumentException("negative demand is not a quantity: " + value);
         }
-        BigDecimal milli = BigDecimal.valueOf(value)
-                .setScale(9, RoundingMode.HALF_UP)
-                .setScale(3, RoundingMode.CEILING)
-                .movePointRight(3);
-        BigInteger units = milli.toBigIntegerExact();
+        BigInteger units = milliUnits(value);
         if (units.signum() == 0) {
             return "0";
         }

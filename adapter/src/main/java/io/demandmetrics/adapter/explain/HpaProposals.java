@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.explain;
 
+import io.demandmetrics.adapter.api.Quantity;
 import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.simulator.HpaManifest;
@@ -125,7 +126,7 @@ public final class HpaProposals {
             long value = 0;
             for (Sample sample : served) {
                 if (sample.object() == null || sample.object().name().equals(name)) {
-                    value += milli(sample.value());
+                    value += Quantity.milliValue(sample.value());
                 }
             }
             entry.put("target", object.type() + " " + object.targetMilli() / 1000.0);
@@ -136,7 +137,7 @@ public final class HpaProposals {
             Map<String, Long> values = new HashMap<>();
             for (Sample sample : served) {
                 if (sample.object() != null && (running == null || running.contains(sample.object().name()))) {
-                    values.merge(sample.object().name(), milli(sample.value()), Long::sum);
+                    values.merge(sample.object().name(), Quantity.milliValue(sample.value()), Long::sum);
                 }
             }
             List<io.demandmetrics.simulator.PodState> states = new ArrayList<>();
@@ -171,15 +172,10 @@ public final class HpaProposals {
         long total = 0;
         for (Sample sample : served) {
             if (matchLabels == null || sample.labels().entrySet().containsAll(matchLabels.entrySet())) {
-                total += milli(sample.value());
+                total += Quantity.milliValue(sample.value());
             }
         }
         return total;
-    }
-
-    /** A value as the HPA reads the Quantity the adapter served: thousandths, rounded up. */
-    private static long milli(double value) {
-        return (long) Math.ceil(value * 1000 - 1e-9);
     }
 
     /** The current replicas as ready pods: the controller counts ready pods for Value targets. */

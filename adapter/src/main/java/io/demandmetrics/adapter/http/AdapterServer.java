@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
@@ -293,10 +294,8 @@ public final class AdapterServer {
         HttpServerRequest request = exchange.request();
         String metric = request.query() == null ? null : request.getParam("metric");
         vertx.executeBlocking(() -> {
-            if (metric != null && explain.json(metric) == null) {
-                return null;
-            }
-            return json ? explain.json(metric).toBuffer() : explain.html(metric);
+            JsonObject data = explain.json(metric);
+            return data == null ? null : json ? data.toBuffer() : explain.html(data, metric);
         }, false).onComplete(result -> {
             if (result.failed()) {
                 exchange.fail("explaining the metrics", result.cause());

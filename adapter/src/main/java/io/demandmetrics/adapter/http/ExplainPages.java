@@ -52,11 +52,11 @@ final class ExplainPages {
         this.targetPods = targetPods;
     }
 
-    /** The metric named {@code ns/name} (or {@code name}), or null when there is none. */
-    private MetricState find(String id) {
-        for (var key : catalog.get().keys()) {
+    /** The metric named {@code ns/name} (or {@code name}) in {@code current}, or null when there is none. */
+    private static MetricState find(Catalog current, String id) {
+        for (var key : current.keys()) {
             if (key.id().equals(id)) {
-                return catalog.get().state(key);
+                return current.state(key);
             }
         }
         return null;
@@ -69,23 +69,24 @@ final class ExplainPages {
      */
     JsonObject json(String metricId) {
         Instant now = clock.instant();
+        Catalog current = catalog.get(); // one config version for the whole answer
+        List<HorizontalPodAutoscaler> known = hpas.get(); // listed once, not once per metric
         JsonArray metrics = new JsonArray();
         if (metricId != null) {
-            MetricState state = find(metricId);
+            MetricState state = find(current, metricId);
             if (state == null) {
                 return null;
             }
-            metrics.add(entry(state, now, true));
+            metrics.add(entry(state, now, true, known));
         } else {
-            Catalog current = catalog.get();
             for (var key : current.keys()) {
-                metrics.add(entry(current.state(key), now, false));
+                metrics.add(entry(current.state(key), now, false, known));
             }
         }
         return new JsonObject().put("at", now.toString()).put("metrics", metrics);
     }
 
-    private JsonObject entry(MetricState state, Instant now, boolean detail) {
+    private JsonObject entry(MetricState state, Instant now, boolean detail, List<HorizontalPodAutoscaler> known) {
         MetricDefinition definition = state.definition();
         Reading reading = state.reading();
         Failure failure = state.failure();
@@ -137,7 +138,6 @@ final class ExplainPages {
                     .put("observedTotal", finite(state.leadObservedTotal()))
                     .put("servedTotal", finite(state.leadServedTotal())));
         }
-        List<HorizontalPodAutoscaler> known = hpas.get();
         if (!known.isEmpty()) {
             List<Sample> served;
             try {
@@ -162,18 +162,16 @@ final class ExplainPages {
         return Double.isFinite(value) ? value : null;
     }
 
-    /** The page: every metric in a table, or one metric with its series and a chart of its last hour. */
-    Buffer html(String metricId) {
-        JsonObject data = json(metricId);
+    /**
+     * The page for what {@link #json} answered: every metric in a table, or one metric with its
+     * series and a chart of its last hour.
+     */
+    Buffer html(JsonObject data, String metricId) {
         StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 + "<title>demand-adapter: explain</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;"
                 + "text-align:left}th{background:#eee}td.num{text-align:right}img{max-width:100%;display:block}"
                 + "</style></head><body>\n<h1>What the adapter serves</h1>\n");
-        if (data == null) {
-            html.append("<p id=\"missing\">No metric ").append(escape(metricId)).append(" is configured.</p>\n");
-            return Buffer.buffer(html.append("</body></html>\n").toString());
-        }
         html.append("<p>At ").append(escape(data.getString("at"))).append(". <a href=\"explain.json").append(
                 metricId == null ? "" : "?metric=" + escape(metricId)).append("\">JSON</a></p>\n");
         html.append("<table id=\"metrics\">\n<tr><th>metric</th><th>type</th><th>describes</th><th>total</th>"
