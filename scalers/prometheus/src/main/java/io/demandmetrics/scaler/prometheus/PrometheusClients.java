@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.prometheus;
 
+import io.demandmetrics.scaler.spi.ClientTls;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.SharedResources;
 import io.vertx.core.Future;
@@ -7,8 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 
 /**
  * One HTTP client per Prometheus server and settings, shared by every metric that queries it
@@ -38,20 +37,10 @@ final class PrometheusClients {
     /** TLS files are read on a worker: opening must not block the caller's event loop. */
     private static Future<HttpClient> open(Vertx vertx, PrometheusEndpoint.ClientSettings settings) {
         return vertx.executeBlocking(() -> {
-            HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true);
-            if (settings.https()) {
-                options.setSsl(true);
-                if (settings.caFile() != null) {
-                    options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
-                }
-                if (settings.certFile() != null) {
-                    options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.certFile())
-                            .setKeyPath(settings.keyFile()));
-                }
-                if (settings.unsafeSsl()) {
-                    options.setTrustAll(true).setVerifyHost(false);
-                }
-            }
+            // The TLS files and unsafeSsl are only accepted with an https serverAddress.
+            HttpClientOptions options = ClientTls.apply(new HttpClientOptions().setKeepAlive(true)
+                    .setDecompressionSupported(true).setSsl(settings.https()), settings.caFile(), settings.certFile(),
+                    settings.keyFile(), settings.unsafeSsl());
             return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(CONNECTIONS));
         }, false);
     }

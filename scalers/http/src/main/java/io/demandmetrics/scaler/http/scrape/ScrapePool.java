@@ -5,6 +5,7 @@ import io.demandmetrics.scaler.http.exposition.ExpositionParser;
 import io.demandmetrics.scaler.http.exposition.LabelsCache;
 import io.demandmetrics.scaler.http.exposition.ScrapedSample;
 import io.demandmetrics.scaler.http.series.TargetHistory;
+import io.demandmetrics.scaler.spi.ClientTls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,8 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -175,20 +174,11 @@ public final class ScrapePool {
     /** TLS files are read on a worker: creating the client must not block the caller's event loop. */
     private Future<HttpClient> client(ScrapeSettings settings) {
         return vertx.executeBlocking(() -> {
-            HttpClientOptions options = new HttpClientOptions()
+            HttpClientOptions options = ClientTls.apply(new HttpClientOptions()
                     .setDecompressionSupported(true)
                     .setKeepAlive(true)
-                    .setConnectTimeout((int) settings.timeout().toMillis());
-            if (settings.caFile() != null) {
-                options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
-            }
-            if (settings.certFile() != null) {
-                options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(settings.certFile())
-                        .setKeyPath(settings.keyFile()));
-            }
-            if (settings.insecureSkipVerify()) {
-                options.setTrustAll(true).setVerifyHost(false);
-            }
+                    .setConnectTimeout((int) settings.timeout().toMillis()), settings.caFile(), settings.certFile(),
+                    settings.keyFile(), settings.insecureSkipVerify());
             // Pods behind one address (a node port, a proxy, a benchmark) must not queue behind
             // Vert.x's default of 5 connections per address: the pool's own bound is MAX_IN_FLIGHT.
             return vertx.createHttpClient(options, new io.vertx.core.http.PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
