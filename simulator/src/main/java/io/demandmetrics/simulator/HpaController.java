@@ -134,10 +134,10 @@ public final class HpaController {
         if (reading instanceof Reading.Failed failed) {
             throw new MetricUnavailable(failed.message());
         }
-        if (metric instanceof HpaSpec.PodsMetric pods1 && reading instanceof Reading.PerPod perPod) {
+        if (metric instanceof HpaSpec.PodsMetric podsMetric && reading instanceof Reading.PerPod perPod) {
             java.util.Map<String, Long> values = new java.util.HashMap<>();
             perPod.values().forEach((pod, value) -> values.put(pod, value.milliValue()));
-            return calculator.podsAverageValue(specReplicas, pods1.averageValueMilli(), values, pods, tolerances, now);
+            return calculator.podsAverageValue(specReplicas, podsMetric.averageValueMilli(), values, pods, tolerances, now);
         }
         if (metric instanceof HpaSpec.ResourceMetric resource && reading instanceof Reading.PerPod perPod) {
             return resource.type() == TargetType.UTILIZATION
@@ -363,10 +363,5 @@ public final class HpaController {
     /** For tests that start from a history: a recommendation made before. */
     void rememberRecommendation(int replicas, Instant at) {
         recommendations.add(new Recommendation(replicas, at));
-    }
-
-    /** How many recommendations are remembered (the stabilization window's). */
-    int recommendationCount() {
-        return recommendations.size();
     }
 }

@@ -47,11 +47,6 @@ final class PromqlScaler implements Scaler {
         this.pods = context.pods();
     }
 
-    /** The query this metric asks, for its messages and tests. */
-    String query() {
-        return query;
-    }
-
     @Override
     public Future<List<Sample>> fetch() {
         if (config.kind() == Kind.SUMMARY && !perPod) {
