@@ -42,10 +42,17 @@ final class MockCluster implements AutoCloseable {
     final List<JsonObject> reviewedSpecs = new CopyOnWriteArrayList<>();
     private final List<Adapter> adapters = new CopyOnWriteArrayList<>();
 
+    private final MockWebServer server = new MockWebServer();
+
     MockCluster() throws Exception {
+        this(false);
+    }
+
+    /** @param https serve HTTPS with a self-signed certificate ({@link #certificatePath()}) */
+    MockCluster(boolean https) throws Exception {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
+        api = new KubernetesMockServer(new Context(), server, responses,
+                new KubernetesMixedDispatcher(responses), https);
         api.init(InetAddress.getByName("127.0.0.1"), 0);
         admin = api.createClient();
         frontProxyCa = new TestCertificates("front-proxy-ca");
@@ -77,6 +84,11 @@ final class MockCluster implements AutoCloseable {
         Adapter adapter = Adapter.start(AdapterOptions.parse(args.toArray(String[]::new)), Clock.systemUTC());
         adapters.add(adapter);
         return adapter;
+    }
+
+    /** The HTTPS API's self-signed certificate (PEM), its own CA; issued for localhost. */
+    Path certificatePath() {
+        return Path.of(server.getSelfSignedCertificate().certificatePath());
     }
 
     ConfigMap authenticationConfigMap(TestCertificates frontProxy) throws Exception {

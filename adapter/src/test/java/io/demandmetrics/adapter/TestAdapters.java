@@ -119,8 +119,13 @@ final class TestAdapters {
     /** The real kubectl, as test-components.md prescribes: own kubeconfig and cache dir. */
     static KubectlResult kubectl(Path dir, Adapter adapter, String path) throws IOException, InterruptedException {
         Path kubeconfig = StandaloneKubeconfig.write(dir.resolve("kubectl"), adapter.url(), certFile(dir));
+        return kubectl(kubeconfig, dir.resolve("kubectl-cache"), path);
+    }
+
+    /** {@code kubectl get --raw path} with this kubeconfig. */
+    static KubectlResult kubectl(Path kubeconfig, Path cacheDir, String path) throws IOException, InterruptedException {
         Process process = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(),
-                "--cache-dir", dir.resolve("kubectl-cache").toString(), "get", "--raw", path)
+                "--cache-dir", cacheDir.toString(), "get", "--raw", path)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         byte[] out = process.getInputStream().readAllBytes();

@@ -6,23 +6,15 @@ import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.fabric8.kubernetes.api.model.APIService;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -34,11 +26,10 @@ import org.junit.jupiter.api.Test;
 class ManifestsTest {
 
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     @Test
     void theKustomizeBaseRendersIntoKnownTypedObjects() throws Exception {
-        List<HasMetadata> objects = typed(kustomize(REPO.resolve("deploy")));
+        List<HasMetadata> objects = Manifests.render(REPO.resolve("deploy"));
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "Namespace/demand-metrics", "ServiceAccount/demand-metrics-adapter",
                 "ClusterRole/demand-metrics-adapter-object-reader", "ClusterRole/demand-metrics-reader",
@@ -49,18 +40,18 @@ class ManifestsTest {
                 "ConfigMap/demand-metrics-adapter-config", "Service/demand-metrics-adapter",
                 "Deployment/demand-metrics-adapter", "PodDisruptionBudget/demand-metrics-adapter");
 
-        RoleBinding authReader = find(objects, RoleBinding.class, "demand-metrics-adapter-auth-reader");
+        RoleBinding authReader = Manifests.find(objects, RoleBinding.class, "demand-metrics-adapter-auth-reader");
         assertThat(authReader.getMetadata().getNamespace()).isEqualTo("kube-system");
         assertThat(authReader.getRoleRef().getName()).isEqualTo("extension-apiserver-authentication-reader");
-        assertThat(find(objects, ClusterRoleBinding.class, "demand-metrics-adapter:system:auth-delegator")
+        assertThat(Manifests.find(objects, ClusterRoleBinding.class, "demand-metrics-adapter:system:auth-delegator")
                 .getRoleRef().getName()).isEqualTo("system:auth-delegator");
-        ClusterRoleBinding hpa = find(objects, ClusterRoleBinding.class, "demand-metrics-reader:horizontal-pod-autoscaler");
+        ClusterRoleBinding hpa = Manifests.find(objects, ClusterRoleBinding.class, "demand-metrics-reader:horizontal-pod-autoscaler");
         assertThat(hpa.getSubjects()).singleElement().satisfies(s -> {
             assertThat(s.getName()).isEqualTo("horizontal-pod-autoscaler");
             assertThat(s.getNamespace()).isEqualTo("kube-system");
         });
 
-        Deployment deployment = find(objects, Deployment.class, "demand-metrics-adapter");
+        Deployment deployment = Manifests.find(objects, Deployment.class, "demand-metrics-adapter");
         assertThat(deployment.getMetadata().getNamespace()).isEqualTo("demand-metrics");
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
         var pod = deployment.getSpec().getTemplate().getSpec();
@@ -76,19 +67,19 @@ class ManifestsTest {
         assertThat(pod.getTopologySpreadConstraints()).singleElement()
                 .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
 
-        Service service = find(objects, Service.class, "demand-metrics-adapter");
+        Service service = Manifests.find(objects, Service.class, "demand-metrics-adapter");
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
             assertThat(p.getPort()).isEqualTo(443);
             assertThat(p.getTargetPort().getStrVal()).isEqualTo("https");
         });
 
-        ConfigMap config = find(objects, ConfigMap.class, "demand-metrics-adapter-config");
+        ConfigMap config = Manifests.find(objects, ConfigMap.class, "demand-metrics-adapter-config");
         new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(config.getData().get("config.yaml"));
     }
 
     @Test
     void theApiServicesRegisterBothGroupsWithTheRightPriorities() throws Exception {
-        List<HasMetadata> objects = typed(Files.readString(REPO.resolve("apiservice.yaml")));
+        List<HasMetadata> objects = Manifests.typed(Files.readString(REPO.resolve("apiservice.yaml")));
         assertThat(objects).hasSize(3).allSatisfy(o -> {
             APIService service = (APIService) o;
             assertThat(service.getSpec().getService().getName()).isEqualTo("demand-metrics-adapter");
@@ -110,7 +101,7 @@ class ManifestsTest {
         }
         assertThat(examples).isNotEmpty();
         for (Path example : examples) {
-            HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) typed(Files.readString(example)).get(0);
+            HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) Manifests.typed(Files.readString(example)).get(0);
             assertThat(hpa.getSpec().getMinReplicas()).as(example.toString()).isEqualTo(2);
             var down = hpa.getSpec().getBehavior().getScaleDown();
             assertThat(down.getStabilizationWindowSeconds()).isEqualTo(600);
@@ -136,73 +127,5 @@ class ManifestsTest {
         var config = new ConfigParser(ScalerRegistry.load(null, w -> { }))
                 .parse(example.replace(".run/certs/apiserver.crt", ca.toString()));
         assertThat(config.metrics()).extracting(m -> m.type()).contains("cron", "rps", "latency");
-    }
-
-    private static String kustomize(Path dir) throws Exception {
-        Process kubectl = new ProcessBuilder("kubectl", "kustomize", dir.toString()).start();
-        String out = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(kubectl.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(kubectl.exitValue()).as(err).isZero();
-        return out;
-    }
-
-    /** Every document as its typed model, failing on unknown kinds and unknown fields. */
-    private static List<HasMetadata> typed(String yaml) {
-        List<HasMetadata> objects = new ArrayList<>();
-        for (String document : yaml.split("(?m)^---\\s*$")) {
-            if (document.lines().allMatch(l -> l.isBlank() || l.trim().startsWith("#"))) {
-                continue;
-            }
-            HasMetadata object = SERIALIZATION.unmarshal(document);
-            assertThat(object).as("a kind fabric8 knows: %s", document.strip().lines().findFirst().orElse(""))
-                    .isNotInstanceOf(GenericKubernetesResource.class);
-            List<String> unknown = new ArrayList<>();
-            unknownFields(object, object.getKind() + "/" + object.getMetadata().getName(), unknown);
-            assertThat(unknown).as("fields the Kubernetes API would not know").isEmpty();
-            objects.add(object);
-        }
-        return objects;
-    }
-
-    private static void unknownFields(Object value, String path, List<String> unknown) {
-        if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> unknownFields(v, path + "." + k, unknown));
-            return;
-        }
-        if (value instanceof Collection<?> list) {
-            int i = 0;
-            for (Object element : list) {
-                unknownFields(element, path + "[" + i++ + "]", unknown);
-            }
-            return;
-        }
-        if (value == null || !value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
-            return;
-        }
-        for (Method getter : value.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
-                    || getter.getName().equals("getClass") || getter.getDeclaringClass() == Object.class) {
-                continue;
-            }
-            try {
-                Object property = getter.invoke(value);
-                if (getter.getName().equals("getAdditionalProperties")) {
-                    if (property instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                        unknown.add(path + ": " + extra.keySet());
-                    }
-                } else {
-                    unknownFields(property, path + "." + getter.getName().substring(3), unknown);
-                }
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError("cannot read " + path + "." + getter.getName(), e);
-            }
-        }
-    }
-
-    private static <T extends HasMetadata> T find(List<HasMetadata> objects, Class<T> type, String name) {
-        return objects.stream().filter(type::isInstance).map(type::cast)
-                .filter(o -> o.getMetadata().getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError(type.getSimpleName() + " " + name + " not rendered"));
     }
 }
