@@ -10,6 +10,7 @@ import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
@@ -112,7 +113,7 @@ public final class Adapter {
 
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Vertx vertx = vertx(prometheus);
-        AdapterMetrics metrics = new AdapterMetrics(prometheus, clock);
+        AdapterMetrics metrics = new AdapterMetrics(prometheus);
         ServingMode mode;
         try {
             mode = options.standalone() ? ServingMode.standalone(options) : ServingMode.inCluster(options, vertx, clock);
@@ -120,7 +121,7 @@ public final class Adapter {
             vertx.close();
             throw e;
         }
-        MetricStore store = new MetricStore(vertx, clock, metrics, mode.pods());
+        MetricStore store = new MetricStore(vertx, clock, prometheus, new PollMeters(prometheus, clock), mode.pods());
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());

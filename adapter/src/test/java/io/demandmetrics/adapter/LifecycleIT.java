@@ -153,6 +153,38 @@ class LifecycleIT {
         }
     }
 
+    /**
+     * A reload that changes a metric's settings but not its name keeps its meters at /metrics,
+     * counting on, fed by the new poller (dashboards and alerts must not go blind on an edit).
+     */
+    @Test
+    void aSettingsChangeKeepsTheMetricsOwnMetersCountingOn() throws Exception {
+        TestValuesScalerProvider.set("tuned", List.of(Sample.of(5)));
+        Path config = dir.resolve("tuned.yaml");
+        String metric = "  - {name: tuned, namespace: shop, type: test-values, parameters: {source: tuned},"
+                + " pollInterval: %s}\n";
+        Files.writeString(config, "metrics:\n" + metric.formatted("200ms"));
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--config-check-interval", "50ms");
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        String tuned = "metric=\"shop/tuned\"";
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    meter(client, adapter, "demand_adapter_poll_seconds_count", tuned) >= 2);
+            write(config, "metrics:\n" + metric.formatted("300ms"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> TestAdapters.get(client, adapter, "/metrics").body()
+                    .contains("demand_adapter_config_reloads_total{result=\"applied\"} 1.0"));
+            double pollsAtReload = meter(client, adapter, "demand_adapter_poll_seconds_count", tuned);
+            assertThat(meter(client, adapter, "demand_adapter_poll_errors_total", tuned)).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    meter(client, adapter, "demand_adapter_poll_seconds_count", tuned) >= pollsAtReload + 3);
+            // The age is the new poller's value's: the retired one's would only grow.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
+                    meter(client, adapter, "demand_adapter_value_age_seconds", tuned) < 1.0);
+        } finally {
+            adapter.stop();
+        }
+    }
+
     /** Scaler's contract: fetch() is never called while the previous call is unfinished, even after a timeout. */
     @Test
     void aScalerThatNeverAnswersIsNotCalledAgain() throws Exception {

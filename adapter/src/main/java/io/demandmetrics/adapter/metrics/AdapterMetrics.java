@@ -1,17 +1,10 @@
 package io.demandmetrics.adapter.metrics;
 
-import io.demandmetrics.adapter.config.MetricDefinition;
-import io.demandmetrics.adapter.store.MetricState;
-import io.demandmetrics.adapter.store.Reading;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The adapter's own Prometheus metrics: requests by route and code, polls and poll errors
- * per metric, and the age of each metric's served value.
- *
- * <p>Per-metric meters are a count, a sum and a max (no histogram): at ten thousand metrics a
- * histogram each would cost more than the values they describe. Request latency, with few
- * routes, has a histogram.
+ * The adapter's own Prometheus metrics about serving: requests by route and code (with a
+ * histogram: there are few routes), connections, config and certificate reloads. Each
+ * metric's polling has its own meters ({@link PollMeters}).
  */
 public final class AdapterMetrics {
 
@@ -34,10 +24,8 @@ public final class AdapterMetrics {
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(1000)};
 
     private final MeterRegistry registry;
-    private final Clock clock;
     /** Per route template, its timers indexed by status code (100-599): nothing is built per request. */
     private final Map<String, AtomicReferenceArray<Timer>> requestTimers = new ConcurrentHashMap<>();
-    private final Map<MetricState, List<Meter>> perMetric = new ConcurrentHashMap<>();
     private final Counter reloadsApplied;
     private final Counter reloadsRejected;
     private final Counter certificatesApplied;
@@ -46,9 +34,8 @@ public final class AdapterMetrics {
     private final AtomicInteger connectionsOpen = new AtomicInteger();
     private final Counter connectionsOpened;
 
-    public AdapterMetrics(MeterRegistry registry, Clock clock) {
+    public AdapterMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.clock = clock;
         this.reloadsApplied = Counter.builder("demand_adapter_config_reloads").tag("result", "applied")
                 .description("Config file changes applied").register(registry);
         this.reloadsRejected = Counter.builder("demand_adapter_config_reloads").tag("result", "rejected")
@@ -122,54 +109,5 @@ public final class AdapterMetrics {
 
     public void certificateReload(boolean applied) {
         (applied ? certificatesApplied : certificatesRejected).increment();
-    }
-
-    /** Registers the per-metric meters of a metric that starts polling. */
-    public void track(MetricState state) {
-        MetricDefinition definition = state.definition();
-        Tags tags = Tags.of("metric", definition.key().id(), "describes", definition.key().describes(),
-                "type", definition.type());
-        List<Meter> meters = List.of(
-                Timer.builder("demand_adapter_poll").description("Polls of the metric's source, successful or not")
-                        .tags(tags).register(registry),
-                Counter.builder("demand_adapter_poll_errors").description("Failed polls of the metric's source")
-                        .tags(tags).register(registry),
-                Gauge.builder("demand_adapter_value_age_seconds", state, this::ageSeconds)
-                        .description("Age of the value served for the metric; NaN before the first successful poll")
-                        .tags(tags).register(registry));
-        if (definition.lead() != null) {
-            meters = new java.util.ArrayList<>(meters);
-            meters.add(Gauge.builder("demand_adapter_lead_observed", state, MetricState::leadObservedTotal)
-                    .description("A metric with a lead: the total of its values as the last poll observed them")
-                    .tags(tags).register(registry));
-            meters.add(Gauge.builder("demand_adapter_lead_served", state, MetricState::leadServedTotal)
-                    .description("A metric with a lead: the total served, the forecast (never below observed)")
-                    .tags(tags).register(registry));
-        }
-        perMetric.put(state, meters);
-    }
-
-    /** Removes the meters of a metric that stopped polling. */
-    public void untrack(MetricState state) {
-        List<Meter> meters = perMetric.remove(state);
-        if (meters != null) {
-            meters.forEach(registry::remove);
-        }
-    }
-
-    public void poll(MetricState state, long nanos, boolean failed) {
-        List<Meter> meters = perMetric.get(state);
-        if (meters == null) {
-            return;
-        }
-        ((Timer) meters.get(0)).record(nanos, TimeUnit.NANOSECONDS);
-        if (failed) {
-            ((Counter) meters.get(1)).increment();
-        }
-    }
-
-    private double ageSeconds(MetricState state) {
-        Reading reading = state.reading();
-        return reading == null ? Double.NaN : Duration.between(reading.fetchedAt(), clock.instant()).toMillis() / 1000.0;
     }
 }

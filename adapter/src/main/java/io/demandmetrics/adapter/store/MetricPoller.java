@@ -1,7 +1,6 @@
 package io.demandmetrics.adapter.store;
 
 import io.demandmetrics.adapter.config.MetricDefinition;
-import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.vertx.core.Future;
@@ -24,7 +23,7 @@ final class MetricPoller {
 
     private final Vertx vertx;
     private final Clock clock;
-    private final AdapterMetrics metrics;
+    private final PollListener listener;
     private final MetricState state;
     private final Scaler scaler;
     private final TimedFetch fetch;
@@ -33,11 +32,11 @@ final class MetricPoller {
     private long timer = -1;
     private boolean stopped;
 
-    MetricPoller(Vertx vertx, Clock clock, AdapterMetrics metrics, MetricState state, Scaler scaler,
+    MetricPoller(Vertx vertx, Clock clock, PollListener listener, MetricState state, Scaler scaler,
                  TimedFetch fetch) {
         this.vertx = vertx;
         this.clock = clock;
-        this.metrics = metrics;
+        this.listener = listener;
         this.state = state;
         this.scaler = scaler;
         this.fetch = fetch;
@@ -50,7 +49,7 @@ final class MetricPoller {
 
     /** Polls now and then on the interval; the future completes when the first poll has ended. */
     Future<Void> start() {
-        metrics.track(state);
+        listener.started(state);
         poll();
         return firstPoll.future();
     }
@@ -62,7 +61,7 @@ final class MetricPoller {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        metrics.untrack(state);
+        listener.retired(state);
         return closeScaler();
     }
 
@@ -94,7 +93,7 @@ final class MetricPoller {
         } else {
             failures.succeeded();
         }
-        metrics.poll(state, elapsed, failure != null);
+        listener.polled(state, elapsed, failure != null);
         firstPoll.tryComplete();
         long nowMillis = System.currentTimeMillis();
         long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(),

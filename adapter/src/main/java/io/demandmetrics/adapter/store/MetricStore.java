@@ -3,8 +3,8 @@ package io.demandmetrics.adapter.store;
 import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.config.MetricKey;
-import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.scaler.spi.Scaler;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -35,7 +35,8 @@ public final class MetricStore {
     private final Vertx vertx;
     private final Context context;
     private final Clock clock;
-    private final AdapterMetrics metrics;
+    private final MeterRegistry registry;
+    private final PollListener listener;
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.of(List.of()));
     private final Map<MetricKey, MetricPoller> running = new HashMap<>();
     private final ScalerExecutors executors;
@@ -43,18 +44,23 @@ public final class MetricStore {
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
     private Future<Void> lastApply = Future.succeededFuture();
 
-    public MetricStore(Vertx vertx, Clock clock, AdapterMetrics metrics) {
-        this(vertx, clock, metrics, java.util.Optional.empty());
+    public MetricStore(Vertx vertx, Clock clock, MeterRegistry registry, PollListener listener) {
+        this(vertx, clock, registry, listener, java.util.Optional.empty());
     }
 
-    /** @param pods the cluster's pods for scalers that read them; empty standalone */
-    public MetricStore(Vertx vertx, Clock clock, AdapterMetrics metrics,
+    /**
+     * @param registry where scalers register their own meters
+     * @param listener told of every poller's start, polls and retirement
+     * @param pods the cluster's pods for scalers that read them; empty standalone
+     */
+    public MetricStore(Vertx vertx, Clock clock, MeterRegistry registry, PollListener listener,
                        java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods) {
         this.pods = pods;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.clock = clock;
-        this.metrics = metrics;
+        this.registry = registry;
+        this.listener = listener;
         this.executors = new ScalerExecutors(vertx);
     }
 
@@ -152,13 +158,13 @@ public final class MetricStore {
 
     /** A poller for {@code definition} with a new scaler; throws when the provider cannot create one. */
     private MetricPoller create(MetricDefinition definition) {
-        MetricScalerContext scalerContext = new MetricScalerContext(vertx, clock, definition, metrics.registry(),
+        MetricScalerContext scalerContext = new MetricScalerContext(vertx, clock, definition, registry,
                 executors, pods);
         Scaler scaler = definition.provider().createScaler(definition.scalerConfig(), scalerContext);
         if (scaler == null) {
             throw new IllegalStateException("the " + definition.type() + " provider returned no scaler");
         }
-        return new MetricPoller(vertx, clock, metrics, new MetricState(definition),
+        return new MetricPoller(vertx, clock, listener, new MetricState(definition),
                 scaler, new TimedFetch(vertx, context, definition, scaler));
     }
 }
