@@ -9,6 +9,7 @@ import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.view.MetricView;
+import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
@@ -125,10 +126,10 @@ public final class Adapter {
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
-        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog,
-                new MetricView(store::catalog, mode.objects(), clock)), metrics,
-                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(), store::catalog, clock,
-                mode.hpas(hpas), mode.targetPods());
+        MetricView view = new MetricView(store::catalog, mode.objects(), clock);
+        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, view), metrics,
+                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(),
+                new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods()));
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),

@@ -2,6 +2,8 @@ package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.AdapterOptions;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.adapter.explain.ExplainPage;
+import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,7 +49,9 @@ public final class AdapterServer {
 
     private final Vertx vertx;
     private final MetricsApiHandler api;
-    private final ExplainPages explain;
+    /** The longest an explain answer may wait for the objects it names (an informer's first sync). */
+    private static final long EXPLAIN_TIMEOUT_SECONDS = 30;
+    private final Explanations explain;
     private final AdapterMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
     private final Supplier<String> notReadyReason;
@@ -77,13 +81,10 @@ public final class AdapterServer {
 
     public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
                          Supplier<String> notReadyReason, ClientCertificates clientCertificates,
-                         RequestGate gate, Supplier<io.demandmetrics.adapter.store.Catalog> catalog,
-                         java.time.Clock clock,
-                         Supplier<List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler>> hpas,
-                         io.demandmetrics.adapter.explain.HpaProposals.TargetPods targetPods) {
+                         RequestGate gate, Explanations explain) {
         this.vertx = vertx;
         this.api = api;
-        this.explain = new ExplainPages(catalog, clock, hpas, targetPods);
+        this.explain = explain;
         this.metrics = metrics;
         this.prometheus = prometheus;
         this.notReadyReason = notReadyReason;
@@ -293,20 +294,22 @@ public final class AdapterServer {
     private void explain(Exchange exchange, boolean json) {
         HttpServerRequest request = exchange.request();
         String metric = request.query() == null ? null : request.getParam("metric");
-        vertx.executeBlocking(() -> {
-            JsonObject data = explain.json(metric);
-            return data == null ? null : json ? data.toBuffer() : explain.html(data, metric);
-        }, false).onComplete(result -> {
-            if (result.failed()) {
-                exchange.fail("explaining the metrics", result.cause());
-            } else if (result.result() == null) {
-                exchange.fail("explaining a metric", new RequestFailure.NoSuchResource());
-            } else if (json) {
-                exchange.json(200, result.result());
-            } else {
-                request.response().putHeader("Content-Type", "text/html; charset=utf-8").end(result.result());
-            }
-        });
+        // On a worker: at ten thousand metrics the answer is megabytes. The view's answers are
+        // complete at once but for an informer's first sync, which this worker waits for.
+        vertx.executeBlocking(() -> explain.json(metric)
+                .map(data -> data == null ? null : json ? data.toBuffer() : ExplainPage.html(data, metric))
+                .toCompletionStage().toCompletableFuture().get(EXPLAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS), false)
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        exchange.fail("explaining the metrics", result.cause());
+                    } else if (result.result() == null) {
+                        exchange.fail("explaining a metric", new RequestFailure.NoSuchResource());
+                    } else if (json) {
+                        exchange.json(200, result.result());
+                    } else {
+                        request.response().putHeader("Content-Type", "text/html; charset=utf-8").end(result.result());
+                    }
+                });
     }
 
     private void metricsApi(Exchange exchange) {

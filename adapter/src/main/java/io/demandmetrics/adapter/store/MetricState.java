@@ -98,7 +98,7 @@ public final class MetricState {
     public Served serve(Instant now) {
         Latest seen = latest;
         Reading current = seen.reading();
-        if (current != null && Duration.between(current.fetchedAt(), now).compareTo(definition.maxAge()) <= 0) {
+        if (fresh(current, now)) {
             return new Served(current.samples(), null, current.fetchedAt());
         }
         Double fallback = definition.fallback();
@@ -107,6 +107,45 @@ public final class MetricState {
         }
         throw new RequestFailure.StaleValue(unavailableMessage(seen, now));
     }
+    /** What {@link #serve} does at {@code now}, and why, in words an operator reads. */
+    public enum Health {
+        OK("ok"),
+        LAST_GOOD("serving the last good value; the last poll failed"),
+        FALLBACK("stale: serving the fallback"),
+        STALE("stale: answering 503"),
+        WAITING("waiting for the first poll"),
+        FAILING("failing, nothing served yet");
+
+        private final String description;
+
+        Health(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    /** The rule {@link #serve} follows, named. */
+    public Health health(Instant now) {
+        Latest seen = latest;
+        if (fresh(seen.reading(), now)) {
+            return seen.failure() == null ? Health.OK : Health.LAST_GOOD;
+        }
+        if (definition.fallback() != null) {
+            return Health.FALLBACK;
+        }
+        if (seen.reading() != null) {
+            return Health.STALE;
+        }
+        return seen.failure() == null ? Health.WAITING : Health.FAILING;
+    }
+
+    private boolean fresh(Reading reading, Instant now) {
+        return reading != null && Duration.between(reading.fetchedAt(), now).compareTo(definition.maxAge()) <= 0;
+    }
+
     private List<Sample> fallbackSamples(Reading last, double fallback, Instant now) {
         if (definition.key().isExternal()) {
             return List.of(Sample.of(fallback).at(now));

@@ -1,0 +1,121 @@
+package io.demandmetrics.adapter.explain;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * {@code /explain}: what {@link Explanations#json} answered, as a page: every metric in a
+ * table, or one metric with its series, the HPAs that read it, and a chart of its last hour
+ * (inline SVG, drawn as text: nothing graphical is loaded on the serving path).
+ */
+public final class ExplainPage {
+
+    private ExplainPage() {
+    }
+
+    /**
+     * The page for what {@link #json} answered: every metric in a table, or one metric with its
+     * series and a chart of its last hour.
+     */
+    public static Buffer html(JsonObject data, String metricId) {
+        StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                + "<title>demand-adapter: explain</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
+                + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;"
+                + "text-align:left}th{background:#eee}td.num{text-align:right}img{max-width:100%;display:block}"
+                + "</style></head><body>\n<h1>What the adapter serves</h1>\n");
+        html.append("<p>At ").append(escape(data.getString("at"))).append(". <a href=\"explain.json").append(
+                metricId == null ? "" : "?metric=" + escape(metricId)).append("\">JSON</a></p>\n");
+        html.append("<table id=\"metrics\">\n<tr><th>metric</th><th>type</th><th>describes</th><th>total</th>"
+                + "<th>series</th><th>age (s)</th><th>health</th><th>last error</th></tr>\n");
+        for (Object item : data.getJsonArray("metrics")) {
+            JsonObject metric = (JsonObject) item;
+            JsonObject value = metric.getJsonObject("value");
+            JsonObject health = metric.getJsonObject("health");
+            String id = metric.getString("metric");
+            html.append("<tr data-metric=\"").append(escape(id)).append("\"><td><a href=\"explain?metric=")
+                    .append(escape(id)).append("\">").append(escape(id)).append("</a></td><td>")
+                    .append(escape(metric.getString("type"))).append("</td><td>")
+                    .append(escape(metric.getString("describes"))).append("</td><td class=\"num total\">")
+                    .append(value == null ? "" : number(value.getDouble("total"))).append("</td><td class=\"num\">")
+                    .append(value == null ? "" : value.getInteger("series")).append("</td><td class=\"num\">")
+                    .append(health.containsKey("ageSeconds") ? number(health.getDouble("ageSeconds")) : "")
+                    .append("</td><td class=\"health\">").append(escape(health.getString("status")))
+                    .append("</td><td>").append(escape(health.getString("lastError", ""))).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
+        if (metricId != null) {
+            JsonObject metric = data.getJsonArray("metrics").getJsonObject(0);
+            detail(html, metric);
+        }
+        return Buffer.buffer(html.append("</body></html>\n").toString());
+    }
+
+    private static void detail(StringBuilder html, JsonObject metric) {
+        JsonObject lead = metric.getJsonObject("lead");
+        if (lead != null) {
+            html.append("<p id=\"lead\">Lead ").append(escape(lead.getString("lead"))).append(": observed total ")
+                    .append(lead.getValue("observedTotal") == null ? "-" : number(lead.getDouble("observedTotal")))
+                    .append(", served ").append(lead.getValue("servedTotal") == null ? "-"
+                            : number(lead.getDouble("servedTotal"))).append("</p>\n");
+        }
+        JsonArray history = metric.getJsonArray("history");
+        if (history.size() >= 2) {
+            double[] x = new double[history.size()];
+            double[] y = new double[history.size()];
+            Instant last = Instant.parse(history.getJsonObject(history.size() - 1).getString("at"));
+            for (int i = 0; i < history.size(); i++) {
+                JsonObject point = history.getJsonObject(i);
+                x[i] = -Duration.between(Instant.parse(point.getString("at")), last).toSeconds() / 60.0;
+                y[i] = point.getDouble("total");
+            }
+            html.append(LineChart.svg(metric.getString("metric") + ": the last hour",
+                    "minutes before the last poll", "total served", x, y)).append('\n');
+        } else {
+            html.append("<p id=\"history\">The history has ").append(history.size())
+                    .append(" point so far: one a minute.</p>\n");
+        }
+        JsonArray readers = metric.getJsonArray("hpas");
+        if (readers != null && !readers.isEmpty()) {
+            html.append("<table id=\"hpas\">\n<tr><th>HPA</th><th>target</th><th>current replicas</th>"
+                    + "<th>proposed</th><th>usage</th><th>note</th></tr>\n");
+            for (Object item : readers) {
+                JsonObject hpa = (JsonObject) item;
+                html.append("<tr data-hpa=\"").append(escape(hpa.getString("hpa"))).append("\"><td>")
+                        .append(escape(hpa.getString("hpa"))).append("</td><td>")
+                        .append(escape(hpa.getString("target", ""))).append("</td><td class=\"num current\">")
+                        .append(hpa.getValue("currentReplicas", "")).append("</td><td class=\"num proposed\">")
+                        .append(hpa.getValue("proposedReplicas", "")).append("</td><td class=\"num\">")
+                        .append(hpa.getValue("usage") == null ? "" : number(hpa.getDouble("usage")))
+                        .append("</td><td>").append(escape(hpa.getString("note", ""))).append("</td></tr>\n");
+            }
+            html.append("</table>\n<p>What the controller would propose from this metric alone and the values"
+                    + " served now (with several metrics it takes the largest; stabilization and policies apply"
+                    + " after).</p>\n");
+        }
+        JsonObject value = metric.getJsonObject("value");
+        if (value != null) {
+            html.append("<table id=\"series\">\n<tr><th>object</th><th>labels</th><th>value</th></tr>\n");
+            for (Object item : value.getJsonArray("items")) {
+                JsonObject series = (JsonObject) item;
+                html.append("<tr><td>").append(escape(series.getString("object", ""))).append("</td><td>")
+                        .append(escape(series.getJsonObject("labels", new JsonObject()).encode())).append("</td><td"
+                                + " class=\"num\">").append(number(series.getDouble("value"))).append("</td></tr>\n");
+            }
+            html.append("</table>\n");
+        }
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                : String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    private static String escape(String text) {
+        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,160 @@
+package io.demandmetrics.adapter.explain;
+
+import io.demandmetrics.adapter.api.MetricPoint;
+import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.selector.LabelSelector;
+import io.demandmetrics.adapter.store.Catalog;
+import io.demandmetrics.adapter.store.Failure;
+import io.demandmetrics.adapter.store.MetricState;
+import io.demandmetrics.adapter.store.Reading;
+import io.demandmetrics.adapter.store.ValueHistory;
+import io.demandmetrics.adapter.view.MetricQuestion;
+import io.demandmetrics.adapter.view.MetricValues;
+import io.demandmetrics.adapter.view.MetricView;
+import io.demandmetrics.scaler.spi.Durations;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * {@code /explain.json}: per metric what the API serves now (the view's answer to the question
+ * that selects everything), its health, its lead and the HPAs that read it with what the
+ * controller would propose from the API's answer to each HPA's own question; for one metric
+ * ({@code ?metric=namespace/name}) its served series and the last hour of its total.
+ */
+public final class Explanations {
+
+    /** Series listed for one metric; the rest are counted. */
+    static final int MAX_SERIES = 100;
+    /** Longest error text shown; the full one is in the log. */
+    static final int MAX_ERROR = 300;
+
+    private final Supplier<Catalog> catalog;
+    private final MetricView view;
+    private final Clock clock;
+    private final Supplier<List<HorizontalPodAutoscaler>> hpas;
+    private final HpaProposals proposals;
+
+    /**
+     * @param hpas the HPAs whose proposals are shown beside the metrics they read
+     * @param targetPods an HPA target's running pods, or null when the adapter knows no pods
+     */
+    public Explanations(Supplier<Catalog> catalog, MetricView view, Clock clock,
+                        Supplier<List<HorizontalPodAutoscaler>> hpas, HpaProposals.TargetPods targetPods) {
+        this.catalog = catalog;
+        this.view = view;
+        this.clock = clock;
+        this.hpas = hpas;
+        this.proposals = new HpaProposals(view, targetPods);
+    }
+
+    /**
+     * Every metric, or the one {@code metricId} names with its series and history.
+     *
+     * @return a future of null when {@code metricId} names no metric
+     */
+    public Future<JsonObject> json(String metricId) {
+        Instant now = clock.instant();
+        Catalog current = catalog.get(); // one config version for the whole answer
+        List<HorizontalPodAutoscaler> known = hpas.get(); // listed once, not once per metric
+        List<Future<JsonObject>> entries = new ArrayList<>();
+        for (MetricKey key : current.keys()) {
+            if (metricId == null || key.id().equals(metricId)) {
+                entries.add(entry(current.state(key), now, metricId != null, known));
+            }
+        }
+        if (metricId != null && entries.isEmpty()) {
+            return Future.succeededFuture(null);
+        }
+        return Future.all(entries).map(all -> new JsonObject().put("at", now.toString())
+                .put("metrics", new JsonArray(all.list())));
+    }
+
+    private Future<JsonObject> entry(MetricState state, Instant now, boolean detail,
+                                     List<HorizontalPodAutoscaler> known) {
+        MetricDefinition definition = state.definition();
+        JsonObject entry = new JsonObject().put("metric", definition.key().id()).put("type", definition.type())
+                .put("describes", definition.key().describes())
+                .put("pollInterval", Durations.format(definition.pollInterval()))
+                .put("maxAge", Durations.format(definition.maxAge()));
+        entry.put("health", health(state, now));
+        if (definition.lead() != null) {
+            entry.put("lead", new JsonObject().put("lead", Durations.format(definition.lead()))
+                    .put("observedTotal", finite(state.leadObservedTotal()))
+                    .put("servedTotal", finite(state.leadServedTotal())));
+        }
+        if (detail) {
+            JsonArray history = new JsonArray();
+            for (ValueHistory.Point point : state.history().points(now)) {
+                history.add(new JsonObject().put("at", point.at().toString()).put("total", point.total()));
+            }
+            entry.put("history", history);
+        }
+        Future<JsonObject> served = view.values(everything(definition.key()))
+                .map(values -> entry.put("value", value(values, detail)))
+                .otherwise(entry); // nothing served now: the health says why
+        if (known.isEmpty()) {
+            return served;
+        }
+        return served.compose(withValue -> proposals.of(definition.key(), known)
+                .map(hpaEntries -> withValue.put("hpas", new JsonArray(new ArrayList<>(hpaEntries)))));
+    }
+
+    /** The question whose answer is everything the metric serves: no selector, every object. */
+    private static MetricQuestion everything(MetricKey key) {
+        return key.isExternal() ? MetricQuestion.external(key, LabelSelector.EVERYTHING)
+                : MetricQuestion.custom(key, "*", LabelSelector.EVERYTHING, LabelSelector.EVERYTHING);
+    }
+
+    private static JsonObject value(MetricValues values, boolean detail) {
+        double total = 0;
+        for (MetricPoint point : values.points()) {
+            total += point.value();
+        }
+        JsonObject value = new JsonObject().put("total", total).put("series", values.points().size());
+        if (detail) {
+            JsonArray items = new JsonArray();
+            for (MetricPoint point : values.points().subList(0, Math.min(MAX_SERIES, values.points().size()))) {
+                JsonObject item = new JsonObject().put("value", point.value());
+                if (point.objectName() != null) {
+                    item.put("object", point.objectName());
+                }
+                if (!point.labels().isEmpty()) {
+                    item.put("labels", new JsonObject(new TreeMap<>(point.labels())));
+                }
+                items.add(item);
+            }
+            value.put("items", items);
+        }
+        return value;
+    }
+
+    private static JsonObject health(MetricState state, Instant now) {
+        JsonObject health = new JsonObject().put("status", state.health(now).description());
+        Reading reading = state.reading();
+        if (reading != null) {
+            health.put("fetchedAt", reading.fetchedAt().toString())
+                    .put("ageSeconds", Duration.between(reading.fetchedAt(), now).toMillis() / 1000.0);
+        }
+        Failure failure = state.failure();
+        if (failure != null) {
+            String message = failure.message();
+            health.put("lastError", message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) + "..." : message)
+                    .put("lastErrorAt", failure.at().toString());
+        }
+        return health;
+    }
+
+    private static Double finite(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+}
