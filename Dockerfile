@@ -11,9 +11,11 @@ ARG JRE_IMAGE=eclipse-temurin:17-jre
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 # Every module the adapter is built from; the reactor is cut to them with -pl adapter -am.
+# The simulator is a tool beside the server: only its POM, which the reactor reads.
 COPY pom.xml .
 COPY scalers scalers
-COPY simulator simulator
+COPY hpa hpa
+COPY simulator/pom.xml simulator/pom.xml
 COPY adapter adapter
 # The cache mount keeps Maven's downloads between builds on one machine (BuildKit, podman).
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests -pl adapter -am package

@@ -1,15 +1,13 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.config.AdapterConfig;
-import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigFiles;
-import io.demandmetrics.scaler.spi.Durations;
 import io.demandmetrics.adapter.config.ConfigParser;
+import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
-import io.demandmetrics.adapter.view.MetricView;
-import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
@@ -17,18 +15,20 @@ import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
 import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.demandmetrics.adapter.view.MetricView;
+import io.demandmetrics.scaler.spi.Durations;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +90,7 @@ public final class Adapter {
                 if (Files.size(file) > 1024 * 1024) {
                     throw new IllegalArgumentException("larger than 1 MiB");
                 }
-                hpas.add(io.demandmetrics.simulator.HpaManifest.read(Files.readString(file)));
+                hpas.add(io.demandmetrics.hpa.HpaManifest.read(Files.readString(file)));
             } catch (IOException | IllegalArgumentException e) {
                 throw new StartupException(2, "--hpa-files " + file + ": " + e.getMessage());
             }

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * The command line: {@code java -jar demand-adapter.jar --standalone --config FILE}, or
- * {@code java -jar demand-adapter.jar simulate ...} for the HPA simulator.
+ * The command line: {@code java -jar demand-adapter.jar --standalone --config FILE}. The HPA
+ * simulator is a tool beside the server, in its own jar ({@code demand-simulator.jar}).
  */
 public final class Main {
 
@@ -16,8 +16,10 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("simulate")) {
-            System.exit(io.demandmetrics.simulator.SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1,
-                    args.length), System.out, System.err));
+            System.err.println("demand-adapter: the HPA simulator is its own jar:"
+                    + " java -jar simulator/target/demand-simulator.jar " + String.join(" ", java.util.Arrays.asList(args)
+                    .subList(1, args.length)));
+            System.exit(2);
             return;
         }
         AdapterOptions options;

@@ -146,6 +146,56 @@ class StartupIT {
         }
     }
 
+    /**
+     * The serving jar carries no charting library and the server loads no AWT or chart class,
+     * even drawing the explain page's chart: the simulator is a tool in its own jar.
+     */
+    @Test
+    void theServerCarriesAndLoadsNoChartingOrAwtClasses() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(System.getProperty("adapter.jar"))) {
+            assertThat(jar.stream().map(JarEntry::getName).filter(n -> n.startsWith("org/jfree/")
+                    || n.startsWith("io/demandmetrics/simulator/"))).isEmpty();
+        }
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path config = Files.writeString(dir.resolve("config.yaml"), """
+                metrics:
+                  - {name: office, namespace: shop, type: cron, pollInterval: 1s,
+                     parameters: {timezone: UTC, start: "0 8 * * *", end: "0 9 * * *", desiredReplicas: 2}}
+                """);
+        Path classes = dir.resolve("classes.log");
+        Path log = dir.resolve("adapter.log");
+        Process adapter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + dir, "-Xlog:class+load=info:file=" + classes, "-jar",
+                System.getProperty("adapter.jar"), "--standalone", "--config", config.toString(), "--cert-dir",
+                dir.resolve("certs").toString(), "--secure-port", Integer.toString(port))
+                .redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> Files.readString(log).contains("listening on https://"));
+            HttpClient client = TestAdapters.client(dir.resolve("certs").resolve("apiserver.crt"));
+            String base = "https://127.0.0.1:" + port;
+            // Every kind of route; the explain page's chart, once drawn, is SVG text (ExplainIT draws one).
+            for (String path : List.of("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/office",
+                    "/explain?metric=shop/office", "/explain.json", "/metrics", "/openapi/v2")) {
+                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).as(path).isEqualTo(200);
+            }
+        } finally {
+            adapter.destroy();
+            adapter.waitFor(30, TimeUnit.SECONDS);
+        }
+        List<String> loaded = Files.readAllLines(classes).stream().filter(l -> l.contains("java.awt.")
+                || l.contains("org.jfree.") || l.contains("javax.imageio.") || l.contains("io.demandmetrics.simulator."))
+                .toList();
+        assertThat(Files.readString(classes)).contains("io.demandmetrics.adapter.explain.ExplainPage");
+        assertThat(loaded).as("AWT, chart or simulator classes the server loaded").isEmpty();
+    }
+
     @Test
     void twoProvidersOfOneTypeStopStartupNamingBothJars() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));

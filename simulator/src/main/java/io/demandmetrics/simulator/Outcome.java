@@ -1,5 +1,6 @@
 package io.demandmetrics.simulator;
 
+import io.demandmetrics.hpa.Decision;
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package io.demandmetrics.simulator;
 
+import io.demandmetrics.hpa.Decision;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,9 @@
 package io.demandmetrics.simulator;
 
+import io.demandmetrics.hpa.ControllerOptions;
+import io.demandmetrics.hpa.HpaManifest;
+import io.demandmetrics.hpa.HpaSpec;
+import io.demandmetrics.hpa.Tolerances;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,13 +18,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code demand-adapter.jar simulate}: one or more HPAs on one demand trace, a summary printed
+ * {@code java -jar demand-simulator.jar}: one or more HPAs on one demand trace, a summary printed
  * and a report written.
  */
 public final class SimulateCommand {
 
     public static final String USAGE = """
-            Usage: java -jar demand-adapter.jar simulate --hpa FILE [--hpa FILE ...] --trace FILE [options]
+            Usage: java -jar demand-simulator.jar --hpa FILE [--hpa FILE ...] --trace FILE [options]
 
               --hpa FILE           an autoscaling/v2 HorizontalPodAutoscaler, as applied; several are
                                    compared side by side on the same trace
@@ -41,6 +45,10 @@ public final class SimulateCommand {
     private static final Pattern VERSION = Pattern.compile("1\\.(\\d+)");
 
     private SimulateCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
     }
 
     /** Runs the command; returns the exit code (0, or 2 with the reason on {@code err}). */

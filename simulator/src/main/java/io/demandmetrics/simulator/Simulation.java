@@ -1,5 +1,15 @@
 package io.demandmetrics.simulator;
 
+import io.demandmetrics.hpa.ControllerOptions;
+import io.demandmetrics.hpa.Decision;
+import io.demandmetrics.hpa.HpaController;
+import io.demandmetrics.hpa.HpaManifest;
+import io.demandmetrics.hpa.HpaSpec;
+import io.demandmetrics.hpa.MetricReading;
+import io.demandmetrics.hpa.PodMetric;
+import io.demandmetrics.hpa.PodState;
+import io.demandmetrics.hpa.ReplicaCalculator;
+import io.demandmetrics.hpa.forecast.Lead;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,10 +156,10 @@ public final class Simulation {
             pods.add(pod);
         }
         // The adapter's lead: a forecaster per metric it serves (CPU comes from metrics-server).
-        io.demandmetrics.simulator.forecast.Lead lead = spec.adapterLead() == null ? null
-                : new io.demandmetrics.simulator.forecast.Lead(spec.adapterLead(), Duration.ofSeconds(ADAPTER_POLL),
-                        io.demandmetrics.simulator.forecast.Lead.DEFAULT_MAX_GROWTH);
-        List<io.demandmetrics.simulator.forecast.Lead.Forecaster> forecasters = new ArrayList<>();
+        io.demandmetrics.hpa.forecast.Lead lead = spec.adapterLead() == null ? null
+                : new io.demandmetrics.hpa.forecast.Lead(spec.adapterLead(), Duration.ofSeconds(ADAPTER_POLL),
+                        io.demandmetrics.hpa.forecast.Lead.DEFAULT_MAX_GROWTH);
+        List<io.demandmetrics.hpa.forecast.Lead.Forecaster> forecasters = new ArrayList<>();
         double[] factors = new double[signals.size()];
         java.util.Arrays.fill(factors, 1);
         for (int i = 0; i < signals.size(); i++) {
@@ -197,7 +207,7 @@ public final class Simulation {
                     / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
             boolean poll = lead != null && t % ADAPTER_POLL == 0;
             boolean sync = t % syncEvery == 0;
-            List<Reading> observed = new ArrayList<>(signals.size());
+            List<MetricReading> observed = new ArrayList<>(signals.size());
             if (poll || sync) { // read once, whether for the lead's poll, the sync, or both
                 for (Signal signal : signals) {
                     observed.add(reading(signal, t, pods, backlog, arrived));
@@ -214,7 +224,7 @@ public final class Simulation {
             if (sync) {
                 List<PodState> states = new ArrayList<>();
                 pods.forEach(pod -> states.add(pod.state(t)));
-                List<Reading> readings = new ArrayList<>();
+                List<MetricReading> readings = new ArrayList<>();
                 for (int i = 0; i < signals.size(); i++) {
                     readings.add(factors[i] == 1 ? observed.get(i) : scaled(observed.get(i), factors[i]));
                     if (lead != null && leads(signals.get(i))) {
@@ -255,7 +265,7 @@ public final class Simulation {
         pods.subList(0, count).clear();
     }
 
-    private Reading reading(Signal signal, int t, List<Pod> pods, double backlog, double[] arrived) {
+    private MetricReading reading(Signal signal, int t, List<Pod> pods, double backlog, double[] arrived) {
         switch (signal) {
             case RPS, LATENCY -> {
                 Map<String, PodMetric> values = new HashMap<>();
@@ -267,7 +277,7 @@ public final class Simulation {
                     double value = signal == Signal.RPS ? rps : pod.lastP99;
                     values.put(pod.name, PodMetric.of(milli(value)));
                 }
-                return values.isEmpty() ? new Reading.Failed("no pod has a value yet") : new Reading.PerPod(values);
+                return values.isEmpty() ? new MetricReading.Failed("no pod has a value yet") : new MetricReading.PerPod(values);
             }
             case CPU -> {
                 Map<String, PodMetric> values = new HashMap<>();
@@ -276,21 +286,21 @@ public final class Simulation {
                         values.put(pod.name, pod.cpuSample);
                     }
                 }
-                return values.isEmpty() ? new Reading.Failed("no metrics returned from resource metrics API")
-                        : new Reading.PerPod(values);
+                return values.isEmpty() ? new MetricReading.Failed("no metrics returned from resource metrics API")
+                        : new MetricReading.PerPod(values);
             }
             case BACKLOG -> {
-                return new Reading.Series(List.of(milli(backlog)));
+                return new MetricReading.Series(List.of(milli(backlog)));
             }
             case SCHEDULE -> {
-                return new Reading.Series(List.of(milli(spec.schedule().at(t))));
+                return new MetricReading.Series(List.of(milli(spec.schedule().at(t))));
             }
             case DEMAND -> {
                 double total = 0;
                 for (double value : arrived) {
                     total += value;
                 }
-                return new Reading.Series(List.of(milli(total / DEMAND_WINDOW)));
+                return new MetricReading.Series(List.of(milli(total / DEMAND_WINDOW)));
             }
             default -> throw new IllegalStateException(signal.toString());
         }
@@ -302,26 +312,26 @@ public final class Simulation {
     }
 
     /** The sum of a reading's values, in units (not thousandths); 0 for a failed one. */
-    private static double total(Reading reading) {
-        if (reading instanceof Reading.PerPod perPod) {
+    private static double total(MetricReading reading) {
+        if (reading instanceof MetricReading.PerPod perPod) {
             return perPod.values().values().stream().mapToLong(PodMetric::milliValue).sum() / 1000.0;
         }
-        if (reading instanceof Reading.Series series) {
+        if (reading instanceof MetricReading.Series series) {
             return ReplicaCalculator.sum(series.milliValues()) / 1000.0;
         }
         return 0;
     }
 
     /** Every value of a reading multiplied by the lead's factor, as the adapter serves them. */
-    private static Reading scaled(Reading reading, double factor) {
-        if (reading instanceof Reading.PerPod perPod) {
+    private static MetricReading scaled(MetricReading reading, double factor) {
+        if (reading instanceof MetricReading.PerPod perPod) {
             Map<String, PodMetric> values = new HashMap<>();
             perPod.values().forEach((pod, value) -> values.put(pod, new PodMetric(
                     (long) Math.ceil(value.milliValue() * factor), value.timestamp(), value.window())));
-            return new Reading.PerPod(values);
+            return new MetricReading.PerPod(values);
         }
-        if (reading instanceof Reading.Series series) {
-            return new Reading.Series(series.milliValues().stream().map(v -> (long) Math.ceil(v * factor)).toList());
+        if (reading instanceof MetricReading.Series series) {
+            return new MetricReading.Series(series.milliValues().stream().map(v -> (long) Math.ceil(v * factor)).toList());
         }
         return reading;
     }
@@ -332,14 +342,14 @@ public final class Simulation {
     }
 
     /** What a reading shows in the timeline: the average per pod, or the total; NaN when it failed. */
-    private static double shown(Reading reading) {
-        if (reading instanceof Reading.PerPod perPod) {
+    private static double shown(MetricReading reading) {
+        if (reading instanceof MetricReading.PerPod perPod) {
             return perPod.values().values().stream().mapToLong(PodMetric::milliValue).average().orElse(0) / 1000;
         }
-        if (reading instanceof Reading.Series series) {
+        if (reading instanceof MetricReading.Series series) {
             return ReplicaCalculator.sum(series.milliValues()) / 1000.0;
         }
-        if (reading instanceof Reading.ObjectValue value) {
+        if (reading instanceof MetricReading.ObjectValue value) {
             return value.milliValue() / 1000.0;
         }
         return Double.NaN;

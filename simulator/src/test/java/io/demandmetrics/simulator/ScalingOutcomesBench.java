@@ -1,6 +1,11 @@
 package io.demandmetrics.simulator;
 
-import io.demandmetrics.simulator.forecast.Lead;
+import io.demandmetrics.hpa.ControllerOptions;
+import io.demandmetrics.hpa.HpaManifest;
+import io.demandmetrics.hpa.HpaSpec;
+import io.demandmetrics.hpa.Schedule;
+import io.demandmetrics.hpa.Tolerances;
+import io.demandmetrics.hpa.forecast.Lead;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -97,7 +97,7 @@ class SimulateCommandTest {
                 .startsWith("simulate: --pod-startup soon is not a duration (45s, 500ms, 2m)");
         assertThat(simulate("--hpa", dir.resolve("nope.yaml").toString(), "--trace", trace.toString()).err())
                 .contains("--hpa " + dir.resolve("nope.yaml") + " is not a readable file");
-        assertThat(simulate("--help").out()).startsWith("Usage: java -jar demand-adapter.jar simulate");
+        assertThat(simulate("--help").out()).startsWith("Usage: java -jar demand-simulator.jar --hpa");
     }
 
     /** The repository's example HPAs on each of its example traces, as the README runs them. */

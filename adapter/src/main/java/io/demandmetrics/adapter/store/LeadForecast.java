@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.store;
 
+import io.demandmetrics.hpa.forecast.Lead;
 import io.demandmetrics.scaler.spi.Sample;
-import io.demandmetrics.simulator.forecast.Lead;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

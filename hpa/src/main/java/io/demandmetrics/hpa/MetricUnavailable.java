@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 /** A metric the controller cannot compute a proposal from this sync, in the controller's words. */
 public final class MetricUnavailable extends RuntimeException {

@@ -1,9 +1,9 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.demandmetrics.simulator.PodState.Phase;
+import io.demandmetrics.hpa.PodState.Phase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator.forecast;
+package io.demandmetrics.hpa.forecast;
 
 import java.time.Duration;
 

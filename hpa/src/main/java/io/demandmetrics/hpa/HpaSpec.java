@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator.forecast;
+package io.demandmetrics.hpa.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator.forecast;
+package io.demandmetrics.hpa.forecast;
 
 /**
  * Holt's linear exponential smoothing with a damped trend (Gardner and McKenzie): a level and

@@ -1,11 +1,11 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
-import io.demandmetrics.simulator.HpaSpec.Behavior;
-import io.demandmetrics.simulator.HpaSpec.Policy;
-import io.demandmetrics.simulator.HpaSpec.PolicyType;
-import io.demandmetrics.simulator.HpaSpec.ScalingRules;
-import io.demandmetrics.simulator.HpaSpec.SelectPolicy;
-import io.demandmetrics.simulator.HpaSpec.TargetType;
+import io.demandmetrics.hpa.HpaSpec.Behavior;
+import io.demandmetrics.hpa.HpaSpec.Policy;
+import io.demandmetrics.hpa.HpaSpec.PolicyType;
+import io.demandmetrics.hpa.HpaSpec.ScalingRules;
+import io.demandmetrics.hpa.HpaSpec.SelectPolicy;
+import io.demandmetrics.hpa.HpaSpec.TargetType;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingRules;

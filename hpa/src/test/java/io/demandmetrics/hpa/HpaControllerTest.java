@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +52,7 @@ class HpaControllerTest {
                 pods.add(PodState.running("worker-" + i, 500));
             }
             Decision decision = controller.sync(T0.plusSeconds(t), current, current, pods,
-                    List.of(new Reading.Series(List.of(value * 1000))));
+                    List.of(new MetricReading.Series(List.of(value * 1000))));
             current = decision.desired();
             replicas.put(t, current);
         }
@@ -106,12 +106,12 @@ class HpaControllerTest {
         return pods;
     }
 
-    private static Reading rps(int pods, long each) {
+    private static MetricReading rps(int pods, long each) {
         Map<String, Long> values = new TreeMap<>();
         for (int i = 0; i < pods; i++) {
             values.put("web-" + i, each * 1000);
         }
-        return Reading.perPod(values);
+        return MetricReading.perPod(values);
     }
 
     @Test
@@ -119,20 +119,20 @@ class HpaControllerTest {
         HpaController controller = new HpaController(TWO_METRICS, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33));
         // rps 200 per pod of 4 against 100: 8; lag 3000 against 1000 over 4 ready pods: 12.
         Decision both = controller.sync(T0, 4, 4, pods(4), List.of(rps(4, 200),
-                new Reading.Series(List.of(3_000_000L))));
+                new MetricReading.Series(List.of(3_000_000L))));
         assertThat(both.proposals()).extracting(Decision.MetricProposal::replicas).containsExactly(8, 12);
         assertThat(both.desired()).isEqualTo(8); // legacy limit: max(2 x 4, 4)
         assertThat(both.reason()).isEqualTo("ScaleUpLimit");
 
         // One metric failing, the other proposing more: scale-up goes ahead.
         Decision up = controller.sync(T0.plusSeconds(15), 8, 8, pods(8), List.of(rps(8, 150),
-                new Reading.Failed("unable to get external metric shop/lag: no answer")));
+                new MetricReading.Failed("unable to get external metric shop/lag: no answer")));
         assertThat(up.desired()).isEqualTo(12);
         assertThat(up.proposals().get(1).error()).contains("no answer");
 
         // One failing, the other proposing less: nothing moves.
         Decision down = controller.sync(T0.plusSeconds(30), 12, 12, pods(12), List.of(rps(12, 10),
-                new Reading.Failed("unable to get external metric shop/lag: no answer")));
+                new MetricReading.Failed("unable to get external metric shop/lag: no answer")));
         assertThat(down.rescale()).isFalse();
         assertThat(down.reason()).isEqualTo("FailedComputeMetricsReplicas");
         assertThat(down.message()).isEqualTo("invalid metrics (1 invalid out of 2), first error is: lag: unable to"
@@ -140,7 +140,7 @@ class HpaControllerTest {
 
         // Both failing: nothing moves either way.
         Decision none = controller.sync(T0.plusSeconds(45), 12, 12, pods(12), List.of(
-                new Reading.Failed("no pods metric"), new Reading.Failed("no external metric")));
+                new MetricReading.Failed("no pods metric"), new MetricReading.Failed("no external metric")));
         assertThat(none.desired()).isEqualTo(12);
         assertThat(none.proposed()).isEqualTo(-1);
     }
@@ -148,19 +148,19 @@ class HpaControllerTest {
     @Test
     void boundsBeforeAnyMetric() {
         HpaController controller = new HpaController(TWO_METRICS, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33));
-        List<Reading> unused = List.of(new Reading.Failed("not read"), new Reading.Failed("not read"));
+        List<MetricReading> unused = List.of(new MetricReading.Failed("not read"), new MetricReading.Failed("not read"));
         assertThat(controller.sync(T0, 25, 25, pods(25), unused).desired()).isEqualTo(20);
         assertThat(controller.sync(T0, 0, 0, List.of(), unused).reason()).isEqualTo("ScalingDisabled");
         HpaSpec fromZero = new HpaSpec("w", 0, 10, List.of(new HpaSpec.ExternalMetric("lag", HpaSpec.TargetType.VALUE,
                 1000)), null);
         HpaController zero = new HpaController(fromZero, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33));
         // minReplicas 0 (HPAScaleToZero): from 0, ceil(value / target) with no pods.
-        assertThat(zero.sync(T0, 0, 0, List.of(), List.of(new Reading.Series(List.of(2500L)))).desired())
+        assertThat(zero.sync(T0, 0, 0, List.of(), List.of(new MetricReading.Series(List.of(2500L)))).desired())
                 .isEqualTo(3);
         HpaController idle = new HpaController(fromZero, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33));
-        assertThat(idle.sync(T0, 0, 0, List.of(), List.of(new Reading.Series(List.of(0L)))).desired()).isZero();
+        assertThat(idle.sync(T0, 0, 0, List.of(), List.of(new MetricReading.Series(List.of(0L)))).desired()).isZero();
         // The legacy window holds the 3 of a moment ago against a value of 0.
-        assertThat(zero.sync(T0.plusSeconds(15), 3, 3, pods(3), List.of(new Reading.Series(List.of(0L)))).desired())
+        assertThat(zero.sync(T0.plusSeconds(15), 3, 3, pods(3), List.of(new MetricReading.Series(List.of(0L)))).desired())
                 .isEqualTo(3);
     }
 }

@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 /**
  * How far a usage ratio may stray from 1 before the controller changes the replica count.

@@ -1,4 +1,4 @@
-package io.demandmetrics.simulator.forecast;
+package io.demandmetrics.hpa.forecast;
 
 /**
  * A metric's day: the typical total in each five-minute slot of the day (UTC), smoothed over

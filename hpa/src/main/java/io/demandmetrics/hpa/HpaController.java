@@ -1,11 +1,11 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
-import io.demandmetrics.simulator.HpaSpec.Behavior;
-import io.demandmetrics.simulator.HpaSpec.Policy;
-import io.demandmetrics.simulator.HpaSpec.PolicyType;
-import io.demandmetrics.simulator.HpaSpec.ScalingRules;
-import io.demandmetrics.simulator.HpaSpec.SelectPolicy;
-import io.demandmetrics.simulator.HpaSpec.TargetType;
+import io.demandmetrics.hpa.HpaSpec.Behavior;
+import io.demandmetrics.hpa.HpaSpec.Policy;
+import io.demandmetrics.hpa.HpaSpec.PolicyType;
+import io.demandmetrics.hpa.HpaSpec.ScalingRules;
+import io.demandmetrics.hpa.HpaSpec.SelectPolicy;
+import io.demandmetrics.hpa.HpaSpec.TargetType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ public final class HpaController {
      * @param readings one per metric, in {@code spec.metrics} order
      */
     public Decision sync(Instant now, int specReplicas, int statusReplicas, List<PodState> pods,
-                         List<Reading> readings) {
+                         List<MetricReading> readings) {
         if (readings.size() != spec.metrics().size()) {
             throw new IllegalArgumentException(spec.metrics().size() + " metrics but " + readings.size() + " readings");
         }
@@ -129,29 +129,29 @@ public final class HpaController {
         return new Decision(now, current, desired, proposals, -1, -1, reason, message);
     }
 
-    private ReplicaCalculator.Proposal propose(HpaSpec.Metric metric, Reading reading, int specReplicas,
+    private ReplicaCalculator.Proposal propose(HpaSpec.Metric metric, MetricReading reading, int specReplicas,
                                                int statusReplicas, List<PodState> pods, Instant now) {
-        if (reading instanceof Reading.Failed failed) {
+        if (reading instanceof MetricReading.Failed failed) {
             throw new MetricUnavailable(failed.message());
         }
-        if (metric instanceof HpaSpec.PodsMetric podsMetric && reading instanceof Reading.PerPod perPod) {
+        if (metric instanceof HpaSpec.PodsMetric podsMetric && reading instanceof MetricReading.PerPod perPod) {
             java.util.Map<String, Long> values = new java.util.HashMap<>();
             perPod.values().forEach((pod, value) -> values.put(pod, value.milliValue()));
             return calculator.podsAverageValue(specReplicas, podsMetric.averageValueMilli(), values, pods, tolerances, now);
         }
-        if (metric instanceof HpaSpec.ResourceMetric resource && reading instanceof Reading.PerPod perPod) {
+        if (metric instanceof HpaSpec.ResourceMetric resource && reading instanceof MetricReading.PerPod perPod) {
             return resource.type() == TargetType.UTILIZATION
                     ? calculator.resourceUtilization(specReplicas, (int) resource.target(), perPod.values(), pods,
                             tolerances, now)
                     : calculator.resourceAverageValue(specReplicas, resource.target(), perPod.values(), pods,
                             tolerances, now);
         }
-        if (metric instanceof HpaSpec.ObjectMetric object && reading instanceof Reading.ObjectValue value) {
+        if (metric instanceof HpaSpec.ObjectMetric object && reading instanceof MetricReading.ObjectValue value) {
             return object.type() == TargetType.VALUE
                     ? calculator.value(specReplicas, object.targetMilli(), value.milliValue(), pods, tolerances)
                     : calculator.averageValue(statusReplicas, object.targetMilli(), value.milliValue(), tolerances);
         }
-        if (metric instanceof HpaSpec.ExternalMetric external && reading instanceof Reading.Series series) {
+        if (metric instanceof HpaSpec.ExternalMetric external && reading instanceof MetricReading.Series series) {
             long total = ReplicaCalculator.sum(series.milliValues());
             return external.type() == TargetType.VALUE
                     ? calculator.value(specReplicas, external.targetMilli(), total, pods, tolerances)

@@ -1,20 +1,20 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.demandmetrics.simulator.HpaSpec.Behavior;
-import io.demandmetrics.simulator.HpaSpec.Policy;
-import io.demandmetrics.simulator.HpaSpec.PolicyType;
-import io.demandmetrics.simulator.HpaSpec.ScalingRules;
-import io.demandmetrics.simulator.HpaSpec.SelectPolicy;
+import io.demandmetrics.hpa.HpaSpec.Behavior;
+import io.demandmetrics.hpa.HpaSpec.Policy;
+import io.demandmetrics.hpa.HpaSpec.PolicyType;
+import io.demandmetrics.hpa.HpaSpec.ScalingRules;
+import io.demandmetrics.hpa.HpaSpec.SelectPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The behavior path's rate limits and the legacy stabilization, ported case by case from

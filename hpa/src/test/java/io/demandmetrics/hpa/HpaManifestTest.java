@@ -1,12 +1,12 @@
-package io.demandmetrics.simulator;
+package io.demandmetrics.hpa;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.demandmetrics.simulator.HpaSpec.Policy;
-import io.demandmetrics.simulator.HpaSpec.PolicyType;
-import io.demandmetrics.simulator.HpaSpec.SelectPolicy;
-import io.demandmetrics.simulator.HpaSpec.TargetType;
+import io.demandmetrics.hpa.HpaSpec.Policy;
+import io.demandmetrics.hpa.HpaSpec.PolicyType;
+import io.demandmetrics.hpa.HpaSpec.SelectPolicy;
+import io.demandmetrics.hpa.HpaSpec.TargetType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
