@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Demand over time, from a CSV of {@code seconds,value} rows (a header line is allowed; blank
- * lines and lines starting with '#' are skipped): requests (or messages) per second arriving.
+ * Demand over time, from a CSV of {@code seconds,value} rows (a header line, with no number in
+ * it, is allowed; blank lines and lines starting with '#' are skipped): requests (or messages)
+ * per second arriving.
  * Between rows the demand changes linearly; a step is two rows a second apart. Before the
  * first row it is the first value, after the last the last.
  *
@@ -38,8 +39,8 @@ public record Trace(double[] seconds, double[] values) {
                 time = Double.parseDouble(fields[0]);
                 value = Double.parseDouble(fields[1]);
             } catch (NumberFormatException e) {
-                if (rows.isEmpty() && i == firstContentLine(lines)) {
-                    continue; // a header such as "seconds,rps"
+                if (rows.isEmpty() && i == firstContentLine(lines) && !hasNumber(fields)) {
+                    continue; // a header such as "seconds,rps"; "0,abc" is a row gone wrong
                 }
                 throw new IllegalArgumentException("trace line " + (i + 1) + " is not \"seconds,value\": "
                         + shown(line));
@@ -77,6 +78,18 @@ public record Trace(double[] seconds, double[] values) {
             }
         }
         return -1;
+    }
+
+    private static boolean hasNumber(String[] fields) {
+        for (String field : fields) {
+            try {
+                Double.parseDouble(field);
+                return true;
+            } catch (NumberFormatException e) {
+                // not a number: a header's field
+            }
+        }
+        return false;
     }
 
     private static String shown(String line) {

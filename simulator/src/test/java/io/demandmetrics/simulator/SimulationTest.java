@@ -1,13 +1,17 @@
 package io.demandmetrics.simulator;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
+import io.demandmetrics.hpa.ControllerOptions;
+import io.demandmetrics.hpa.Decision;
+import io.demandmetrics.hpa.HpaSpec;
+import io.demandmetrics.hpa.Schedule;
+import io.demandmetrics.hpa.Tolerances;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The workload model under the controller, checked second by second against arithmetic done
@@ -138,6 +142,11 @@ class SimulationTest {
                 + " \"ten,2\"");
         assertThatThrownBy(() -> Trace.parse("0,-1\n")).hasMessageContaining("must be finite and not negative");
         assertThatThrownBy(() -> Trace.parse("seconds,rps\n")).hasMessage("the trace has no \"seconds,value\" row");
+        // A first line with a number in it is a row gone wrong, not a header.
+        assertThatThrownBy(() -> Trace.parse("0,abc\n1,2\n")).hasMessage("trace line 1 is not \"seconds,value\":"
+                + " \"0,abc\"");
+        assertThatThrownBy(() -> Trace.parse("# demand\n0\n1,2\n")).hasMessage("trace line 2 is not"
+                + " \"seconds,value\": \"0\"");
     }
 
     @Test
