@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.store;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.WarmingUp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,7 +41,7 @@ final class MetricPoller {
         this.state = state;
         this.scaler = scaler;
         this.fetch = fetch;
-        this.failures = new FailureLog(state.definition().describe());
+        this.failures = new FailureLog(state.definition().describe(), state.definition().maxAge(), System::nanoTime);
     }
 
     MetricState state() {
@@ -89,7 +90,7 @@ final class MetricPoller {
         }
         if (failure != null) {
             state.failed(new Failure(failure, clock.instant()));
-            failures.failed(failure);
+            failures.failed(failure, error instanceof WarmingUp);
         } else {
             failures.succeeded();
         }

@@ -12,6 +12,7 @@ import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.spi.WarmingUp;
 import io.vertx.core.Future;
 import java.net.URI;
 import java.time.Instant;
@@ -174,12 +175,12 @@ final class HttpScaler implements Scaler {
         });
     }
 
-    /** No target has two scrapes in the window yet. */
-    private static final class NotYet extends ScrapeException {
+    /** No target has two scrapes in the window yet: expected after a start, logged as waiting. */
+    private static final class NotYet extends ScrapeException implements WarmingUp {
         private static final long serialVersionUID = 1L;
 
         NotYet() {
-            super("no target has two scrapes in the window yet (a rate needs two)");
+            super("waiting for a second scrape of a target (a rate needs two)");
         }
     }
 

@@ -298,4 +298,16 @@ class HttpScalerTest {
                 "longWindow", "3s"), "web-1");
         assertThat(byPod(fetch(scaler))).containsOnlyKeys("web-1");
     }
+
+    /** The adapter logs such a failure as waiting (not a warning) while it is expected: the SPI's WarmingUp. */
+    @Test
+    void aFirstPollBeforeAnySecondScrapeFailsAsWarmingUpSayingWhatItWaitsFor() throws Exception {
+        setRate("web-1", 20);
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("scrapeInterval", "30s", "shortWindow", "60s",
+                "longWindow", "90s"), "web-1");
+        ExecutionException failed = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+                () -> fetch(scaler));
+        assertThat(failed.getCause()).isInstanceOf(io.demandmetrics.scaler.spi.WarmingUp.class)
+                .hasMessage("waiting for a second scrape of a target (a rate needs two)");
+    }
 }
