@@ -163,4 +163,20 @@ class HpaControllerTest {
         assertThat(zero.sync(T0.plusSeconds(15), 3, 3, pods(3), List.of(new MetricReading.Series(List.of(0L)))).desired())
                 .isEqualTo(3);
     }
+
+    /**
+     * A behavior's per-direction {@code tolerance} applies only with the HPAConfigurableTolerance
+     * gate on: a total of 260 against 100 a replica from 2 replicas is a ratio of 1.3, past the
+     * default 0.1 (ceil(260 / 100) = 3 replicas), within a scale-up tolerance of 0.5 (2 stay).
+     */
+    @Test
+    void aPerDirectionToleranceAppliesWithTheConfigurableToleranceGateOnly() {
+        HpaSpec spec = HpaManifest.parse(hpa("  behavior: {scaleUp: {tolerance: \"0.5\"}}\n"));
+        ControllerOptions off = ControllerOptions.defaults(Tolerances.Rule.FROM_1_33);
+        List<PodState> pods = List.of(PodState.running("worker-0", 500), PodState.running("worker-1", 500));
+        List<MetricReading> readings = List.of(new MetricReading.Series(List.of(260_000L)));
+        assertThat(new HpaController(spec, off).sync(T0, 2, 2, pods, readings).desired()).isEqualTo(3);
+        assertThat(new HpaController(spec, off.withConfigurableTolerance()).sync(T0, 2, 2, pods, readings).desired())
+                .isEqualTo(2);
+    }
 }

@@ -38,6 +38,9 @@ public final class SimulateCommand {
                                    cpu or schedule (default: guessed from its name)
               --start-replicas N   replicas at the start, ready (default: the first demand at capacity)
               --kubernetes 1.33    the controller's version: 1.32 or older compares tolerances the old way
+              --feature-gates HPAConfigurableTolerance=true
+                                   the controller's gate (1.33+): a behavior's per-direction
+                                   tolerance applies (default false, as upstream's default)
               --out DIR            where report.html and main.png go (default simulation-report)
             """;
 
@@ -66,6 +69,7 @@ public final class SimulateCommand {
         Map<String, Signal> signals = new LinkedHashMap<>();
         Integer startReplicas = null;
         Tolerances.Rule rule = Tolerances.Rule.FROM_1_33;
+        boolean configurableTolerance = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
@@ -97,11 +101,15 @@ public final class SimulateCommand {
                         signals.put(value.substring(0, equals), signal(value.substring(equals + 1)));
                     }
                     case "--kubernetes" -> rule = rule(value);
+                    case "--feature-gates" -> configurableTolerance = configurableTolerance(value);
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
             if (hpas.isEmpty() || tracePath == null) {
                 throw new IllegalArgumentException("--hpa and --trace are required");
+            }
+            if (configurableTolerance && rule == Tolerances.Rule.UP_TO_1_32) {
+                throw new IllegalArgumentException("HPAConfigurableTolerance came with Kubernetes 1.33");
             }
             workload = new Workload(startup, capacity, idle, slo, cpuRequest, workload.cpuIdleMilli(),
                     workload.cpuPerRequestMilli());
@@ -113,7 +121,8 @@ public final class SimulateCommand {
         }
         try {
             Trace trace = Trace.parse(read(tracePath, "--trace"));
-            ControllerOptions options = ControllerOptions.defaults(rule);
+            ControllerOptions options = configurableTolerance
+                    ? ControllerOptions.defaults(rule).withConfigurableTolerance() : ControllerOptions.defaults(rule);
             List<Outcome> outcomes = new ArrayList<>();
             for (Path file : hpas) {
                 HpaSpec spec;
@@ -185,6 +194,16 @@ public final class SimulateCommand {
             throw new IllegalArgumentException("--signal kind " + kind + " is not one of rps, latency, backlog,"
                     + " demand, cpu, schedule");
         }
+    }
+
+    /** {@code HPAConfigurableTolerance=true|false}, the one gate the controller's arithmetic has. */
+    private static boolean configurableTolerance(String value) {
+        return switch (value) {
+            case "HPAConfigurableTolerance=true" -> true;
+            case "HPAConfigurableTolerance=false" -> false;
+            default -> throw new IllegalArgumentException("--feature-gates takes HPAConfigurableTolerance=true or"
+                    + " =false, not \"" + (value.length() > 64 ? value.substring(0, 64) + "..." : value) + "\"");
+        };
     }
 
     private static Tolerances.Rule rule(String version) {

@@ -98,6 +98,34 @@ class SimulateCommandTest {
         assertThat(simulate("--hpa", dir.resolve("nope.yaml").toString(), "--trace", trace.toString()).err())
                 .contains("--hpa " + dir.resolve("nope.yaml") + " is not a readable file");
         assertThat(simulate("--help").out()).startsWith("Usage: java -jar demand-simulator.jar --hpa");
+        assertThat(simulate("--hpa", "x", "--trace", trace.toString(), "--feature-gates", "HPAScaleToZero=true").err())
+                .startsWith("simulate: --feature-gates takes HPAConfigurableTolerance=true or =false, not"
+                        + " \"HPAScaleToZero=true\"");
+        assertThat(simulate("--hpa", "x", "--trace", trace.toString(), "--kubernetes", "1.32", "--feature-gates",
+                "HPAConfigurableTolerance=true").err())
+                .startsWith("simulate: HPAConfigurableTolerance came with Kubernetes 1.33");
+    }
+
+    /** A behavior's per-direction tolerance counts with the controller's gate on, as upstream's. */
+    @Test
+    void theConfigurableToleranceGateAppliesABehaviorsTolerance() throws Exception {
+        // 2 pods at 100 req/s each rising to 170: a ratio of 1.7, within a scale-up tolerance of 0.9.
+        Path trace = Files.writeString(dir.resolve("rise.csv"), "0,200\n120,200\n180,340\n900,340\n");
+        Path tolerant = hpa(dir, "tolerant", """
+                    - type: Pods
+                      pods: {metric: {name: rps_per_pod}, target: {type: AverageValue, averageValue: "100"}}
+                  behavior:
+                    scaleUp: {tolerance: "0.9"}
+                """);
+        Run off = simulate("--hpa", tolerant.toString(), "--trace", trace.toString(), "--out",
+                dir.resolve("off").toString());
+        Run on = simulate("--hpa", tolerant.toString(), "--trace", trace.toString(), "--feature-gates",
+                "HPAConfigurableTolerance=true", "--out", dir.resolve("on").toString());
+        assertThat(off.code()).as(off.err()).isZero();
+        assertThat(on.code()).as(on.err()).isZero();
+        assertThat(Files.readString(dir.resolve("on/decisions-tolerant.csv")))
+                .as("with the gate the tolerance holds 2 replicas").doesNotContain(",4,");
+        assertThat(Files.readString(dir.resolve("off/decisions-tolerant.csv"))).contains(",4,");
     }
 
     /** The repository's example HPAs on each of its example traces, as the README runs them. */
