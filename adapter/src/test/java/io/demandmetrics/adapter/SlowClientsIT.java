@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,7 +42,6 @@ class SlowClientsIT {
     @Test
     void aClientThatSendsHeadersSlowlyIsClosedAtTheDeadline() throws Exception {
         try (RawTls raw = RawTls.connect(adapter.port())) {
-            long started = System.nanoTime();
             raw.write("GET /apis HTTP/1.1\r\n");
             // One header byte at a time keeps the connection from ever being idle.
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
@@ -52,7 +52,6 @@ class SlowClientsIT {
                     return true;
                 }
             });
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
         }
     }
 
@@ -67,10 +66,32 @@ class SlowClientsIT {
     }
 
     @Test
-    void anIdleConnectionIsClosed() throws Exception {
+    void aConnectionThatNeverSendsARequestIsClosedAtTheHeaderDeadline() throws Exception {
         try (RawTls raw = RawTls.connect(adapter.port())) {
             await().atMost(Duration.ofSeconds(5)).until(raw::closedByServer);
         }
+    }
+
+    /**
+     * What the header deadline does not bound, the idle timeout closes: an HTTP/2 connection
+     * after its first stream, silent since. Counted at /metrics by a reader whose own
+     * connection is never idle long (it asks every 100 ms).
+     */
+    @Test
+    void anIdleHttp2ConnectionIsClosedAfterItsFirstStream() throws Exception {
+        HttpClient reader = TestAdapters.client(TestAdapters.certFile(dir));
+        double before = openConnections(reader);
+        HttpClient idle = TestAdapters.client(TestAdapters.certFile(dir));
+        HttpResponse<String> first = TestAdapters.get(idle, adapter, "/healthz");
+        assertThat(first.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(openConnections(reader)).isEqualTo(before + 1);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> openConnections(reader) == before);
+    }
+
+    private double openConnections(HttpClient reader) throws Exception {
+        return TestAdapters.meter(TestAdapters.get(reader, adapter, "/metrics").body(),
+                "demand_adapter_http_connections_open");
     }
 
     @Test
