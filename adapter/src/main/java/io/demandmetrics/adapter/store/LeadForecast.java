@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A metric's {@code lead}: each poll's total is fed to a forecast (a damped trend, and the
- * metric's usual day once two days are seen), and every value of the reading is served
- * multiplied by the forecast's ratio to the total (the same arithmetic the simulator's
+ * A metric's {@code lead}: each poll's total (of what it serves, {@link Combine#total}) is fed
+ * to a forecast (a damped trend, and the metric's usual day once two days are seen), and every
+ * value of the reading is served multiplied by the forecast's ratio to the total (the same arithmetic the simulator's
  * {@code simulate} applies, {@link Lead}). Never below what was observed, at
  * most double it; the observed and served totals are kept for {@code /metrics}.
  *
@@ -27,12 +27,8 @@ final class LeadForecast {
         this.forecaster = this.lead.forecaster();
     }
 
-    /** The reading to serve for this observed one. */
-    Reading apply(Reading observed) {
-        double total = 0;
-        for (Sample sample : observed.samples()) {
-            total += sample.value();
-        }
+    /** The reading to serve for this observed one, whose served total is {@code total}. */
+    Reading apply(Reading observed, double total) {
         double factor = lead.factor(forecaster, total, observed.fetchedAt().getEpochSecond());
         observedTotal = total;
         servedTotal = total * factor;

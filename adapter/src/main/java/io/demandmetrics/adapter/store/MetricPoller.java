@@ -83,7 +83,7 @@ final class MetricPoller {
             failure = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
         } else {
             try {
-                state.succeeded(state.served(ReadingValidator.validate(definition, samples, clock.instant())));
+                state.succeeded(ReadingValidator.validate(definition, samples, clock.instant()));
             } catch (IllegalStateException e) {
                 failure = e.getMessage();
             }

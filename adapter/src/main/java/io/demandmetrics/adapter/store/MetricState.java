@@ -39,14 +39,6 @@ public final class MetricState {
         this.lead = definition.lead() == null ? null : new LeadForecast(definition.lead(), definition.pollInterval());
     }
 
-    /**
-     * A poll's validated reading as it will be served: with a {@code lead}, its values
-     * multiplied by the forecast's ratio; without, as it is.
-     */
-    Reading served(Reading observed) {
-        return lead == null ? observed : lead.apply(observed);
-    }
-
     /** With a {@code lead}: the last poll's total as observed and as served; NaN otherwise or before. */
     public double leadObservedTotal() {
         return lead == null ? Double.NaN : lead.observedTotal();
@@ -71,13 +63,29 @@ public final class MetricState {
         return latest.failure();
     }
 
-    void succeeded(Reading fresh) {
-        latest = new Latest(fresh, null);
-        double total = 0;
-        for (Sample sample : fresh.samples()) {
-            total += sample.value();
+    /**
+     * A poll's validated reading becomes the one served: with a {@code lead}, its values
+     * multiplied by the forecast's ratio for its total; without, as it is. Totals are of what a
+     * request with no selector is served ({@link Combine#total}): a latency metric's quantiles,
+     * not its bucket rates. The history keeps the served total.
+     */
+    void succeeded(Reading observed) {
+        double total = total(observed);
+        Reading served = lead == null || Double.isNaN(total) ? observed : lead.apply(observed, total);
+        latest = new Latest(served, null);
+        double servedTotal = served == observed ? total : total(served);
+        if (!Double.isNaN(servedTotal)) {
+            history.record(served.fetchedAt(), servedTotal);
         }
-        history.record(fresh.fetchedAt(), total);
+    }
+
+    /** The reading's served total; NaN when its provider cannot combine it (requests say why). */
+    private double total(Reading reading) {
+        try {
+            return Combine.total(definition, reading.samples());
+        } catch (RequestFailure e) {
+            return Double.NaN;
+        }
     }
 
     /** The last hour of the served total, for the explain page. */

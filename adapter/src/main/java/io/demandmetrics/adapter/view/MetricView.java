@@ -7,6 +7,7 @@ import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.objects.ObjectResolver;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.store.Catalog;
+import io.demandmetrics.adapter.store.Combine;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.Served;
 import io.demandmetrics.scaler.spi.Sample;
@@ -91,7 +92,7 @@ public final class MetricView {
             }
         }
         List<Sample> values = served.fallback() != null ? picked
-                : combine(definition, picked, !question.seriesSelector().isEmpty());
+                : Combine.apply(definition, picked, !question.seriesSelector().isEmpty());
         List<MetricPoint> points = new ArrayList<>(values.size());
         for (Sample sample : values) {
             points.add(new MetricPoint(null, sample.labels(), sample.value(), measuredAt(sample, served),
@@ -146,7 +147,7 @@ public final class MetricView {
         boolean narrowed = !question.seriesSelector().isEmpty();
         List<MetricPoint> points = new ArrayList<>(picked.size());
         picked.forEach((name, series) -> {
-            List<Sample> values = served.fallback() != null ? series : combine(definition, series, narrowed);
+            List<Sample> values = served.fallback() != null ? series : Combine.apply(definition, series, narrowed);
             MetricPoint point = null;
             for (Sample sample : values) {
                 Instant at = measuredAt(sample, served);
@@ -159,34 +160,6 @@ public final class MetricView {
             }
         });
         return points;
-    }
-
-    /**
-     * {@link io.demandmetrics.scaler.spi.ScalerProvider#combine}, checked (finite) and clamped
-     * (negative demand is 0, as for the samples a scaler returns).
-     */
-    private static List<Sample> combine(MetricDefinition definition, List<Sample> picked, boolean narrowed) {
-        List<Sample> combined;
-        try {
-            combined = definition.provider().combine(definition.scalerConfig(), picked, narrowed);
-        } catch (RuntimeException e) {
-            throw new RequestFailure.UnusableValue(definition.describe() + ": its provider failed to combine the"
-                    + " samples: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage()));
-        }
-        if (combined == null) {
-            throw new RequestFailure.UnusableValue(definition.describe() + ": its provider combined the samples"
-                    + " into null");
-        }
-        List<Sample> served = new ArrayList<>(combined.size());
-        for (Sample sample : combined) {
-            if (sample == null || !Double.isFinite(sample.value())) {
-                throw new RequestFailure.UnusableValue(definition.describe() + ": its provider combined the samples"
-                        + " into " + (sample == null ? "a null sample" : sample.value() + ", which is not a quantity"));
-            }
-            served.add(sample.value() < 0 ? new Sample(sample.object(), sample.labels(), 0, sample.timestamp(),
-                    sample.window()) : sample);
-        }
-        return served;
     }
 
     private static Instant measuredAt(Sample sample, Served served) {

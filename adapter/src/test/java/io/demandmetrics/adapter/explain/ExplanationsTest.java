@@ -65,6 +65,8 @@ class ExplanationsTest {
         assertThat(latency.getJsonObject("value").getDouble("total")).isCloseTo(0.0496, offset(1e-12));
         assertThat(latency.getJsonObject("value").getJsonArray("items")).containsExactly(
                 new JsonObject().put("value", latency.getJsonObject("value").getDouble("total")).put("object", "web-1"));
+        // The history follows the served total too: the quantile, not the rates' 200.
+        assertThat(latency.getJsonArray("history").getJsonObject(0).getDouble("total")).isCloseTo(0.0496, offset(1e-6));
         // 50m per pod against 5m: ratio 10 over 1 pod, 10 replicas (the raw rates would say 40,000).
         assertThat(latency.getJsonArray("hpas").getJsonObject(0).getInteger("proposedReplicas")).isEqualTo(10);
     }
@@ -82,6 +84,7 @@ class ExplanationsTest {
                 """, 1));
         // KEDA: 100 over a threshold of 10 would want 10 consumers for 3 partitions: capped at 3 x 10.
         assertThat(lag.getJsonObject("value").getDouble("total")).isEqualTo(30.0);
+        assertThat(lag.getJsonArray("history").getJsonObject(0).getDouble("total")).isEqualTo(30.0);
         // 30 against 10 per replica from 1: 3 replicas (the raw lags' sum would say 10).
         assertThat(lag.getJsonArray("hpas").getJsonObject(0).getInteger("proposedReplicas")).isEqualTo(3);
     }

@@ -40,7 +40,10 @@ class MetricViewTest {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.of(List.of()));
     private final MetricView view = new MetricView(catalog::get, new ReportedObjects(),
             Clock.fixed(T0.plusSeconds(1), ZoneOffset.UTC));
-    /** What each combine call was given: the picked series and whether the request narrowed them. */
+    /**
+     * What each of the view's combine calls was given: the picked series and whether the request
+     * narrowed them (the poll's own call, for the reading's total, is cleared by {@link #serve}).
+     */
     private final List<String> combineCalls = new ArrayList<>();
 
     private BiFunction<List<Sample>, Boolean, List<Sample>> summingCombine() {
@@ -53,6 +56,7 @@ class MetricViewTest {
 
     private void serve(MetricState... states) {
         catalog.set(Catalog.of(List.of(states)));
+        combineCalls.clear();
     }
 
     private static LabelSelector selector(String text) {
