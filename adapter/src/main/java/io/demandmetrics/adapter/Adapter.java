@@ -16,6 +16,7 @@ import io.demandmetrics.adapter.store.MetricStore;
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.demandmetrics.adapter.view.MetricView;
+import io.demandmetrics.hpa.HpaManifest;
 import io.demandmetrics.scaler.spi.Durations;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -90,7 +91,7 @@ public final class Adapter {
                 if (Files.size(file) > 1024 * 1024) {
                     throw new IllegalArgumentException("larger than 1 MiB");
                 }
-                hpas.add(io.demandmetrics.hpa.HpaManifest.read(Files.readString(file)));
+                hpas.add(HpaManifest.read(Files.readString(file)));
             } catch (IOException | IllegalArgumentException e) {
                 throw new StartupException(2, "--hpa-files " + file + ": " + e.getMessage());
             }

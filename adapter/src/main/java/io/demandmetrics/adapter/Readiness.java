@@ -3,6 +3,7 @@ package io.demandmetrics.adapter;
 import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.MetricState;
+import io.demandmetrics.scaler.spi.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,6 @@ final class Readiness {
         List<String> named = waiting.stream().limit(NAMED).map(MetricKey::id).toList();
         return "starting: " + waiting.size() + " of " + current.keys().size() + " metrics have no value yet ("
                 + String.join(", ", named) + (waiting.size() > NAMED ? ", ..." : "") + "); ready anyway "
-                + io.demandmetrics.scaler.spi.Durations.format(grace) + " after start";
+                + Durations.format(grace) + " after start";
     }
 }

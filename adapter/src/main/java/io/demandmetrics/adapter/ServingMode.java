@@ -1,13 +1,18 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.auth.DelegatedAuthentication;
-import io.demandmetrics.adapter.http.AdapterServer;
+import io.demandmetrics.adapter.explain.HpaProposals;
+import io.demandmetrics.adapter.http.AdapterServer.ClientCertificates;
 import io.demandmetrics.adapter.http.DelegatedGate;
 import io.demandmetrics.adapter.http.LoopbackGate;
 import io.demandmetrics.adapter.http.RequestGate;
+import io.demandmetrics.adapter.objects.HpaInformer;
 import io.demandmetrics.adapter.objects.InformerObjects;
+import io.demandmetrics.adapter.objects.InformerPods;
 import io.demandmetrics.adapter.objects.ObjectResolver;
 import io.demandmetrics.adapter.objects.ReportedObjects;
+import io.demandmetrics.scaler.spi.Pods;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -17,35 +22,50 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * How the adapter serves, decided once at startup: standalone (no Kubernetes API, anonymous
- * callers on loopback or with a client certificate from one CA, objects as the scalers report
- * them) or in-cluster (every caller authenticated and authorized through the Kubernetes API,
- * objects from informers).
- *
- * @param kubernetes the API client in-cluster, null standalone
- * @param delegated authentication and authorization in-cluster, null standalone
- * @param hpaInformer the cluster's HPAs for the explain page, in-cluster; null standalone
+ * How the adapter serves, decided once at startup: {@link Standalone} (no Kubernetes API,
+ * anonymous callers on loopback or with a client certificate from one CA, objects as the
+ * scalers report them) or {@link InCluster} (every caller authenticated and authorized through
+ * the Kubernetes API, objects, pods and HPAs from informers).
  */
-record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clientCertificates, RequestGate gate,
-                   KubernetesClient kubernetes, DelegatedAuthentication delegated,
-                   io.demandmetrics.adapter.objects.HpaInformer hpaInformer) {
+sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InCluster {
 
-    /** The cluster's pods for scalers that read them (rps, latency): from the informers, in a cluster only. */
-    java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods() {
-        return objects instanceof InformerObjects informers
-                ? java.util.Optional.of(new io.demandmetrics.adapter.objects.InformerPods(informers))
-                : java.util.Optional.empty();
-    }
+    /** Which Kubernetes objects exist and match a selector. */
+    ObjectResolver objects();
+
+    /** How TLS treats client certificates. */
+    ClientCertificates clientCertificates();
+
+    /** Who may make which request. */
+    RequestGate gate();
+
+    /** The cluster's pods for scalers that read them (rps, latency); empty without a cluster. */
+    Optional<Pods> pods();
+
+    /**
+     * The HPAs the explain page shows proposals for.
+     *
+     * @param fromFiles the manifests of {@code --hpa-files} (standalone only)
+     */
+    Supplier<List<HorizontalPodAutoscaler>> hpas(List<HorizontalPodAutoscaler> fromFiles);
+
+    /** An HPA target's running pods for the explain page; null when the adapter knows no pods. */
+    HpaProposals.TargetPods targetPods();
+
+    /** Stops what the mode started (informers, watches, the API client). */
+    void close();
 
     static ServingMode standalone(AdapterOptions options) {
-        AdapterServer.ClientCertificates certificates = options.clientCaFile() == null
-                ? AdapterServer.ClientCertificates.NONE
-                : AdapterServer.ClientCertificates.requiredFrom(options.clientCaFile());
-        return new ServingMode(new ReportedObjects(), certificates, new LoopbackGate(options.clientCaFile() != null),
-                null, null, null);
+        return new Standalone(options.clientCaFile());
     }
 
     /** @throws StartupException (exit code 1) when the Kubernetes API cannot be reached or configured */
@@ -55,73 +75,14 @@ record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clie
             kubernetes = kubernetesClient(options.auth().kubeconfig());
             DelegatedAuthentication delegated = DelegatedAuthentication.start(kubernetes, options.auth(),
                     options.clientCaFile(), vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock);
-            return new ServingMode(new InformerObjects(kubernetes, vertx.getOrCreateContext()),
-                    AdapterServer.ClientCertificates.requestedFromAnyone(),
+            return new InCluster(kubernetes, delegated, new InformerObjects(kubernetes, vertx.getOrCreateContext()),
                     new DelegatedGate(delegated.authenticator(), delegated.access(),
-                            Set.copyOf(options.auth().alwaysAllowPaths())),
-                    kubernetes, delegated, new io.demandmetrics.adapter.objects.HpaInformer(kubernetes));
+                            Set.copyOf(options.auth().alwaysAllowPaths())), new HpaInformer(kubernetes));
         } catch (IllegalStateException | IllegalArgumentException | KubernetesClientException e) {
             if (kubernetes != null) {
                 kubernetes.close();
             }
             throw new StartupException(1, e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The HPAs the explain page shows proposals for: in a cluster the cluster's (an informer),
-     * standalone the manifests of {@code --hpa-files}.
-     */
-    java.util.function.Supplier<java.util.List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler>>
-            hpas(java.util.List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> fromFiles) {
-        return hpaInformer != null ? hpaInformer : () -> fromFiles;
-    }
-
-    /** The scale kinds whose pods are found through their selector, and the resource that holds it. */
-    private static final java.util.Map<String, String> SCALE_KINDS = java.util.Map.of("Deployment", "deployments.apps",
-            "StatefulSet", "statefulsets.apps", "ReplicaSet", "replicasets.apps");
-
-    /**
-     * An HPA target's running pods for the explain page, from the informers (its selector, then
-     * the pods); null standalone. Called on a worker, so it may wait a moment for the caches.
-     */
-    io.demandmetrics.adapter.explain.HpaProposals.TargetPods targetPods() {
-        java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods = pods();
-        if (pods.isEmpty()) {
-            return null;
-        }
-        return (namespace, kind, name) -> {
-            String resource = SCALE_KINDS.get(kind);
-            if (resource == null) {
-                return null;
-            }
-            try {
-                return pods.get().selectorOf(namespace, resource, name)
-                        .compose(selector -> pods.get().running(namespace, selector))
-                        .map(running -> running.stream().map(io.demandmetrics.scaler.spi.Pods.Pod::name).toList())
-                        .toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        };
-    }
-
-    /** Stops the informers and watches and closes the API client. */
-    void close() {
-        if (hpaInformer != null) {
-            hpaInformer.close();
-        }
-        if (objects instanceof InformerObjects informers) {
-            informers.close();
-        }
-        if (delegated != null) {
-            delegated.close();
-        }
-        if (kubernetes != null) {
-            kubernetes.close();
         }
     }
 
@@ -138,5 +99,135 @@ record ServingMode(ObjectResolver objects, AdapterServer.ClientCertificates clie
             config = Config.autoConfigure(null);
         }
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** No Kubernetes API: callers on loopback, or with a certificate from {@code --client-ca-file}. */
+    final class Standalone implements ServingMode {
+
+        private final ClientCertificates certificates;
+        private final RequestGate gate;
+        private final ObjectResolver objects = new ReportedObjects();
+
+        Standalone(Path clientCaFile) {
+            this.certificates = clientCaFile == null ? ClientCertificates.NONE
+                    : ClientCertificates.requiredFrom(clientCaFile);
+            this.gate = new LoopbackGate(clientCaFile != null);
+        }
+
+        @Override
+        public ObjectResolver objects() {
+            return objects;
+        }
+
+        @Override
+        public ClientCertificates clientCertificates() {
+            return certificates;
+        }
+
+        @Override
+        public RequestGate gate() {
+            return gate;
+        }
+
+        @Override
+        public Optional<Pods> pods() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Supplier<List<HorizontalPodAutoscaler>> hpas(List<HorizontalPodAutoscaler> fromFiles) {
+            return () -> fromFiles;
+        }
+
+        @Override
+        public HpaProposals.TargetPods targetPods() {
+            return null;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Through the Kubernetes API: delegated authentication and authorization, informers. */
+    final class InCluster implements ServingMode {
+
+        /** The scale kinds whose pods are found through their selector, and the resource that holds it. */
+        private static final Map<String, String> SCALE_KINDS = Map.of("Deployment", "deployments.apps",
+                "StatefulSet", "statefulsets.apps", "ReplicaSet", "replicasets.apps");
+
+        private final KubernetesClient kubernetes;
+        private final DelegatedAuthentication delegated;
+        private final InformerObjects objects;
+        private final RequestGate gate;
+        private final HpaInformer hpas;
+        private final Pods pods;
+
+        InCluster(KubernetesClient kubernetes, DelegatedAuthentication delegated, InformerObjects objects,
+                  RequestGate gate, HpaInformer hpas) {
+            this.kubernetes = kubernetes;
+            this.delegated = delegated;
+            this.objects = objects;
+            this.gate = gate;
+            this.hpas = hpas;
+            this.pods = new InformerPods(objects);
+        }
+
+        @Override
+        public ObjectResolver objects() {
+            return objects;
+        }
+
+        /** Any chain is accepted by TLS; the authenticator checks it against the front-proxy or client CA. */
+        @Override
+        public ClientCertificates clientCertificates() {
+            return ClientCertificates.requestedFromAnyone();
+        }
+
+        @Override
+        public RequestGate gate() {
+            return gate;
+        }
+
+        @Override
+        public Optional<Pods> pods() {
+            return Optional.of(pods);
+        }
+
+        /** The cluster's HPAs, from an informer started on the explain page's first request. */
+        @Override
+        public Supplier<List<HorizontalPodAutoscaler>> hpas(List<HorizontalPodAutoscaler> fromFiles) {
+            return hpas;
+        }
+
+        /** The target's selector, then its running pods, from the informers; called on a worker, it may wait for the caches. */
+        @Override
+        public HpaProposals.TargetPods targetPods() {
+            return (namespace, kind, name) -> {
+                String resource = SCALE_KINDS.get(kind);
+                if (resource == null) {
+                    return null;
+                }
+                try {
+                    return pods.selectorOf(namespace, resource, name)
+                            .compose(selector -> pods.running(namespace, selector))
+                            .map(running -> running.stream().map(Pods.Pod::name).toList())
+                            .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    return null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            hpas.close();
+            objects.close();
+            delegated.close();
+            kubernetes.close();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.demandmetrics.adapter.auth;
 
+import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.scaler.spi.Durations;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
@@ -7,6 +9,8 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuild
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,9 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import io.demandmetrics.scaler.spi.Durations;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 /**
  * TokenReview and SubjectAccessReview through the Kubernetes API, with answers cached
@@ -71,7 +72,7 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
             return user;
         }, false).timeout(DEADLINE.toMillis(), TimeUnit.MILLISECONDS).recover(e -> {
             tokens.remove(key); // failures are not remembered
-            return Future.failedFuture(new io.demandmetrics.adapter.failure.RequestFailure.Unauthenticated(
+            return Future.failedFuture(new RequestFailure.Unauthenticated(
                     "cannot review the bearer token: the Kubernetes API did not answer within "
                             + Durations.format(DEADLINE) + " (" + e.getClass().getSimpleName() + ")"));
         });

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,7 @@ public final class InformerObjects implements ObjectResolver, AutoCloseable {
         return informer.synced().map(ready -> {
             List<GenericKubernetesResource> objects = namespace == null ? informer.informer().getStore().list()
                     : informer.informer().getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace);
-            List<GenericKubernetesResource> live = new java.util.ArrayList<>(objects.size());
+            List<GenericKubernetesResource> live = new ArrayList<>(objects.size());
             for (GenericKubernetesResource object : objects) {
                 if (object.getMetadata().getDeletionTimestamp() == null) {
                     live.add(object);

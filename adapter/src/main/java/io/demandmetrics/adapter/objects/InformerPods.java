@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@link Pods} for scalers, from the same pod informer that answers {@code pods/*} requests:
@@ -90,7 +91,7 @@ public final class InformerPods implements Pods {
         boolean labelSelector = fields.containsKey("matchLabels") || fields.containsKey("matchExpressions");
         Object matchLabels = labelSelector ? fields.get("matchLabels") : fields;
         if (matchLabels instanceof Map<?, ?> labels) {
-            new java.util.TreeMap<>((Map<String, Object>) labels).forEach((key, value) -> terms.add(key + "=" + value));
+            new TreeMap<>((Map<String, Object>) labels).forEach((key, value) -> terms.add(key + "=" + value));
         }
         if (fields.get("matchExpressions") instanceof List<?> expressions) {
             for (Object expression : expressions) {

@@ -1,12 +1,14 @@
 package io.demandmetrics.adapter.store;
 
 import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.scaler.spi.Pods;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /** What the adapter gives one metric's scaler: nothing more, and nothing of the poller's. */
 final class MetricScalerContext implements ScalerContext {
@@ -16,10 +18,10 @@ final class MetricScalerContext implements ScalerContext {
     private final MetricDefinition definition;
     private final MeterRegistry meters;
     private final ScalerExecutors executors;
-    private final java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods;
+    private final Optional<Pods> pods;
 
     MetricScalerContext(Vertx vertx, Clock clock, MetricDefinition definition, MeterRegistry meters,
-                        ScalerExecutors executors, java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods) {
+                        ScalerExecutors executors, Optional<Pods> pods) {
         this.pods = pods;
         this.vertx = vertx;
         this.clock = clock;
@@ -49,7 +51,7 @@ final class MetricScalerContext implements ScalerContext {
     }
 
     @Override
-    public java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods() {
+    public Optional<Pods> pods() {
         return pods;
     }
 

@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.store;
 import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.scaler.spi.Pods;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +42,12 @@ public final class MetricStore {
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.of(List.of()));
     private final Map<MetricKey, MetricPoller> running = new HashMap<>();
     private final ScalerExecutors executors;
-    private final java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods;
+    private final Optional<Pods> pods;
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
     private Future<Void> lastApply = Future.succeededFuture();
 
     public MetricStore(Vertx vertx, Clock clock, MeterRegistry registry, PollListener listener) {
-        this(vertx, clock, registry, listener, java.util.Optional.empty());
+        this(vertx, clock, registry, listener, Optional.empty());
     }
 
     /**
@@ -54,7 +56,7 @@ public final class MetricStore {
      * @param pods the cluster's pods for scalers that read them; empty standalone
      */
     public MetricStore(Vertx vertx, Clock clock, MeterRegistry registry, PollListener listener,
-                       java.util.Optional<io.demandmetrics.scaler.spi.Pods> pods) {
+                       Optional<Pods> pods) {
         this.pods = pods;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
