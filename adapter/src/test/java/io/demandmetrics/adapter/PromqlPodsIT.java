@@ -156,10 +156,14 @@ class PromqlPodsIT {
 
     @Test
     void theInformersPodsAndTheHpasSelectorPickFromOneQuerysSeries() throws Exception {
-        // web-3's series exists in Prometheus, but no such pod is in the cluster yet.
-        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(answer("pods/*/web_rps" + selector("app=web")))
-                        .isEqualTo(Map.of("web-1", 20L, "web-2", 5L)));
+        // web-3's series exists in Prometheus, but no such pod is in the cluster yet. Every metric
+        // here has had a poll since Prometheus had the rates (their polls end one after another).
+        await().ignoreExceptions().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(answer("pods/*/web_rps" + selector("app=web"))).isEqualTo(Map.of("web-1", 20L, "web-2", 5L));
+            assertThat(answer("pods/*/shop_rps" + selector("app=api"))).isNotEmpty();
+            assertThat(answer("pods/*/http_requests" + selector("app=web"))).isNotEmpty();
+            assertThat(answer("deployments.apps/web/web_total_rps")).isNotEmpty();
+        });
         // The HPA's selector over a metric of the whole namespace: the adapter's pods that match it.
         assertThat(answer("pods/*/shop_rps" + selector("app=web"))).isEqualTo(Map.of("web-1", 20L, "web-2", 5L));
         assertThat(answer("pods/*/shop_rps" + selector("app=api"))).isEqualTo(Map.of("api-1", 50L));

@@ -74,11 +74,9 @@ public final class MetricsApiHandler {
             }
             MetricQuestion question = question(segments, labelSelector, metricLabelSelector);
             String answered = route;
-            AnswerCache.Answer cached = answers.get(version, question);
-            return view.values(question, cached == null ? null : cached.values())
-                    .map(values -> ApiResponse.ok(cached != null && cached.values() == values ? cached.body()
-                            : answers.body(version, question, values, () -> encode(version, question, values)),
-                            answered))
+            return answers.answer(version, question, view.basis(question), () -> view.values(question)
+                            .map(values -> new AnswerCache.Encoded(values.basis(), encode(version, question, values))))
+                    .map(body -> ApiResponse.ok(body, answered))
                     .otherwise(failure -> failed(failure, answered));
         } catch (RuntimeException e) {
             return Future.succeededFuture(failed(e, route));

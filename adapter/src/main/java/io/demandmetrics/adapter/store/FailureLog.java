@@ -19,6 +19,9 @@ final class FailureLog {
     /** What a call logged. */
     enum Logged { NOTHING, WAITING, FAILED, RECOVERED }
 
+    private static final String WAITING = "waiting|";
+    private static final String FAILED = "failed|";
+
     private final String metric;
     private final long patienceNanos;
     private final LongSupplier nanoTime;
@@ -39,16 +42,16 @@ final class FailureLog {
 
     Logged failed(String failure, boolean warmingUp) {
         boolean waiting = warmingUp && nanoTime.getAsLong() - startedNanos < patienceNanos;
-        String line = (waiting ? "waiting: " : "poll failed: ") + failure;
-        if (line.equals(logged)) {
+        String seen = (waiting ? WAITING : FAILED) + failure;
+        if (seen.equals(logged)) {
             return Logged.NOTHING;
         }
-        logged = line;
+        logged = seen;
         if (waiting) {
-            LOG.info("{}: {}", metric, line);
+            LOG.info("{}: {}", metric, failure); // a warming-up scaler's message says what it waits for
             return Logged.WAITING;
         }
-        LOG.warn("{}: {}", metric, line);
+        LOG.warn("{}: poll failed: {}", metric, failure);
         return Logged.FAILED;
     }
 
@@ -57,7 +60,7 @@ final class FailureLog {
             return Logged.NOTHING;
         }
         // After waiting only, the first value is what was expected: no recovery to report.
-        boolean failedBefore = logged.startsWith("poll failed: ");
+        boolean failedBefore = logged.startsWith(FAILED);
         logged = null;
         if (!failedBefore) {
             return Logged.NOTHING;

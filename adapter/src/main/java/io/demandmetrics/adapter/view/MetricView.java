@@ -53,35 +53,38 @@ public final class MetricView {
      * metric or object is unknown, the value is stale, the objects are not known yet.
      */
     public Future<MetricValues> values(MetricQuestion question) {
-        return values(question, null);
-    }
-
-    /**
-     * As {@link #values(MetricQuestion)}, returning {@code earlier} itself when it answered the
-     * same question from the same reading and the same objects: a question asked many times
-     * between polls (every HPA sync, every kubectl) is then worked out once, not once per
-     * request over every sample of the reading.
-     *
-     * @param earlier an earlier answer to this question, or null
-     */
-    public Future<MetricValues> values(MetricQuestion question, MetricValues earlier) {
         try {
-            MetricState state = catalog.get().state(question.key());
-            if (state == null) {
-                throw unknownMetric(question);
-            }
+            MetricState state = state(question);
             Served served = state.serve(clock.instant());
             if (question.key().isExternal()) {
-                if (earlier != null && earlier.samples() == served.samples()) {
-                    return Future.succeededFuture(earlier);
-                }
                 return Future.succeededFuture(new MetricValues(external(state.definition(), served, question),
-                        served.samples(), 0));
+                        new Basis(served.samples(), 0)));
             }
-            return custom(state.definition(), served, question, earlier);
+            return custom(state.definition(), served, question);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /**
+     * What the answer to {@code question} would be worked out from now, without working it out:
+     * while it is the basis of an earlier answer, that answer holds (every HPA sync and every
+     * kubectl between two polls asks the same question).
+     *
+     * @throws RequestFailure as {@link #values} fails: the metric is unknown, its value stale
+     */
+    public Basis basis(MetricQuestion question) {
+        Served served = state(question).serve(clock.instant());
+        return new Basis(served.samples(),
+                question.key().isExternal() ? 0 : objects.generation(question.key().resource()));
+    }
+
+    private MetricState state(MetricQuestion question) {
+        MetricState state = catalog.get().state(question.key());
+        if (state == null) {
+            throw unknownMetric(question);
+        }
+        return state;
     }
 
     private List<MetricPoint> external(MetricDefinition definition, Served served, MetricQuestion question) {
@@ -101,14 +104,10 @@ public final class MetricView {
         return points;
     }
 
-    private Future<MetricValues> custom(MetricDefinition definition, Served served, MetricQuestion question,
-                                        MetricValues earlier) {
+    private Future<MetricValues> custom(MetricDefinition definition, Served served, MetricQuestion question) {
         KubernetesResource resource = question.key().resource();
         // Read before matching: a change while matching moves it on, and the answer is not reused.
         long generation = objects.generation(resource);
-        if (earlier != null && earlier.samples() == served.samples() && earlier.objectsGeneration() == generation) {
-            return Future.succeededFuture(earlier);
-        }
         return objects.matching(resource, question.key().namespace(), question.objectSelector(), served.samples())
                 .map(names -> {
                     String objectName = question.objectName();
@@ -124,7 +123,7 @@ public final class MetricView {
                         }
                         points = List.of(new MetricPoint(objectName, Map.of(), served.fallback(), served.at(), null));
                     }
-                    return new MetricValues(points, served.samples(), generation);
+                    return new MetricValues(points, new Basis(served.samples(), generation));
                 });
     }
 
