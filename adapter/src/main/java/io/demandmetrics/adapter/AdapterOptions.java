@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter;
 
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.scaler.spi.Durations;
-import io.demandmetrics.scaler.spi.Echo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -269,7 +269,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        problems.add("flag --" + name + " value " + Echo.quote(values.get(name))
+        problems.add("flag --" + name + " value " + BoundedQuote.quote(values.get(name))
                 + " must be a duration from 1ms to 24h (e.g. 2s)");
         return defaultValue;
     }

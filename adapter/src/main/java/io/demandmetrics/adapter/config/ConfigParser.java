@@ -2,8 +2,8 @@ package io.demandmetrics.adapter.config;
 
 import io.demandmetrics.adapter.api.KubernetesResource;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.scaler.spi.Durations;
-import io.demandmetrics.scaler.spi.Echo;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.ScalerProvider;
@@ -157,8 +157,8 @@ public final class ConfigParser {
         }
         String namespace = scalar(fields.get("namespace"));
         String type = scalar(fields.get("type"));
-        return "metric " + Echo.quote(namespace == null ? name : namespace + "/" + name)
-                + (type == null ? "" : " (type " + Echo.quote(type) + ")");
+        return "metric " + BoundedQuote.quote(namespace == null ? name : namespace + "/" + name)
+                + (type == null ? "" : " (type " + BoundedQuote.quote(type) + ")");
     }
 
     private static String scalar(Object value) {
@@ -185,7 +185,7 @@ public final class ConfigParser {
         Map<String, Object> parameters = parameters(reader);
         ScalerProvider<Object> provider = type == null ? null : registry.provider(type).orElse(null);
         if (type != null && provider == null) {
-            reader.problem("unknown scaler type " + Echo.quote(type) + "; known: " + registry.types());
+            reader.problem("unknown scaler type " + BoundedQuote.quote(type) + "; known: " + registry.types());
         }
         Object scalerConfig = provider == null || parameters == null ? null : scalerConfig(type, provider, parameters, reader);
         if (!reader.problems().isEmpty()) {

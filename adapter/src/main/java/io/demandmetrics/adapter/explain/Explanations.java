@@ -9,8 +9,8 @@ import io.demandmetrics.adapter.store.Failure;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.Reading;
 import io.demandmetrics.adapter.store.ValueHistory;
+import io.demandmetrics.adapter.view.MetricAnswer;
 import io.demandmetrics.adapter.view.MetricQuestion;
-import io.demandmetrics.adapter.view.MetricValues;
 import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.scaler.spi.Durations;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -115,7 +115,7 @@ public final class Explanations {
                 : MetricQuestion.custom(key, "*", LabelSelector.EVERYTHING, LabelSelector.EVERYTHING);
     }
 
-    private static JsonObject value(MetricValues values, boolean detail) {
+    private static JsonObject value(MetricAnswer values, boolean detail) {
         double total = 0;
         for (MetricPoint point : values.points()) {
             total += point.value();

@@ -1,7 +1,6 @@
 package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.api.Status;
-import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.failure.RequestFailure.AuthorizationUnavailable;
 import io.demandmetrics.adapter.failure.RequestFailure.BadRequest;
 import io.demandmetrics.adapter.failure.RequestFailure.Forbidden;
@@ -13,11 +12,12 @@ import io.demandmetrics.adapter.failure.RequestFailure.Unauthenticated;
 import io.demandmetrics.adapter.failure.RequestFailure.UnknownMetric;
 import io.demandmetrics.adapter.failure.RequestFailure.UnknownObject;
 import io.demandmetrics.adapter.failure.RequestFailure.UnusableValue;
+import io.demandmetrics.adapter.failure.RequestFailure;
 
 /**
  * The one place a failure becomes a Status answer, as custom-metrics-apiserver maps its
  * provider errors: what is missing is 404, what is not available now is 503, a malformed
- * request 400. Anything that is not a {@link RequestFailure} is a bug: {@link Bugs} logs it
+ * request 400. Anything that is not a {@link RequestFailure} is a bug: {@link BugLog} logs it
  * and it is a 500 without the exception's text.
  */
 final class FailureStatus {
@@ -28,7 +28,7 @@ final class FailureStatus {
     /** The answer for {@code error}, met while {@code doing} (for the log, when it is a bug). */
     static Status of(String doing, Throwable error) {
         if (!(error instanceof RequestFailure failure)) {
-            Bugs.log(doing, error);
+            BugLog.log(doing, error);
             return new Status(500, "InternalError", "internal error: the adapter failed; its log has the details");
         }
         String message = failure.getMessage();

@@ -9,8 +9,8 @@ import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.selector.SelectorSyntaxException;
 import io.demandmetrics.adapter.store.Catalog;
+import io.demandmetrics.adapter.view.MetricAnswer;
 import io.demandmetrics.adapter.view.MetricQuestion;
-import io.demandmetrics.adapter.view.MetricValues;
 import io.demandmetrics.adapter.view.MetricView;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -94,7 +94,7 @@ public final class MetricsApiHandler {
     }
 
     /** The MetricValueList or ExternalMetricValueList that answers {@code question}. */
-    private static Buffer encode(String version, MetricQuestion question, MetricValues values) {
+    private static Buffer encode(String version, MetricQuestion question, MetricAnswer values) {
         MetricKey key = question.key();
         if (key.isExternal()) {
             return WireFormat.externalMetricValueList(key.name(), values.points()).toBuffer();

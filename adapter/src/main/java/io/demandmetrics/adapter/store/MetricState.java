@@ -103,15 +103,15 @@ public final class MetricState {
      *
      * @throws RequestFailure.StaleValue naming the metric, how stale it is and the last source error
      */
-    public Served serve(Instant now) {
+    public ServedSamples serve(Instant now) {
         Latest seen = latest;
         Reading current = seen.reading();
         if (fresh(current, now)) {
-            return new Served(current.samples(), null, current.fetchedAt());
+            return new ServedSamples(current.samples(), null, current.fetchedAt());
         }
         Double fallback = definition.fallback();
         if (fallback != null) {
-            return new Served(fallbackSamples(current, fallback, now), fallback, now);
+            return new ServedSamples(fallbackSamples(current, fallback, now), fallback, now);
         }
         throw new RequestFailure.StaleValue(unavailableMessage(seen, now));
     }

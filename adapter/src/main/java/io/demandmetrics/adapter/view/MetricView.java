@@ -9,7 +9,7 @@ import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.Combine;
 import io.demandmetrics.adapter.store.MetricState;
-import io.demandmetrics.adapter.store.Served;
+import io.demandmetrics.adapter.store.ServedSamples;
 import io.demandmetrics.scaler.spi.Sample;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -52,12 +52,12 @@ public final class MetricView {
      * The answer to {@code question}, or a failed future with a {@link RequestFailure}: the
      * metric or object is unknown, the value is stale, the objects are not known yet.
      */
-    public Future<MetricValues> values(MetricQuestion question) {
+    public Future<MetricAnswer> values(MetricQuestion question) {
         try {
             MetricState state = state(question);
-            Served served = state.serve(clock.instant());
+            ServedSamples served = state.serve(clock.instant());
             if (question.key().isExternal()) {
-                return Future.succeededFuture(new MetricValues(external(state.definition(), served, question),
+                return Future.succeededFuture(new MetricAnswer(external(state.definition(), served, question),
                         new Basis(served.samples(), 0)));
             }
             return custom(state.definition(), served, question);
@@ -74,7 +74,7 @@ public final class MetricView {
      * @throws RequestFailure as {@link #values} fails: the metric is unknown, its value stale
      */
     public Basis basis(MetricQuestion question) {
-        Served served = state(question).serve(clock.instant());
+        ServedSamples served = state(question).serve(clock.instant());
         return new Basis(served.samples(),
                 question.key().isExternal() ? 0 : objects.generation(question.key().resource()));
     }
@@ -87,7 +87,7 @@ public final class MetricView {
         return state;
     }
 
-    private List<MetricPoint> external(MetricDefinition definition, Served served, MetricQuestion question) {
+    private List<MetricPoint> external(MetricDefinition definition, ServedSamples served, MetricQuestion question) {
         List<Sample> picked = new ArrayList<>();
         for (Sample sample : served.samples()) {
             if (question.seriesSelector().matches(sample.labels())) {
@@ -104,7 +104,7 @@ public final class MetricView {
         return points;
     }
 
-    private Future<MetricValues> custom(MetricDefinition definition, Served served, MetricQuestion question) {
+    private Future<MetricAnswer> custom(MetricDefinition definition, ServedSamples served, MetricQuestion question) {
         KubernetesResource resource = question.key().resource();
         // Read before matching: a change while matching moves it on, and the answer is not reused.
         long generation = objects.generation(resource);
@@ -123,7 +123,7 @@ public final class MetricView {
                         }
                         points = List.of(new MetricPoint(objectName, Map.of(), served.fallback(), served.at(), null));
                     }
-                    return new MetricValues(points, new Basis(served.samples(), generation));
+                    return new MetricAnswer(points, new Basis(served.samples(), generation));
                 });
     }
 
@@ -131,7 +131,7 @@ public final class MetricView {
      * One point per described object among {@code objectNames}: the sum of what combine made of
      * its picked series, stamped with the oldest of their timestamps. Sorted by name.
      */
-    private List<MetricPoint> perObject(MetricDefinition definition, Served served, MetricQuestion question,
+    private List<MetricPoint> perObject(MetricDefinition definition, ServedSamples served, MetricQuestion question,
                                         Set<String> objectNames) {
         Map<String, List<Sample>> picked = new TreeMap<>();
         if (served.fallback() == null && definition.object() != null && objectNames.contains(definition.object())) {
@@ -161,7 +161,7 @@ public final class MetricView {
         return points;
     }
 
-    private static Instant measuredAt(Sample sample, Served served) {
+    private static Instant measuredAt(Sample sample, ServedSamples served) {
         return sample.timestamp() == null ? served.at() : sample.timestamp();
     }
 

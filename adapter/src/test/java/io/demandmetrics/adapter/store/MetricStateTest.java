@@ -26,8 +26,8 @@ class MetricStateTest {
     void aFreshReadingIsServedUpToMaxAgeAsTheSameList() {
         MetricState state = Readings.polled(Readings.definition(EXTERNAL, null, Duration.ofSeconds(60), null), T0,
                 List.of(Sample.of(7)));
-        Served first = state.serve(T0.plusSeconds(10));
-        Served atMaxAge = state.serve(T0.plusSeconds(60));
+        ServedSamples first = state.serve(T0.plusSeconds(10));
+        ServedSamples atMaxAge = state.serve(T0.plusSeconds(60));
         assertThat(first.samples()).extracting(Sample::value).containsExactly(7.0);
         assertThat(first.fallback()).isNull();
         assertThat(first.at()).isEqualTo(T0);
@@ -73,7 +73,7 @@ class MetricStateTest {
         MetricState state = Readings.polled(Readings.definition(PODS, "web-0", Duration.ofSeconds(60), 4.0), T0,
                 List.of(Sample.forObject(DescribedObject.named("web-1"), 9)));
         Instant later = T0.plusSeconds(120);
-        Served served = state.serve(later);
+        ServedSamples served = state.serve(later);
         assertThat(served.fallback()).isEqualTo(4.0);
         assertThat(served.at()).isEqualTo(later);
         assertThat(served.samples()).extracting(s -> s.object().name(), Sample::value, Sample::timestamp)

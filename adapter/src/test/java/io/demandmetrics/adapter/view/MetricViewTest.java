@@ -78,8 +78,8 @@ class MetricViewTest {
         MetricDefinition definition = Readings.definition(QUEUE, null, Duration.ofMinutes(1), null, summingCombine());
         serve(Readings.polled(definition, T0, List.of(Sample.of(Map.of("queue", "a"), 1),
                 Sample.of(Map.of("queue", "b"), 2), Sample.of(Map.of("queue", "c"), 4))));
-        MetricValues all = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
-        MetricValues some = answered(view.values(MetricQuestion.external(QUEUE, selector("queue in (a,c)"))));
+        MetricAnswer all = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
+        MetricAnswer some = answered(view.values(MetricQuestion.external(QUEUE, selector("queue in (a,c)"))));
         assertThat(all.points()).extracting(MetricPoint::value).containsExactly(7.0);
         assertThat(some.points()).extracting(MetricPoint::value).containsExactly(5.0);
         assertThat(some.points().get(0).labels()).isEqualTo(Map.of("total", "yes"));
@@ -92,7 +92,7 @@ class MetricViewTest {
         MetricDefinition definition = Readings.definition(QUEUE, null, Duration.ofMinutes(1), null);
         serve(Readings.polled(definition, T0, List.of(Sample.of(Map.of("queue", "a"), 1),
                 Sample.of(Map.of("queue", "b"), -2))));
-        MetricValues values = answered(view.values(MetricQuestion.external(QUEUE, selector("queue!=a"))));
+        MetricAnswer values = answered(view.values(MetricQuestion.external(QUEUE, selector("queue!=a"))));
         assertThat(values.points()).extracting(p -> p.labels().get("queue"), MetricPoint::value)
                 .containsExactly(tuple("b", 0.0));
     }
@@ -108,12 +108,12 @@ class MetricViewTest {
                 new Sample(web0, Map.of("queue", "b"), 2, null, null),
                 new Sample(web1, Map.of("queue", "a"), 5, null, null),
                 new Sample(db0, Map.of("queue", "a"), 100, null, null))));
-        MetricValues web = answered(view.values(MetricQuestion.custom(RPS, "*", selector("app=web"),
+        MetricAnswer web = answered(view.values(MetricQuestion.custom(RPS, "*", selector("app=web"),
                 LabelSelector.EVERYTHING)));
         assertThat(web.points()).extracting(MetricPoint::objectName, MetricPoint::value)
                 .containsExactly(tuple("web-0", 3.0), tuple("web-1", 5.0));
         combineCalls.clear();
-        MetricValues onlyA = answered(view.values(MetricQuestion.custom(RPS, "web-0", LabelSelector.EVERYTHING,
+        MetricAnswer onlyA = answered(view.values(MetricQuestion.custom(RPS, "web-0", LabelSelector.EVERYTHING,
                 selector("queue=a"))));
         assertThat(onlyA.points()).extracting(MetricPoint::objectName, MetricPoint::value)
                 .containsExactly(tuple("web-0", 1.0));
@@ -125,7 +125,7 @@ class MetricViewTest {
         MetricDefinition definition = Readings.definition(RPS, "web-0", Duration.ofMinutes(1), null,
                 (picked, narrowed) -> List.of(Sample.of(picked.size() + 10)));
         serve(Readings.polled(definition, T0, List.of(new Sample(null, Map.of("queue", "a"), 1, null, null))));
-        MetricValues none = answered(view.values(MetricQuestion.custom(RPS, "web-0", LabelSelector.EVERYTHING,
+        MetricAnswer none = answered(view.values(MetricQuestion.custom(RPS, "web-0", LabelSelector.EVERYTHING,
                 selector("queue=zzz"))));
         assertThat(none.points()).extracting(MetricPoint::value).containsExactly(10.0);
     }
@@ -162,7 +162,7 @@ class MetricViewTest {
         MetricDefinition definition = Readings.definition(RPS, null, Duration.ofSeconds(1), 3.0, summingCombine());
         serve(Readings.polled(definition, T0.minusSeconds(60), List.of(
                 Sample.forObject(DescribedObject.named("web-0"), 1))));
-        MetricValues seen = answered(view.values(MetricQuestion.custom(RPS, "*", LabelSelector.EVERYTHING,
+        MetricAnswer seen = answered(view.values(MetricQuestion.custom(RPS, "*", LabelSelector.EVERYTHING,
                 LabelSelector.EVERYTHING)));
         assertThat(seen.points()).extracting(MetricPoint::objectName, MetricPoint::value)
                 .containsExactly(tuple("web-0", 3.0));
@@ -179,7 +179,7 @@ class MetricViewTest {
                 return 0;
             }
         };
-        MetricValues unseen = answered(new MetricView(catalog::get, cluster, Clock.fixed(T0, ZoneOffset.UTC))
+        MetricAnswer unseen = answered(new MetricView(catalog::get, cluster, Clock.fixed(T0, ZoneOffset.UTC))
                 .values(MetricQuestion.custom(RPS, "web-7", LabelSelector.EVERYTHING, LabelSelector.EVERYTHING)));
         assertThat(unseen.points()).extracting(MetricPoint::objectName, MetricPoint::value)
                 .containsExactly(tuple("web-7", 3.0));
@@ -190,10 +190,10 @@ class MetricViewTest {
     void valuesFromTheSameReadingHaveTheSameBasisAndANewReadingDoesNot() {
         MetricDefinition definition = Readings.definition(QUEUE, null, Duration.ofMinutes(1), null);
         serve(Readings.polled(definition, T0, List.of(Sample.of(1))));
-        MetricValues first = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
-        MetricValues again = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
+        MetricAnswer first = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
+        MetricAnswer again = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
         serve(Readings.polled(definition, T0, List.of(Sample.of(1))));
-        MetricValues repolled = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
+        MetricAnswer repolled = answered(view.values(MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING)));
         assertThat(again.basis().sameAs(first.basis())).isTrue();
         assertThat(repolled.basis().sameAs(first.basis())).isFalse();
     }
@@ -221,12 +221,12 @@ class MetricViewTest {
         serve(Readings.polled(definition, T0, List.of(new Sample(web0, Map.of("queue", "a"), 1, null, null))));
         MetricQuestion question = MetricQuestion.custom(RPS, "*", selector("app=web"), LabelSelector.EVERYTHING);
 
-        MetricValues first = answered(cached.values(question));
+        MetricAnswer first = answered(cached.values(question));
         assertThat(cached.basis(question).sameAs(first.basis())).as("unchanged: the answer holds").isTrue();
 
         generation.incrementAndGet(); // a pod came or went
         assertThat(cached.basis(question).sameAs(first.basis())).isFalse();
-        MetricValues afterObjects = answered(cached.values(question));
+        MetricAnswer afterObjects = answered(cached.values(question));
         assertThat(cached.basis(question).sameAs(afterObjects.basis())).isTrue();
 
         serve(Readings.polled(definition, T0, List.of(new Sample(web0, Map.of("queue", "a"), 4, null, null))));
@@ -236,7 +236,7 @@ class MetricViewTest {
         MetricQuestion external = MetricQuestion.external(QUEUE, LabelSelector.EVERYTHING);
         MetricDefinition queue = Readings.definition(QUEUE, null, Duration.ofMinutes(1), null);
         serve(Readings.polled(queue, T0, List.of(Sample.of(2))));
-        MetricValues queued = answered(cached.values(external));
+        MetricAnswer queued = answered(cached.values(external));
         assertThat(cached.basis(external).sameAs(queued.basis())).isTrue();
         generation.incrementAndGet(); // objects do not matter to an external metric
         assertThat(cached.basis(external).sameAs(queued.basis())).isTrue();

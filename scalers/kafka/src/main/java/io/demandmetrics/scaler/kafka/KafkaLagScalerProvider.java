@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.kafka;
 
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
@@ -202,7 +202,7 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
             return SecretSource.ofFile(file);
         }
         if (System.getenv(env) == null) {
-            p.problem("parameter \"" + block + "." + name + "Env\" names variable " + Echo.quote(env)
+            p.problem("parameter \"" + block + "." + name + "Env\" names variable " + BoundedQuote.quote(env)
                     + ", which is not set in the adapter's environment");
         }
         return SecretSource.ofEnv(env);

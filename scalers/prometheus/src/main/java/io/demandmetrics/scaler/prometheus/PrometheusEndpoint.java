@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.prometheus;
 
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -96,10 +96,10 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
         Map<String, String> headers = pairs(p, parameters, "customHeaders");
         headers.forEach((name, value) -> {
             if (!HEADER_NAME.matcher(name).matches()) {
-                p.invalid("customHeaders", Echo.quote(name) + " is not an HTTP header name");
+                p.invalid("customHeaders", BoundedQuote.quote(name) + " is not an HTTP header name");
             }
             if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
-                p.invalid("customHeaders", "the value of " + Echo.quote(name) + " has a control character");
+                p.invalid("customHeaders", "the value of " + BoundedQuote.quote(name) + " has a control character");
             }
         });
         Map<String, String> queryParameters = pairs(p, parameters, "queryParameters");
@@ -195,7 +195,7 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
             }
             int equals = pair.indexOf('=');
             if (equals <= 0) {
-                p.invalid(name, Echo.quote(pair.trim()) + " is not name=value (KEDA's form: a=1,b=2; or a YAML map)");
+                p.invalid(name, BoundedQuote.quote(pair.trim()) + " is not name=value (KEDA's form: a=1,b=2; or a YAML map)");
                 continue;
             }
             pairs.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.prometheus;
 
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
@@ -38,7 +38,7 @@ public final class PrometheusScalerProvider implements ScalerProvider<Prometheus
         Object threshold = accepted.remove("threshold");
         if (threshold != null) {
             kedaOnly.add(0, "parameter \"threshold\" is the HPA's target here, not a scaler parameter: put it in the"
-                    + " HPA as target: {type: AverageValue, averageValue: " + Echo.quote(threshold) + "} (or Value)");
+                    + " HPA as target: {type: AverageValue, averageValue: " + BoundedQuote.quote(threshold) + "} (or Value)");
         }
         List<String> known = new ArrayList<>(PrometheusEndpoint.KEYS);
         known.addAll(OWN_KEYS);

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.prometheus;
 
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +42,7 @@ public record QueryAnswer(List<Series> series, List<String> warnings) {
             answer = new JsonObject(body);
         } catch (DecodeException | ClassCastException e) {
             throw new IllegalStateException((status == 200 ? "" : "HTTP " + status + ", ")
-                    + "not a Prometheus query answer (not a JSON object): " + Echo.quote(body));
+                    + "not a Prometheus query answer (not a JSON object): " + BoundedQuote.quote(body));
         }
         if ("error".equals(answer.getValue("status"))) {
             throw new IllegalStateException("Prometheus answered " + text(answer.getValue("errorType"))
@@ -50,7 +50,7 @@ public record QueryAnswer(List<Series> series, List<String> warnings) {
         }
         if (status != 200 || !"success".equals(answer.getValue("status"))) {
             throw new IllegalStateException("HTTP " + status + ", not a successful Prometheus query answer: "
-                    + Echo.quote(body));
+                    + BoundedQuote.quote(body));
         }
         List<String> warnings = new ArrayList<>();
         if (answer.getValue("warnings") instanceof JsonArray list) {
@@ -82,7 +82,7 @@ public record QueryAnswer(List<Series> series, List<String> warnings) {
             }
         } else {
             throw new IllegalStateException("the query must give an instant vector or a scalar, not "
-                    + (type instanceof String name ? "a " + name : Echo.quote(type))
+                    + (type instanceof String name ? "a " + name : BoundedQuote.quote(type))
                     + " (a range selector such as [5m] needs a function around it, e.g. rate)");
         }
         return new QueryAnswer(series, warnings);
@@ -92,7 +92,7 @@ public record QueryAnswer(List<Series> series, List<String> warnings) {
     private static double value(Object pair) {
         if (!(pair instanceof JsonArray array) || array.size() != 2 || !(array.getValue(1) instanceof String text)) {
             throw new IllegalStateException("a value in Prometheus' answer is not [time, \"number\"]: "
-                    + Echo.quote(pair));
+                    + BoundedQuote.quote(pair));
         }
         switch (text) {
             case "NaN":
@@ -105,7 +105,7 @@ public record QueryAnswer(List<Series> series, List<String> warnings) {
                 try {
                     return Double.parseDouble(text);
                 } catch (NumberFormatException e) {
-                    throw new IllegalStateException("a value in Prometheus' answer is not a number: " + Echo.quote(text));
+                    throw new IllegalStateException("a value in Prometheus' answer is not a number: " + BoundedQuote.quote(text));
                 }
         }
     }
@@ -116,6 +116,6 @@ public record QueryAnswer(List<Series> series, List<String> warnings) {
         if (text.length() > MAX_TEXT) {
             text = text.substring(0, MAX_TEXT) + "...";
         }
-        return Echo.printable(text);
+        return BoundedQuote.printable(text);
     }
 }

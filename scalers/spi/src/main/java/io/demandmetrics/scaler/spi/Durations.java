@@ -27,7 +27,7 @@ public final class Durations {
             return Duration.ZERO;
         }
         if (!WHOLE.matcher(trimmed).matches()) {
-            throw new IllegalArgumentException("not a duration: " + Echo.quote(text) + " (e.g. 30s, 10m, 1h30m)");
+            throw new IllegalArgumentException("not a duration: " + BoundedQuote.quote(text) + " (e.g. 30s, 10m, 1h30m)");
         }
         double nanos = 0;
         Matcher part = PART.matcher(trimmed);

@@ -61,7 +61,7 @@ public final class ParameterReader {
         Set<String> unknown = new TreeSet<>();
         for (Object key : this.parameters.keySet()) {
             if (!(key instanceof String name) || !known.contains(name)) {
-                unknown.add(Echo.quote(key instanceof String name ? prefix + name : key));
+                unknown.add(BoundedQuote.quote(key instanceof String name ? prefix + name : key));
             }
         }
         for (String name : unknown) {
@@ -237,7 +237,7 @@ public final class ParameterReader {
             return List.of();
         }
         if (!(value instanceof List<?> list) || !list.stream().allMatch(e -> e instanceof Map)) {
-            problems.add(noun + " " + Echo.quote(prefix + name) + " must be a list of maps");
+            problems.add(noun + " " + BoundedQuote.quote(prefix + name) + " must be a list of maps");
             return List.of();
         }
         return (List<Map<String, Object>>) value;
@@ -254,7 +254,7 @@ public final class ParameterReader {
             return null;
         }
         if (!(value instanceof Map<?, ?> map) || !map.keySet().stream().allMatch(k -> k instanceof String)) {
-            problems.add(noun + " " + Echo.quote(prefix + name) + " must be a map");
+            problems.add(noun + " " + BoundedQuote.quote(prefix + name) + " must be a map");
             return null;
         }
         return (Map<String, Object>) value;
@@ -289,7 +289,7 @@ public final class ParameterReader {
 
     /** Records {@code parameter "name" value "v" <complaint>} for a check the reader cannot make. */
     public void invalid(String name, Object value, String complaint) {
-        problems.add(noun + " " + Echo.quote(prefix + name) + " value " + Echo.quote(value) + " " + complaint);
+        problems.add(noun + " " + BoundedQuote.quote(prefix + name) + " value " + BoundedQuote.quote(value) + " " + complaint);
     }
 
     /**
@@ -320,7 +320,7 @@ public final class ParameterReader {
     }
 
     private void missing(String name) {
-        problems.add("missing required " + noun + " " + Echo.quote(prefix + name));
+        problems.add("missing required " + noun + " " + BoundedQuote.quote(prefix + name));
     }
 
     private static Long parseLong(Object value) {

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.sqs;
 
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.Scaler;
@@ -42,7 +42,7 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         Object queueLength = accepted.remove("queueLength");
         if (queueLength != null) {
             kedaOnly.add("parameter \"queueLength\" is the HPA's per-replica target here, not a scaler parameter: put it"
-                    + " in the HPA as target: {type: AverageValue, averageValue: " + Echo.quote(queueLength) + "}");
+                    + " in the HPA as target: {type: AverageValue, averageValue: " + BoundedQuote.quote(queueLength) + "}");
         }
         boolean inlineKeys = accepted.remove("awsAccessKeyID") != null;
         inlineKeys |= accepted.remove("awsSecretAccessKey") != null;

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.http.exposition;
 
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -91,7 +91,7 @@ public final class ExpositionParser {
 
     /** Parses {@code body[0, length)}. */
     public Exposition parse(byte[] body, int length, Format format) throws ExpositionException {
-        return new Pass(body, length, format).run();
+        return new ParseState(body, length, format).run();
     }
 
     public Exposition parse(byte[] body, Format format) throws ExpositionException {
@@ -99,7 +99,7 @@ public final class ExpositionParser {
     }
 
     /** The state of one parse: a cursor over the bytes. */
-    private final class Pass {
+    private final class ParseState {
 
         private final byte[] in;
         private final int length;
@@ -117,7 +117,7 @@ public final class ExpositionParser {
         /** The name of the last sample kept, whose family is already in {@code sampled}. */
         private String lastSampled;
 
-        Pass(byte[] in, int length, Format format) {
+        ParseState(byte[] in, int length, Format format) {
             this.in = in;
             this.length = length;
             this.openMetrics = format == Format.OPENMETRICS;
@@ -178,7 +178,7 @@ public final class ExpositionParser {
                     return false;
                 }
             }
-            throw problem("expected a metric name or '#', found " + Echo.quote(rest()));
+            throw problem("expected a metric name or '#', found " + BoundedQuote.quote(rest()));
         }
 
         private boolean comment() throws ExpositionException {
@@ -217,7 +217,7 @@ public final class ExpositionParser {
                     return false;
                 default:
                     if (openMetrics) {
-                        throw problem("unknown comment " + Echo.quote(keyword)
+                        throw problem("unknown comment " + BoundedQuote.quote(keyword)
                                 + " (OpenMetrics allows only # HELP, # TYPE, # UNIT and # EOF)");
                     }
                     return false; // any other comment in the text format
@@ -233,7 +233,7 @@ public final class ExpositionParser {
             }
             int nameStart = pos;
             if (pos == end || !isNameStart(in[pos])) {
-                throw problem("expected a metric name, found " + Echo.quote(rest()));
+                throw problem("expected a metric name, found " + BoundedQuote.quote(rest()));
             }
             while (pos < end && isNameChar(in[pos])) {
                 pos++;
@@ -250,7 +250,7 @@ public final class ExpositionParser {
             }
             String type = ascii(pos, end).strip();
             if (!(openMetrics ? OPENMETRICS_TYPES : TEXT_TYPES).contains(type)) {
-                throw problem("unknown type " + Echo.quote(type) + " for " + family + "; known: "
+                throw problem("unknown type " + BoundedQuote.quote(type) + " for " + family + "; known: "
                         + new java.util.TreeSet<>(openMetrics ? OPENMETRICS_TYPES : TEXT_TYPES));
             }
             if (!wantedFamilies.contains(family)) {
@@ -295,7 +295,7 @@ public final class ExpositionParser {
                 skipBlanks();
             }
             if (pos != end) {
-                throw problem("unexpected " + Echo.quote(rest()) + " after the value");
+                throw problem("unexpected " + BoundedQuote.quote(rest()) + " after the value");
             }
             if (!seen.add(new SeriesKey(name, labels))) {
                 throw problem("a second sample of " + name + labels);
@@ -378,7 +378,7 @@ public final class ExpositionParser {
                 }
                 int labelStart = pos;
                 if (pos == end || !isLabelStart(in[pos])) {
-                    throw problem("expected a label name, found " + Echo.quote(rest()));
+                    throw problem("expected a label name, found " + BoundedQuote.quote(rest()));
                 }
                 while (pos < end && isLabelChar(in[pos])) {
                     pos++;
@@ -398,7 +398,7 @@ public final class ExpositionParser {
                     break;
                 } else {
                     throw problem("expected ',' or '}' after the value of label " + label + ", found "
-                            + Echo.quote(rest()));
+                            + BoundedQuote.quote(rest()));
                 }
             }
             try {
@@ -458,7 +458,7 @@ public final class ExpositionParser {
             expect('#', "'#' opening an exemplar");
             expect(' ', "a space after the exemplar's '#'");
             if (pos == end || in[pos] != '{') {
-                throw problem("expected the exemplar's labels, found " + Echo.quote(rest()));
+                throw problem("expected the exemplar's labels, found " + BoundedQuote.quote(rest()));
             }
             labels(false);
             separator("the exemplar's value");
@@ -476,7 +476,7 @@ public final class ExpositionParser {
                 return;
             }
             if (pos == end || (in[pos] != ' ' && in[pos] != '\t')) {
-                throw problem("expected a blank before " + before + ", found " + Echo.quote(rest()));
+                throw problem("expected a blank before " + before + ", found " + BoundedQuote.quote(rest()));
             }
             skipBlanks();
         }
@@ -494,7 +494,7 @@ public final class ExpositionParser {
             String text = ascii(start, pos);
             Double parsed = parseFloat(text);
             if (parsed == null) {
-                throw problem(what + " " + Echo.quote(text) + " is not a number");
+                throw problem(what + " " + BoundedQuote.quote(text) + " is not a number");
             }
             return parsed;
         }
@@ -509,7 +509,7 @@ public final class ExpositionParser {
             boolean valid = openMetrics ? parseFloat(text) != null && Double.isFinite(parseFloat(text))
                     : text.matches("-?[0-9]{1,19}");
             if (!valid) {
-                throw problem("timestamp " + Echo.quote(text) + " is not "
+                throw problem("timestamp " + BoundedQuote.quote(text) + " is not "
                         + (openMetrics ? "a number of seconds" : "an integer of milliseconds"));
             }
         }
@@ -521,7 +521,7 @@ public final class ExpositionParser {
         /** As {@link #expect(char, String)}, the message {@code what + label} built only when it is needed. */
         private void expect(char expected, String what, String label) throws ExpositionException {
             if (pos == end || in[pos] != expected) {
-                throw problem("expected " + what + label + ", found " + Echo.quote(rest()));
+                throw problem("expected " + what + label + ", found " + BoundedQuote.quote(rest()));
             }
             pos++;
         }
@@ -548,14 +548,14 @@ public final class ExpositionParser {
         }
 
         /**
-         * What is left of the line, or "end of line": at most a little more than Echo shows
-         * (and Echo.quote, which every caller uses, shows control characters as '?').
+         * What is left of the line, or "end of line": at most a little more than BoundedQuote shows
+         * (and BoundedQuote.quote, which every caller uses, shows control characters as '?').
          */
         private String rest() {
             if (pos >= end) {
                 return "end of line";
             }
-            return new String(in, pos, Math.min(end - pos, Echo.MAX_SHOWN + 1), StandardCharsets.UTF_8);
+            return new String(in, pos, Math.min(end - pos, BoundedQuote.MAX_SHOWN + 1), StandardCharsets.UTF_8);
         }
 
         private String ascii(int from, int to) {

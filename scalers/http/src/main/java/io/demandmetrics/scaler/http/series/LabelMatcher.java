@@ -1,7 +1,7 @@
 package io.demandmetrics.scaler.http.series;
 
 import io.demandmetrics.scaler.http.exposition.Labels;
-import io.demandmetrics.scaler.spi.Echo;
+import io.demandmetrics.scaler.spi.BoundedQuote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -79,7 +79,7 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
             }
             String name = body.substring(nameStart, pos);
             if (!LABEL.matcher(name).matches()) {
-                throw new IllegalArgumentException("expected a label name at " + Echo.quote(body.substring(nameStart)));
+                throw new IllegalArgumentException("expected a label name at " + BoundedQuote.quote(body.substring(nameStart)));
             }
             pos = skipSpaces(body, pos);
             Op op = null;
@@ -121,7 +121,7 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
             pos = skipSpaces(body, pos);
             if (pos < body.length()) {
                 if (body.charAt(pos) != ',') {
-                    throw new IllegalArgumentException("expected ',' between matchers at " + Echo.quote(body.substring(pos)));
+                    throw new IllegalArgumentException("expected ',' between matchers at " + BoundedQuote.quote(body.substring(pos)));
                 }
                 pos++;
             }

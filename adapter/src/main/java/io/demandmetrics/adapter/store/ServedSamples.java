@@ -14,5 +14,5 @@ import java.util.List;
  * @param fallback the fallback value in force, or null when {@code samples} are fresh
  * @param at when the samples were read; a sample without its own timestamp was measured then
  */
-public record Served(List<Sample> samples, Double fallback, Instant at) {
+public record ServedSamples(List<Sample> samples, Double fallback, Instant at) {
 }

@@ -11,14 +11,14 @@ import org.slf4j.LoggerFactory;
  * ({@link FailureStatus}): an exception's text can carry paths, hosts or secrets and tells the
  * client nothing it can fix.
  */
-final class Bugs {
+final class BugLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Bugs.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BugLog.class);
     /** Bounded: a client that can trigger a bug repeatedly must not be able to grow it. */
     private static final int MAX_REMEMBERED = 256;
     private static final Set<String> logged = ConcurrentHashMap.newKeySet();
 
-    private Bugs() {
+    private BugLog() {
     }
 
     static void log(String doing, Throwable error) {

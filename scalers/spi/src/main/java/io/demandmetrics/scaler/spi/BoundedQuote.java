@@ -11,19 +11,19 @@ import java.util.Map;
  * elements) or an escape sequence must not become a message of the same size or effect.
  *
  * <pre>
- * Echo.quote("abc")            -&gt; "abc"
- * Echo.quote("x".repeat(1000)) -&gt; "xxxx…xxxx" (1000 characters)   (the start only, 64 characters)
- * Echo.quote(List.of(1, 2))    -&gt; "[1, 2]"
+ * BoundedQuote.quote("abc")            -&gt; "abc"
+ * BoundedQuote.quote("x".repeat(1000)) -&gt; "xxxx…xxxx" (1000 characters)   (the start only, 64 characters)
+ * BoundedQuote.quote(List.of(1, 2))    -&gt; "[1, 2]"
  * </pre>
  * Lists and maps are rendered element by element and the rendering stops at the bound, so a
  * structure that would print as gigabytes costs no more than the bound.
  */
-public final class Echo {
+public final class BoundedQuote {
 
     /** Characters of a value shown at most. */
     public static final int MAX_SHOWN = 64;
 
-    private Echo() {
+    private BoundedQuote() {
     }
 
     /** The value in double quotes, cut to {@link #MAX_SHOWN} characters with its full length said. */

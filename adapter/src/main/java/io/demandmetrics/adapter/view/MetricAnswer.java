@@ -9,5 +9,5 @@ import java.util.List;
  * @param points the values to serve, sorted by object name for custom metrics
  * @param basis the reading and objects they came from
  */
-public record MetricValues(List<MetricPoint> points, Basis basis) {
+public record MetricAnswer(List<MetricPoint> points, Basis basis) {
 }
