@@ -1,0 +1,313 @@
+package io.demandmetrics.scaler.requests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scalers against real HTTP targets whose counters grow at known rates by the wall clock
+ * and whose histograms grow in known proportions: per-pod values, failing and restarting
+ * targets, merged quantiles, idle pods, and one scrape per target for several metrics.
+ */
+class HttpScalerTest {
+
+    private Vertx vertx;
+    private HttpServer server;
+    private String base;
+    private final MeterRegistry meters = new SimpleMeterRegistry();
+    /** Requests per second each pod's counter grows at; a pod absent here answers 503. */
+    private final Map<String, Double> rates = new ConcurrentHashMap<>();
+    /** Each pod's counter at the last change of its rate, and when. */
+    private final Map<String, double[]> counters = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final List<Scaler> scalers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        server = vertx.createHttpServer().requestHandler(request -> {
+            String pod = request.path().substring(request.path().lastIndexOf('/') + 1);
+            requests.computeIfAbsent(pod, p -> new AtomicInteger()).incrementAndGet();
+            if (pod.startsWith("summary-")) { // a summary per endpoint, as the pod computed it
+                boolean idle = pod.equals("summary-idle");
+                request.response().end("# TYPE http_request_duration_seconds summary\n"
+                        + "http_request_duration_seconds{uri=\"/a\",quantile=\"0.5\"} " + (idle ? "NaN" : "0.02") + "\n"
+                        + "http_request_duration_seconds{uri=\"/a\",quantile=\"0.99\"} " + (idle ? "NaN" : "0.15") + "\n"
+                        + "http_request_duration_seconds{uri=\"/b\",quantile=\"0.99\"} " + (idle ? "NaN" : "0.3") + "\n"
+                        + "http_request_duration_seconds_sum{uri=\"/a\"} 4\n"
+                        + "http_request_duration_seconds_count{uri=\"/a\"} " + (idle ? 0 : 100) + "\n");
+                return;
+            }
+            Double rate = rates.get(pod);
+            if (rate == null) {
+                request.response().setStatusCode(503).end();
+                return;
+            }
+            double count = counter(pod);
+            // Latency: a fifth of requests under 0.1 s, the rest in (0.1, 0.5]; an idle pod's buckets stand still.
+            request.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(
+                    "# TYPE http_requests_total counter\n"
+                    + "http_requests_total{code=\"200\"} " + count + "\n"
+                    + "http_requests_total{code=\"500\"} " + (count / 10) + "\n"
+                    + "http_request_duration_seconds_bucket{le=\"0.1\"} " + (count / 5) + "\n"
+                    + "http_request_duration_seconds_bucket{le=\"0.5\"} " + count + "\n"
+                    + "http_request_duration_seconds_bucket{le=\"+Inf\"} " + count + "\n");
+        });
+        server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        base = "http://127.0.0.1:" + server.actualPort() + "/metrics/";
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Scaler scaler : scalers) {
+            scaler.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** The counter grows at the pod's rate by the wall clock, from where the last change left it. */
+    private double counter(String pod) {
+        double[] state = counters.computeIfAbsent(pod, p -> new double[] {0, System.nanoTime()});
+        synchronized (state) {
+            return state[0] + rates.get(pod) * (System.nanoTime() - state[1]) / 1e9;
+        }
+    }
+
+    private void setRate(String pod, double rate) {
+        double[] state = counters.computeIfAbsent(pod, p -> new double[] {0, System.nanoTime()});
+        synchronized (state) {
+            if (rates.containsKey(pod)) {
+                state[0] = counter(pod);
+            }
+            state[1] = System.nanoTime();
+            rates.put(pod, rate);
+        }
+    }
+
+    /** A container restart: the counter starts again from 0. */
+    private void restart(String pod) {
+        double[] state = counters.get(pod);
+        synchronized (state) {
+            state[0] = 0;
+            state[1] = System.nanoTime();
+        }
+    }
+
+    private TestScalerContext context(String describes) {
+        return new TestScalerContext(vertx, "http", "shop/test").describing(describes).metered(meters);
+    }
+
+    private Scaler scaler(ScalerProvider<HttpMetricConfig> provider, String describes, Map<String, Object> extra,
+                          String... pods) throws Exception {
+        List<Map<String, Object>> targets = new ArrayList<>();
+        for (String pod : pods) {
+            targets.add(Map.of("pod", pod, "url", base + pod));
+        }
+        Map<String, Object> parameters = new java.util.HashMap<>(Map.of("targets", targets,
+                "scrapeInterval", "100ms", "shortWindow", "1s", "longWindow", "3s"));
+        if (provider instanceof LatencyScalerProvider) {
+            parameters.remove("shortWindow");
+            parameters.remove("longWindow");
+            parameters.put("window", "2s");
+            parameters.put("histogram", "http_request_duration_seconds");
+        } else {
+            parameters.put("counter", "http_requests_total");
+        }
+        parameters.putAll(extra);
+        return create(provider, provider.parseConfig(parameters), describes);
+    }
+
+    /** Until the condition holds, within 20 s; a fetch that fails meanwhile (no value yet) is retried. */
+    private static org.awaitility.core.ConditionFactory eventually() {
+        return await().ignoreExceptionsInstanceOf(ExecutionException.class).atMost(Duration.ofSeconds(20));
+    }
+
+    private static List<Sample> fetch(Scaler scaler) throws Exception {
+        return scaler.fetch().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static String failure(Scaler scaler) throws Exception {
+        try {
+            fetch(scaler);
+        } catch (ExecutionException e) {
+            return e.getCause().getMessage();
+        }
+        return null;
+    }
+
+    private static Map<String, Double> byPod(List<Sample> samples) {
+        return samples.stream().collect(Collectors.toMap(s -> s.object().name(), Sample::value));
+    }
+
+    @Test
+    void rpsIsEachPodsRequestRateAndAFailingPodIsLeftOutNotServedAsZero() throws Exception {
+        setRate("web-1", 50);
+        setRate("web-2", 10);
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of(), "web-1", "web-2", "web-3");
+        // web-1: 50 (code 200) + 5 (code 500) per second; web-2: 11; web-3 answers 503.
+        eventually().untilAsserted(() -> {
+            Map<String, Double> values = byPod(fetch(scaler));
+            assertThat(values).containsOnlyKeys("web-1", "web-2");
+            assertThat(values.get("web-1")).isCloseTo(55, org.assertj.core.data.Percentage.withPercentage(5));
+            assertThat(values.get("web-2")).isCloseTo(11, org.assertj.core.data.Percentage.withPercentage(5));
+        });
+        rates.remove("web-2"); // web-2 starts failing: left out at once, though its history still has rates
+        eventually()
+                .untilAsserted(() -> assertThat(byPod(fetch(scaler))).containsOnlyKeys("web-1"));
+        rates.remove("web-1");
+        eventually().untilAsserted(() -> assertThat(failure(scaler))
+                .startsWith("no target answered: web-1: HTTP 503").contains("web-3: HTTP 503"));
+    }
+
+    @Test
+    void aFilterKeepsOnlyTheSeriesItMatches() throws Exception {
+        setRate("web-1", 50);
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code!~\"5..\""), "web-1");
+        eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
+                .isCloseTo(50, org.assertj.core.data.Percentage.withPercentage(5)));
+    }
+
+    @Test
+    void aRestartedContainerIsAResetNeverANegativeOrHugeRate() throws Exception {
+        setRate("web-1", 40);
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code=\"200\""), "web-1");
+        eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
+                .isCloseTo(40, org.assertj.core.data.Percentage.withPercentage(5)));
+        int before = requests.get("web-1").get();
+        restart("web-1");
+        // Through the next 4 s (more than the long window): never negative, never far above the rate.
+        eventually().until(() -> {
+            double value = byPod(fetch(scaler)).get("web-1");
+            assertThat(value).isBetween(0.0, 40 * 1.5);
+            return requests.get("web-1").get() > before + 40;
+        });
+    }
+
+    @Test
+    void anExternalRpsMetricIsASeriesPerPodForTheHpaToSum() throws Exception {
+        setRate("web-1", 20);
+        setRate("web-2", 30);
+        Scaler scaler = scaler(new RpsScalerProvider(), "external", Map.of("filter", "code=\"200\""),
+                "web-1", "web-2");
+        eventually().untilAsserted(() -> {
+            List<Sample> samples = fetch(scaler);
+            assertThat(samples).allSatisfy(s -> assertThat(s.object()).isNull());
+            Map<String, Double> byLabel = samples.stream()
+                    .collect(Collectors.toMap(s -> s.labels().get("pod"), Sample::value));
+            assertThat(byLabel.get("web-1")).isCloseTo(20, org.assertj.core.data.Percentage.withPercentage(5));
+            assertThat(byLabel.get("web-2")).isCloseTo(30, org.assertj.core.data.Percentage.withPercentage(5));
+        });
+    }
+
+    @Test
+    void latencyIsTheQuantileOfEachPodsBucketsAndAnIdlePodIsZero() throws Exception {
+        setRate("web-1", 100);
+        setRate("idle", 0);
+        LatencyScalerProvider provider = new LatencyScalerProvider();
+        Scaler scaler = scaler(provider, "pods", Map.of(), "web-1", "idle");
+        HttpMetricConfig config = provider.parseConfig(Map.of("histogram", "http_request_duration_seconds",
+                "targets", List.of(Map.of("pod", "x", "url", base + "x"))));
+        eventually().untilAsserted(() -> {
+            Map<String, List<Sample>> perPod = fetch(scaler).stream()
+                    .collect(Collectors.groupingBy(s -> s.object().name()));
+            assertThat(perPod).containsOnlyKeys("web-1", "idle");
+            // rank 0.99 of the observations: 0.2 of them <= 0.1 s, all <= 0.5 s: 0.1 + 0.4 x 0.79/0.8 = 0.495.
+            assertThat(provider.combine(config, perPod.get("web-1"), false).get(0).value())
+                    .isCloseTo(0.495, org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(provider.combine(config, perPod.get("idle"), false).get(0).value()).isZero();
+        });
+    }
+
+    @Test
+    void twoMetricsReadingOnePodScrapeItOnce() throws Exception {
+        setRate("web-1", 10);
+        Scaler rps = scaler(new RpsScalerProvider(), "pods", Map.of(), "web-1");
+        Scaler latency = scaler(new LatencyScalerProvider(), "pods", Map.of(), "web-1");
+        eventually().untilAsserted(() -> {
+            assertThat(fetch(rps)).isNotEmpty();
+            assertThat(fetch(latency)).isNotEmpty();
+        });
+        double scrapes = meters.get("demand_adapter_scrapes").tag("result", "ok").counter().count();
+        int served = requests.get("web-1").get();
+        // Each answered request is one scrape of the shared target (one may be in flight).
+        assertThat(served).isBetween((int) scrapes, (int) scrapes + 1);
+        assertThat(meters.get("demand_adapter_scrape_targets").gauge().value()).isEqualTo(1.0);
+    }
+
+    @Test
+    void podsSelectedByLabelNeedTheAdapterInACluster() throws Exception {
+        RpsScalerProvider provider = new RpsScalerProvider();
+        HttpMetricConfig config = provider.parseConfig(Map.of("counter", "http_requests_total",
+                "pods", Map.of("selector", "app=web")));
+        Scaler scaler = create(provider, config, "pods"); // standalone: no pods()
+        assertThat(failure(scaler)).isEqualTo("parameter \"pods\" needs the adapter in a cluster (its pod informer);"
+                + " standalone, list \"targets\"");
+    }
+
+    @Test
+    void aSummaryIsServedPerPodAsItsSlowestEndpointAndNeverMerged() throws Exception {
+        LatencyScalerProvider provider = new LatencyScalerProvider();
+        Map<String, Object> parameters = Map.of("summary", "http_request_duration_seconds", "quantile", 0.99,
+                "scrapeInterval", "100ms", "window", "2s", "targets", List.of(
+                        Map.of("pod", "summary-web", "url", base + "summary-web"),
+                        Map.of("pod", "summary-idle", "url", base + "summary-idle")));
+        HttpMetricConfig config = provider.parseConfig(parameters);
+        Scaler perPod = create(provider, config, "pods");
+        eventually().untilAsserted(() ->
+                assertThat(byPod(provider.combine(config, fetch(perPod), false)))
+                        .isEqualTo(Map.of("summary-web", 0.3, "summary-idle", 0.0)));
+        Scaler external = create(provider, config, "external");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(failure(external))
+                .isEqualTo("a summary's quantiles cannot be merged across pods: serve it per pod (describes: pods),"
+                        + " or read a histogram (parameter \"histogram\")"));
+    }
+
+    private Scaler create(ScalerProvider<HttpMetricConfig> provider, HttpMetricConfig config, String describes)
+            throws Exception {
+        Scaler scaler = context(describes).createScaler(provider, config);
+        scalers.add(scaler);
+        return scaler;
+    }
+
+    @Test
+    void aNewMetricsFirstPollWaitsForTheSecondScrapeInsteadOfFailing() throws Exception {
+        setRate("web-1", 20);
+        // 1 s scrapes: the second comes half an interval to one and a half after the first, within
+        // the first poll's wait (2 intervals and the scrape timeout, at most half the poll timeout).
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("scrapeInterval", "1s", "shortWindow", "2s",
+                "longWindow", "3s"), "web-1");
+        assertThat(byPod(fetch(scaler))).containsOnlyKeys("web-1");
+    }
+
+    /** The adapter logs such a failure as waiting (not a warning) while it is expected: the SPI's WarmingUp. */
+    @Test
+    void aFirstPollBeforeAnySecondScrapeFailsAsWarmingUpSayingWhatItWaitsFor() throws Exception {
+        setRate("web-1", 20);
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("scrapeInterval", "30s", "shortWindow", "60s",
+                "longWindow", "90s"), "web-1");
+        ExecutionException failed = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,
+                () -> fetch(scaler));
+        assertThat(failed.getCause()).isInstanceOf(io.demandmetrics.scaler.spi.WarmingUp.class)
+                .hasMessage("waiting for a second scrape of a target (a rate needs two)");
+    }
+}

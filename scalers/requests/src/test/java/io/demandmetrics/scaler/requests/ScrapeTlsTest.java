@@ -1,0 +1,101 @@
+package io.demandmetrics.scaler.requests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.security.auth.x500.X500Principal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scraping over TLS on the wire: a pod's HTTPS metrics endpoint that requires a client
+ * certificate it trusts. The rps scaler scrapes it with the tls block's caFile, certFile and
+ * keyFile (the endpoint sees the client's certificate), or insecureSkipVerify instead of a CA;
+ * without a client certificate every scrape fails and the poll says so.
+ */
+class ScrapeTlsTest {
+
+    private static Vertx vertx;
+    private static HttpServer pod;
+    private static SelfSignedCertificate server;
+    private static SelfSignedCertificate client;
+    private static final List<String> seen = new CopyOnWriteArrayList<>();
+    private static final AtomicLong requests = new AtomicLong();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        server = SelfSignedCertificate.create("localhost");
+        client = SelfSignedCertificate.create("demand-adapter");
+        pod = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setClientAuth(ClientAuth.REQUIRED)
+                        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(server.certificatePath())
+                                .setKeyPath(server.privateKeyPath()))
+                        .setTrustOptions(new PemTrustOptions().addCertPath(client.certificatePath())))
+                .requestHandler(request -> {
+                    try {
+                        seen.add(((java.security.cert.X509Certificate) request.connection().peerCertificates().get(0))
+                                .getSubjectX500Principal().getName(X500Principal.RFC2253));
+                    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                        seen.add("none");
+                    }
+                    request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
+                            .end("http_requests_total{code=\"200\"} " + 10 * requests.incrementAndGet() + "\n");
+                })
+                .listen(0, "localhost").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static List<Sample> fetch(Map<String, Object> tls) throws Exception {
+        RpsScalerProvider provider = new RpsScalerProvider();
+        Scaler scaler = new TestScalerContext(vertx, "rps", "shop/tls").describing("pods").createScaler(provider,
+                provider.parseConfig(Map.of("counter", "http_requests_total", "scrapeInterval", "200ms",
+                        "shortWindow", "1s", "longWindow", "1s", "tls", tls, "targets", List.of(Map.of("pod", "web-1",
+                                "url", "https://localhost:" + pod.actualPort() + "/metrics")))));
+        try {
+            return scaler.fetch().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        } finally {
+            scaler.close();
+        }
+    }
+
+    @Test
+    void aClientCertificateAndTheEndpointsCaAreUsed() throws Exception {
+        seen.clear();
+        assertThat(fetch(Map.of("caFile", server.certificatePath(), "certFile", client.certificatePath(),
+                "keyFile", client.privateKeyPath()))).singleElement()
+                .satisfies(sample -> assertThat(sample.value()).isPositive());
+        assertThat(seen).isNotEmpty().allMatch("CN=demand-adapter"::equals);
+        assertThat(fetch(Map.of("insecureSkipVerify", true, "certFile", client.certificatePath(),
+                "keyFile", client.privateKeyPath()))).hasSize(1);
+    }
+
+    @Test
+    void withoutAClientCertificateTheScrapesFail() throws Exception {
+        try {
+            fetch(Map.of("caFile", server.certificatePath()));
+            throw new AssertionError("expected the poll to fail");
+        } catch (ExecutionException e) {
+            assertThat(e.getCause().getMessage()).startsWith("no target answered: web-1: ");
+        }
+    }
+}
