@@ -8,6 +8,7 @@ import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
+import io.demandmetrics.adapter.http.ServingTimeouts;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
@@ -58,11 +59,11 @@ public final class Adapter {
     private final String bindAddress;
     private final ServingMode mode;
     private final Readiness readiness;
-    private final AdapterOptions.ServingTimeouts timeouts;
+    private final ServingTimeouts timeouts;
     private final AdapterMetrics metrics;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
-                    String bindAddress, ServingMode mode, Readiness readiness, AdapterOptions.ServingTimeouts timeouts,
+                    String bindAddress, ServingMode mode, Readiness readiness, ServingTimeouts timeouts,
                     AdapterMetrics metrics) {
         this.vertx = vertx;
         this.store = store;

@@ -1,6 +1,8 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.adapter.auth.DelegatedAuthOptions;
+import io.demandmetrics.adapter.http.ServingTimeouts;
 import io.demandmetrics.scaler.spi.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,33 +21,6 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                              Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
                              ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles) {
-
-    /**
-     * What bounds a connection's life, with kube-apiserver's values as defaults (its secure
-     * serving: ReadHeaderTimeout 32 s, IdleTimeout 90 s).
-     *
-     * @param readHeader the longest a client may take to send a request's headers (HTTP/1.x)
-     * @param idle a connection with no traffic for this long is closed
-     * @param shutdownDelay after SIGTERM, how long readiness fails while requests are still
-     *     served, so endpoints drop the pod before it stops listening
-     * @param shutdownGrace how long in-flight requests may take to finish once listening stops
-     * @param readinessGrace after it starts listening, how long readiness waits for every metric
-     *     to have a value before reporting ready anyway ({@link Readiness})
-     */
-    public record ServingTimeouts(Duration readHeader, Duration idle, Duration shutdownDelay,
-                                  Duration shutdownGrace, Duration readinessGrace) {
-    }
-
-    /**
-     * In-cluster authentication and authorization. Empty lists and null files mean "from
-     * ConfigMap kube-system/extension-apiserver-authentication".
-     */
-    public record DelegatedAuthOptions(Path kubeconfig, Path requestheaderClientCaFile,
-                                       List<String> requestheaderAllowedNames, List<String> requestheaderUsernameHeaders,
-                                       List<String> requestheaderGroupHeaders,
-                                       List<String> requestheaderExtraHeadersPrefix, Duration tokenCacheTtl,
-                                       Duration authorizationCacheTtl, List<String> alwaysAllowPaths) {
-    }
 
     static final String USAGE = """
             Usage: demand-adapter --config FILE [flags]

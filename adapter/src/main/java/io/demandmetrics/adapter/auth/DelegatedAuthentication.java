@@ -1,6 +1,5 @@
 package io.demandmetrics.adapter.auth;
 
-import io.demandmetrics.adapter.AdapterOptions.DelegatedAuthOptions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

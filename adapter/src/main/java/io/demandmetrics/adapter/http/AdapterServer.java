@@ -1,6 +1,5 @@
 package io.demandmetrics.adapter.http;
 
-import io.demandmetrics.adapter.AdapterOptions;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.explain.ExplainPage;
 import io.demandmetrics.adapter.explain.Explanations;
@@ -97,7 +96,7 @@ public final class AdapterServer {
      * one free port that every instance shares).
      */
     public Future<Integer> listen(String host, int port, ServingCertificate certificate, int instances,
-                                  AdapterOptions.ServingTimeouts timeouts) {
+                                  ServingTimeouts timeouts) {
         ReadHeaderDeadline headerDeadline = new ReadHeaderDeadline(vertx, timeouts.readHeader(), timeouts.idle());
         HttpServerOptions options = new HttpServerOptions()
                 .setSsl(true)
