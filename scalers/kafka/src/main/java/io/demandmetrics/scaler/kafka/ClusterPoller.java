@@ -186,12 +186,6 @@ final class ClusterPoller {
         });
     }
 
-    /** @param users how many metrics use this poller now */
-    ClusterStats stats(int users) {
-        return new ClusterStats(settings.describe(), users, cycles, lastCycleMillis, lastCycleRequests,
-                requestsTotal(), connections(), clientsCreated);
-    }
-
     long cycles() {
         return cycles;
     }

@@ -2,7 +2,6 @@ package io.demandmetrics.scaler.kafka;
 
 import io.demandmetrics.scaler.spi.SharedResources;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,9 +43,5 @@ final class KafkaClusters {
             ClusterPoller poller = new ClusterPoller(settings, loop, clientIdPrefix + created.incrementAndGet());
             return new SharedCluster(poller, new ClusterMeters(registry, poller, users, settings.describe()));
         });
-    }
-
-    List<ClusterStats> stats() {
-        return clusters.snapshot().stream().map(s -> s.resource().poller().stats(s.users())).toList();
     }
 }

@@ -120,11 +120,6 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
         return LagTotals.combine(config, matched, narrowed);
     }
 
-    /** The shared clients, for the benchmark and operators' tooling. */
-    public List<ClusterStats> clusterStats() {
-        return clusters.stats();
-    }
-
     private static ClusterSettings.Tls tls(ParameterReader parent) {
         Map<String, Object> block = parent.block("tls");
         if (block == null) {

@@ -202,12 +202,12 @@ class KafkaLagBrokerTest {
             metrics.forEach(m -> fetches.add(m.scaler().fetch()));
             Future.all(fetches).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-        ClusterStats stats = run.provider.clusterStats().stream()
-                .filter(s -> s.cluster().equals(broker.bootstrapServers())).findFirst().orElseThrow();
-        assertThat(stats.metrics()).isEqualTo(40);
-        assertThat(stats.clientsCreated()).isEqualTo(1);
-        long requestsFor40 = stats.lastCycleRequests();
-        long cyclesBefore = stats.cycles();
+        // What an operator reads at /metrics for the cluster's shared client.
+        String cluster = broker.bootstrapServers();
+        assertThat(run.meter("demand_adapter_kafka_metrics", cluster)).isEqualTo(40);
+        assertThat(run.meter("demand_adapter_kafka_clients_created", cluster)).isEqualTo(1);
+        double requestsFor40 = run.meter("demand_adapter_kafka_last_cycle_requests", cluster);
+        double cyclesBefore = run.meter("demand_adapter_kafka_poll_cycles", cluster);
         // Again with 4 metrics: the cycle sends as many requests (one per coordinator or leader).
         for (int i = 4; i < 40; i++) {
             metrics.get(i).close();
@@ -215,14 +215,12 @@ class KafkaLagBrokerTest {
         fetches.clear();
         metrics.subList(0, 4).forEach(m -> fetches.add(m.scaler().fetch()));
         Future.all(fetches).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        ClusterStats after = run.provider.clusterStats().stream()
-                .filter(s -> s.cluster().equals(broker.bootstrapServers())).findFirst().orElseThrow();
-        assertThat(after.cycles()).isEqualTo(cyclesBefore + 1);
-        assertThat(after.lastCycleRequests()).isEqualTo(requestsFor40);
-        assertThat(requestsFor40).isBetween(1L, 10L);
+        assertThat(run.meter("demand_adapter_kafka_poll_cycles", cluster)).isEqualTo(cyclesBefore + 1);
+        assertThat(run.meter("demand_adapter_kafka_last_cycle_requests", cluster)).isEqualTo(requestsFor40);
+        assertThat(requestsFor40).isBetween(1.0, 10.0);
         metrics.subList(0, 4).forEach(ScalerRun.Metric::close);
-        await().atMost(Duration.ofSeconds(10)).until(() -> run.provider.clusterStats().stream()
-                .noneMatch(s -> s.cluster().equals(broker.bootstrapServers())));
+        // With its last metric the shared client is closed and its meters go.
+        await().atMost(Duration.ofSeconds(10)).until(() -> run.meter("demand_adapter_kafka_metrics", cluster) == null);
     }
 
     @Test

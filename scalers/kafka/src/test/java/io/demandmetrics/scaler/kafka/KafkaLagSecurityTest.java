@@ -102,7 +102,8 @@ class KafkaLagSecurityTest {
             assertThat(failure).doesNotContain("wr0ng-Passw0rd");
             Files.writeString(password, PLAIN_PASSWORD); // the Secret is updated in place
             assertThat(metric.value()).isEqualTo(5);
-            assertThat(run.provider.clusterStats()).anySatisfy(s -> assertThat(s.clientsCreated()).isEqualTo(2));
+            assertThat(run.meter("demand_adapter_kafka_clients_created", broker.saslBootstrapServers()))
+                    .as("a new client for the new password").isEqualTo(2);
             metric.close();
         } finally {
             System.setErr(originalErr);

@@ -4,6 +4,8 @@ import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.testkit.ScalerCalls;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,8 @@ import java.util.Map;
 final class ScalerRun implements AutoCloseable {
 
     final KafkaLagScalerProvider provider = new KafkaLagScalerProvider();
+    /** The meters the scalers register, as the adapter's /metrics shows them. */
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Vertx vertx = Vertx.vertx();
 
     /** A metric's scaler and config. */
@@ -43,7 +47,8 @@ final class ScalerRun implements AutoCloseable {
     /** A metric whose poll timeout is {@code pollTimeout}: Kafka gets four fifths of it. */
     Metric metric(Map<String, Object> parameters, java.time.Duration pollTimeout) throws Exception {
         KafkaLagConfig config = provider.parseConfig(parameters);
-        var context = new TestScalerContext(vertx, "kafka-lag", "test/" + config.consumerGroup(), pollTimeout);
+        var context = new TestScalerContext(vertx, "kafka-lag", "test/" + config.consumerGroup(), pollTimeout)
+                .metered(meters);
         return new Metric(config, provider.createScaler(config, context), provider);
     }
 
@@ -55,6 +60,12 @@ final class ScalerRun implements AutoCloseable {
         } finally {
             metric.close();
         }
+    }
+
+    /** The value of the shared client's meter {@code name} for {@code cluster}; null once the client is gone. */
+    Double meter(String name, String cluster) {
+        Meter meter = meters.find(name).tag("cluster", cluster).meter();
+        return meter == null ? null : meter.measure().iterator().next().getValue();
     }
 
     @Override

@@ -28,12 +28,4 @@ final class SqsClients {
             return client;
         });
     }
-
-    SharedClient get(ClientSettings settings) {
-        return clients.get(settings);
-    }
-
-    int size() {
-        return clients.size();
-    }
 }

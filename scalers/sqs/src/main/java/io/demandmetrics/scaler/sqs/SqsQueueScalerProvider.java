@@ -113,16 +113,6 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
                 inFlight, delayed);
     }
 
-    /** How many shared clients are open (for tests). */
-    int sharedClients() {
-        return clients.size();
-    }
-
-    /** The shared client for these settings, or null (for tests). */
-    SharedClient sharedClient(ClientSettings settings) {
-        return clients.get(settings);
-    }
-
     @Override
     public Scaler createScaler(SqsQueueConfig config, ScalerContext context) {
         return new SqsQueueScaler(config, clients.acquire(config.client(), context.meterRegistry()), context);

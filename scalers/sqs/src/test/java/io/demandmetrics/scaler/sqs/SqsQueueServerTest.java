@@ -33,6 +33,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SqsQueueServerTest {
 
+    private static final String REQUESTS = "demand_adapter_sqs_requests";
+    private static final String PEAK = "demand_adapter_sqs_calls_in_flight_peak";
+
     private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     @TempDir
@@ -95,11 +98,10 @@ class SqsQueueServerTest {
             assertThat(s.value()).isEqualTo(5);
             assertThat(s.labels()).isEqualTo(Map.of("queue", "jobs"));
         });
-        SharedClient shared = sharedClient();
-        long calls = shared.limiter.calls();
+        double calls = run.meter(REQUESTS, mq.endpoint());
         metric.fetch();
         metric.fetch();
-        assertThat(shared.limiter.calls() - calls).isEqualTo(2); // GetQueueAttributes only: the URL was kept
+        assertThat(run.meter(REQUESTS, mq.endpoint()) - calls).isEqualTo(2); // GetQueueAttributes only: the URL was kept
         metric.close();
     }
 
@@ -127,17 +129,17 @@ class SqsQueueServerTest {
         for (int i = 0; i < 100; i++) {
             metrics.add(run.metric(params()));
         }
-        SharedClient shared = sharedClient();
         for (int round = 0; round < 3; round++) {
-            long before = shared.limiter.calls();
-            shared.limiter.takePeak();
+            double before = run.meter(REQUESTS, mq.endpoint());
+            run.meter(PEAK, mq.endpoint()); // a scrape reads and resets the peak
             List<Future<?>> polls = new ArrayList<>();
             metrics.forEach(m -> polls.add(m.scaler().fetch()));
             Future.all(polls).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            assertThat(shared.limiter.calls() - before).isEqualTo(100);
-            assertThat(shared.limiter.takePeak()).isBetween(1, SharedClient.MAX_CONCURRENT_CALLS);
+            assertThat(run.meter(REQUESTS, mq.endpoint()) - before).isEqualTo(100);
+            assertThat(run.meter(PEAK, mq.endpoint())).isBetween(1.0, (double) SharedClient.MAX_CONCURRENT_CALLS);
         }
-        assertThat(run.provider.sharedClients()).isEqualTo(1); // 101 metrics, one client
+        assertThat(run.clients()).isEqualTo(1); // 101 metrics, one client
+        assertThat(run.meter("demand_adapter_sqs_metrics", mq.endpoint())).isEqualTo(101);
         metrics.forEach(SqsScalerRun.Metric::close);
     }
 
@@ -154,10 +156,9 @@ class SqsQueueServerTest {
             fill(other); // ElasticMQ keeps queues in memory: the restarted server has them again once refilled
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).untilAsserted(() ->
                     assertThat(metric.value()).isEqualTo(5));
-            ClientSettings otherClient = metric.config().client();
-            assertThat(run.provider.sharedClient(otherClient)).isNotNull();
-            metric.close(); // its last user: the client is closed
-            assertThat(run.provider.sharedClient(otherClient)).isNull();
+            assertThat(run.meter("demand_adapter_sqs_metrics", other.endpoint())).isEqualTo(1);
+            metric.close(); // its last user: the client is closed, its meters go
+            assertThat(run.meter("demand_adapter_sqs_metrics", other.endpoint())).isNull();
         }
     }
 
@@ -297,7 +298,4 @@ class SqsQueueServerTest {
         }
     }
 
-    private SharedClient sharedClient() throws Exception {
-        return run.provider.sharedClient(run.provider.parseConfig(params()).client());
-    }
 }

@@ -5,6 +5,8 @@ import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.testkit.ScalerCalls;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,8 @@ import java.util.Map;
 final class SqsScalerRun implements AutoCloseable {
 
     final SqsQueueScalerProvider provider = new SqsQueueScalerProvider();
+    /** The meters the scalers register, as the adapter's /metrics shows them. */
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Vertx vertx = Vertx.vertx();
 
     record Metric(SqsQueueConfig config, Scaler scaler) {
@@ -42,7 +46,7 @@ final class SqsScalerRun implements AutoCloseable {
     Metric metric(Map<String, Object> parameters, java.time.Duration pollTimeout) throws Exception {
         SqsQueueConfig config = provider.parseConfig(parameters);
         ScalerContext context = new TestScalerContext(vertx, "aws-sqs-queue", "test/" + config.queue().name(),
-                pollTimeout);
+                pollTimeout).metered(meters);
         return new Metric(config, provider.createScaler(config, context));
     }
 
@@ -53,6 +57,17 @@ final class SqsScalerRun implements AutoCloseable {
         } finally {
             metric.close();
         }
+    }
+
+    /** The value of the meter {@code name} of the shared client for {@code endpoint}; null once it is gone. */
+    Double meter(String name, String endpoint) {
+        Meter meter = meters.find(name).tag("endpoint", endpoint).meter();
+        return meter == null ? null : meter.measure().iterator().next().getValue();
+    }
+
+    /** How many shared clients are open: one {@code demand_adapter_sqs_metrics} gauge each. */
+    int clients() {
+        return meters.find("demand_adapter_sqs_metrics").meters().size();
     }
 
     @Override
