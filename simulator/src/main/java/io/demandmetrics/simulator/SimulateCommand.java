@@ -57,96 +57,132 @@ public final class SimulateCommand {
     /** Runs the command; returns the exit code (0, or 2 with the reason on {@code err}). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         System.setProperty("java.awt.headless", "true"); // the charts are drawn off-screen
-        List<Path> hpas = new ArrayList<>();
-        Path tracePath = null;
-        Path dir = Path.of("simulation-report");
-        Workload workload = Workload.example();
-        Duration startup = workload.podStartup();
-        double capacity = workload.podCapacity();
-        double slo = workload.sloP99();
-        double idle = workload.idleP99();
-        long cpuRequest = workload.cpuRequestMilli();
-        Map<String, Signal> signals = new LinkedHashMap<>();
-        Integer startReplicas = null;
-        Tolerances.Rule rule = Tolerances.Rule.FROM_1_33;
-        boolean configurableTolerance = false;
+        Options options;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                if (option.equals("--help") || option.equals("-h")) {
-                    out.print(USAGE);
-                    return 0;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value"
-                            : "unexpected argument " + option);
-                }
-                String value = args[++i];
-                switch (option) {
-                    case "--hpa" -> hpas.add(Path.of(value));
-                    case "--trace" -> tracePath = Path.of(value);
-                    case "--out" -> dir = Path.of(value);
-                    case "--pod-startup" -> startup = duration(option, value);
-                    case "--pod-capacity" -> capacity = positive(option, value);
-                    case "--slo" -> slo = duration(option, value).toNanos() / 1e9;
-                    case "--idle-p99" -> idle = duration(option, value).toNanos() / 1e9;
-                    case "--cpu-request" -> cpuRequest = (long) positive(option, value.endsWith("m")
-                            ? value.substring(0, value.length() - 1) : Double.toString(Double.parseDouble(value) * 1000));
-                    case "--start-replicas" -> startReplicas = (int) positive(option, value);
-                    case "--signal" -> {
-                        int equals = value.indexOf('=');
-                        if (equals <= 0) {
-                            throw new IllegalArgumentException("--signal takes NAME=KIND, e.g. rps_per_pod=rps");
-                        }
-                        signals.put(value.substring(0, equals), signal(value.substring(equals + 1)));
-                    }
-                    case "--kubernetes" -> rule = rule(value);
-                    case "--feature-gates" -> configurableTolerance = configurableTolerance(value);
-                    default -> throw new IllegalArgumentException("unknown option " + option);
-                }
-            }
-            if (hpas.isEmpty() || tracePath == null) {
-                throw new IllegalArgumentException("--hpa and --trace are required");
-            }
-            if (configurableTolerance && rule == Tolerances.Rule.UP_TO_1_32) {
-                throw new IllegalArgumentException("HPAConfigurableTolerance came with Kubernetes 1.33");
-            }
-            workload = new Workload(startup, capacity, idle, slo, cpuRequest, workload.cpuIdleMilli(),
-                    workload.cpuPerRequestMilli());
+            options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             err.println("simulate: " + e.getMessage());
             err.println();
             err.print(USAGE);
             return 2;
         }
+        if (options == null) {
+            out.print(USAGE);
+            return 0;
+        }
         try {
-            Trace trace = Trace.parse(read(tracePath, "--trace"));
-            ControllerOptions options = configurableTolerance
-                    ? ControllerOptions.defaults(rule).withConfigurableTolerance() : ControllerOptions.defaults(rule);
-            List<Outcome> outcomes = new ArrayList<>();
-            for (Path file : hpas) {
-                HpaSpec spec;
-                try {
-                    spec = HpaManifest.parse(read(file, "--hpa"));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-                }
-                int start = startReplicas != null ? startReplicas
-                        : (int) Math.ceil(trace.at(0) / workload.podCapacity());
-                outcomes.add(new Simulation(spec, workload, options, Simulation.signals(spec, signals))
-                        .run(trace, start));
-            }
-            Path page = Report.write(dir, tracePath.getFileName().toString(), outcomes);
-            out.printf(Locale.ROOT, "simulate: %s (%.0f s), pods ready after %d s, %s req/s per pod at a P99 of"
-                            + " %.0f ms%n%n", tracePath.getFileName(), trace.duration(), workload.podStartup().toSeconds(),
-                    Report.number(workload.podCapacity()), workload.sloP99() * 1000);
-            out.print(Report.summaryText(outcomes));
-            out.println();
-            out.println("report: " + page + ", " + dir.resolve("main.png"));
+            simulate(options, out);
             return 0;
         } catch (IllegalArgumentException | IOException e) {
             err.println("simulate: " + e.getMessage());
             return 2;
+        }
+    }
+
+    /** Every HPA on the trace, the summary printed and the report written. */
+    private static void simulate(Options options, PrintStream out) throws IOException {
+        Trace trace = Trace.parse(read(options.trace(), "--trace"));
+        Workload workload = options.workload();
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Path file : options.hpas()) {
+            HpaSpec spec;
+            try {
+                spec = HpaManifest.parse(read(file, "--hpa"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+            int start = options.startReplicas() != null ? options.startReplicas()
+                    : (int) Math.ceil(trace.at(0) / workload.podCapacity());
+            outcomes.add(new Simulation(spec, workload, options.controller(), Simulation.signals(spec,
+                    options.signals())).run(trace, start));
+        }
+        Path page = Report.write(options.out(), options.trace().getFileName().toString(), outcomes);
+        out.printf(Locale.ROOT, "simulate: %s (%.0f s), pods ready after %d s, %s req/s per pod at a P99 of"
+                        + " %.0f ms%n%n", options.trace().getFileName(), trace.duration(),
+                workload.podStartup().toSeconds(), Report.number(workload.podCapacity()), workload.sloP99() * 1000);
+        out.print(Report.summaryText(outcomes));
+        out.println();
+        out.println("report: " + page + ", " + options.out().resolve("main.png"));
+    }
+
+    /** The command line, read and checked. */
+    private record Options(List<Path> hpas, Path trace, Path out, Workload workload, Map<String, Signal> signals,
+                           Integer startReplicas, ControllerOptions controller) {
+
+        /**
+         * @return null for {@code --help}
+         * @throws IllegalArgumentException naming what is wrong
+         */
+        static Options parse(String[] args) {
+            OptionValues values = new OptionValues();
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (option.equals("--help") || option.equals("-h")) {
+                    return null;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value"
+                            : "unexpected argument " + option);
+                }
+                values.set(option, args[++i]);
+            }
+            return values.options();
+        }
+    }
+
+    /** The options as they are read, one at a time, with the example workload's defaults. */
+    private static final class OptionValues {
+        private final List<Path> hpas = new ArrayList<>();
+        private final Map<String, Signal> signals = new LinkedHashMap<>();
+        private final Workload example = Workload.example();
+        private Path trace;
+        private Path out = Path.of("simulation-report");
+        private Duration startup = example.podStartup();
+        private double capacity = example.podCapacity();
+        private double slo = example.sloP99();
+        private double idle = example.idleP99();
+        private long cpuRequest = example.cpuRequestMilli();
+        private Integer startReplicas;
+        private Tolerances.Rule rule = Tolerances.Rule.FROM_1_33;
+        private boolean configurableTolerance;
+
+        void set(String option, String value) {
+            switch (option) {
+                case "--hpa" -> hpas.add(Path.of(value));
+                case "--trace" -> trace = Path.of(value);
+                case "--out" -> out = Path.of(value);
+                case "--pod-startup" -> startup = duration(option, value);
+                case "--pod-capacity" -> capacity = positive(option, value);
+                case "--slo" -> slo = duration(option, value).toNanos() / 1e9;
+                case "--idle-p99" -> idle = duration(option, value).toNanos() / 1e9;
+                case "--cpu-request" -> cpuRequest = (long) positive(option, value.endsWith("m")
+                        ? value.substring(0, value.length() - 1) : Double.toString(Double.parseDouble(value) * 1000));
+                case "--start-replicas" -> startReplicas = (int) positive(option, value);
+                case "--signal" -> {
+                    int equals = value.indexOf('=');
+                    if (equals <= 0) {
+                        throw new IllegalArgumentException("--signal takes NAME=KIND, e.g. rps_per_pod=rps");
+                    }
+                    signals.put(value.substring(0, equals), signal(value.substring(equals + 1)));
+                }
+                case "--kubernetes" -> rule = rule(value);
+                case "--feature-gates" -> configurableTolerance = configurableTolerance(value);
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+
+        Options options() {
+            if (hpas.isEmpty() || trace == null) {
+                throw new IllegalArgumentException("--hpa and --trace are required");
+            }
+            if (configurableTolerance && rule == Tolerances.Rule.UP_TO_1_32) {
+                throw new IllegalArgumentException("HPAConfigurableTolerance came with Kubernetes 1.33");
+            }
+            ControllerOptions controller = configurableTolerance
+                    ? ControllerOptions.defaults(rule).withConfigurableTolerance() : ControllerOptions.defaults(rule);
+            Workload workload = new Workload(startup, capacity, idle, slo, cpuRequest, example.cpuIdleMilli(),
+                    example.cpuPerRequestMilli());
+            return new Options(List.copyOf(hpas), trace, out, workload, signals, startReplicas, controller);
         }
     }
 
