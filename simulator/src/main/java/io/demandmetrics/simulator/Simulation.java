@@ -13,6 +13,7 @@ import io.demandmetrics.hpa.forecast.Lead;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,46 +142,56 @@ public final class Simulation {
      * @param startReplicas the replicas at 0 s, ready and warm (clamped to min and max)
      */
     public Outcome run(Trace trace, int startReplicas) {
-        HpaController controller = new HpaController(spec, options);
+        Run run = new Run(trace, startReplicas);
         int duration = (int) Math.ceil(trace.duration());
-        int syncEvery = (int) options.syncPeriod().toSeconds();
-        List<Pod> pods = new ArrayList<>();
-        int replicas = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), startReplicas));
-        int next = 0;
-        int startup = (int) workload.podStartup().toSeconds();
-        for (int i = 0; i < replicas; i++) {
-            Pod pod = new Pod(spec.name() + "-" + next++, -startup - 3600);
-            double share = trace.at(0) / replicas;
-            java.util.Arrays.fill(pod.received, share);
-            java.util.Arrays.fill(pod.cpu, workload.cpuMilli(Math.min(share, workload.maxRate())));
-            pods.add(pod);
-        }
-        // The adapter's lead: a forecaster per metric it serves (CPU comes from metrics-server).
-        io.demandmetrics.hpa.forecast.Lead lead = spec.adapterLead() == null ? null
-                : new io.demandmetrics.hpa.forecast.Lead(spec.adapterLead(), Duration.ofSeconds(ADAPTER_POLL),
-                        io.demandmetrics.hpa.forecast.Lead.DEFAULT_MAX_GROWTH);
-        List<io.demandmetrics.hpa.forecast.Lead.Forecaster> forecasters = new ArrayList<>();
-        double[] factors = new double[signals.size()];
-        java.util.Arrays.fill(factors, 1);
-        for (int i = 0; i < signals.size(); i++) {
-            forecasters.add(lead == null ? null : lead.forecaster());
-        }
-        double backlog = 0;
-        double[] arrived = new double[DEMAND_WINDOW];
-        java.util.Arrays.fill(arrived, trace.at(0));
         List<Outcome.Second> seconds = new ArrayList<>(duration + 1);
-        List<Decision> decisions = new ArrayList<>();
-        Map<String, Double> lastValues = new HashMap<>();
-        for (int second = 0; second <= duration; second++) {
-            final int t = second;
+        for (int t = 0; t <= duration; t++) {
+            seconds.add(run.second(t));
+        }
+        return new Outcome(spec.name(), workload, seconds, run.decisions);
+    }
+
+    /** One run's state, second by second: the pods, the queue, the lead's forecasters, the controller. */
+    private final class Run {
+        private final Trace trace;
+        private final HpaController controller = new HpaController(spec, options);
+        private final int syncEvery = (int) options.syncPeriod().toSeconds();
+        private final List<Pod> pods = new ArrayList<>();
+        /** The adapter's lead: a forecaster per metric it serves (CPU comes from metrics-server). */
+        private final Lead lead = spec.adapterLead() == null ? null
+                : new Lead(spec.adapterLead(), Duration.ofSeconds(ADAPTER_POLL), Lead.DEFAULT_MAX_GROWTH);
+        private final List<Lead.Forecaster> forecasters = new ArrayList<>();
+        private final double[] factors = new double[signals.size()];
+        private final double[] arrived = new double[DEMAND_WINDOW];
+        private final Map<String, Double> lastValues = new HashMap<>();
+        final List<Decision> decisions = new ArrayList<>();
+        private int replicas;
+        private int next;
+        private double backlog;
+
+        Run(Trace trace, int startReplicas) {
+            this.trace = trace;
+            replicas = Math.max(spec.minReplicas(), Math.min(spec.maxReplicas(), startReplicas));
+            int startup = (int) workload.podStartup().toSeconds();
+            double share = trace.at(0) / replicas;
+            for (int i = 0; i < replicas; i++) {
+                Pod pod = new Pod(spec.name() + "-" + next++, -startup - 3600);
+                Arrays.fill(pod.received, share);
+                Arrays.fill(pod.cpu, workload.cpuMilli(Math.min(share, workload.maxRate())));
+                pods.add(pod);
+            }
+            Arrays.fill(factors, 1);
+            for (int i = 0; i < signals.size(); i++) {
+                forecasters.add(lead == null ? null : lead.forecaster());
+            }
+            Arrays.fill(arrived, trace.at(0));
+        }
+
+        /** Second {@code t}: demand served by the ready pods, the metrics read, the lead's poll and the sync. */
+        Outcome.Second second(int t) {
             double demand = trace.at(t);
             arrived[t % DEMAND_WINDOW] = demand;
-            List<Pod> ready = new ArrayList<>();
-            for (Pod pod : pods) {
-                if (pod.ready(t)) {
-                    ready.add(pod);
-                }
-            }
+            List<Pod> ready = pods.stream().filter(pod -> pod.ready(t)).toList();
             double capacity = ready.size() * workload.maxRate();
             double served = Math.min(demand + backlog, capacity);
             backlog = Math.max(0, backlog + demand - served);
@@ -188,71 +199,82 @@ public final class Simulation {
             double p99 = ready.isEmpty() ? Double.POSITIVE_INFINITY
                     : workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0);
             for (Pod pod : pods) {
-                boolean isReady = pod.ready(t);
-                pod.received[t % LONG_WINDOW] = isReady ? demand / ready.size() : 0;
-                // A starting pod burns its request (JVM start, warm-up): why the controller distrusts young CPU.
-                pod.cpu[t % CPU_WINDOW] = isReady ? workload.cpuMilli(perPod) : workload.cpuRequestMilli();
-                pod.lastP99 = isReady ? workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0) : 0;
-                if (t % CPU_WINDOW == 0 && t - pod.created >= CPU_WINDOW) {
-                    double total = 0;
-                    for (double value : pod.cpu) {
-                        total += value;
-                    }
-                    pod.cpuSample = new PodMetric(Math.round(total / CPU_WINDOW), start.plusSeconds(t),
-                            Duration.ofSeconds(CPU_WINDOW));
-                }
+                load(pod, t, demand, ready.size(), perPod, capacity);
             }
             double cpuUtilization = ready.isEmpty() ? 0
                     : ready.stream().mapToDouble(pod -> pod.cpu[t % CPU_WINDOW]).sum()
                     / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
             boolean poll = lead != null && t % ADAPTER_POLL == 0;
             boolean sync = t % syncEvery == 0;
-            List<MetricReading> observed = new ArrayList<>(signals.size());
             if (poll || sync) { // read once, whether for the lead's poll, the sync, or both
+                List<MetricReading> observed = new ArrayList<>(signals.size());
                 for (Signal signal : signals) {
                     observed.add(reading(signal, t, pods, backlog, arrived));
                 }
-            }
-            if (poll) {
-                for (int i = 0; i < signals.size(); i++) {
-                    if (leads(signals.get(i))) {
-                        factors[i] = lead.factor(forecasters.get(i), total(observed.get(i)),
-                                start.plusSeconds(t).getEpochSecond());
-                    }
+                if (poll) {
+                    forecast(t, observed);
+                }
+                if (sync) {
+                    sync(t, observed);
                 }
             }
-            if (sync) {
-                List<PodState> states = new ArrayList<>();
-                pods.forEach(pod -> states.add(pod.state(t)));
-                List<MetricReading> readings = new ArrayList<>();
-                for (int i = 0; i < signals.size(); i++) {
-                    readings.add(factors[i] == 1 ? observed.get(i) : scaled(observed.get(i), factors[i]));
-                    if (lead != null && leads(signals.get(i))) {
-                        lastValues.put(spec.metrics().get(i).name() + " (observed)", shown(observed.get(i)));
-                    }
-                }
-                Decision decision = controller.sync(start.plusSeconds(t), replicas, pods.size(), states, readings);
-                decisions.add(decision);
-                for (int i = 0; i < readings.size(); i++) {
-                    lastValues.put(spec.metrics().get(i).name(), shown(readings.get(i)));
-                }
-                if (decision.desired() > replicas) {
-                    for (int i = replicas; i < decision.desired(); i++) {
-                        pods.add(new Pod(spec.name() + "-" + next++, t));
-                    }
-                } else if (decision.desired() < replicas) {
-                    removePods(pods, replicas - decision.desired(), t);
-                }
-                replicas = decision.desired();
-            }
-            int readyNow = 0;
-            for (Pod pod : pods) {
-                readyNow += pod.ready(t) ? 1 : 0;
-            }
-            seconds.add(new Outcome.Second(t, demand, served, backlog, p99, replicas, readyNow, cpuUtilization,
-                    Map.copyOf(lastValues)));
+            int readyNow = (int) pods.stream().filter(pod -> pod.ready(t)).count();
+            return new Outcome.Second(t, demand, served, backlog, p99, replicas, readyNow, cpuUtilization,
+                    Map.copyOf(lastValues));
         }
-        return new Outcome(spec.name(), workload, seconds, decisions);
+
+        /** What a pod received and burnt in second {@code t}, and its CPU sample every CPU window. */
+        private void load(Pod pod, int t, double demand, int readyCount, double perPod, double capacity) {
+            boolean isReady = pod.ready(t);
+            pod.received[t % LONG_WINDOW] = isReady ? demand / readyCount : 0;
+            // A starting pod burns its request (JVM start, warm-up): why the controller distrusts young CPU.
+            pod.cpu[t % CPU_WINDOW] = isReady ? workload.cpuMilli(perPod) : workload.cpuRequestMilli();
+            pod.lastP99 = isReady ? workload.p99(perPod) + (backlog > 0 ? backlog / capacity : 0) : 0;
+            if (t % CPU_WINDOW == 0 && t - pod.created >= CPU_WINDOW) {
+                double total = 0;
+                for (double value : pod.cpu) {
+                    total += value;
+                }
+                pod.cpuSample = new PodMetric(Math.round(total / CPU_WINDOW), start.plusSeconds(t),
+                        Duration.ofSeconds(CPU_WINDOW));
+            }
+        }
+
+        /** The adapter's poll: each led metric's forecast factor from the total it observes. */
+        private void forecast(int t, List<MetricReading> observed) {
+            for (int i = 0; i < signals.size(); i++) {
+                if (leads(signals.get(i))) {
+                    factors[i] = lead.factor(forecasters.get(i), total(observed.get(i)),
+                            start.plusSeconds(t).getEpochSecond());
+                }
+            }
+        }
+
+        /** The controller's sync on the values served (led ones scaled), and the pods it adds or removes. */
+        private void sync(int t, List<MetricReading> observed) {
+            List<PodState> states = new ArrayList<>();
+            pods.forEach(pod -> states.add(pod.state(t)));
+            List<MetricReading> readings = new ArrayList<>();
+            for (int i = 0; i < signals.size(); i++) {
+                readings.add(factors[i] == 1 ? observed.get(i) : scaled(observed.get(i), factors[i]));
+                if (lead != null && leads(signals.get(i))) {
+                    lastValues.put(spec.metrics().get(i).name() + " (observed)", shown(observed.get(i)));
+                }
+            }
+            Decision decision = controller.sync(start.plusSeconds(t), replicas, pods.size(), states, readings);
+            decisions.add(decision);
+            for (int i = 0; i < readings.size(); i++) {
+                lastValues.put(spec.metrics().get(i).name(), shown(readings.get(i)));
+            }
+            if (decision.desired() > replicas) {
+                for (int i = replicas; i < decision.desired(); i++) {
+                    pods.add(new Pod(spec.name() + "-" + next++, t));
+                }
+            } else if (decision.desired() < replicas) {
+                removePods(pods, replicas - decision.desired(), t);
+            }
+            replicas = decision.desired();
+        }
     }
 
     /** A ReplicaSet scaling down removes pods that are not ready first, then the newest. */
