@@ -86,8 +86,41 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
     static AdapterOptions parse(String... args) throws UsageException {
-        Map<String, String> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        Map<String, String> values = flags(args, problems);
+        if (values.containsKey("help")) {
+            throw new UsageException("");
+        }
+        if (!values.containsKey("config")) {
+            problems.add("--config is required");
+        }
+        boolean standalone = bool(values, "standalone", problems);
+        int port = integer(values, "secure-port", 6443, 0, 65535, problems);
+        int loops = integer(values, "event-loops", Runtime.getRuntime().availableProcessors(), 1, 64, problems);
+        Duration configCheck = duration(values, "config-check-interval", Duration.ofSeconds(2), problems);
+        Duration certCheck = duration(values, "cert-check-interval", Duration.ofSeconds(10), problems);
+        ServingTimeouts timeouts = timeouts(values, problems);
+        if (values.containsKey("tls-cert-file") != values.containsKey("tls-private-key-file")) {
+            problems.add("--tls-cert-file and --tls-private-key-file go together");
+        }
+        DelegatedAuthOptions auth = auth(values, problems);
+        List<Path> hpaFiles = list(values, "hpa-files", List.of()).stream().map(Path::of).toList();
+        if (!hpaFiles.isEmpty() && !standalone) {
+            problems.add("--hpa-files is for --standalone: in a cluster the adapter watches the HPAs themselves");
+        }
+        if (!problems.isEmpty()) {
+            throw new UsageException(String.join("\n", problems));
+        }
+        Path certDir = values.containsKey("cert-dir") ? Path.of(values.get("cert-dir"))
+                : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
+        return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
+                path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
+                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth, hpaFiles);
+    }
+
+    /** {@code --flag value}, {@code --flag=value} and switches by name; what is not a flag goes to {@code problems}. */
+    private static Map<String, String> flags(String[] args, List<String> problems) {
+        Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (!arg.startsWith("--")) {
@@ -116,47 +149,27 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                 problems.add("unknown flag --" + name);
             }
         }
-        if (values.containsKey("help")) {
-            throw new UsageException("");
-        }
-        if (!values.containsKey("config")) {
-            problems.add("--config is required");
-        }
-        boolean standalone = bool(values, "standalone", problems);
-        int port = integer(values, "secure-port", 6443, 0, 65535, problems);
-        int loops = integer(values, "event-loops", Runtime.getRuntime().availableProcessors(), 1, 64, problems);
-        Duration configCheck = duration(values, "config-check-interval", Duration.ofSeconds(2), problems);
-        Duration certCheck = duration(values, "cert-check-interval", Duration.ofSeconds(10), problems);
-        ServingTimeouts timeouts = new ServingTimeouts(
+        return values;
+    }
+
+    private static ServingTimeouts timeouts(Map<String, String> values, List<String> problems) {
+        return new ServingTimeouts(
                 duration(values, "read-header-timeout", Duration.ofSeconds(32), problems),
                 duration(values, "idle-timeout", Duration.ofSeconds(90), problems),
                 zeroOrDuration(values, "shutdown-delay", problems),
                 duration(values, "shutdown-grace-period", Duration.ofSeconds(20), problems),
                 values.containsKey("readiness-grace") ? zeroOrDuration(values, "readiness-grace", problems)
                         : Duration.ofSeconds(30));
-        if (values.containsKey("tls-cert-file") != values.containsKey("tls-private-key-file")) {
-            problems.add("--tls-cert-file and --tls-private-key-file go together");
-        }
-        Duration tokenTtl = ttl(values, "authentication-token-cache-ttl", problems);
-        Duration accessTtl = ttl(values, "authorization-cache-ttl", problems);
-        List<Path> hpaFiles = list(values, "hpa-files", List.of()).stream().map(Path::of).toList();
-        if (!hpaFiles.isEmpty() && !standalone) {
-            problems.add("--hpa-files is for --standalone: in a cluster the adapter watches the HPAs themselves");
-        }
-        if (!problems.isEmpty()) {
-            throw new UsageException(String.join("\n", problems));
-        }
-        DelegatedAuthOptions auth = new DelegatedAuthOptions(path(values, "kubeconfig"),
+    }
+
+    private static DelegatedAuthOptions auth(Map<String, String> values, List<String> problems) {
+        return new DelegatedAuthOptions(path(values, "kubeconfig"),
                 path(values, "requestheader-client-ca-file"), list(values, "requestheader-allowed-names", List.of()),
                 list(values, "requestheader-username-headers", List.of()),
                 list(values, "requestheader-group-headers", List.of()),
-                list(values, "requestheader-extra-headers-prefix", List.of()), tokenTtl, accessTtl,
+                list(values, "requestheader-extra-headers-prefix", List.of()),
+                ttl(values, "authentication-token-cache-ttl", problems), ttl(values, "authorization-cache-ttl", problems),
                 list(values, "authorization-always-allow-paths", List.of("/healthz", "/readyz", "/livez")));
-        Path certDir = values.containsKey("cert-dir") ? Path.of(values.get("cert-dir"))
-                : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
-        return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
-                path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
-                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth, hpaFiles);
     }
 
     /** The address to bind: the flag, or the mode's default. */
