@@ -35,62 +35,13 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
 
     @Override
     public SqsQueueConfig parseConfig(Map<String, Object> parameters) throws InvalidConfigException {
-        // KEDA's parameters that are refused here get their own advice, and stay out of the
-        // "known" list of a misspelt parameter's message: they are never accepted.
         Map<String, Object> accepted = new java.util.HashMap<>(parameters);
-        List<String> kedaOnly = new ArrayList<>();
-        Object queueLength = accepted.remove("queueLength");
-        if (queueLength != null) {
-            kedaOnly.add("parameter \"queueLength\" is the HPA's per-replica target here, not a scaler parameter: put it"
-                    + " in the HPA as target: {type: AverageValue, averageValue: " + BoundedQuote.quote(queueLength) + "}");
-        }
-        boolean inlineKeys = accepted.remove("awsAccessKeyID") != null;
-        inlineKeys |= accepted.remove("awsSecretAccessKey") != null;
-        inlineKeys |= accepted.remove("awsSessionToken") != null;
-        if (inlineKeys) {
-            kedaOnly.add("secrets are not written in the config: use \"accessKeyIdFile\" and \"secretAccessKeyFile\""
-                    + " (a mounted Secret), \"roleArn\", or the default credentials chain (IRSA, EKS Pod Identity, ...)");
-        }
-        if (accepted.containsKey("awsRoleArn")) {
-            kedaOnly.add("parameter \"awsRoleArn\" is KEDA's name: here it is \"roleArn\"");
-            accepted.remove("awsRoleArn");
-        }
+        List<String> kedaOnly = kedaOnly(accepted);
         ParameterReader p = new ParameterReader(accepted, KEYS);
         kedaOnly.forEach(p::problem);
-        String queueText = p.string("queueURL");
-        QueueAddress queue = null;
-        if (queueText != null) {
-            try {
-                queue = QueueAddress.parse(queueText);
-            } catch (IllegalArgumentException e) {
-                p.invalid("queueURL", queueText, e.getMessage());
-            }
-        }
-        String region = p.string("awsRegion", null);
-        if (region != null && !REGION.matcher(region).matches()) {
-            p.invalid("awsRegion", region, "is not an AWS region (e.g. eu-west-1)");
-        }
-        if (queue != null && queue.region() != null) {
-            if (region != null && !region.equals(queue.region())) {
-                p.problem("parameter \"awsRegion\" value \"" + region + "\" does not match the region of \"queueURL\" ("
-                        + queue.region() + ")");
-            }
-            region = queue.region();
-        } else if (region == null && queue != null) {
-            p.problem("missing required parameter \"awsRegion\" (the queueURL names no region)");
-        }
-        URI endpoint = null;
-        String endpointText = p.string("awsEndpoint", null);
-        if (endpointText != null) {
-            try {
-                endpoint = new URI(endpointText);
-                if (!"https".equals(endpoint.getScheme()) && !"http".equals(endpoint.getScheme()) || endpoint.getHost() == null) {
-                    throw new URISyntaxException(endpointText, "not http(s)");
-                }
-            } catch (URISyntaxException e) {
-                p.invalid("awsEndpoint", endpointText, "is not an http(s) URL");
-            }
-        }
+        QueueAddress queue = queue(p);
+        String region = region(p, queue);
+        URI endpoint = endpoint(p);
         String roleArn = p.string("roleArn", null);
         if (roleArn != null && !ROLE_ARN.matcher(roleArn).matches()) {
             p.invalid("roleArn", roleArn, "is not an IAM role ARN (arn:aws:iam::123456789012:role/name)");
@@ -111,6 +62,81 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         p.throwIfInvalid();
         return new SqsQueueConfig(queue, new ClientSettings(region, endpoint, roleArn, keyId, secret, token), activation,
                 inFlight, delayed);
+    }
+
+    /**
+     * KEDA's parameters that are refused here, taken out of {@code accepted} with their own
+     * advice: they stay out of the "known" list of a misspelt parameter's message, since they are
+     * never accepted.
+     */
+    private static List<String> kedaOnly(Map<String, Object> accepted) {
+        List<String> advice = new ArrayList<>();
+        Object queueLength = accepted.remove("queueLength");
+        if (queueLength != null) {
+            advice.add("parameter \"queueLength\" is the HPA's per-replica target here, not a scaler parameter: put it"
+                    + " in the HPA as target: {type: AverageValue, averageValue: " + BoundedQuote.quote(queueLength) + "}");
+        }
+        boolean inlineKeys = accepted.remove("awsAccessKeyID") != null;
+        inlineKeys |= accepted.remove("awsSecretAccessKey") != null;
+        inlineKeys |= accepted.remove("awsSessionToken") != null;
+        if (inlineKeys) {
+            advice.add("secrets are not written in the config: use \"accessKeyIdFile\" and \"secretAccessKeyFile\""
+                    + " (a mounted Secret), \"roleArn\", or the default credentials chain (IRSA, EKS Pod Identity, ...)");
+        }
+        if (accepted.containsKey("awsRoleArn")) {
+            advice.add("parameter \"awsRoleArn\" is KEDA's name: here it is \"roleArn\"");
+            accepted.remove("awsRoleArn");
+        }
+        return advice;
+    }
+
+    private static QueueAddress queue(ParameterReader p) {
+        String queueText = p.string("queueURL");
+        if (queueText == null) {
+            return null;
+        }
+        try {
+            return QueueAddress.parse(queueText);
+        } catch (IllegalArgumentException e) {
+            p.invalid("queueURL", queueText, e.getMessage());
+            return null;
+        }
+    }
+
+    /** {@code awsRegion}, or the region a queue URL names (which it must then match). */
+    private static String region(ParameterReader p, QueueAddress queue) {
+        String region = p.string("awsRegion", null);
+        if (region != null && !REGION.matcher(region).matches()) {
+            p.invalid("awsRegion", region, "is not an AWS region (e.g. eu-west-1)");
+        }
+        if (queue != null && queue.region() != null) {
+            if (region != null && !region.equals(queue.region())) {
+                p.problem("parameter \"awsRegion\" value \"" + region + "\" does not match the region of \"queueURL\" ("
+                        + queue.region() + ")");
+            }
+            return queue.region();
+        }
+        if (region == null && queue != null) {
+            p.problem("missing required parameter \"awsRegion\" (the queueURL names no region)");
+        }
+        return region;
+    }
+
+    private static URI endpoint(ParameterReader p) {
+        String endpointText = p.string("awsEndpoint", null);
+        if (endpointText == null) {
+            return null;
+        }
+        try {
+            URI endpoint = new URI(endpointText);
+            if (!"https".equals(endpoint.getScheme()) && !"http".equals(endpoint.getScheme()) || endpoint.getHost() == null) {
+                throw new URISyntaxException(endpointText, "not http(s)");
+            }
+            return endpoint;
+        } catch (URISyntaxException e) {
+            p.invalid("awsEndpoint", endpointText, "is not an http(s) URL");
+            return null;
+        }
     }
 
     @Override
