@@ -122,76 +122,82 @@ public final class HpaManifest {
             problems.add(where + ".type is missing (Pods, Object, External or Resource)");
             return null;
         }
-        switch (type) {
-            case "Pods" -> {
-                if (spec.getPods() == null || spec.getPods().getMetric() == null) {
-                    problems.add(where + ".pods.metric is missing");
-                    return null;
-                }
-                MetricTarget target = spec.getPods().getTarget();
-                if (target == null || !"AverageValue".equals(target.getType()) || target.getAverageValue() == null) {
-                    problems.add(where + ".pods.target must be {type: AverageValue, averageValue: ...}");
-                    return null;
-                }
-                return new HpaSpec.PodsMetric(spec.getPods().getMetric().getName(), milli(target.getAverageValue()));
-            }
-            case "Object", "External" -> {
-                boolean object = type.equals("Object");
-                var identifier = object ? spec.getObject() == null ? null : spec.getObject().getMetric()
-                        : spec.getExternal() == null ? null : spec.getExternal().getMetric();
-                MetricTarget target = object ? spec.getObject() == null ? null : spec.getObject().getTarget()
-                        : spec.getExternal() == null ? null : spec.getExternal().getTarget();
-                String field = where + "." + (object ? "object" : "external");
-                if (identifier == null || target == null) {
-                    problems.add(field + " needs metric and target");
-                    return null;
-                }
-                TargetType targetType;
-                Quantity quantity;
-                if ("Value".equals(target.getType()) && target.getValue() != null) {
-                    targetType = TargetType.VALUE;
-                    quantity = target.getValue();
-                } else if ("AverageValue".equals(target.getType()) && target.getAverageValue() != null) {
-                    targetType = TargetType.AVERAGE_VALUE;
-                    quantity = target.getAverageValue();
-                } else {
-                    problems.add(field + ".target must be {type: Value, value: ...} or {type: AverageValue,"
-                            + " averageValue: ...}");
-                    return null;
-                }
-                long milli = milli(quantity);
-                if (milli <= 0) {
-                    problems.add(field + ".target must be positive");
-                    return null;
-                }
-                return object ? new HpaSpec.ObjectMetric(identifier.getName(), targetType, milli)
-                        : new HpaSpec.ExternalMetric(identifier.getName(), targetType, milli);
-            }
-            case "Resource" -> {
-                var resource = spec.getResource();
-                if (resource == null || resource.getName() == null || resource.getTarget() == null) {
-                    problems.add(where + ".resource needs name and target");
-                    return null;
-                }
-                MetricTarget target = resource.getTarget();
-                if ("Utilization".equals(target.getType()) && target.getAverageUtilization() != null
-                        && target.getAverageUtilization() > 0) {
-                    return new HpaSpec.ResourceMetric(resource.getName(), TargetType.UTILIZATION,
-                            target.getAverageUtilization());
-                }
-                if ("AverageValue".equals(target.getType()) && target.getAverageValue() != null) {
-                    return new HpaSpec.ResourceMetric(resource.getName(), TargetType.AVERAGE_VALUE,
-                            milli(target.getAverageValue()));
-                }
-                problems.add(where + ".resource.target must be {type: Utilization, averageUtilization: N > 0} or"
-                        + " {type: AverageValue, averageValue: ...}");
-                return null;
-            }
+        return switch (type) {
+            case "Pods" -> podsMetric(spec, where, problems);
+            case "Object", "External" -> objectOrExternalMetric(spec, type.equals("Object"), where, problems);
+            case "Resource" -> resourceMetric(spec, where, problems);
             default -> {
                 problems.add(where + ".type " + type + " is not simulated (Pods, Object, External, Resource)");
-                return null;
+                yield null;
             }
+        };
+    }
+
+    private static HpaSpec.Metric podsMetric(MetricSpec spec, String where, List<String> problems) {
+        if (spec.getPods() == null || spec.getPods().getMetric() == null) {
+            problems.add(where + ".pods.metric is missing");
+            return null;
         }
+        MetricTarget target = spec.getPods().getTarget();
+        if (target == null || !"AverageValue".equals(target.getType()) || target.getAverageValue() == null) {
+            problems.add(where + ".pods.target must be {type: AverageValue, averageValue: ...}");
+            return null;
+        }
+        return new HpaSpec.PodsMetric(spec.getPods().getMetric().getName(), milli(target.getAverageValue()));
+    }
+
+    private static HpaSpec.Metric objectOrExternalMetric(MetricSpec spec, boolean object, String where,
+                                                         List<String> problems) {
+        var identifier = object ? spec.getObject() == null ? null : spec.getObject().getMetric()
+                : spec.getExternal() == null ? null : spec.getExternal().getMetric();
+        MetricTarget target = object ? spec.getObject() == null ? null : spec.getObject().getTarget()
+                : spec.getExternal() == null ? null : spec.getExternal().getTarget();
+        String field = where + "." + (object ? "object" : "external");
+        if (identifier == null || target == null) {
+            problems.add(field + " needs metric and target");
+            return null;
+        }
+        TargetType targetType;
+        Quantity quantity;
+        if ("Value".equals(target.getType()) && target.getValue() != null) {
+            targetType = TargetType.VALUE;
+            quantity = target.getValue();
+        } else if ("AverageValue".equals(target.getType()) && target.getAverageValue() != null) {
+            targetType = TargetType.AVERAGE_VALUE;
+            quantity = target.getAverageValue();
+        } else {
+            problems.add(field + ".target must be {type: Value, value: ...} or {type: AverageValue,"
+                    + " averageValue: ...}");
+            return null;
+        }
+        long milli = milli(quantity);
+        if (milli <= 0) {
+            problems.add(field + ".target must be positive");
+            return null;
+        }
+        return object ? new HpaSpec.ObjectMetric(identifier.getName(), targetType, milli)
+                : new HpaSpec.ExternalMetric(identifier.getName(), targetType, milli);
+    }
+
+    private static HpaSpec.Metric resourceMetric(MetricSpec spec, String where, List<String> problems) {
+        var resource = spec.getResource();
+        if (resource == null || resource.getName() == null || resource.getTarget() == null) {
+            problems.add(where + ".resource needs name and target");
+            return null;
+        }
+        MetricTarget target = resource.getTarget();
+        if ("Utilization".equals(target.getType()) && target.getAverageUtilization() != null
+                && target.getAverageUtilization() > 0) {
+            return new HpaSpec.ResourceMetric(resource.getName(), TargetType.UTILIZATION,
+                    target.getAverageUtilization());
+        }
+        if ("AverageValue".equals(target.getType()) && target.getAverageValue() != null) {
+            return new HpaSpec.ResourceMetric(resource.getName(), TargetType.AVERAGE_VALUE,
+                    milli(target.getAverageValue()));
+        }
+        problems.add(where + ".resource.target must be {type: Utilization, averageUtilization: N > 0} or"
+                + " {type: AverageValue, averageValue: ...}");
+        return null;
     }
 
     /** The annotation that tells the simulator which {@code lead} the adapter applies to this HPA's metrics. */
