@@ -66,13 +66,32 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
         if (body.startsWith("{") && body.endsWith("}")) {
             body = body.substring(1, body.length() - 1);
         }
+        MatcherText in = new MatcherText(body);
         List<LabelMatcher> matchers = new ArrayList<>();
-        int pos = 0;
-        while (true) {
+        while (!in.atEnd()) {
+            String name = in.name();
+            Op op = in.op(name);
+            matchers.add(of(name, op, in.quotedValue(name, op)));
+            in.separator();
+        }
+        return List.copyOf(matchers);
+    }
+
+    /** A cursor over matchers' text, each step reading one part of {@code name op "value"}, and failing with what it expected. */
+    private static final class MatcherText {
+        private final String body;
+        private int pos;
+
+        MatcherText(String body) {
+            this.body = body;
+        }
+
+        boolean atEnd() {
             pos = skipSpaces(body, pos);
-            if (pos == body.length()) {
-                break;
-            }
+            return pos == body.length();
+        }
+
+        String name() {
             int nameStart = pos;
             while (pos < body.length() && (Character.isLetterOrDigit(body.charAt(pos)) || body.charAt(pos) == '_')) {
                 pos++;
@@ -81,18 +100,22 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
             if (!LABEL.matcher(name).matches()) {
                 throw new IllegalArgumentException("expected a label name at " + BoundedQuote.quote(body.substring(nameStart)));
             }
+            return name;
+        }
+
+        Op op(String name) {
             pos = skipSpaces(body, pos);
-            Op op = null;
             for (Op candidate : new Op[] {Op.NOT_EQUAL, Op.MATCHES, Op.NOT_MATCHES, Op.EQUAL}) {
                 if (body.startsWith(candidate.text, pos)) {
-                    op = candidate;
-                    break;
+                    pos += candidate.text.length();
+                    return candidate;
                 }
             }
-            if (op == null) {
-                throw new IllegalArgumentException("expected =, !=, =~ or !~ after " + name);
-            }
-            pos = skipSpaces(body, pos + op.text.length());
+            throw new IllegalArgumentException("expected =, !=, =~ or !~ after " + name);
+        }
+
+        String quotedValue(String name, Op op) {
+            pos = skipSpaces(body, pos);
             if (pos == body.length() || body.charAt(pos) != '"') {
                 throw new IllegalArgumentException("expected a double-quoted value after " + name + op);
             }
@@ -104,7 +127,7 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
                 }
                 char c = body.charAt(pos++);
                 if (c == '"') {
-                    break;
+                    return value.toString();
                 }
                 if (c == '\\' && pos < body.length()) {
                     char escaped = body.charAt(pos++);
@@ -117,16 +140,19 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
                     value.append(c);
                 }
             }
-            matchers.add(of(name, op, value.toString()));
+        }
+
+        /** A ',' between matchers, or the end. */
+        void separator() {
             pos = skipSpaces(body, pos);
             if (pos < body.length()) {
                 if (body.charAt(pos) != ',') {
-                    throw new IllegalArgumentException("expected ',' between matchers at " + BoundedQuote.quote(body.substring(pos)));
+                    throw new IllegalArgumentException("expected ',' between matchers at "
+                            + BoundedQuote.quote(body.substring(pos)));
                 }
                 pos++;
             }
         }
-        return List.copyOf(matchers);
     }
 
     public static LabelMatcher of(String name, Op op, String value) {
