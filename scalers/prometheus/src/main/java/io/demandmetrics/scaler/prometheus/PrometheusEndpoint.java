@@ -93,21 +93,8 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
     public static PrometheusEndpoint read(ParameterReader p, Map<String, Object> parameters) {
         URI server = server(p);
         boolean unsafeSsl = p.bool("unsafeSsl", false);
-        Map<String, String> headers = pairs(p, parameters, "customHeaders");
-        headers.forEach((name, value) -> {
-            if (!HEADER_NAME.matcher(name).matches()) {
-                p.invalid("customHeaders", BoundedQuote.quote(name) + " is not an HTTP header name");
-            }
-            if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
-                p.invalid("customHeaders", "the value of " + BoundedQuote.quote(name) + " has a control character");
-            }
-        });
-        Map<String, String> queryParameters = pairs(p, parameters, "queryParameters");
-        for (String reserved : RESERVED_QUERY_PARAMETERS) {
-            if (queryParameters.containsKey(reserved)) {
-                p.invalid("queryParameters", "sets \"" + reserved + "\", which the scaler sets itself");
-            }
-        }
+        Map<String, String> headers = headers(p, parameters);
+        Map<String, String> queryParameters = queryParameters(p, parameters);
         String namespace = p.string("namespace", null);
         String awsRegion = p.string("awsRegion", null);
         if (awsRegion != null && !REGION.matcher(awsRegion).matches()) {
@@ -120,19 +107,7 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
             p.problem("\"roleArn\" is the role that signs queries with SigV4: it needs \"awsRegion\"");
         }
         Duration timeout = p.has("timeout") ? p.duration("timeout", null, Duration.ofMillis(100)) : null;
-        String bearer = p.has("bearerTokenFile") ? p.readableFile("bearerTokenFile") : null;
-        String username = p.string("username", null);
-        String password = p.has("passwordFile") ? p.readableFile("passwordFile") : null;
-        if ((username == null) != (password == null)) {
-            p.problem("basic auth needs both \"username\" and \"passwordFile\"");
-        }
-        if (awsRegion != null && (bearer != null || username != null)) {
-            p.problem("\"awsRegion\" signs queries with SigV4: it cannot be combined with \"bearerTokenFile\" or"
-                    + " \"username\"");
-        }
-        if (bearer != null && username != null) {
-            p.problem("give either \"bearerTokenFile\" or \"username\" and \"passwordFile\", not both");
-        }
+        Auth auth = auth(p, awsRegion);
         String ca = p.has("caFile") ? p.readableFile("caFile") : null;
         String cert = p.has("certFile") ? p.readableFile("certFile") : null;
         String key = p.has("keyFile") ? p.readableFile("keyFile") : null;
@@ -148,9 +123,50 @@ public record PrometheusEndpoint(URI server, Map<String, String> customHeaders, 
         }
         int port = server.getPort() > 0 ? server.getPort() : https ? 443 : 80;
         return new PrometheusEndpoint(server, Map.copyOf(headers), Map.copyOf(queryParameters), namespace, timeout,
-                new ClientSettings(server.getHost(), port, https, unsafeSsl, ca, cert, key),
-                bearer == null && username == null ? Auth.NONE : new Auth(bearer, username, password), awsRegion,
-                roleArn);
+                new ClientSettings(server.getHost(), port, https, unsafeSsl, ca, cert, key), auth, awsRegion, roleArn);
+    }
+
+    /** {@code customHeaders}: header names and values a request may carry. */
+    private static Map<String, String> headers(ParameterReader p, Map<String, Object> parameters) {
+        Map<String, String> headers = pairs(p, parameters, "customHeaders");
+        headers.forEach((name, value) -> {
+            if (!HEADER_NAME.matcher(name).matches()) {
+                p.invalid("customHeaders", BoundedQuote.quote(name) + " is not an HTTP header name");
+            }
+            if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                p.invalid("customHeaders", "the value of " + BoundedQuote.quote(name) + " has a control character");
+            }
+        });
+        return headers;
+    }
+
+    /** {@code queryParameters}, none of those the scaler sets itself. */
+    private static Map<String, String> queryParameters(ParameterReader p, Map<String, Object> parameters) {
+        Map<String, String> queryParameters = pairs(p, parameters, "queryParameters");
+        for (String reserved : RESERVED_QUERY_PARAMETERS) {
+            if (queryParameters.containsKey(reserved)) {
+                p.invalid("queryParameters", "sets \"" + reserved + "\", which the scaler sets itself");
+            }
+        }
+        return queryParameters;
+    }
+
+    /** A bearer token or basic auth from files, one at most, and neither beside SigV4 ({@code awsRegion}). */
+    private static Auth auth(ParameterReader p, String awsRegion) {
+        String bearer = p.has("bearerTokenFile") ? p.readableFile("bearerTokenFile") : null;
+        String username = p.string("username", null);
+        String password = p.has("passwordFile") ? p.readableFile("passwordFile") : null;
+        if ((username == null) != (password == null)) {
+            p.problem("basic auth needs both \"username\" and \"passwordFile\"");
+        }
+        if (awsRegion != null && (bearer != null || username != null)) {
+            p.problem("\"awsRegion\" signs queries with SigV4: it cannot be combined with \"bearerTokenFile\" or"
+                    + " \"username\"");
+        }
+        if (bearer != null && username != null) {
+            p.problem("give either \"bearerTokenFile\" or \"username\" and \"passwordFile\", not both");
+        }
+        return bearer == null && username == null ? Auth.NONE : new Auth(bearer, username, password);
     }
 
     private static URI server(ParameterReader p) {
