@@ -53,21 +53,7 @@ public final class DelegatedAuthentication implements AutoCloseable {
     public static DelegatedAuthentication start(KubernetesClient client, DelegatedAuthOptions options, Path clientCaFile,
                                                 WorkerExecutor executor, Clock clock) {
         boolean flagsSuffice = options.requestheaderClientCaFile() != null && clientCaFile != null;
-        Map<String, String> data = Map.of();
-        if (!flagsSuffice) {
-            try {
-                ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
-                if (configMap != null && configMap.getData() != null) {
-                    data = configMap.getData();
-                }
-            } catch (KubernetesClientException e) {
-                throw new IllegalStateException("cannot read ConfigMap " + NAMESPACE + "/" + NAME + ": "
-                        + e.getMessage() + "; the adapter needs the RoleBinding to"
-                        + " extension-apiserver-authentication-reader in kube-system, or the flags"
-                        + " --requestheader-client-ca-file and --client-ca-file", e);
-            }
-        }
-        AuthenticationSettings initial = build(options, clientCaFile, data);
+        AuthenticationSettings initial = build(options, clientCaFile, flagsSuffice ? Map.of() : configMapData(client));
         if (initial.requestHeader() == null && initial.clientCa() == null) {
             throw new IllegalStateException("no front-proxy CA and no client CA: ConfigMap " + NAMESPACE + "/" + NAME
                     + " has neither requestheader-client-ca-file nor client-ca-file, and neither"
@@ -75,42 +61,68 @@ public final class DelegatedAuthentication implements AutoCloseable {
         }
         AtomicReference<AuthenticationSettings> current = new AtomicReference<>(initial);
         SharedIndexInformer<ConfigMap> informer = flagsSuffice ? null : client.configMaps().inNamespace(NAMESPACE)
-                .withName(NAME).inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(ConfigMap configMap) {
-                        update(configMap);
-                    }
-
-                    @Override
-                    public void onUpdate(ConfigMap old, ConfigMap configMap) {
-                        update(configMap);
-                    }
-
-                    @Override
-                    public void onDelete(ConfigMap configMap, boolean unknownFinalState) {
-                        LOG.warn("ConfigMap {}/{} was deleted; keeping the last authentication settings", NAMESPACE, NAME);
-                    }
-
-                    private void update(ConfigMap configMap) {
-                        try {
-                            AuthenticationSettings fresh = build(options, clientCaFile,
-                                    configMap.getData() == null ? Map.of() : configMap.getData());
-                            if (!describe(fresh).equals(describe(current.get()))) {
-                                current.set(fresh);
-                                LOG.info("authentication settings updated from ConfigMap {}/{}: {}", NAMESPACE, NAME,
-                                        describe(fresh));
-                            }
-                        } catch (RuntimeException e) {
-                            LOG.warn("ConfigMap {}/{} changed but is invalid ({}); keeping the last authentication"
-                                    + " settings", NAMESPACE, NAME, e.getMessage());
-                        }
-                    }
-                });
+                .withName(NAME).inform(new ConfigMapWatch(options, clientCaFile, current));
         LOG.info("delegated authentication: {}", describe(initial));
         return new DelegatedAuthentication(current,
                 new KubernetesReviews(reviewClient(client), executor, options.tokenCacheTtl(),
                         options.authorizationCacheTtl(), clock),
                 informer);
+    }
+
+    /** ConfigMap kube-system/extension-apiserver-authentication's data, read once at startup. */
+    private static Map<String, String> configMapData(KubernetesClient client) {
+        try {
+            ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
+            return configMap != null && configMap.getData() != null ? configMap.getData() : Map.of();
+        } catch (KubernetesClientException e) {
+            throw new IllegalStateException("cannot read ConfigMap " + NAMESPACE + "/" + NAME + ": "
+                    + e.getMessage() + "; the adapter needs the RoleBinding to"
+                    + " extension-apiserver-authentication-reader in kube-system, or the flags"
+                    + " --requestheader-client-ca-file and --client-ca-file", e);
+        }
+    }
+
+    /** The ConfigMap's changes, applied when valid (a rotated front-proxy CA); an invalid one keeps the last. */
+    private static final class ConfigMapWatch implements ResourceEventHandler<ConfigMap> {
+        private final DelegatedAuthOptions options;
+        private final Path clientCaFile;
+        private final AtomicReference<AuthenticationSettings> current;
+
+        ConfigMapWatch(DelegatedAuthOptions options, Path clientCaFile, AtomicReference<AuthenticationSettings> current) {
+            this.options = options;
+            this.clientCaFile = clientCaFile;
+            this.current = current;
+        }
+
+        @Override
+        public void onAdd(ConfigMap configMap) {
+            update(configMap);
+        }
+
+        @Override
+        public void onUpdate(ConfigMap old, ConfigMap configMap) {
+            update(configMap);
+        }
+
+        @Override
+        public void onDelete(ConfigMap configMap, boolean unknownFinalState) {
+            LOG.warn("ConfigMap {}/{} was deleted; keeping the last authentication settings", NAMESPACE, NAME);
+        }
+
+        private void update(ConfigMap configMap) {
+            try {
+                AuthenticationSettings fresh = build(options, clientCaFile,
+                        configMap.getData() == null ? Map.of() : configMap.getData());
+                if (!describe(fresh).equals(describe(current.get()))) {
+                    current.set(fresh);
+                    LOG.info("authentication settings updated from ConfigMap {}/{}: {}", NAMESPACE, NAME,
+                            describe(fresh));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("ConfigMap {}/{} changed but is invalid ({}); keeping the last authentication"
+                        + " settings", NAMESPACE, NAME, e.getMessage());
+            }
+        }
     }
 
     public RequestAuthenticator authenticator() {
