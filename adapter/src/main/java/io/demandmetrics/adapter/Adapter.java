@@ -129,9 +129,11 @@ public final class Adapter {
                 .description("Metrics in the config being served").register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         MetricView view = new MetricView(store::catalog, mode.objects(), clock);
-        AdapterServer server = new AdapterServer(vertx, new MetricsApiHandler(store::catalog, view), metrics,
-                prometheus, readiness::notReadyReason, mode.clientCertificates(), mode.gate(),
-                new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods()));
+        AdapterServer server = new AdapterServer(vertx,
+                new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view),
+                        new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods()), prometheus,
+                        readiness::notReadyReason),
+                new AdapterServer.Access(mode.clientCertificates(), mode.gate()), metrics);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),

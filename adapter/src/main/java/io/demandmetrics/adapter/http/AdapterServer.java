@@ -46,10 +46,11 @@ public final class AdapterServer {
     private static final String PROMETHEUS_TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private final Vertx vertx;
-    private final MetricsApiHandler api;
     /** The longest an explain answer may wait for the objects it names (an informer's first sync). */
     private static final long EXPLAIN_TIMEOUT_SECONDS = 30;
+
+    private final Vertx vertx;
+    private final MetricsApiHandler api;
     private final Explanations explain;
     private final AdapterMetrics metrics;
     private final PrometheusMeterRegistry prometheus;
@@ -78,17 +79,32 @@ public final class AdapterServer {
         }
     }
 
-    public AdapterServer(Vertx vertx, MetricsApiHandler api, AdapterMetrics metrics, PrometheusMeterRegistry prometheus,
-                         Supplier<String> notReadyReason, ClientCertificates clientCertificates,
-                         RequestGate gate, Explanations explain) {
+    /**
+     * What the routes answer from.
+     *
+     * @param api the metrics APIs
+     * @param explain {@code /explain} and {@code /explain.json}
+     * @param prometheus {@code /metrics}
+     * @param notReadyReason {@code /readyz}: null when ready, else why not
+     */
+    public record Routes(MetricsApiHandler api, Explanations explain, PrometheusMeterRegistry prometheus,
+                         Supplier<String> notReadyReason) {
+    }
+
+    /** Who may connect and ask: TLS's treatment of client certificates, and the gate every request passes. */
+    public record Access(ClientCertificates clientCertificates, RequestGate gate) {
+    }
+
+    /** @param metrics the server's own meters (requests, connections, reloads) */
+    public AdapterServer(Vertx vertx, Routes routes, Access access, AdapterMetrics metrics) {
         this.vertx = vertx;
-        this.api = api;
-        this.explain = explain;
+        this.api = routes.api();
+        this.explain = routes.explain();
+        this.prometheus = routes.prometheus();
+        this.notReadyReason = routes.notReadyReason();
+        this.clientCertificates = access.clientCertificates();
+        this.gate = access.gate();
         this.metrics = metrics;
-        this.prometheus = prometheus;
-        this.notReadyReason = notReadyReason;
-        this.clientCertificates = clientCertificates;
-        this.gate = gate;
     }
 
     /**
