@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * {@code /explain}: what {@link Explanations#json} answered, as a page: every metric in a
@@ -27,8 +26,8 @@ public final class ExplainPage {
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;"
                 + "text-align:left}th{background:#eee}td.num{text-align:right}img{max-width:100%;display:block}"
                 + "</style></head><body>\n<h1>What the adapter serves</h1>\n");
-        html.append("<p>At ").append(escape(data.getString("at"))).append(". <a href=\"explain.json").append(
-                metricId == null ? "" : "?metric=" + escape(metricId)).append("\">JSON</a></p>\n");
+        html.append("<p>At ").append(Html.escape(data.getString("at"))).append(". <a href=\"explain.json").append(
+                metricId == null ? "" : "?metric=" + Html.escape(metricId)).append("\">JSON</a></p>\n");
         html.append("<table id=\"metrics\">\n<tr><th>metric</th><th>type</th><th>describes</th><th>total</th>"
                 + "<th>series</th><th>age (s)</th><th>health</th><th>last error</th></tr>\n");
         for (Object item : data.getJsonArray("metrics")) {
@@ -36,15 +35,15 @@ public final class ExplainPage {
             JsonObject value = metric.getJsonObject("value");
             JsonObject health = metric.getJsonObject("health");
             String id = metric.getString("metric");
-            html.append("<tr data-metric=\"").append(escape(id)).append("\"><td><a href=\"explain?metric=")
-                    .append(escape(id)).append("\">").append(escape(id)).append("</a></td><td>")
-                    .append(escape(metric.getString("type"))).append("</td><td>")
-                    .append(escape(metric.getString("describes"))).append("</td><td class=\"num total\">")
-                    .append(value == null ? "" : number(value.getDouble("total"))).append("</td><td class=\"num\">")
+            html.append("<tr data-metric=\"").append(Html.escape(id)).append("\"><td><a href=\"explain?metric=")
+                    .append(Html.escape(id)).append("\">").append(Html.escape(id)).append("</a></td><td>")
+                    .append(Html.escape(metric.getString("type"))).append("</td><td>")
+                    .append(Html.escape(metric.getString("describes"))).append("</td><td class=\"num total\">")
+                    .append(value == null ? "" : Html.number(value.getDouble("total"))).append("</td><td class=\"num\">")
                     .append(value == null ? "" : value.getInteger("series")).append("</td><td class=\"num\">")
-                    .append(health.containsKey("ageSeconds") ? number(health.getDouble("ageSeconds")) : "")
-                    .append("</td><td class=\"health\">").append(escape(health.getString("status")))
-                    .append("</td><td>").append(escape(health.getString("lastError", ""))).append("</td></tr>\n");
+                    .append(health.containsKey("ageSeconds") ? Html.number(health.getDouble("ageSeconds")) : "")
+                    .append("</td><td class=\"health\">").append(Html.escape(health.getString("status")))
+                    .append("</td><td>").append(Html.escape(health.getString("lastError", ""))).append("</td></tr>\n");
         }
         html.append("</table>\n");
         if (metricId != null) {
@@ -57,10 +56,10 @@ public final class ExplainPage {
     private static void detail(StringBuilder html, JsonObject metric) {
         JsonObject lead = metric.getJsonObject("lead");
         if (lead != null) {
-            html.append("<p id=\"lead\">Lead ").append(escape(lead.getString("lead"))).append(": observed total ")
-                    .append(lead.getValue("observedTotal") == null ? "-" : number(lead.getDouble("observedTotal")))
+            html.append("<p id=\"lead\">Lead ").append(Html.escape(lead.getString("lead"))).append(": observed total ")
+                    .append(lead.getValue("observedTotal") == null ? "-" : Html.number(lead.getDouble("observedTotal")))
                     .append(", served ").append(lead.getValue("servedTotal") == null ? "-"
-                            : number(lead.getDouble("servedTotal"))).append("</p>\n");
+                            : Html.number(lead.getDouble("servedTotal"))).append("</p>\n");
         }
         JsonArray history = metric.getJsonArray("history");
         if (history.size() >= 2) {
@@ -84,13 +83,13 @@ public final class ExplainPage {
                     + "<th>proposed</th><th>usage</th><th>note</th></tr>\n");
             for (Object item : readers) {
                 JsonObject hpa = (JsonObject) item;
-                html.append("<tr data-hpa=\"").append(escape(hpa.getString("hpa"))).append("\"><td>")
-                        .append(escape(hpa.getString("hpa"))).append("</td><td>")
-                        .append(escape(hpa.getString("target", ""))).append("</td><td class=\"num current\">")
+                html.append("<tr data-hpa=\"").append(Html.escape(hpa.getString("hpa"))).append("\"><td>")
+                        .append(Html.escape(hpa.getString("hpa"))).append("</td><td>")
+                        .append(Html.escape(hpa.getString("target", ""))).append("</td><td class=\"num current\">")
                         .append(hpa.getValue("currentReplicas", "")).append("</td><td class=\"num proposed\">")
                         .append(hpa.getValue("proposedReplicas", "")).append("</td><td class=\"num\">")
-                        .append(hpa.getValue("usage") == null ? "" : number(hpa.getDouble("usage")))
-                        .append("</td><td>").append(escape(hpa.getString("note", ""))).append("</td></tr>\n");
+                        .append(hpa.getValue("usage") == null ? "" : Html.number(hpa.getDouble("usage")))
+                        .append("</td><td>").append(Html.escape(hpa.getString("note", ""))).append("</td></tr>\n");
             }
             html.append("</table>\n<p>What the controller would propose from this metric alone and the values"
                     + " served now (with several metrics it takes the largest; stabilization and policies apply"
@@ -101,21 +100,11 @@ public final class ExplainPage {
             html.append("<table id=\"series\">\n<tr><th>object</th><th>labels</th><th>value</th></tr>\n");
             for (Object item : value.getJsonArray("items")) {
                 JsonObject series = (JsonObject) item;
-                html.append("<tr><td>").append(escape(series.getString("object", ""))).append("</td><td>")
-                        .append(escape(series.getJsonObject("labels", new JsonObject()).encode())).append("</td><td"
-                                + " class=\"num\">").append(number(series.getDouble("value"))).append("</td></tr>\n");
+                html.append("<tr><td>").append(Html.escape(series.getString("object", ""))).append("</td><td>")
+                        .append(Html.escape(series.getJsonObject("labels", new JsonObject()).encode())).append("</td><td"
+                                + " class=\"num\">").append(Html.number(series.getDouble("value"))).append("</td></tr>\n");
             }
             html.append("</table>\n");
         }
-    }
-
-    private static String number(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
-                : String.format(Locale.ROOT, "%.3f", value);
-    }
-
-    private static String escape(String text) {
-        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace("\"", "&quot;");
     }
 }

@@ -1,7 +1,5 @@
 package io.demandmetrics.adapter.explain;
 
-import java.util.Locale;
-
 /**
  * A line chart as inline SVG text: a title, two labelled axes with their ranges, one line.
  * Text, so the server draws charts without a graphics library (and the page stays one file).
@@ -37,34 +35,29 @@ final class LineChart {
         for (int i = 0; i < x.length; i++) {
             double px = LEFT + (x[i] - xMin) / (xMax - xMin) * plotWidth;
             double py = TOP + plotHeight - (y[i] - yMin) / (yMax - yMin) * plotHeight;
-            points.append(i == 0 ? "" : " ").append(format(px)).append(',').append(format(py));
+            points.append(i == 0 ? "" : " ").append(Html.number(px)).append(',').append(Html.number(py));
         }
         int bottom = TOP + plotHeight;
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + WIDTH + "\" height=\"" + HEIGHT
-                + "\" viewBox=\"0 0 " + WIDTH + " " + HEIGHT + "\" role=\"img\" aria-label=\"" + escape(title)
+                + "\" viewBox=\"0 0 " + WIDTH + " " + HEIGHT + "\" role=\"img\" aria-label=\"" + Html.escape(title)
                 + "\" font-family=\"sans-serif\" font-size=\"13\">"
                 + "<rect width=\"" + WIDTH + "\" height=\"" + HEIGHT + "\" fill=\"#fff\"/>"
-                + "<text x=\"" + WIDTH / 2 + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + escape(title)
+                + "<text x=\"" + WIDTH / 2 + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + Html.escape(title)
                 + "</text>"
                 + "<path d=\"M" + LEFT + "," + TOP + "V" + bottom + "H" + (WIDTH - RIGHT) + "\" stroke=\"#555\""
                 + " fill=\"none\"/>"
                 + label(LEFT - 6, bottom, "end", yMin) + label(LEFT - 6, TOP + 10, "end", yMax)
                 + label(LEFT, bottom + 18, "middle", xMin) + label(WIDTH - RIGHT, bottom + 18, "middle", xMax)
                 + "<text x=\"" + (LEFT + plotWidth / 2) + "\" y=\"" + (HEIGHT - 8) + "\" text-anchor=\"middle\">"
-                + escape(xLabel) + "</text>"
+                + Html.escape(xLabel) + "</text>"
                 + "<text transform=\"translate(16," + (TOP + plotHeight / 2) + ") rotate(-90)\""
-                + " text-anchor=\"middle\">" + escape(yLabel) + "</text>"
+                + " text-anchor=\"middle\">" + Html.escape(yLabel) + "</text>"
                 + "<polyline points=\"" + points + "\" fill=\"none\" stroke=\"" + LINE_COLOUR
                 + "\" stroke-width=\"3\"/></svg>";
     }
 
     private static String label(int x, int y, String anchor, double value) {
-        return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\">" + format(value) + "</text>";
-    }
-
-    private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
-                : String.format(Locale.ROOT, "%.3f", value);
+        return "<text x=\"" + x + "\" y=\"" + y + "\" text-anchor=\"" + anchor + "\">" + Html.number(value) + "</text>";
     }
 
     private static double min(double[] values) {
@@ -81,9 +74,5 @@ final class LineChart {
             max = Math.max(max, value);
         }
         return max;
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
