@@ -2,7 +2,6 @@ package io.demandmetrics.adapter.store;
 
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.failure.RequestFailure;
-import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Sample;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,9 +61,9 @@ public final class Combine {
         if (definition.key().isExternal()) {
             return sum(apply(definition, samples, false));
         }
-        Map<DescribedObject, List<Sample>> byObject = new LinkedHashMap<>();
+        Map<String, List<Sample>> byObject = new LinkedHashMap<>(); // by name, as the view picks an object's series
         for (Sample sample : samples) {
-            byObject.computeIfAbsent(sample.object(), o -> new ArrayList<>()).add(sample);
+            byObject.computeIfAbsent(sample.object().name(), o -> new ArrayList<>()).add(sample);
         }
         double total = 0;
         for (List<Sample> series : byObject.values()) {

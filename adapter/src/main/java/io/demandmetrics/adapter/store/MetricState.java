@@ -115,6 +115,7 @@ public final class MetricState {
         }
         throw new RequestFailure.StaleValue(unavailableMessage(seen, now));
     }
+
     /** What {@link #serve} does at {@code now}, and why, in words an operator reads. */
     public enum Health {
         OK("ok"),
