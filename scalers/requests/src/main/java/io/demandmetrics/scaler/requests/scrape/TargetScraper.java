@@ -54,6 +54,18 @@ public final class TargetScraper {
      * @param bearerToken sent as {@code Authorization: Bearer}, or null
      */
     public Future<List<ScrapedSample>> scrape(String url, String bearerToken) {
+        if (Vertx.currentContext() == null) {
+            // Called off Vert.x (a test, a tool): the chain below must be built on the event
+            // loop, or a small answer can end before body() sets its handlers, and Vert.x then
+            // refuses them (IllegalStateException).
+            Promise<List<ScrapedSample>> result = Promise.promise();
+            vertx.runOnContext(start -> scrapeOnContext(url, bearerToken).onComplete(result));
+            return result.future();
+        }
+        return scrapeOnContext(url, bearerToken);
+    }
+
+    private Future<List<ScrapedSample>> scrapeOnContext(String url, String bearerToken) {
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.GET)
                 .setAbsoluteURI(url)
