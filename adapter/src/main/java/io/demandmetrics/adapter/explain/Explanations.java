@@ -7,7 +7,6 @@ import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.Failure;
 import io.demandmetrics.adapter.store.MetricState;
-import io.demandmetrics.adapter.store.Reading;
 import io.demandmetrics.adapter.store.ValueHistory;
 import io.demandmetrics.adapter.view.MetricAnswer;
 import io.demandmetrics.adapter.view.MetricQuestion;
@@ -69,7 +68,7 @@ public final class Explanations {
         List<Future<JsonObject>> entries = new ArrayList<>();
         for (MetricKey key : current.keys()) {
             if (metricId == null || key.id().equals(metricId)) {
-                entries.add(entry(current.state(key), now, metricId != null, known));
+                entries.add(entry(current.state(key).definition(), now, metricId != null, known));
             }
         }
         if (metricId != null && entries.isEmpty()) {
@@ -79,22 +78,22 @@ public final class Explanations {
                 .put("metrics", new JsonArray(all.list())));
     }
 
-    private Future<JsonObject> entry(MetricState state, Instant now, boolean detail,
+    private Future<JsonObject> entry(MetricDefinition definition, Instant now, boolean detail,
                                      List<HorizontalPodAutoscaler> known) {
-        MetricDefinition definition = state.definition();
+        MetricState.Status status = view.status(definition.key());
         JsonObject entry = new JsonObject().put("metric", definition.key().id()).put("type", definition.type())
                 .put("describes", definition.key().describes())
                 .put("pollInterval", Durations.format(definition.pollInterval()))
                 .put("maxAge", Durations.format(definition.maxAge()));
-        entry.put("health", health(state, now));
+        entry.put("health", health(status, now));
         if (definition.lead() != null) {
             entry.put("lead", new JsonObject().put("lead", Durations.format(definition.lead()))
-                    .put("observedTotal", finite(state.leadObservedTotal()))
-                    .put("servedTotal", finite(state.leadServedTotal())));
+                    .put("observedTotal", finite(status.leadObservedTotal()))
+                    .put("servedTotal", finite(status.leadServedTotal())));
         }
         if (detail) {
             JsonArray history = new JsonArray();
-            for (ValueHistory.Point point : state.history().points(now)) {
+            for (ValueHistory.Point point : view.history(definition.key())) {
                 history.add(new JsonObject().put("at", point.at().toString()).put("total", point.total()));
             }
             entry.put("history", history);
@@ -138,14 +137,13 @@ public final class Explanations {
         return value;
     }
 
-    private static JsonObject health(MetricState state, Instant now) {
-        JsonObject health = new JsonObject().put("status", state.health(now).description());
-        Reading reading = state.reading();
-        if (reading != null) {
-            health.put("fetchedAt", reading.fetchedAt().toString())
-                    .put("ageSeconds", Duration.between(reading.fetchedAt(), now).toMillis() / 1000.0);
+    private static JsonObject health(MetricState.Status status, Instant now) {
+        JsonObject health = new JsonObject().put("status", status.health().description());
+        if (status.fetchedAt() != null) {
+            health.put("fetchedAt", status.fetchedAt().toString())
+                    .put("ageSeconds", Duration.between(status.fetchedAt(), now).toMillis() / 1000.0);
         }
-        Failure failure = state.failure();
+        Failure failure = status.failure();
         if (failure != null) {
             String message = failure.message();
             health.put("lastError", message.length() > MAX_ERROR ? message.substring(0, MAX_ERROR) + "..." : message)

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * One request and its answer, counted once: in flight from the moment it is read until its
@@ -18,6 +19,8 @@ final class Exchange {
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
     private static final CharSequence X_CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("x-content-type-options");
     private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+    /** The value of {@code Vary} for answers gzipped when the client accepts it. */
+    static final CharSequence ACCEPT_ENCODING = HttpHeaders.createOptimized("Accept-Encoding");
 
     private final HttpServerRequest request;
     private final AdapterMetrics metrics;
@@ -25,13 +28,30 @@ final class Exchange {
     private String route = "unknown";
     private boolean finished;
 
-    Exchange(HttpServerRequest request, AdapterMetrics metrics) {
+    private Exchange(HttpServerRequest request, AdapterMetrics metrics) {
         this.request = request;
         this.metrics = metrics;
         metrics.requestStarted();
+    }
+
+    /** A request answered without the router: its response's end and close tell when it is over. */
+    static Exchange direct(HttpServerRequest request, AdapterMetrics metrics) {
+        Exchange exchange = new Exchange(request, metrics);
         HttpServerResponse response = request.response();
-        response.endHandler(ended -> finish());
-        response.closeHandler(closed -> finish()); // the client left (connection closed, stream reset)
+        response.endHandler(ended -> exchange.finish());
+        response.closeHandler(closed -> exchange.finish()); // the client left (connection closed, stream reset)
+        return exchange;
+    }
+
+    /**
+     * A request the router answers. The routing context takes the response's end and close
+     * handlers for itself as soon as anything (a timeout handler) asks it to report the end:
+     * so the end is learned from it, which reports both.
+     */
+    static Exchange routed(RoutingContext context, AdapterMetrics metrics) {
+        Exchange exchange = new Exchange(context.request(), metrics);
+        context.addEndHandler(endedOrClosed -> exchange.finish());
+        return exchange;
     }
 
     HttpServerRequest request() {
@@ -52,6 +72,21 @@ final class Exchange {
         HttpServerResponse response = request.response().setStatusCode(code);
         response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
         response.putHeader(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+        response.end(body);
+    }
+
+    /**
+     * Answers with a body that may have been gzipped for this client: the headers say which,
+     * and that the answer varies with {@code Accept-Encoding}.
+     */
+    void compressible(int code, String contentType, Buffer body, boolean gzipped) {
+        HttpServerResponse response = request.response().setStatusCode(code);
+        response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+        response.putHeader(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+        response.putHeader(HttpHeaders.VARY, ACCEPT_ENCODING);
+        if (gzipped) {
+            response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+        }
         response.end(body);
     }
 

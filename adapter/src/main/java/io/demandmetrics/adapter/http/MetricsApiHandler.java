@@ -14,6 +14,8 @@ import io.demandmetrics.adapter.view.MetricQuestion;
 import io.demandmetrics.adapter.view.MetricView;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -35,6 +37,8 @@ import java.util.function.Supplier;
  */
 public final class MetricsApiHandler {
 
+    private static final CharSequence GZIP = HttpHeaders.createOptimized("gzip");
+
     private final Supplier<Catalog> catalog;
     private final MetricView view;
     private final AnswerCache answers;
@@ -48,6 +52,28 @@ public final class MetricsApiHandler {
         this.catalog = catalog;
         this.view = view;
         this.answers = new AnswerCache(answerCacheBytes);
+    }
+
+    /** Answers the request {@code exchange} holds: gzipped when the answer has a gzipped form and the client accepts it. */
+    void answer(Exchange exchange) {
+        HttpServerRequest request = exchange.request();
+        boolean query = request.query() != null; // without one, no parameter map is built
+        answer(request.method().name(), request.path(), query ? request.getParam("labelSelector") : null,
+                query ? request.getParam("metricLabelSelector") : null).onComplete(answered -> {
+                    ApiResponse response = answered.succeeded() ? answered.result() // it answers its own failures
+                            : ApiResponse.of(FailureStatus.of("answering a metrics API request", answered.cause()),
+                                    "unknown");
+                    exchange.route(response.route());
+                    if (response.gzippedBody() != null) {
+                        request.response().putHeader(HttpHeaders.VARY, Exchange.ACCEPT_ENCODING);
+                        if (MetricsScrape.acceptsGzip(request)) {
+                            request.response().putHeader(HttpHeaders.CONTENT_ENCODING, GZIP);
+                            exchange.json(response.code(), response.gzippedBody());
+                            return;
+                        }
+                    }
+                    exchange.json(response.code(), response.body());
+                });
     }
 
     /**

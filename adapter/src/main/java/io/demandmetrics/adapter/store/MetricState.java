@@ -136,9 +136,32 @@ public final class MetricState {
         }
     }
 
+    /**
+     * What an operator reads about the metric at {@code now}, from one look at its latest
+     * reading and failure (so its health, reading time and error agree with each other).
+     *
+     * @param fetchedAt when the reading served (or last served) was taken; null before the first
+     * @param failure the last poll's failure, or null when it succeeded
+     * @param leadObservedTotal with a {@code lead}: the last poll's total as observed; NaN otherwise or before
+     * @param leadServedTotal with a {@code lead}: the same total as served, the forecast applied
+     */
+    public record Status(Health health, Instant fetchedAt, Failure failure, double leadObservedTotal,
+                         double leadServedTotal) {
+    }
+
+    /** The metric's {@link Status} at {@code now}. */
+    public Status status(Instant now) {
+        Latest seen = latest;
+        return new Status(health(seen, now), seen.reading() == null ? null : seen.reading().fetchedAt(),
+                seen.failure(), leadObservedTotal(), leadServedTotal());
+    }
+
     /** The rule {@link #serve} follows, named. */
     public Health health(Instant now) {
-        Latest seen = latest;
+        return health(latest, now);
+    }
+
+    private Health health(Latest seen, Instant now) {
         if (fresh(seen.reading(), now)) {
             return seen.failure() == null ? Health.OK : Health.LAST_GOOD;
         }

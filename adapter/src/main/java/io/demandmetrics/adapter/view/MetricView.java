@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.view;
 import io.demandmetrics.adapter.api.KubernetesResource;
 import io.demandmetrics.adapter.api.MetricPoint;
 import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.objects.ObjectResolver;
 import io.demandmetrics.adapter.selector.LabelSelector;
@@ -10,6 +11,7 @@ import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.Combine;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.ServedSamples;
+import io.demandmetrics.adapter.store.ValueHistory;
 import io.demandmetrics.scaler.spi.Sample;
 import io.vertx.core.Future;
 import java.time.Clock;
@@ -77,6 +79,24 @@ public final class MetricView {
         ServedSamples served = state(question).serve(clock.instant());
         return new Basis(served.samples(),
                 question.key().isExternal() ? 0 : objects.generation(question.key().resource()));
+    }
+
+    /**
+     * How the metric is doing: health (by the rule {@link #values} answers by), its reading's
+     * time, its last failure, its lead's totals; null for a metric not configured.
+     */
+    public MetricState.Status status(MetricKey key) {
+        MetricState state = catalog.get().state(key);
+        return state == null ? null : state.status(clock.instant());
+    }
+
+    /**
+     * The last hour of the metric's served total (what a request with no selector is served,
+     * summed), oldest first; empty for a metric not configured.
+     */
+    public List<ValueHistory.Point> history(MetricKey key) {
+        MetricState state = catalog.get().state(key);
+        return state == null ? List.of() : state.history().points(clock.instant());
     }
 
     private MetricState state(MetricQuestion question) {

@@ -46,6 +46,25 @@ class MetricStateTest {
     }
 
     @Test
+    void theStatusSaysWhatServeDoesWithTheReadingTimeAndTheLastError() {
+        MetricState state = Readings.polled(Readings.definition(EXTERNAL, null, Duration.ofSeconds(60), null), T0,
+                List.of(Sample.of(7)));
+        assertThat(state.status(T0.plusSeconds(5)).health()).isEqualTo(MetricState.Health.OK);
+        assertThat(state.status(T0.plusSeconds(5)).failure()).isNull();
+        state.failed(new Failure("connection refused", T0.plusSeconds(50)));
+        MetricState.Status lastGood = state.status(T0.plusSeconds(55));
+        assertThat(lastGood.health()).isEqualTo(MetricState.Health.LAST_GOOD);
+        assertThat(lastGood.fetchedAt()).isEqualTo(T0);
+        assertThat(lastGood.failure().message()).isEqualTo("connection refused");
+        assertThat(state.status(T0.plusSeconds(61)).health()).isEqualTo(MetricState.Health.STALE);
+        assertThat(lastGood.leadObservedTotal()).isNaN(); // no lead configured
+        MetricState.Status waiting = new MetricState(Readings.definition(EXTERNAL, null, Duration.ofSeconds(60), null))
+                .status(T0);
+        assertThat(waiting.health()).isEqualTo(MetricState.Health.WAITING);
+        assertThat(waiting.fetchedAt()).isNull();
+    }
+
+    @Test
     void noValueYetSaysWhy() {
         MetricDefinition definition = Readings.definition(EXTERNAL, null, Duration.ofSeconds(60), null);
         assertThatThrownBy(() -> new MetricState(definition).serve(T0))
