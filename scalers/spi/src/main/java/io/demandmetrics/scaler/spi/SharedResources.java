@@ -1,8 +1,6 @@
 package io.demandmetrics.scaler.spi;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
@@ -29,10 +27,6 @@ public final class SharedResources<K, R> {
          * @param users how many leases the resource has at any moment, e.g. for a gauge
          */
         R open(IntSupplier users);
-    }
-
-    /** A resource and the number of leases on it, at one moment. */
-    public record Shared<R>(R resource, int users) {
     }
 
     private final java.util.function.Consumer<R> closer;
@@ -63,24 +57,6 @@ public final class SharedResources<K, R> {
         }
         entry.users++;
         return new Lease(key, entry);
-    }
-
-    /** Every open resource with its lease count. */
-    public synchronized List<Shared<R>> snapshot() {
-        List<Shared<R>> all = new ArrayList<>();
-        entries.values().forEach(e -> all.add(new Shared<>(e.resource, e.users)));
-        return all;
-    }
-
-    /** The open resource for {@code key}, or null. */
-    public synchronized R get(K key) {
-        Entry<R> entry = entries.get(key);
-        return entry == null ? null : entry.resource;
-    }
-
-    /** How many resources are open. */
-    public synchronized int size() {
-        return entries.size();
     }
 
     private synchronized void release(K key, Entry<R> entry) {
