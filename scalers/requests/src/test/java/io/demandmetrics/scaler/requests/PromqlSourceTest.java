@@ -76,10 +76,18 @@ class PromqlSourceTest {
             return scrapes.size() == 5 && scrapes.values().stream().allMatch(n -> n >= 24);
         });
         // web-2's load drops: its short window's rate falls below its long window's.
+        // The instant the tests ask at is one where that shows: checked at that instant, not at
+        // the moment of asking (a CI run once asked 2 s before the drop had shown).
         web2.load(5);
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> prometheus.query(
-                "sum by (pod) (rate(http_requests_total{namespace=\"shop\"}[10s]))", "pod").get("web-2") < 10);
-        at = Instant.now().minusSeconds(2);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            Instant settled = Instant.now().minusSeconds(2);
+            double short10 = prometheus.query("sum by (pod) (rate(http_requests_total{namespace=\"shop\"}[10s]))",
+                    "pod", settled).get("web-2");
+            double long20 = prometheus.query("sum by (pod) (rate(http_requests_total{namespace=\"shop\"}[20s]))",
+                    "pod", settled).get("web-2");
+            at = settled;
+            return short10 < 10 && long20 > short10 * 1.5;
+        });
     }
 
     private TestApp app(long fastMillis, long slowMillis, int perSecond) throws Exception {
