@@ -14,6 +14,7 @@ import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
+import io.demandmetrics.adapter.store.Ownership;
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.demandmetrics.adapter.view.MetricView;
@@ -124,7 +125,8 @@ public final class Adapter {
             vertx.close();
             throw e;
         }
-        MetricStore store = new MetricStore(vertx, clock, prometheus, new PollMeters(prometheus, clock), mode.pods());
+        MetricStore store = new MetricStore(vertx, clock, prometheus, new PollMeters(prometheus, clock), mode.pods(),
+                Ownership.EVERYTHING);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());

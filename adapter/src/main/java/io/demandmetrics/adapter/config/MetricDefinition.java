@@ -34,4 +34,50 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
                 && maxAge.equals(other.maxAge) && Objects.equals(fallback, other.fallback)
                 && Objects.equals(lead, other.lead);
     }
+
+    /**
+     * A digest of everything {@link #sameSettingsAs} compares but the provider instance: two
+     * replicas whose definitions of a metric have equal fingerprints serve it the same way. A
+     * SHA-256, so parameters (which may hold credentials) never travel.
+     */
+    public String settingsFingerprint() {
+        StringBuilder canonical = new StringBuilder();
+        canonical.append(key.id()).append('|').append(key.describes()).append('|').append(type).append('|');
+        appendCanonical(canonical, parameters);
+        canonical.append('|').append(object).append('|').append(pollInterval).append('|').append(timeout)
+                .append('|').append(maxAge).append('|').append(fallback).append('|').append(lead);
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /** Maps with their keys sorted, lists in order, scalars by type and value. */
+    private static void appendCanonical(StringBuilder out, Object value) {
+        if (value instanceof Map<?, ?> map) {
+            out.append('{');
+            new java.util.TreeMap<>(map.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                    entry -> String.valueOf(entry.getKey()), Map.Entry::getValue, (a, b) -> a)))
+                    .forEach((name, item) -> {
+                        out.append(name.length()).append(':').append(name).append('=');
+                        appendCanonical(out, item);
+                        out.append(';');
+                    });
+            out.append('}');
+        } else if (value instanceof java.util.List<?> list) {
+            out.append('[');
+            list.forEach(item -> {
+                appendCanonical(out, item);
+                out.append(',');
+            });
+            out.append(']');
+        } else {
+            String text = String.valueOf(value);
+            out.append(value == null ? "null" : value.getClass().getSimpleName()).append(text.length()).append(':')
+                    .append(text);
+        }
+    }
 }

@@ -79,6 +79,31 @@ public final class MetricState {
         }
     }
 
+    /**
+     * A reading the metric's owner on another replica polled and serves (its lead already
+     * applied), with its last failure: kept unless the one held is newer, so that while two
+     * replicas both poll for a moment during a takeover the newest reading wins.
+     *
+     * @param served null when the owner has no good reading yet
+     * @param failure the owner's last failure, or null
+     * @return whether it was kept
+     */
+    boolean replicated(Reading served, Failure failure) {
+        Latest seen = latest;
+        if (served != null && seen.reading() != null && served.fetchedAt().isBefore(seen.reading().fetchedAt())) {
+            return false;
+        }
+        Reading kept = served != null ? served : seen.reading();
+        latest = new Latest(kept, failure);
+        if (served != null && served != seen.reading()) {
+            double total = total(served);
+            if (!Double.isNaN(total)) {
+                history.record(served.fetchedAt(), total);
+            }
+        }
+        return true;
+    }
+
     /** The reading's served total; NaN when its provider cannot combine it (requests say why). */
     private double total(Reading reading) {
         try {

@@ -22,9 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the config version being served: one {@link MetricPoller} per configured metric,
- * polling into its {@link MetricState}, and the {@link Catalog} requests read (through the
- * view), so a request never waits on a source. A reload is applied here ({@link #apply}).
+ * Holds the config version being served: a {@link MetricState} per configured metric, polled
+ * into by a {@link MetricPoller} where this replica polls the metric ({@link Ownership}) and
+ * fed by its owner's replicated readings where it does not ({@link #replicated}), and the
+ * {@link Catalog} requests read (through the view), so a request never waits on a source or a
+ * peer. A reload is applied here ({@link #apply}), and so is a change of ownership
+ * ({@link #ownershipChanged}), one after the other.
  *
  * <p>All polling state lives on one Vert.x context, so it needs no locks; the catalog and
  * each {@link MetricState} are the only things other threads read, and both are published
@@ -40,24 +43,30 @@ public final class MetricStore {
     private final MeterRegistry registry;
     private final PollListener listener;
     private final AtomicReference<Catalog> catalog = new AtomicReference<>(Catalog.of(List.of()));
-    private final Map<MetricKey, MetricPoller> running = new HashMap<>();
+    private final Ownership ownership;
+    /** Every metric of the config served, in config order. */
+    private Map<MetricKey, MetricState> states = new LinkedHashMap<>();
+    /** The metrics this replica polls now. */
+    private final Map<MetricKey, MetricPoller> pollers = new HashMap<>();
     private final ScalerExecutors executors;
     private final Optional<Pods> pods;
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
     private Future<Void> lastApply = Future.succeededFuture();
 
     public MetricStore(Vertx vertx, Clock clock, MeterRegistry registry, PollListener listener) {
-        this(vertx, clock, registry, listener, Optional.empty());
+        this(vertx, clock, registry, listener, Optional.empty(), Ownership.EVERYTHING);
     }
 
     /**
      * @param registry where scalers register their own meters
      * @param listener told of every poller's start, polls and retirement
      * @param pods the cluster's pods for scalers that read them; empty standalone
+     * @param ownership which metrics this replica polls; call {@link #ownershipChanged} when it changes
      */
     public MetricStore(Vertx vertx, Clock clock, MeterRegistry registry, PollListener listener,
-                       Optional<Pods> pods) {
+                       Optional<Pods> pods, Ownership ownership) {
         this.pods = pods;
+        this.ownership = ownership;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.clock = clock;
@@ -72,9 +81,11 @@ public final class MetricStore {
     }
 
     /**
-     * Switches to a new config. Unchanged metrics keep their scaler and value; new and
-     * changed metrics are created and polled once before the switch, so no request meets a
-     * metric without a value because of a reload; removed ones stop polling and are closed.
+     * Switches to a new config. Unchanged metrics keep their state, scaler and value; new and
+     * changed metrics get a new state, and where this replica polls them a poller that polls
+     * once before the switch, so no request meets a metric without a value because of a
+     * reload; removed ones stop polling and are closed. (A metric another replica polls has no
+     * value here until its owner's first reading arrives.)
      *
      * <p>Applies run one at a time in the order they were called, each against what the one
      * before it left running: two reloads within one first-poll window cannot both start
@@ -84,28 +95,76 @@ public final class MetricStore {
      *     scaler could not be created, in which case nothing changed
      */
     public Future<Void> apply(AdapterConfig config) {
+        return inTurn(() -> applyOnContext(config));
+    }
+
+    /**
+     * Starts polling the metrics this replica now polls and stops those it no longer does
+     * (their states stay, served from here on from the owner's replicated readings), in turn
+     * with reloads. A metric whose scaler cannot be created here keeps what it had, its
+     * failure recorded.
+     */
+    public Future<Void> ownershipChanged() {
+        return inTurn(this::rebalanceOnContext);
+    }
+
+    /**
+     * A reading of {@code key} polled by its owner on another replica, as the owner serves it,
+     * with the owner's last failure. Ignored when this replica polls the metric itself, does
+     * not know it, or knows it with other settings (its config is not the owner's: a reload
+     * one of them has not seen yet).
+     *
+     * @param settings the owner's {@link MetricDefinition#settingsFingerprint()}
+     * @return why it was not kept, or null when it was
+     */
+    public String replicated(MetricKey key, String settings, Reading served, Failure failure) {
+        MetricState state = catalog.get().state(key);
+        if (state == null) {
+            return "metric " + key.id() + " is not configured here";
+        }
+        if (!state.definition().settingsFingerprint().equals(settings)) {
+            return "metric " + key.id() + " has other settings here (a config reload not seen by both)";
+        }
+        if (ownership.polls(key)) {
+            return "metric " + key.id() + " is polled here";
+        }
+        return state.replicated(served, failure) ? null : "an older reading than the one held";
+    }
+
+    /** Runs {@code step} on the store's context after every step called before it has ended. */
+    private Future<Void> inTurn(java.util.function.Supplier<Future<Void>> step) {
         Promise<Void> done = Promise.promise();
         context.runOnContext(ignored -> {
-            lastApply = lastApply.transform(previous -> applyOnContext(config));
+            lastApply = lastApply.transform(previous -> step.get());
             lastApply.onComplete(done);
         });
         return done.future();
     }
 
     private Future<Void> applyOnContext(AdapterConfig config) {
-        Map<MetricKey, MetricPoller> next = new LinkedHashMap<>(); // config order, for the catalog
+        Map<MetricKey, MetricState> nextStates = new LinkedHashMap<>(); // config order, for the catalog
+        Map<MetricKey, MetricPoller> nextPollers = new HashMap<>();
         List<MetricPoller> created = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (MetricDefinition definition : config.metrics()) {
-            MetricPoller current = running.get(definition.key());
-            if (current != null && current.state().definition().sameSettingsAs(definition)) {
-                next.put(definition.key(), current);
+            MetricKey key = definition.key();
+            MetricState current = states.get(key);
+            if (current != null && current.definition().sameSettingsAs(definition)) {
+                nextStates.put(key, current);
+                if (pollers.containsKey(key)) {
+                    nextPollers.put(key, pollers.get(key));
+                }
+                continue;
+            }
+            MetricState fresh = new MetricState(definition);
+            nextStates.put(key, fresh);
+            if (!ownership.polls(key)) {
                 continue;
             }
             try {
-                MetricPoller fresh = create(definition);
-                created.add(fresh);
-                next.put(definition.key(), fresh);
+                MetricPoller poller = create(fresh);
+                created.add(poller);
+                nextPollers.put(key, poller);
             } catch (RuntimeException e) {
                 problems.add(definition.describe() + ": the scaler could not be created: " + e.getMessage());
             }
@@ -121,25 +180,59 @@ public final class MetricStore {
         // A first poll ends in success, failure or its timeout: joining them is bounded.
         // Encoding discovery for thousands of metrics takes tens of milliseconds: a worker does it.
         return Future.join(firstPolls)
-                .transform(ignored -> vertx.executeBlocking(
-                        () -> Catalog.of(next.values().stream().map(MetricPoller::state).toList()), false))
+                .transform(ignored -> vertx.executeBlocking(() -> Catalog.of(List.copyOf(nextStates.values())), false))
                 .map(built -> {
                     List<MetricPoller> retired = new ArrayList<>();
-                    running.forEach((key, metric) -> {
-                        if (next.get(key) != metric) {
-                            retired.add(metric);
+                    pollers.forEach((key, poller) -> {
+                        if (nextPollers.get(key) != poller) {
+                            retired.add(poller);
                         }
                     });
-                    running.clear();
-                    running.putAll(next);
+                    int removed = (int) states.keySet().stream().filter(key -> !nextStates.containsKey(key)).count();
+                    int changed = (int) nextStates.entrySet().stream()
+                            .filter(entry -> states.get(entry.getKey()) != entry.getValue()).count();
+                    states = nextStates;
+                    pollers.clear();
+                    pollers.putAll(nextPollers);
                     // Stopped before the switch: until it, the old catalog serves their last values,
                     // and once a request sees the new catalog their scalers are closed.
                     retired.forEach(MetricPoller::stop);
                     catalog.set(built);
-                    LOG.info("serving {} metrics ({} new or changed, {} removed)", next.size(), created.size(),
-                            retired.size());
+                    LOG.info("serving {} metrics ({} new or changed, {} removed; {} polled here)", nextStates.size(),
+                            changed, removed, pollers.size());
                     return null;
                 });
+    }
+
+    private Future<Void> rebalanceOnContext() {
+        List<Future<Void>> firstPolls = new ArrayList<>();
+        int started = 0;
+        int stopped = 0;
+        for (MetricState state : states.values()) {
+            MetricKey key = state.definition().key();
+            boolean polls = ownership.polls(key);
+            MetricPoller poller = pollers.get(key);
+            if (polls && poller == null) {
+                try {
+                    MetricPoller fresh = create(state);
+                    pollers.put(key, fresh);
+                    firstPolls.add(fresh.start());
+                    started++;
+                } catch (RuntimeException e) {
+                    LOG.error("{}: now polled here, but the scaler could not be created: {}",
+                            state.definition().describe(), e.getMessage());
+                    state.failed(new Failure("the scaler could not be created: " + e.getMessage(), clock.instant()));
+                }
+            } else if (!polls && poller != null) {
+                pollers.remove(key).stop();
+                stopped++;
+            }
+        }
+        if (started + stopped > 0) {
+            LOG.info("ownership changed: {} metrics polled here from now on, {} no longer; {} of {} polled here",
+                    started, stopped, pollers.size(), states.size());
+        }
+        return Future.join(firstPolls).mapEmpty();
     }
 
     /** Stops every poller and closes every scaler. */
@@ -147,8 +240,9 @@ public final class MetricStore {
         Promise<Void> done = Promise.promise();
         context.runOnContext(ignored -> {
             List<Future<Void>> closing = new ArrayList<>();
-            running.values().forEach(m -> closing.add(m.stop()));
-            running.clear();
+            pollers.values().forEach(m -> closing.add(m.stop()));
+            pollers.clear();
+            states = new LinkedHashMap<>();
             catalog.set(Catalog.of(List.of()));
             Future.join(closing).onComplete(ar -> {
                 executors.close();
@@ -158,15 +252,15 @@ public final class MetricStore {
         return done.future();
     }
 
-    /** A poller for {@code definition} with a new scaler; throws when the provider cannot create one. */
-    private MetricPoller create(MetricDefinition definition) {
+    /** A poller for {@code state} with a new scaler; throws when the provider cannot create one. */
+    private MetricPoller create(MetricState state) {
+        MetricDefinition definition = state.definition();
         MetricScalerContext scalerContext = new MetricScalerContext(vertx, clock, definition, registry,
                 executors, pods);
         Scaler scaler = definition.provider().createScaler(definition.scalerConfig(), scalerContext);
         if (scaler == null) {
             throw new IllegalStateException("the " + definition.type() + " provider returned no scaler");
         }
-        return new MetricPoller(vertx, clock, listener, new MetricState(definition),
-                scaler, new TimedFetch(vertx, context, definition, scaler));
+        return new MetricPoller(vertx, clock, listener, state, scaler, new TimedFetch(vertx, context, definition, scaler));
     }
 }

@@ -1,0 +1,18 @@
+package io.demandmetrics.adapter.store;
+
+import io.demandmetrics.adapter.config.MetricKey;
+
+/**
+ * Which metrics this replica polls. The others it serves from the readings their owners
+ * replicate ({@link MetricStore#replicated}). Standalone and with one replica it polls
+ * everything; with several, each metric's bucket says who polls it.
+ */
+@FunctionalInterface
+public interface Ownership {
+
+    /** Polls every metric: standalone, one replica, tests. */
+    Ownership EVERYTHING = key -> true;
+
+    /** Whether this replica polls {@code key}'s source now. Called on the store's context; must not block. */
+    boolean polls(MetricKey key);
+}
