@@ -1,0 +1,55 @@
+package io.demandmetrics.adapter.replicas;
+
+import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.store.Ownership;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
+
+/**
+ * Ownership by buckets: a metric belongs to bucket {@code crc32(describes + "/" + id) mod
+ * buckets}, the same on every replica and across restarts, and this replica polls the
+ * metrics of the buckets whose Leases it holds ({@link BucketLeases} tells it, through
+ * {@link BucketLeases.Listener}). A change is passed on, after the held set is updated, to
+ * {@code changed} (the store's {@code ownershipChanged}).
+ */
+public final class LeasedOwnership implements Ownership, BucketLeases.Listener {
+
+    private final int buckets;
+    private final Runnable changed;
+    private final Set<Integer> held = ConcurrentHashMap.newKeySet();
+
+    public LeasedOwnership(int buckets, Runnable changed) {
+        this.buckets = buckets;
+        this.changed = changed;
+    }
+
+    /** The bucket of {@code key}, in [0, buckets). */
+    public static int bucketOf(MetricKey key, int buckets) {
+        CRC32 crc = new CRC32();
+        crc.update((key.describes() + "/" + key.id()).getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % buckets);
+    }
+
+    public int bucketOf(MetricKey key) {
+        return bucketOf(key, buckets);
+    }
+
+    @Override
+    public boolean polls(MetricKey key) {
+        return held.contains(bucketOf(key));
+    }
+
+    @Override
+    public void acquired(int bucket) {
+        held.add(bucket);
+        changed.run();
+    }
+
+    @Override
+    public void lost(int bucket, String why) {
+        held.remove(bucket);
+        changed.run();
+    }
+}
