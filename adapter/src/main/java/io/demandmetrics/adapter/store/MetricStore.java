@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class MetricStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricStore.class);
+    /** How far ahead of this node's clock a peer's reading time may be (nodes' clocks are NTP-synced). */
+    private static final java.time.Duration MAX_PEER_CLOCK_AHEAD = java.time.Duration.ofSeconds(30);
 
     private final Vertx vertx;
     private final Context context;
@@ -128,7 +130,19 @@ public final class MetricStore {
         if (ownership.polls(key)) {
             return "metric " + key.id() + " is polled here";
         }
-        return state.replicated(served, failure) ? null : "an older reading than the one held";
+        Reading valid = served;
+        if (served != null) {
+            if (served.fetchedAt().isAfter(clock.instant().plus(MAX_PEER_CLOCK_AHEAD))) {
+                // it would outrank every later reading: the newest wins
+                return "metric " + key.id() + ": a reading from the future (" + served.fetchedAt() + ")";
+            }
+            try {
+                valid = ReadingValidator.validate(state.definition(), served.samples(), served.fetchedAt());
+            } catch (IllegalStateException e) {
+                return "metric " + key.id() + ": " + e.getMessage();
+            }
+        }
+        return state.replicated(valid, failure) ? null : "an older reading than the one held";
     }
 
     /** Runs {@code step} on the store's context after every step called before it has ended. */

@@ -88,6 +88,10 @@ class MetricStoreOwnershipTest {
         assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(1, t0), null))
                 .isEqualTo("an older reading than the one held");
         assertThat(state("theirs").reading().samples()).extracting(Sample::value).containsExactly(2.0);
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(3, t0.plusSeconds(3600)), null))
+                .startsWith("metric shop/theirs: a reading from the future");
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(Double.NaN, t0.plusSeconds(5)),
+                null)).isEqualTo("metric shop/theirs: the source returned NaN, which is not a quantity");
         // The owner's failure is served beside its last good reading.
         assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), null,
                 new Failure("broker down", t0.plusSeconds(6)))).isNull();
