@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Answers remembered for a while. Bounded: when it holds {@code maxEntries} it is emptied,
  * which costs some repeated reviews and never memory. A TTL of zero disables it.
  */
-final class TtlCache<K, V> {
+public final class TtlCache<K, V> {
 
     private record Entry<V>(V value, Instant expires) {
     }
@@ -19,13 +19,13 @@ final class TtlCache<K, V> {
     private final Clock clock;
     private final int maxEntries;
 
-    TtlCache(Duration ttl, Clock clock, int maxEntries) {
+    public TtlCache(Duration ttl, Clock clock, int maxEntries) {
         this.ttl = ttl;
         this.clock = clock;
         this.maxEntries = maxEntries;
     }
 
-    V get(K key) {
+    public V get(K key) {
         Entry<V> entry = entries.get(key);
         if (entry == null) {
             return null;
@@ -37,11 +37,11 @@ final class TtlCache<K, V> {
         return entry.value();
     }
 
-    void remove(K key) {
+    public void remove(K key) {
         entries.remove(key);
     }
 
-    void put(K key, V value) {
+    public void put(K key, V value) {
         if (ttl.isZero()) {
             return;
         }

@@ -26,6 +26,7 @@ public final class MetricState {
     private final LeadForecast lead;
     private final ValueHistory history = new ValueHistory();
     private volatile Latest latest = new Latest(null, null);
+    private volatile String settings;
 
     /**
      * @param reading the last good reading, or null before the first successful poll
@@ -51,6 +52,16 @@ public final class MetricState {
 
     public MetricDefinition definition() {
         return definition;
+    }
+
+    /** {@link MetricDefinition#settingsFingerprint()}, worked out once. */
+    public String settingsFingerprint() {
+        String known = settings;
+        if (known == null) {
+            known = definition.settingsFingerprint();
+            settings = known;
+        }
+        return known;
     }
 
     /** The last good reading, or null before the first successful poll. */

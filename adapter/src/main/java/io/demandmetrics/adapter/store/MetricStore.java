@@ -124,7 +124,7 @@ public final class MetricStore {
         if (state == null) {
             return "metric " + key.id() + " is not configured here";
         }
-        if (!state.definition().settingsFingerprint().equals(settings)) {
+        if (!state.settingsFingerprint().equals(settings)) {
             return "metric " + key.id() + " has other settings here (a config reload not seen by both)";
         }
         if (ownership.polls(key)) {
@@ -143,6 +143,17 @@ public final class MetricStore {
             }
         }
         return state.replicated(valid, failure) ? null : "an older reading than the one held";
+    }
+
+    /** The states of the metrics this replica polls now (what it replicates to a peer that joins). */
+    public List<MetricState> polledHere() {
+        Catalog current = catalog.get();
+        return current.keys().stream().filter(ownership::polls).map(current::state).toList();
+    }
+
+    /** The context polling runs on: listeners are called there. */
+    public Context context() {
+        return context;
     }
 
     /** Runs {@code step} on the store's context after every step called before it has ended. */

@@ -1,8 +1,9 @@
 package io.demandmetrics.adapter.store;
 
 /**
- * Told of each metric's polling by the store: the adapter's per-metric meters listen. Called
- * on the store's context; an implementation must not block.
+ * Told of each metric's polling by the store: the adapter's per-metric meters listen, and the
+ * replicator (each new reading goes to the other replicas). Called on the store's context; an
+ * implementation must not block. Each method does nothing unless overridden.
  *
  * <p>A reload that changes a metric starts the new poller before it retires the old one, so
  * for one metric key {@link #started} of the new state comes before {@link #retired} of the old.
@@ -10,11 +11,14 @@ package io.demandmetrics.adapter.store;
 public interface PollListener {
 
     /** A poller for {@code state} starts polling. */
-    void started(MetricState state);
+    default void started(MetricState state) {
+    }
 
     /** One poll of {@code state}'s source ended after {@code nanos}, failed or not. */
-    void polled(MetricState state, long nanos, boolean failed);
+    default void polled(MetricState state, long nanos, boolean failed) {
+    }
 
-    /** {@code state}'s poller stopped for good (removed, replaced by a reload, or shutdown). */
-    void retired(MetricState state);
+    /** {@code state}'s poller stopped for good (removed, replaced by a reload, ownership moved, or shutdown). */
+    default void retired(MetricState state) {
+    }
 }

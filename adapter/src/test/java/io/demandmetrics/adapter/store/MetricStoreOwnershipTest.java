@@ -32,19 +32,7 @@ class MetricStoreOwnershipTest {
     private final ScriptedScalers provider = new ScriptedScalers();
     private final Set<String> owned = ConcurrentHashMap.newKeySet();
     private final MetricStore store = new MetricStore(vertx, Clock.systemUTC(), new SimpleMeterRegistry(),
-            new PollListener() {
-                @Override
-                public void started(MetricState state) {
-                }
-
-                @Override
-                public void polled(MetricState state, long nanos, boolean failed) {
-                }
-
-                @Override
-                public void retired(MetricState state) {
-                }
-            }, Optional.empty(), key -> owned.contains(key.name()));
+            new PollListener() { }, Optional.empty(), key -> owned.contains(key.name()));
 
     @AfterEach
     void close() throws Exception {
