@@ -67,6 +67,8 @@ public final class BucketLeases implements AutoCloseable {
     public static final String SET_LABEL = "demand-metrics.io/lease-set";
     /** {@code bucket} or {@code replica}. */
     public static final String ROLE_LABEL = "demand-metrics.io/lease-role";
+    /** On a replica's own Lease: where its peer port is ({@code host:port}). */
+    public static final String PEER_ADDRESS = "demand-metrics.io/peer-address";
 
     private static final Logger LOG = LoggerFactory.getLogger(BucketLeases.class);
 
@@ -75,6 +77,7 @@ public final class BucketLeases implements AutoCloseable {
     private final String setName;
     private final int buckets;
     private final String identity;
+    private final String peerAddress;
     private final LeaseTiming timing;
     private final Listener listener;
     private final LongSupplier nanoClock;
@@ -94,6 +97,7 @@ public final class BucketLeases implements AutoCloseable {
     private volatile String lastFailure = "";
 
     private volatile Map<Integer, String> holders = Map.of();
+    private volatile Map<String, String> peers = Map.of();
     private volatile int replicasSeen = 1;
 
     /** A Lease as this replica last saw it change, by its own clock. */
@@ -107,14 +111,15 @@ public final class BucketLeases implements AutoCloseable {
     /**
      * @param setName the Leases' common name prefix and {@link #SET_LABEL} value (the Deployment's name)
      * @param identity this replica, unique across restarts (the pod name and a random suffix)
+     * @param peerAddress where the other replicas reach this one's peer port ({@code podIP:port}), or null
      */
     public BucketLeases(KubernetesClient client, String namespace, String setName, int buckets, String identity,
-                        LeaseTiming timing, Listener listener) {
-        this(client, namespace, setName, buckets, identity, timing, listener, System::nanoTime);
+                        String peerAddress, LeaseTiming timing, Listener listener) {
+        this(client, namespace, setName, buckets, identity, peerAddress, timing, listener, System::nanoTime);
     }
 
     BucketLeases(KubernetesClient client, String namespace, String setName, int buckets, String identity,
-                 LeaseTiming timing, Listener listener, LongSupplier nanoClock) {
+                 String peerAddress, LeaseTiming timing, Listener listener, LongSupplier nanoClock) {
         if (buckets < 1) {
             throw new IllegalArgumentException("at least one bucket");
         }
@@ -123,6 +128,7 @@ public final class BucketLeases implements AutoCloseable {
         this.setName = setName;
         this.buckets = buckets;
         this.identity = identity;
+        this.peerAddress = peerAddress;
         this.timing = timing;
         this.listener = listener;
         this.nanoClock = nanoClock;
@@ -170,6 +176,11 @@ public final class BucketLeases implements AutoCloseable {
         return holders.get(bucket);
     }
 
+    /** The other live replicas, by identity, at the peer address each wrote on its Lease. */
+    public Map<String, String> peers() {
+        return peers;
+    }
+
     /** The live replicas last seen, this one included. */
     public int replicas() {
         return replicasSeen;
@@ -207,6 +218,7 @@ public final class BucketLeases implements AutoCloseable {
         heartbeat(leases.get(replicaLeaseName()));
         renewHeld(leases, now);
         int replicas = liveReplicas(now);
+        peers = livePeers(leases, now);
         int share = (buckets + replicas - 1) / replicas;
         releaseOverShare(share, replicas, leases);
         acquireUpToShare(share, leases, now);
@@ -243,7 +255,11 @@ public final class BucketLeases implements AutoCloseable {
     private void heartbeat(Lease mine) {
         try {
             if (mine == null) {
-                client.leases().inNamespace(namespace).resource(newLease(replicaLeaseName(), "replica")).create();
+                Lease lease = newLease(replicaLeaseName(), "replica");
+                if (peerAddress != null) {
+                    lease.getMetadata().getAnnotations().put(PEER_ADDRESS, peerAddress);
+                }
+                client.leases().inNamespace(namespace).resource(lease).create();
             } else {
                 mine.getSpec().setRenewTime(now());
                 client.leases().inNamespace(namespace).resource(mine).update();
@@ -296,6 +312,20 @@ public final class BucketLeases implements AutoCloseable {
             }
         }
         return live;
+    }
+
+    private Map<String, String> livePeers(Map<String, Lease> leases, long now) {
+        Map<String, String> live = new HashMap<>();
+        leases.forEach((name, lease) -> {
+            Observed seen = observed.get(name);
+            String address = lease.getMetadata().getAnnotations() == null ? null
+                    : lease.getMetadata().getAnnotations().get(PEER_ADDRESS);
+            if (name.startsWith(setName + "-replica-") && !name.equals(replicaLeaseName()) && address != null
+                    && seen != null && !seen.expired(now)) {
+                live.put(seen.holder(), address);
+            }
+        });
+        return Map.copyOf(live);
     }
 
     /** A replica joined: give back what is over the fair share, stopping the work first. */
@@ -383,7 +413,8 @@ public final class BucketLeases implements AutoCloseable {
     private Lease newLease(String name, String role) {
         ZonedDateTime now = now();
         return new LeaseBuilder().withNewMetadata().withName(name).withNamespace(namespace)
-                .addToLabels(SET_LABEL, setName).addToLabels(ROLE_LABEL, role).endMetadata()
+                .addToLabels(SET_LABEL, setName).addToLabels(ROLE_LABEL, role).withAnnotations(new HashMap<>())
+                .endMetadata()
                 .withNewSpec().withHolderIdentity(identity).withAcquireTime(now).withRenewTime(now)
                 .withLeaseDurationSeconds((int) timing.leaseDuration().toSeconds()).withLeaseTransitions(0).endSpec()
                 .build();

@@ -68,7 +68,8 @@ class BucketLeasesTest {
 
     private BucketLeases replica(String name, KubernetesClient client) {
         clients.add(client);
-        BucketLeases leases = new BucketLeases(client, "adapters", "demand-metrics-adapter", BUCKETS, name, TIMING,
+        BucketLeases leases = new BucketLeases(client, "adapters", "demand-metrics-adapter", BUCKETS, name,
+                "10.0.0." + name.charAt(0) + ":6444", TIMING,
                 new BucketLeases.Listener() {
                     @Override
                     public void acquired(int bucket) {
@@ -132,6 +133,7 @@ class BucketLeasesTest {
         assertThat(overlaps).as("events: " + events).isEmpty();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(a.replicas()).isEqualTo(3);
+            assertThat(a.peers()).isEqualTo(Map.of("b", "10.0.0.b:6444", "c", "10.0.0.c:6444"));
             for (int bucket = 0; bucket < BUCKETS; bucket++) {
                 String holder = a.holder(bucket);
                 assertThat(holder).as("bucket %d", bucket).isIn("a", "b", "c");
