@@ -40,7 +40,8 @@ COPY --from=build /src/adapter/target/demand-adapter.jar /app/demand-adapter.jar
 # CycloneDX SBOM of everything inside the jar (README, "The image").
 COPY --from=build /src/adapter/target/demand-adapter.cdx.json /app/demand-adapter.cdx.json
 USER 65532:65532
-EXPOSE 6443
+# 6443: the metrics APIs (HTTPS); 6444: readings from the other replicas (--peer-port).
+EXPOSE 6443 6444
 # The image decides the JVM's flags; the Deployment decides the memory limit. The heap is 40 %
 # of the container's limit (160 MiB at the manifest's 400 MiB; bench/RESULTS.md: ~150 MiB RSS
 # with a few metrics, ~260 MiB at 10,000); the rest is metaspace, threads, Netty's direct

@@ -14,7 +14,8 @@ import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
-import io.demandmetrics.adapter.store.Ownership;
+import io.demandmetrics.adapter.store.PollListener;
+import io.demandmetrics.adapter.replicas.Sharing;
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.demandmetrics.adapter.view.MetricView;
@@ -52,6 +53,8 @@ public final class Adapter {
     private static final Logger LOG = LoggerFactory.getLogger(Adapter.class);
     private static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(365);
 
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Sharing sharing;
     private final Vertx vertx;
     private final MetricStore store;
     private final AdapterServer server;
@@ -64,9 +67,10 @@ public final class Adapter {
     private final AdapterMetrics metrics;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
-                    String bindAddress, ServingMode mode, Readiness readiness, ServingTimeouts timeouts,
+                    String bindAddress, ServingMode mode, Sharing sharing, Readiness readiness, ServingTimeouts timeouts,
                     AdapterMetrics metrics) {
         this.vertx = vertx;
+        this.sharing = sharing;
         this.store = store;
         this.server = server;
         this.watches = watches;
@@ -125,23 +129,35 @@ public final class Adapter {
             vertx.close();
             throw e;
         }
-        MetricStore store = new MetricStore(vertx, clock, prometheus, new PollMeters(prometheus, clock), mode.pods(),
-                Ownership.EVERYTHING);
+        Sharing sharing;
+        try {
+            sharing = mode.sharing(options.replicas(), vertx, certificate, prometheus, clock);
+        } catch (StartupException e) {
+            mode.close();
+            vertx.close();
+            throw e;
+        }
+        MetricStore store = new MetricStore(vertx, clock, prometheus,
+                PollListener.both(new PollMeters(prometheus, clock), sharing.listener()), mode.pods(),
+                sharing.ownership());
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         MetricView view = new MetricView(store::catalog, mode.objects(), clock);
         AdapterServer server = new AdapterServer(vertx,
                 new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view),
-                        new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods()), prometheus,
+                        new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods(),
+                                sharing::ownerOf), prometheus,
                         readiness::notReadyReason),
                 new AdapterServer.Access(mode.clientCertificates(), mode.gate()), metrics);
         int port;
         try {
             port = await(server.listen(bind, options.securePort(), certificate, options.eventLoops(),
                     options.timeouts()), 30);
+            await(sharing.start(store), 30);
             await(store.apply(config), 60);
         } catch (StartupException e) {
+            sharing.close();
             mode.close();
             vertx.close();
             throw e;
@@ -151,7 +167,8 @@ public final class Adapter {
                 certificate);
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
                 AdapterServer.tlsEngineName(), config.metrics().size());
-        return new Adapter(vertx, store, server, watches, port, bind, mode, readiness, options.timeouts(), metrics);
+        return new Adapter(vertx, store, server, watches, port, bind, mode, sharing, readiness, options.timeouts(),
+                metrics);
     }
 
     /** The scaler types: built in, and from the plugin directory. */
@@ -223,11 +240,17 @@ public final class Adapter {
      * Shuts down as a Kubernetes server should, one log line per step: readiness fails first
      * (and requests are still served for the shutdown delay, while endpoints drop the pod),
      * then listening stops and in-flight requests get the grace period to finish, then pollers
-     * and scalers close. Blocks until done; call it from a shutdown hook, never an event loop.
+     * and scalers close. Blocks until done; call it from a shutdown hook, never an event loop. A second call does nothing.
      */
     public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            return; // a second call (the shutdown hook after an explicit stop) has nothing left to do
+        }
         readiness.shuttingDown();
         watches.forEach(FileWatch::stop);
+        // The buckets go first: the other replicas take them over at their next look, while this
+        // one still serves what it has until it stops listening.
+        await("giving the buckets back", sharing.close(), 10_000);
         if (!timeouts.shutdownDelay().isZero()) {
             LOG.info("shutting down: readiness fails; serving for {} more while endpoints drop this pod",
                     Durations.format(timeouts.shutdownDelay()));

@@ -3,6 +3,8 @@ package io.demandmetrics.adapter;
 import io.demandmetrics.scaler.spi.BoundedQuote;
 import io.demandmetrics.adapter.auth.DelegatedAuthOptions;
 import io.demandmetrics.adapter.http.ServingTimeouts;
+import io.demandmetrics.adapter.replicas.LeaseTiming;
+import io.demandmetrics.adapter.replicas.ReplicaOptions;
 import io.demandmetrics.scaler.spi.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +22,8 @@ import java.util.Map;
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
                              Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
-                             ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles) {
+                             ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles,
+                             ReplicaOptions replicas) {
 
     static final String USAGE = """
             Usage: demand-adapter --config FILE [flags]
@@ -66,6 +69,20 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --authentication-token-cache-ttl DUR       how long TokenReview answers are kept (default 10s)
               --authorization-cache-ttl DUR              how long SubjectAccessReview answers are kept (default 10s)
               --authorization-always-allow-paths P,...   served without authentication (default /healthz,/readyz,/livez)
+
+            Several replicas (in-cluster): each metric is polled by one replica, which sends its
+            readings to the others; every replica answers every metric (README: Running several replicas).
+              --replica-buckets N           hash the metrics into N buckets held by Leases (default 0:
+                                            every replica polls every metric)
+              --peer-port N                 port the other replicas send readings to (default 6444)
+              --peer-address ADDR           address they reach this replica at (default: $POD_IP)
+              --peer-token-file FILE        projected token for audience demand-metrics-adapter-peers
+                                            (default /var/run/secrets/demand-metrics/peer-token)
+              --lease-namespace NS          where the Leases live (default: $POD_NAMESPACE)
+              --lease-name NAME             the Leases' name prefix (default demand-metrics-adapter)
+              --lease-duration DUR          a Lease nobody renews is free after this (default 15s)
+              --lease-renew-deadline DUR    a holder that cannot renew stops after this (default 10s)
+              --lease-retry-period DUR      how often the Leases are looked at (default 2s)
             """;
 
     /** A command line that cannot be used; the message says why. */
@@ -81,7 +98,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             "shutdown-grace-period", "readiness-grace", "kubeconfig", "requestheader-client-ca-file",
             "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
-            "authorization-always-allow-paths", "hpa-files");
+            "authorization-always-allow-paths", "hpa-files", "replica-buckets", "peer-port", "peer-address",
+            "peer-token-file", "lease-namespace", "lease-name", "lease-duration", "lease-renew-deadline",
+            "lease-retry-period");
     private static final List<String> SWITCHES = List.of("standalone", "help");
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
@@ -108,6 +127,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         if (!hpaFiles.isEmpty() && !standalone) {
             problems.add("--hpa-files is for --standalone: in a cluster the adapter watches the HPAs themselves");
         }
+        ReplicaOptions replicas = replicas(values, standalone, problems);
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("\n", problems));
         }
@@ -115,7 +135,29 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                 : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
-                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth, hpaFiles);
+                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth, hpaFiles,
+                replicas);
+    }
+
+    private static ReplicaOptions replicas(Map<String, String> values, boolean standalone, List<String> problems) {
+        ReplicaOptions off = ReplicaOptions.OFF;
+        int buckets = integer(values, "replica-buckets", 0, 0, 1024, problems);
+        if (buckets > 0 && standalone) {
+            problems.add("--replica-buckets is for a cluster: standalone, one process polls every metric");
+        }
+        LeaseTiming timing = off.timing();
+        try {
+            timing = new LeaseTiming(duration(values, "lease-duration", off.timing().leaseDuration(), problems),
+                    duration(values, "lease-renew-deadline", off.timing().renewDeadline(), problems),
+                    duration(values, "lease-retry-period", off.timing().retryPeriod(), problems));
+        } catch (IllegalArgumentException e) {
+            problems.add("--lease-*: " + e.getMessage());
+        }
+        return new ReplicaOptions(buckets, integer(values, "peer-port", off.peerPort(), 0, 65535, problems),
+                values.get("peer-address"), values.containsKey("peer-token-file")
+                        ? Path.of(values.get("peer-token-file")) : off.peerTokenFile(),
+                values.get("lease-namespace"), values.getOrDefault("lease-name", off.leaseName()), timing,
+                off.flushEvery());
     }
 
     /** {@code --flag value}, {@code --flag=value} and switches by name; what is not a flag goes to {@code problems}. */

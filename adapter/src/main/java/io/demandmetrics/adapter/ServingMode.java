@@ -11,6 +11,11 @@ import io.demandmetrics.adapter.objects.InformerObjects;
 import io.demandmetrics.adapter.objects.InformerPods;
 import io.demandmetrics.adapter.objects.ObjectResolver;
 import io.demandmetrics.adapter.objects.ReportedObjects;
+import io.demandmetrics.adapter.replicas.LeaseSharing;
+import io.demandmetrics.adapter.replicas.ReplicaOptions;
+import io.demandmetrics.adapter.replicas.Sharing;
+import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.demandmetrics.scaler.spi.Pods;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.Config;
@@ -60,6 +65,15 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
 
     /** An HPA target's running pods for the explain page; null when the adapter knows no pods. */
     HpaProposals.TargetPods targetPods();
+
+    /**
+     * How this replica shares the polling: alone standalone, or with sharing off; by bucket
+     * Leases in a cluster with {@code --replica-buckets}.
+     *
+     * @throws StartupException (exit code 2) when sharing is asked for and something it needs is missing
+     */
+    Sharing sharing(ReplicaOptions options, Vertx vertx, ServingCertificate certificate, MeterRegistry registry,
+                    Clock clock) throws StartupException;
 
     /** Stops what the mode started (informers, watches, the API client). */
     void close();
@@ -144,6 +158,13 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
             return null;
         }
 
+        /** One process polls every metric (the options refuse --replica-buckets standalone). */
+        @Override
+        public Sharing sharing(ReplicaOptions options, Vertx vertx, ServingCertificate certificate,
+                               MeterRegistry registry, Clock clock) {
+            return Sharing.ALONE;
+        }
+
         @Override
         public void close() {
         }
@@ -220,6 +241,19 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
                     return null;
                 }
             };
+        }
+
+        @Override
+        public Sharing sharing(ReplicaOptions options, Vertx vertx, ServingCertificate certificate,
+                               MeterRegistry registry, Clock clock) throws StartupException {
+            if (!options.enabled()) {
+                return Sharing.ALONE;
+            }
+            try {
+                return LeaseSharing.create(vertx, kubernetes, options, certificate, registry, clock);
+            } catch (IllegalStateException e) {
+                throw new StartupException(2, e.getMessage());
+            }
         }
 
         @Override

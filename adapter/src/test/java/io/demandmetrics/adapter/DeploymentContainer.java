@@ -24,18 +24,25 @@ import java.util.UUID;
 /**
  * The Deployment's container started with podman as a kubelet would start it, from the rendered
  * manifest: its image, args, env, user and group, read-only root, dropped capabilities, no
- * privilege escalation, memory limit and volumes (ConfigMaps and Secrets as read-only
- * directories, emptyDirs as tmpfs), plus what the kubelet adds: the service account's token,
- * CA and namespace, and {@code KUBERNETES_SERVICE_HOST}/{@code _PORT}.
+ * privilege escalation, memory limit, env (values and the downward API's name, namespace and
+ * IP) and volumes (ConfigMaps and Secrets as read-only directories, emptyDirs as tmpfs,
+ * projected service-account tokens as files holding the mock API's token for that audience),
+ * plus what the kubelet adds: the service account's token, CA and namespace, and
+ * {@code KUBERNETES_SERVICE_HOST}/{@code _PORT}.
  *
  * <p>One thing differs, because the container shares the host's network with other tests: the
- * {@code --secure-port} argument is replaced by a free port. A setting this class cannot
- * translate (a command, envFrom, a lifecycle hook, an init container, an env var from a
- * reference) fails the test, so that a new manifest field is never silently left out.
+ * {@code --secure-port} and {@code --peer-port} arguments are replaced by free ports. A setting
+ * this class cannot translate (a command, envFrom, a lifecycle hook, an init container, an env
+ * var from a reference other than those fields) fails the test, so that a new manifest field is
+ * never silently left out.
  */
 final class DeploymentContainer implements AutoCloseable {
 
     static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    /** The tokens the kubelet would project, by audience: the mock API's peer token. */
+    private static final Map<String, String> PROJECTED_TOKENS = Map.of(
+            io.demandmetrics.adapter.replicas.PeerAuthenticator.AUDIENCE, MockCluster.PEER_TOKEN);
 
     final String name = "demand-adapter-it-" + UUID.randomUUID().toString().substring(0, 8);
     final int port;
@@ -84,8 +91,7 @@ final class DeploymentContainer implements AutoCloseable {
             args.addAll(List.of("--memory", Quantity.getAmountInBytes(memory).toBigInteger().toString()));
         }
         for (EnvVar env : Objects.requireNonNullElse(container.getEnv(), List.<EnvVar>of())) {
-            assertThat(env.getValueFrom()).as("env %s from a reference", env.getName()).isNull();
-            args.addAll(List.of("-e", env.getName() + "=" + env.getValue()));
+            args.addAll(List.of("-e", env.getName() + "=" + envValue(env, deployment)));
         }
         args.addAll(List.of("-e", "KUBERNETES_SERVICE_HOST=" + apiHost, "-e", "KUBERNETES_SERVICE_PORT=" + apiPort,
                 "-v", serviceAccount + ":" + SERVICE_ACCOUNT_DIR + ":ro"));
@@ -105,6 +111,16 @@ final class DeploymentContainer implements AutoCloseable {
                 Path files = secrets.get(volume.getSecret().getSecretName());
                 assertThat(files).as("Secret %s", volume.getSecret().getSecretName()).isNotNull();
                 args.addAll(List.of("-v", files + ":" + mount.getMountPath() + mode));
+            } else if (volume.getProjected() != null) {
+                Path files = Files.createDirectories(dir.resolve("projected-" + volume.getName()));
+                for (var source : volume.getProjected().getSources()) {
+                    var token = source.getServiceAccountToken();
+                    assertThat(token).as("projected volume %s: only service-account tokens", volume.getName()).isNotNull();
+                    String issued = PROJECTED_TOKENS.get(token.getAudience());
+                    assertThat(issued).as("a token for audience %s", token.getAudience()).isNotNull();
+                    Podman.writeReadable(files.resolve(token.getPath()), issued);
+                }
+                args.addAll(List.of("-v", files + ":" + mount.getMountPath() + ":ro"));
             } else if (volume.getEmptyDir() != null) {
                 Quantity size = volume.getEmptyDir().getSizeLimit();
                 args.addAll(List.of("--tmpfs", mount.getMountPath() + ":rw,mode=1777"
@@ -114,7 +130,7 @@ final class DeploymentContainer implements AutoCloseable {
             }
         }
         args.add(image != null ? image : container.getImage());
-        args.addAll(servingArgs(container.getArgs(), securePort(container), port));
+        args.addAll(servingArgs(container.getArgs(), securePort(container), port, freePort()));
         runArgs = List.copyOf(args);
     }
 
@@ -163,9 +179,35 @@ final class DeploymentContainer implements AutoCloseable {
         Podman.run("rm", "-f", "-t", "0", name);
     }
 
-    private static List<String> servingArgs(List<String> manifestArgs, int securePort, int port) {
-        return manifestArgs.stream().map(a -> a.equals("--secure-port=" + securePort) ? "--secure-port=" + port : a)
-                .toList();
+    /** The manifest's args with its ports swapped for free ones: the container shares the host's network. */
+    private static List<String> servingArgs(List<String> manifestArgs, int securePort, int port, int peerPort) {
+        return manifestArgs.stream().map(a -> a.equals("--secure-port=" + securePort) ? "--secure-port=" + port
+                : a.startsWith("--peer-port=") ? "--peer-port=" + peerPort : a).toList();
+    }
+
+    /**
+     * An env var as the kubelet sets it: a value, or from the downward API (the pod's name is
+     * the container's, its IP the host's, as the container shares the host's network).
+     */
+    private String envValue(EnvVar env, Deployment deployment) {
+        if (env.getValueFrom() == null) {
+            return env.getValue();
+        }
+        assertThat(env.getValueFrom().getFieldRef()).as("env %s from a reference other than a field", env.getName())
+                .isNotNull();
+        String field = env.getValueFrom().getFieldRef().getFieldPath();
+        return switch (field) {
+            case "metadata.name" -> name;
+            case "metadata.namespace" -> deployment.getMetadata().getNamespace();
+            case "status.podIP" -> "127.0.0.1";
+            default -> throw new AssertionError("env " + env.getName() + " from field " + field + ", which this test cannot give");
+        };
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static Long first(Long preferred, Long fallback) {

@@ -103,7 +103,9 @@ class ImageIT {
         ContainerPort httpsPort = container.getPorts().stream().filter(p -> "https".equals(p.getName())).findFirst()
                 .orElseThrow();
         assertThat(httpsPort.getContainerPort()).as("--secure-port").isEqualTo(DeploymentContainer.securePort(container));
-        assertThat(config.getJsonObject("ExposedPorts").fieldNames()).containsExactly(httpsPort.getContainerPort() + "/tcp");
+        assertThat(config.getJsonObject("ExposedPorts").fieldNames()).as("the image exposes the container's ports")
+                .containsExactlyInAnyOrderElementsOf(container.getPorts().stream().map(p -> p.getContainerPort() + "/tcp")
+                        .toList());
         for (Probe probe : List.of(container.getStartupProbe(), container.getLivenessProbe(),
                 container.getReadinessProbe())) {
             assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("https");
@@ -182,6 +184,13 @@ class ImageIT {
             assertThat(asRoot.exitCode()).isNotZero();
             assertThat(asRoot.stderr()).contains("Read-only file system");
             Podman.run("exec", adapter.name, "touch", "/tmp/written-by-a-test").ok();
+
+            // One replica holds every bucket's Lease in its own namespace (and polls every metric).
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cluster.admin.leases()
+                    .inNamespace(deployment.getMetadata().getNamespace())
+                    .withLabel(io.demandmetrics.adapter.replicas.BucketLeases.ROLE_LABEL, "bucket").list().getItems())
+                    .hasSize(32).allSatisfy(lease -> assertThat(lease.getSpec().getHolderIdentity())
+                            .startsWith(adapter.name + "-")));
 
             // The heap is the image's share of the manifest's memory limit.
             Quantity limit = adapter.container.getResources().getLimits().get("memory");

@@ -110,8 +110,26 @@ final class MockCluster implements AutoCloseable {
         api.destroy();
     }
 
+    /**
+     * The token a replica of the adapter presents to its peers: a JWT naming the adapter's
+     * service account, which this API authenticates for the peer audience only.
+     */
+    static final String PEER_SUBJECT = "system:serviceaccount:adapters:demand-metrics-adapter";
+    static final String PEER_TOKEN = "eyJhbGciOiJSUzI1NiJ9."
+            + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    ("{\"sub\":\"" + PEER_SUBJECT + "\",\"aud\":[\"demand-metrics-adapter-peers\"]}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".c2lnbmF0dXJl";
+
     private static String tokenReview(JsonObject review) {
-        boolean good = "good-token".equals(review.getJsonObject("spec").getString("token"));
+        JsonObject spec = review.getJsonObject("spec");
+        if (PEER_TOKEN.equals(spec.getString("token"))) {
+            JsonArray audiences = spec.getJsonArray("audiences", new JsonArray());
+            boolean forPeers = audiences.contains("demand-metrics-adapter-peers");
+            return review.put("status", new JsonObject().put("authenticated", forPeers)
+                    .put("user", new JsonObject().put("username", PEER_SUBJECT))
+                    .put("audiences", audiences)).encode();
+        }
+        boolean good = "good-token".equals(spec.getString("token"));
         JsonObject status = new JsonObject().put("authenticated", good);
         if (good) {
             status.put("user", new JsonObject().put("username",

@@ -43,6 +43,8 @@ public final class ExplainPage {
                     .append(value == null ? "" : value.getInteger("series")).append("</td><td class=\"num\">")
                     .append(health.containsKey("ageSeconds") ? Html.number(health.getDouble("ageSeconds")) : "")
                     .append("</td><td class=\"health\">").append(Html.escape(health.getString("status")))
+                    .append(health.containsKey("polledBy")
+                            ? " (polled by " + Html.escape(health.getString("polledBy")) + ")" : "")
                     .append("</td><td>").append(Html.escape(health.getString("lastError", ""))).append("</td></tr>\n");
         }
         html.append("</table>\n");

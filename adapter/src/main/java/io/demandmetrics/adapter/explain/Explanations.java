@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -42,13 +43,17 @@ public final class Explanations {
     private final Clock clock;
     private final Supplier<List<HorizontalPodAutoscaler>> hpas;
     private final HpaProposals proposals;
+    private final Function<MetricKey, String> polledBy;
 
     /**
      * @param hpas the HPAs whose proposals are shown beside the metrics they read
      * @param targetPods an HPA target's running pods, or null when the adapter knows no pods
+     * @param polledBy the replica that polls a metric, or null when this one polls everything
      */
     public Explanations(Supplier<Catalog> catalog, MetricView view, Clock clock,
-                        Supplier<List<HorizontalPodAutoscaler>> hpas, HpaProposals.TargetPods targetPods) {
+                        Supplier<List<HorizontalPodAutoscaler>> hpas, HpaProposals.TargetPods targetPods,
+                        Function<MetricKey, String> polledBy) {
+        this.polledBy = polledBy;
         this.catalog = catalog;
         this.view = view;
         this.clock = clock;
@@ -85,7 +90,12 @@ public final class Explanations {
                 .put("describes", definition.key().describes())
                 .put("pollInterval", Durations.format(definition.pollInterval()))
                 .put("maxAge", Durations.format(definition.maxAge()));
-        entry.put("health", health(status, now));
+        JsonObject health = health(status, now);
+        String poller = polledBy.apply(definition.key());
+        if (poller != null) {
+            health.put("polledBy", poller);
+        }
+        entry.put("health", health);
         if (definition.lead() != null) {
             entry.put("lead", new JsonObject().put("lead", Durations.format(definition.lead()))
                     .put("observedTotal", finite(status.leadObservedTotal()))

@@ -452,7 +452,7 @@ public final class BucketLeases implements AutoCloseable {
         try {
             client.leases().inNamespace(namespace).withLabel(SET_LABEL, setName).list().getItems()
                     .forEach(lease -> leases.put(lease.getMetadata().getName(), lease));
-        } catch (KubernetesClientException e) {
+        } catch (KubernetesClientException | IllegalStateException e) { // the API unreachable, the client closed
             LOG.warn("bucket Leases not released at shutdown (they lapse instead): {}", e.getMessage());
         }
         release(0, "this replica is shutting down", leases);

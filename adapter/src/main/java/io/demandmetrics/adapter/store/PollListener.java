@@ -21,4 +21,27 @@ public interface PollListener {
     /** {@code state}'s poller stopped for good (removed, replaced by a reload, ownership moved, or shutdown). */
     default void retired(MetricState state) {
     }
+
+    /** Tells {@code first}, then {@code second}. */
+    static PollListener both(PollListener first, PollListener second) {
+        return new PollListener() {
+            @Override
+            public void started(MetricState state) {
+                first.started(state);
+                second.started(state);
+            }
+
+            @Override
+            public void polled(MetricState state, long nanos, boolean failed) {
+                first.polled(state, nanos, failed);
+                second.polled(state, nanos, failed);
+            }
+
+            @Override
+            public void retired(MetricState state) {
+                first.retired(state);
+                second.retired(state);
+            }
+        };
+    }
 }

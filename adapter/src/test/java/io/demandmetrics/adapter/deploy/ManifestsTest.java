@@ -11,7 +11,11 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.demandmetrics.adapter.replicas.PeerAuthenticator;
+import io.demandmetrics.adapter.replicas.ReplicaOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +42,9 @@ class ManifestsTest {
                 "ClusterRoleBinding/demand-metrics-adapter:system:auth-delegator",
                 "ClusterRoleBinding/demand-metrics-reader:horizontal-pod-autoscaler",
                 "ConfigMap/demand-metrics-adapter-config", "Service/demand-metrics-adapter",
-                "Deployment/demand-metrics-adapter", "PodDisruptionBudget/demand-metrics-adapter");
+                "Deployment/demand-metrics-adapter", "PodDisruptionBudget/demand-metrics-adapter",
+                "Role/demand-metrics-adapter-leases", "RoleBinding/demand-metrics-adapter-leases",
+                "NetworkPolicy/demand-metrics-adapter");
 
         RoleBinding authReader = Manifests.find(objects, RoleBinding.class, "demand-metrics-adapter-auth-reader");
         assertThat(authReader.getMetadata().getNamespace()).isEqualTo("kube-system");
@@ -53,7 +59,7 @@ class ManifestsTest {
 
         Deployment deployment = Manifests.find(objects, Deployment.class, "demand-metrics-adapter");
         assertThat(deployment.getMetadata().getNamespace()).isEqualTo("demand-metrics");
-        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
         var pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         var container = pod.getContainers().get(0);
@@ -66,6 +72,7 @@ class ManifestsTest {
                 .noneMatch(a -> a.startsWith("--standalone"));
         assertThat(pod.getTopologySpreadConstraints()).singleElement()
                 .satisfies(t -> assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+        replicasSharePolling(objects, pod, container);
 
         Service service = Manifests.find(objects, Service.class, "demand-metrics-adapter");
         assertThat(service.getSpec().getPorts()).singleElement().satisfies(p -> {
@@ -75,6 +82,44 @@ class ManifestsTest {
 
         ConfigMap config = Manifests.find(objects, ConfigMap.class, "demand-metrics-adapter-config");
         new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(config.getData().get("config.yaml"));
+    }
+
+    /**
+     * The replicas share the polling: Leases in the adapter's namespace only, the peer port
+     * open to the adapter's pods only, the token projected for the peer audience where
+     * --peer-token-file's default looks, and the downward API giving name, namespace and IP.
+     */
+    private static void replicasSharePolling(List<HasMetadata> objects, io.fabric8.kubernetes.api.model.PodSpec pod,
+                                             io.fabric8.kubernetes.api.model.Container container) {
+        Role leases = Manifests.find(objects, Role.class, "demand-metrics-adapter-leases");
+        assertThat(leases.getMetadata().getNamespace()).isEqualTo("demand-metrics");
+        assertThat(leases.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("coordination.k8s.io");
+            assertThat(rule.getResources()).containsExactly("leases");
+        });
+        assertThat(Manifests.find(objects, RoleBinding.class, "demand-metrics-adapter-leases").getMetadata()
+                .getNamespace()).isEqualTo("demand-metrics");
+        assertThat(container.getArgs()).contains("--replica-buckets=32", "--peer-port=6444");
+        assertThat(container.getPorts()).anySatisfy(p -> {
+            assertThat(p.getName()).isEqualTo("peers");
+            assertThat(p.getContainerPort()).isEqualTo(6444);
+        });
+        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValueFrom().getFieldRef().getFieldPath())
+                .containsExactlyInAnyOrder("POD_NAME=metadata.name", "POD_NAMESPACE=metadata.namespace",
+                        "POD_IP=status.podIP");
+        var mount = container.getVolumeMounts().stream().filter(m -> m.getName().equals("peer-token")).findFirst()
+                .orElseThrow();
+        var token = pod.getVolumes().stream().filter(v -> v.getName().equals("peer-token")).findFirst().orElseThrow()
+                .getProjected().getSources().get(0).getServiceAccountToken();
+        assertThat(Path.of(mount.getMountPath()).resolve(token.getPath()))
+                .isEqualTo(ReplicaOptions.OFF.peerTokenFile());
+        assertThat(token.getAudience()).isEqualTo(PeerAuthenticator.AUDIENCE);
+        NetworkPolicy policy = Manifests.find(objects, NetworkPolicy.class, "demand-metrics-adapter");
+        assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("peers"));
+            assertThat(rule.getFrom()).singleElement().satisfies(from -> assertThat(from.getPodSelector().getMatchLabels())
+                    .containsEntry("app.kubernetes.io/name", "demand-metrics-adapter"));
+        });
     }
 
     @Test
