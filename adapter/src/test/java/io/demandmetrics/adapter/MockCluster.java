@@ -68,15 +68,7 @@ final class MockCluster implements AutoCloseable {
     Adapter startAdapter(Path dir, String configYaml, String... extraFlags) throws Exception {
         Path config = dir.resolve("config.yaml");
         Files.writeString(config, configYaml);
-        Path kubeconfig = dir.resolve("adapter.kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
-                users: [{name: adapter, user: {token: adapter-service-account-token}}]
-                contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
-                current-context: mock
-                """.formatted(api.getPort()));
+        Path kubeconfig = kubeconfig(dir.resolve("adapter.kubeconfig"));
         List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString(), "--kubeconfig",
                 kubeconfig.toString(), "--bind-address", "127.0.0.1", "--secure-port", "0", "--event-loops", "1",
                 "--cert-dir", dir.resolve("certs").toString()));
@@ -84,6 +76,18 @@ final class MockCluster implements AutoCloseable {
         Adapter adapter = Adapter.start(AdapterOptions.parse(args.toArray(String[]::new)), Clock.systemUTC());
         adapters.add(adapter);
         return adapter;
+    }
+
+    /** Writes a kubeconfig for the adapter's service account against this API to {@code file}. */
+    Path kubeconfig(Path file) throws java.io.IOException {
+        return Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
+                users: [{name: adapter, user: {token: adapter-service-account-token}}]
+                contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
+                current-context: mock
+                """.formatted(api.getPort()));
     }
 
     /** The HTTPS API's self-signed certificate (PEM), its own CA; issued for localhost. */

@@ -92,14 +92,7 @@ class ReplicaProcessesIT {
         }
         Files.writeString(dir.resolve("config.yaml"), config);
         Files.writeString(dir.resolve("peer-token"), MockCluster.PEER_TOKEN);
-        Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "http://127.0.0.1:%d"}}]
-                users: [{name: adapter, user: {token: adapter-service-account-token}}]
-                contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
-                current-context: mock
-                """.formatted(cluster.api.getPort()));
+        cluster.kubeconfig(dir.resolve("kubeconfig"));
         for (int i = 0; i < 3; i++) {
             replicas.add(startReplica("replica-" + i));
         }
