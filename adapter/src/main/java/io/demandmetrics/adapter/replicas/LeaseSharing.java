@@ -162,9 +162,9 @@ public final class LeaseSharing implements Sharing {
             return Future.failedFuture(e);
         }
         peers = new PeerServer(vertx, new PeerAuthenticator(kubernetes, vertx.createSharedWorkerExecutor("peer-reviews", 2),
-                subject, clock), reading -> {
+                subject, clock), (from, reading) -> {
                     String refusal = metrics.replicated(reading.key(), reading.settings(), reading.reading(),
-                            reading.failure());
+                            reading.failure(), from);
                     if (refusal == null && reading.reading() != null) {
                         lag.record(Duration.between(reading.reading().fetchedAt(), clock.instant()));
                     }

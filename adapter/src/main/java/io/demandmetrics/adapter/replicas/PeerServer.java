@@ -28,7 +28,8 @@ public final class PeerServer {
     /** Where a replicated reading goes: null when kept, else why not. */
     @FunctionalInterface
     public interface Sink {
-        String accept(ReplicatedReading reading);
+        /** @param from the sending replica, as its batch names itself */
+        String accept(String from, ReplicatedReading reading);
     }
 
     public static final String PATH = "/replicas/v1/readings";
@@ -128,7 +129,7 @@ public final class PeerServer {
         int kept = 0;
         JsonArray reasons = new JsonArray();
         for (ReplicatedReading reading : batch.readings()) {
-            String refusal = sink.accept(reading);
+            String refusal = sink.accept(batch.from(), reading);
             if (refusal == null) {
                 kept++;
             } else if (reasons.size() < REASONS_SHOWN) {

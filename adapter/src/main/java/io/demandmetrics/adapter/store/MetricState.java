@@ -25,14 +25,16 @@ public final class MetricState {
     /** The metric's lead, or null without one. */
     private final LeadForecast lead;
     private final ValueHistory history = new ValueHistory();
-    private volatile Latest latest = new Latest(null, null);
+    private volatile Latest latest = new Latest(null, null, null);
+    /** Why the last reading another replica sent was not kept, or null. */
+    private volatile String lastRefusal;
     private volatile String settings;
 
     /**
      * @param reading the last good reading, or null before the first successful poll
      * @param failure the last failure, or null when the last poll succeeded
      */
-    private record Latest(Reading reading, Failure failure) {
+    private record Latest(Reading reading, Failure failure, String from) {
     }
 
     public MetricState(MetricDefinition definition) {
@@ -83,7 +85,7 @@ public final class MetricState {
     void succeeded(Reading observed) {
         double total = total(observed);
         Reading served = lead == null || Double.isNaN(total) ? observed : lead.apply(observed, total);
-        latest = new Latest(served, null);
+        latest = new Latest(served, null, null);
         double servedTotal = served == observed ? total : total(served);
         if (!Double.isNaN(servedTotal)) {
             history.record(served.fetchedAt(), servedTotal);
@@ -97,15 +99,17 @@ public final class MetricState {
      *
      * @param served null when the owner has no good reading yet
      * @param failure the owner's last failure, or null
+     * @param from the replica that sent it, named when the value goes stale
      * @return whether it was kept
      */
-    boolean replicated(Reading served, Failure failure) {
+    boolean replicated(Reading served, Failure failure, String from) {
         Latest seen = latest;
         if (served != null && seen.reading() != null && served.fetchedAt().isBefore(seen.reading().fetchedAt())) {
             return false;
         }
         Reading kept = served != null ? served : seen.reading();
-        latest = new Latest(kept, failure);
+        latest = new Latest(kept, failure, from);
+        lastRefusal = null;
         if (served != null && served != seen.reading()) {
             double total = total(served);
             if (!Double.isNaN(total)) {
@@ -113,6 +117,14 @@ public final class MetricState {
             }
         }
         return true;
+    }
+
+    /**
+     * Another replica's reading was not kept, for {@code why}: said when the value goes stale,
+     * so a replica whose config differs from the owner's says so instead of going quietly stale.
+     */
+    void refused(String why) {
+        lastRefusal = why;
     }
 
     /** The reading's served total; NaN when its provider cannot combine it (requests say why). */
@@ -130,7 +142,7 @@ public final class MetricState {
     }
 
     void failed(Failure failure) {
-        latest = new Latest(latest.reading(), failure);
+        latest = new Latest(latest.reading(), failure, null);
     }
 
     /**
@@ -238,11 +250,14 @@ public final class MetricState {
         Failure latest = seen.failure();
         String cause = latest == null ? "" : "; last error " + ago(latest.at(), now) + ": " + latest.message();
         String id = "metric \"" + definition.key().id() + "\"";
+        String refusal = lastRefusal == null ? "" : "; readings from the replica that polls it are refused: " + lastRefusal;
         if (last == null) {
-            return id + " has no value yet" + (latest == null ? ": the first poll has not completed" : cause);
+            return id + " has no value yet" + (latest == null && refusal.isEmpty()
+                    ? ": the first poll has not completed" : cause + refusal);
         }
+        String sender = seen.from() == null ? "" : ", sent by replica " + seen.from() + ", whose readings stopped arriving";
         return id + " has no value newer than its maxAge of " + Durations.format(definition.maxAge())
-                + " (last value " + ago(last.fetchedAt(), now) + ")" + cause;
+                + " (last value " + ago(last.fetchedAt(), now) + sender + ")" + cause + refusal;
     }
 
     private static String ago(Instant then, Instant now) {

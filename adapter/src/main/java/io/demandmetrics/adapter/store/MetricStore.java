@@ -114,17 +114,19 @@ public final class MetricStore {
      * A reading of {@code key} polled by its owner on another replica, as the owner serves it,
      * with the owner's last failure. Ignored when this replica polls the metric itself, does
      * not know it, or knows it with other settings (its config is not the owner's: a reload
-     * one of them has not seen yet).
+     * one of them has not seen yet; the metric's 503 then says so).
      *
      * @param settings the owner's {@link MetricDefinition#settingsFingerprint()}
+     * @param from the replica that sent it
      * @return why it was not kept, or null when it was
      */
-    public String replicated(MetricKey key, String settings, Reading served, Failure failure) {
+    public String replicated(MetricKey key, String settings, Reading served, Failure failure, String from) {
         MetricState state = catalog.get().state(key);
         if (state == null) {
             return "metric " + key.id() + " is not configured here";
         }
         if (!state.settingsFingerprint().equals(settings)) {
+            state.refused("replica " + from + " has other settings for it (a config reload not seen by both)");
             return "metric " + key.id() + " has other settings here (a config reload not seen by both)";
         }
         if (ownership.polls(key)) {
@@ -142,7 +144,7 @@ public final class MetricStore {
                 return "metric " + key.id() + ": " + e.getMessage();
             }
         }
-        return state.replicated(valid, failure) ? null : "an older reading than the one held";
+        return state.replicated(valid, failure, from) ? null : "an older reading than the one held";
     }
 
     /** The states of the metrics this replica polls now (what it replicates to a peer that joins). */

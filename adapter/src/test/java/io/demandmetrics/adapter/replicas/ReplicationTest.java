@@ -138,8 +138,8 @@ class ReplicationTest {
         ServingCertificate certificate = ServingCertificate.read(dir.resolve(SelfSignedCertificate.CERT_FILE),
                 dir.resolve(SelfSignedCertificate.KEY_FILE));
         otherPeerPort = new PeerServer(vertx, new PeerAuthenticator(client, vertx.createSharedWorkerExecutor("reviews"),
-                ADAPTER, Clock.systemUTC()), reading -> other.replicated(reading.key(), reading.settings(),
-                reading.reading(), reading.failure()));
+                ADAPTER, Clock.systemUTC()), (from, reading) -> other.replicated(reading.key(), reading.settings(),
+                reading.reading(), reading.failure(), from));
         otherPort = result(otherPeerPort.listen("127.0.0.1", 0, certificate));
         replicator = new ReadingReplicator(vertx, owner.context(), "owner-1",
                 () -> Map.of("other-1", "127.0.0.1:" + otherPort), () -> "peer-token", owner::polledHere,

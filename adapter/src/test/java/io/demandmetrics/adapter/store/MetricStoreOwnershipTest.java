@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.MetricDefinition;
@@ -52,10 +53,10 @@ class MetricStoreOwnershipTest {
 
         Instant polledThere = Instant.now();
         Reading reading = new Reading(List.of(Sample.of(42).at(polledThere)), polledThere);
-        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading, null)).isNull();
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading, null, "owner-1")).isNull();
         assertThat(state("theirs").serve(polledThere.plusSeconds(1)).samples()).extracting(Sample::value)
                 .containsExactly(42.0);
-        assertThat(store.replicated(metric("mine").key(), metric("mine").settingsFingerprint(), reading, null))
+        assertThat(store.replicated(metric("mine").key(), metric("mine").settingsFingerprint(), reading, null, "owner-1"))
                 .isEqualTo("metric shop/mine is polled here");
     }
 
@@ -66,23 +67,23 @@ class MetricStoreOwnershipTest {
         Instant t0 = Instant.now();
         MetricDefinition elsewhere = provider.metric("theirs", Duration.ofSeconds(30), Duration.ofSeconds(1),
                 Map.of("query", "other"));
-        assertThat(store.replicated(theirs.key(), elsewhere.settingsFingerprint(), reading(1, t0), null))
+        assertThat(store.replicated(theirs.key(), elsewhere.settingsFingerprint(), reading(1, t0), null, "owner-1"))
                 .isEqualTo("metric shop/theirs has other settings here (a config reload not seen by both)");
         assertThat(store.replicated(MetricKey.external("shop", "unknown"), theirs.settingsFingerprint(),
-                reading(1, t0), null)).isEqualTo("metric shop/unknown is not configured here");
-        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(2, t0.plusSeconds(5)), null))
+                reading(1, t0), null, "owner-1")).isEqualTo("metric shop/unknown is not configured here");
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(2, t0.plusSeconds(5)), null, "owner-1"))
                 .isNull();
         // Two owners for a moment during a takeover: the older reading does not replace the newer.
-        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(1, t0), null))
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(1, t0), null, "owner-1"))
                 .isEqualTo("an older reading than the one held");
         assertThat(state("theirs").reading().samples()).extracting(Sample::value).containsExactly(2.0);
-        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(3, t0.plusSeconds(3600)), null))
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(3, t0.plusSeconds(3600)), null, "owner-1"))
                 .startsWith("metric shop/theirs: a reading from the future");
         assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(Double.NaN, t0.plusSeconds(5)),
-                null)).isEqualTo("metric shop/theirs: the source returned NaN, which is not a quantity");
+                null, "owner-1")).isEqualTo("metric shop/theirs: the source returned NaN, which is not a quantity");
         // The owner's failure is served beside its last good reading.
         assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), null,
-                new Failure("broker down", t0.plusSeconds(6)))).isNull();
+                new Failure("broker down", t0.plusSeconds(6)), "owner-1")).isNull();
         assertThat(state("theirs").status(t0.plusSeconds(7)).health()).isEqualTo(MetricState.Health.LAST_GOOD);
         assertThat(state("theirs").failure().message()).isEqualTo("broker down");
     }
@@ -92,7 +93,7 @@ class MetricStoreOwnershipTest {
         MetricDefinition moving = metric("moving");
         await(store.apply(new AdapterConfig(List.of(moving))));
         Instant t0 = Instant.now();
-        store.replicated(moving.key(), moving.settingsFingerprint(), reading(7, t0), null);
+        store.replicated(moving.key(), moving.settingsFingerprint(), reading(7, t0), null, "owner-1");
         MetricState state = state("moving");
 
         owned.add("moving");
@@ -109,7 +110,25 @@ class MetricStoreOwnershipTest {
         assertThat(state("moving")).isSameAs(state);
         assertThat(state.reading()).as("its last value still served until the new owner's arrives").isNotNull();
         assertThat(store.replicated(moving.key(), moving.settingsFingerprint(),
-                reading(9, Instant.now().plusSeconds(1)), null)).isNull();
+                reading(9, Instant.now().plusSeconds(1)), null, "owner-1")).isNull();
+    }
+
+    @Test
+    void aStaleReplicatedValueNamesTheReplicaThatSentItAndARefusedOneSaysWhy() throws Exception {
+        MetricDefinition theirs = metric("theirs");
+        await(store.apply(new AdapterConfig(List.of(theirs))));
+        Instant t0 = Instant.now().minusSeconds(120); // maxAge is 90s: stale now
+        assertThat(store.replicated(theirs.key(), theirs.settingsFingerprint(), reading(4, t0), null, "adapter-7f-x1"))
+                .isNull();
+        assertThat(catchThrowable(() -> state("theirs").serve(Instant.now()))).hasMessageContaining(
+                "(last value 2m ago, sent by replica adapter-7f-x1, whose readings stopped arriving)");
+
+        MetricDefinition other = provider.metric("theirs", Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Map.of("query", "other"));
+        store.replicated(theirs.key(), other.settingsFingerprint(), reading(5, Instant.now()), null, "adapter-9c-y2");
+        assertThat(catchThrowable(() -> state("theirs").serve(Instant.now()))).hasMessageEndingWith(
+                "; readings from the replica that polls it are refused: replica adapter-9c-y2 has other settings"
+                        + " for it (a config reload not seen by both)");
     }
 
     private static Reading reading(double value, Instant at) {
