@@ -80,8 +80,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                                             (default /var/run/secrets/demand-metrics/peer-token)
               --lease-namespace NS          where the Leases live (default: $POD_NAMESPACE)
               --lease-name NAME             the Leases' name prefix (default demand-metrics-adapter)
-              --lease-duration DUR          a Lease nobody renews is free after this (default 15s)
-              --lease-renew-deadline DUR    a holder that cannot renew stops after this (default 10s)
+              --lease-duration DUR          a Lease nobody renews is free after this (default 10s)
+              --lease-renew-deadline DUR    a holder that cannot renew stops after this (default 7s)
               --lease-retry-period DUR      how often the Leases are looked at (default 2s)
             """;
 

@@ -210,6 +210,8 @@ public final class LeaseSharing implements Sharing {
                 .description("Batches of readings another replica did not take").register(registry);
         FunctionCounter.builder("demand_adapter_readings_received", peers, PeerServer::received)
                 .description("Readings from other replicas kept").register(registry);
+        FunctionCounter.builder("demand_adapter_replication_received_bytes", peers, PeerServer::receivedBytes)
+                .description("Bytes of readings taken from other replicas").register(registry);
         FunctionCounter.builder("demand_adapter_readings_refused", peers, PeerServer::refused)
                 .description("Readings from other replicas not kept (settings differ, older, polled here)")
                 .register(registry);

@@ -41,6 +41,7 @@ public final class PeerServer {
     private final Sink sink;
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong receivedBytes = new AtomicLong();
     private HttpServer server;
 
     public PeerServer(Vertx vertx, PeerAuthenticator authenticator, Sink sink) {
@@ -62,6 +63,11 @@ public final class PeerServer {
     /** Readings kept since start. */
     public long received() {
         return received.get();
+    }
+
+    /** Bytes of the batches taken since start (from authenticated replicas). */
+    public long receivedBytes() {
+        return receivedBytes.get();
     }
 
     /** Readings refused since start (other settings, older, not configured, malformed batches not counted). */
@@ -119,6 +125,7 @@ public final class PeerServer {
     }
 
     private void apply(HttpServerRequest request, Buffer body) {
+        receivedBytes.addAndGet(body.length());
         ReadingBatch.Decoded batch;
         try {
             batch = ReadingBatch.decode(body);
