@@ -1,0 +1,96 @@
+package io.demandmetrics.adapter;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An adapter process (the jar) in a cluster (the Kubernetes mock) sharing the polling with
+ * others: {@code shared} holds the config ({@code config.yaml}), {@code kubeconfig} and
+ * {@code peer-token}; each replica has its own directory, ports and self-signed certificate,
+ * and a client that talks to it as the aggregator's front proxy does.
+ */
+record ReplicaProcess(String name, Process process, int port, HttpClient client, Path log) {
+
+    /** Writes the kubeconfig and peer token into {@code shared}, beside the config the caller wrote. */
+    static void prepare(MockCluster cluster, Path shared) throws Exception {
+        cluster.kubeconfig(shared.resolve("kubeconfig"));
+        Files.writeString(shared.resolve("peer-token"), MockCluster.PEER_TOKEN);
+    }
+
+    /**
+     * Starts one replica and waits until it listens.
+     *
+     * @param jvmFlags heap flags and the like
+     * @param flags adapter flags beyond the common ones (buckets, Lease timings)
+     */
+    static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
+                                List<String> flags) throws Exception {
+        Path home = Files.createDirectories(shared.resolve(name));
+        int port = freePort();
+        Path log = home.resolve("adapter.log");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-Djava.io.tmpdir=" + home, "-jar", jar,
+                "--config", shared.resolve("config.yaml").toString(), "--kubeconfig", shared.resolve("kubeconfig").toString(),
+                "--bind-address", "127.0.0.1", "--secure-port", Integer.toString(port), "--event-loops", "1",
+                "--cert-dir", home.resolve("certs").toString(), "--peer-port", Integer.toString(freePort()),
+                "--peer-address", "127.0.0.1", "--peer-token-file", shared.resolve("peer-token").toString(),
+                "--lease-namespace", "adapters", "--shutdown-grace-period", "2s"));
+        command.addAll(flags);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().put("POD_NAME", name);
+        Process process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!read(log).contains("listening on https://")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException(name + " did not start:\n" + read(log));
+            }
+            Thread.sleep(100); // waiting for a process's log line
+        }
+        return new ReplicaProcess(name, process, port, TestAdapters.client(home.resolve("certs").resolve("apiserver.crt"),
+                cluster.frontProxyCa.client("front-proxy-client")), log);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** GET as the HPA's service account, through the front proxy. */
+    HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+                .header("X-Remote-User", "system:serviceaccount:kube-system:horizontal-pod-autoscaler")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A series of its /metrics. */
+    double meter(String name) throws Exception {
+        return TestAdapters.meter(get("/metrics").body(), name);
+    }
+
+    /** SIGKILL, and wait for it to end. */
+    void kill() throws Exception {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+}

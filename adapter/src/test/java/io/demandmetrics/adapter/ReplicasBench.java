@@ -1,0 +1,176 @@
+package io.demandmetrics.adapter;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Section 8 of bench/RESULTS.md, run by {@code bench/replicas}: adapter processes (the jar) in
+ * a cluster (the Kubernetes mock) sharing {@code prometheus} metrics whose source, a query API
+ * here, counts every query. Prints: queries per poll interval at 1 and at 3 replicas, each
+ * replica's CPU, RSS and replication traffic, and after SIGKILL of one of three the longest any
+ * of its queries went unasked (default Lease timings).
+ *
+ * <p>Usage: {@code ReplicasBench METRICS SECONDS}
+ */
+public final class ReplicasBench {
+
+    private static final Duration INTERVAL = Duration.ofSeconds(5);
+    private static final String JAR = "adapter/target/demand-adapter.jar";
+    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx160m");
+    private final int metrics;
+    private final Path dir;
+    private final MockCluster cluster;
+    private final CountingPrometheus prometheus;
+
+    private ReplicasBench(int metrics, Path dir) throws Exception {
+        this.metrics = metrics;
+        this.dir = dir;
+        this.cluster = new MockCluster();
+        this.prometheus = new CountingPrometheus();
+        StringBuilder config = new StringBuilder("metrics:\n");
+        for (int i = 0; i < metrics; i++) {
+            config.append("  - {name: m").append(i).append(", namespace: team-").append(i % 10)
+                    .append(", type: prometheus, pollInterval: ").append(INTERVAL.toSeconds()).append("s,")
+                    .append(" parameters: {serverAddress: \"").append(prometheus.url())
+                    .append("\", query: demand_").append(i).append("}}\n");
+        }
+        Files.writeString(dir.resolve("config.yaml"), config);
+        ReplicaProcess.prepare(cluster, dir);
+    }
+
+    private ReplicaProcess start(String name) throws Exception {
+        return ReplicaProcess.start(cluster, dir, name, JAR, JVM, List.of("--replica-buckets", "32"));
+    }
+
+    private void awaitShared(List<ReplicaProcess> live) {
+        waitFor(Duration.ofSeconds(120), () -> {
+            try {
+                double total = 0;
+                for (ReplicaProcess replica : live) {
+                    total += replica.meter("demand_adapter_buckets_held");
+                }
+                return total == 32 && live.get(0).meter("demand_adapter_replicas_seen") == live.size();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** Queries per poll interval over {@code seconds}, and each replica's CPU, RSS and replication figures. */
+    private void measure(String label, List<ReplicaProcess> live, int seconds) throws Exception {
+        // Settle: every metric polled at least twice since the buckets were shared.
+        long settled = prometheus.total() + 2L * metrics;
+        waitFor(Duration.ofSeconds(120), () -> prometheus.total() >= settled);
+        long[] cpuBefore = new long[live.size()];
+        double[] bytesBefore = new double[live.size()];
+        for (int i = 0; i < live.size(); i++) {
+            cpuBefore[i] = cpuTicks(live.get(i).process().pid());
+            bytesBefore[i] = live.get(i).meter("demand_adapter_replication_received_bytes_total");
+        }
+        long before = prometheus.total();
+        long started = System.nanoTime();
+        waitFor(Duration.ofSeconds(seconds + 30), () -> System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds));
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        double perInterval = (prometheus.total() - before) / (elapsed / INTERVAL.toSeconds());
+        System.out.printf("   %s: %.0f queries per %ds interval for %d metrics (%.2f per metric)%n", label, perInterval,
+                INTERVAL.toSeconds(), metrics, perInterval / metrics);
+        for (int i = 0; i < live.size(); i++) {
+            ReplicaProcess replica = live.get(i);
+            double cpu = (cpuTicks(replica.process().pid()) - cpuBefore[i]) / 100.0 / elapsed; // USER_HZ 100
+            String replication = live.size() == 1 ? "" : String.format(", replication received %.1f KiB/s",
+                    (replica.meter("demand_adapter_replication_received_bytes_total") - bytesBefore[i]) / 1024 / elapsed);
+            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %d MiB%s%n", replica.name(),
+                    replica.meter("demand_adapter_buckets_held"), cpu * 100, rssMib(replica.process().pid()), replication);
+        }
+    }
+
+    private static long cpuTicks(long pid) throws Exception {
+        String[] stat = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].split(" ");
+        return Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+    }
+
+    private static long rssMib(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    private static void waitFor(Duration atMost, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not within " + atMost);
+            }
+            try {
+                Thread.sleep(100); // polling a condition (a benchmark driver, not a test)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void run(int seconds) throws Exception {
+        System.out.printf("8. replicas sharing the polling: %d prometheus metrics polled every %ds, 32 buckets,"
+                + " default Lease timings (10s/7s/2s)%n", metrics, INTERVAL.toSeconds());
+        ReplicaProcess alone = start("alone");
+        awaitShared(List.of(alone));
+        measure("1 replica ", List.of(alone), seconds);
+        alone.kill();
+        try {
+            cluster.admin.leases().inNamespace("adapters").delete(); // so the three start from free buckets
+        } catch (RuntimeException e) {
+            System.out.println("   (the Leases of the single replica lapse instead: " + e.getMessage() + ")");
+        }
+
+        List<ReplicaProcess> three = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            three.add(start("replica-" + i));
+        }
+        awaitShared(three);
+        measure("3 replicas", three, seconds);
+
+        ReplicaProcess killed = three.remove(2);
+        prometheus.measureGaps();
+        long killedAt = System.nanoTime();
+        killed.kill();
+        awaitShared(three);
+        long shared = System.nanoTime();
+        waitFor(Duration.ofSeconds(60), () -> {
+            for (String query : prometheus.queries()) {
+                if (prometheus.lastAsked(query) <= shared) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        System.out.printf("   SIGKILL of one of three: its buckets taken over %.1f s after the kill; the longest any"
+                + " query went unasked %.1f s (bar: lease duration + one interval = %d s)%n",
+                (shared - killedAt) / 1e9, prometheus.longestGap() / 1e9, 10 + INTERVAL.toSeconds());
+        for (ReplicaProcess replica : three) {
+            replica.kill();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int metrics = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
+        Path dir = Files.createTempDirectory("replicas-bench");
+        ReplicasBench bench = new ReplicasBench(metrics, dir);
+        try {
+            bench.run(seconds);
+        } finally {
+            bench.prometheus.close();
+            bench.cluster.close();
+        }
+        System.exit(0);
+    }
+}
