@@ -142,6 +142,9 @@ public final class Adapter {
                 sharing.ownership());
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
+        Gauge.builder("demand_adapter_metrics_polled_here", store, s -> s.polledHere().size())
+                .description("Metrics this replica polls (all of them unless replicas share the polling)")
+                .register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         MetricView view = new MetricView(store::catalog, mode.objects(), clock);
         AdapterServer server = new AdapterServer(vertx,

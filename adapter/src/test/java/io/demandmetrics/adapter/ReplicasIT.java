@@ -141,6 +141,34 @@ class ReplicasIT {
     }
 
     @Test
+    void tenThousandMetricsAreSplitAboutAThirdEach() throws Exception {
+        cluster.close();
+        replicas.clear();
+        cluster = new MockCluster();
+        Path token = dir.resolve("peer-token");
+        StringBuilder config = new StringBuilder("metrics:\n");
+        for (int i = 0; i < 10_000; i++) {
+            config.append("  - {name: scheduled-").append(i).append(", namespace: team-").append(i % 100)
+                    .append(", type: cron, pollInterval: 15s, parameters: {timezone: UTC, start: \"0 8 * * *\",")
+                    .append(" end: \"0 18 * * *\", desiredReplicas: 2}}\n");
+        }
+        for (int r = 0; r < 3; r++) {
+            replicas.add(startReplica(10 + r, config.toString(), token));
+        }
+        awaitBucketsShared(replicas);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            double total = 0;
+            for (Adapter adapter : replicas) {
+                double polled = meter(adapter, "demand_adapter_metrics_polled_here");
+                assertThat(polled).as("metrics polled by one of three").isBetween(2_500.0, 4_200.0);
+                assertThat(meter(adapter, "demand_adapter_metrics_configured")).isEqualTo(10_000);
+                total += polled;
+            }
+            assertThat(total).isEqualTo(10_000);
+        });
+    }
+
+    @Test
     void whenAReplicaLeavesTheOthersTakeItsBucketsAndKeepAnswering() throws Exception {
         awaitBucketsShared(replicas);
         Adapter leaving = replicas.remove(2);
