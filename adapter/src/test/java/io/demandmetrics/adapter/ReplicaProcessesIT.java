@@ -56,11 +56,15 @@ class ReplicaProcessesIT {
         Files.writeString(dir.resolve("config.yaml"), config);
         ReplicaProcess.prepare(cluster, dir);
         for (int i = 0; i < 3; i++) {
-            replicas.add(ReplicaProcess.start(cluster, dir, "replica-" + i, System.getProperty("adapter.jar"),
-                    List.of("-Xmx128m"), List.of("--replica-buckets", "8", "--lease-duration", LEASE.toSeconds() + "s",
-                            "--lease-renew-deadline", RENEW.toSeconds() + "s",
-                            "--lease-retry-period", RETRY.toMillis() + "ms")));
+            replicas.add(startReplica("replica-" + i));
         }
+    }
+
+    private ReplicaProcess startReplica(String name) throws Exception {
+        return ReplicaProcess.start(cluster, dir, name, System.getProperty("adapter.jar"), List.of("-Xmx128m"),
+                List.of("--replica-buckets", "8", "--lease-duration", LEASE.toSeconds() + "s",
+                        "--lease-renew-deadline", RENEW.toSeconds() + "s", "--lease-retry-period", RETRY.toMillis() + "ms",
+                        "--shutdown-delay", "1s"));
     }
 
     @AfterEach
@@ -169,5 +173,66 @@ class ReplicaProcessesIT {
         Duration bound = LEASE.plus(RETRY).plus(INTERVAL).plusSeconds(2); // 2 s: starting the pollers, the machine
         assertThat(Duration.ofNanos(longestSilence)).as("the longest a query went unasked after the kill")
                 .isLessThanOrEqualTo(bound);
+    }
+
+    /**
+     * A rolling restart of all three under an HPA client's load, as a Deployment does it: a new
+     * replica starts and becomes ready (every metric has a value, from its own polls or its
+     * peers), the Service sends it traffic, then an old one gets SIGTERM and leaves the Service
+     * while its shutdown delay keeps it serving. Not one request fails, and every answer is a value.
+     */
+    @Test
+    void aRollingRestartOfAllThreeUnderLoadFailsNoRequest() throws Exception {
+        awaitBucketsShared(replicas);
+        List<ReplicaProcess> service = new CopyOnWriteArrayList<>(replicas);
+        AtomicBoolean loading = new AtomicBoolean(true);
+        AtomicInteger answered = new AtomicInteger();
+        List<String> failed = new CopyOnWriteArrayList<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            int offset = c;
+            Thread client = new Thread(() -> {
+                int i = offset;
+                while (loading.get()) {
+                    ReplicaProcess replica = service.get(i % service.size()); // the Service's endpoints now
+                    String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + (i++ % METRICS);
+                    try {
+                        HttpResponse<String> answer = replica.get(path);
+                        if (answer.statusCode() == 200) {
+                            answered.incrementAndGet();
+                        } else {
+                            failed.add(replica.name() + " " + path + ": " + answer.statusCode() + " " + answer.body());
+                        }
+                    } catch (Exception e) {
+                        failed.add(replica.name() + " " + path + ": " + e);
+                    }
+                }
+            });
+            client.start();
+            clients.add(client);
+        }
+        for (int round = 0; round < 3; round++) {
+            ReplicaProcess fresh = startReplica("new-" + round);
+            replicas.add(fresh);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> fresh.get("/readyz").statusCode() == 200);
+            service.add(fresh);
+            ReplicaProcess old = replicas.get(0);
+            old.process().destroy(); // SIGTERM: readiness fails, it serves for the shutdown delay
+            await().atMost(Duration.ofSeconds(5)).ignoreExceptions()
+                    .until(() -> old.get("/readyz").statusCode() == 503);
+            service.remove(old); // the endpoints drop it
+            assertThat(old.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            replicas.remove(old);
+        }
+        awaitBucketsShared(replicas);
+        int before = answered.get();
+        await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() > before + 100);
+        loading.set(false);
+        for (Thread client : clients) {
+            client.join(10_000);
+        }
+        assertThat(failed).as("requests that failed during the rolling restart (%d answered)", answered.get()).isEmpty();
+        assertThat(answered.get()).isGreaterThan(300);
     }
 }
