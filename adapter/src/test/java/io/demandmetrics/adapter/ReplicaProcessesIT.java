@@ -106,30 +106,8 @@ class ReplicaProcessesIT {
         // An HPA client's load on the two replicas that stay, across the kill of the third.
         ReplicaProcess killed = replicas.get(2);
         List<ReplicaProcess> staying = List.copyOf(replicas.subList(0, 2));
-        AtomicBoolean loading = new AtomicBoolean(true);
-        AtomicInteger answered = new AtomicInteger();
-        List<String> failed = new CopyOnWriteArrayList<>();
-        List<Thread> clients = new ArrayList<>();
-        for (ReplicaProcess replica : staying) {
-            Thread client = new Thread(() -> {
-                int i = 0;
-                while (loading.get()) {
-                    String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + (i++ % METRICS);
-                    try {
-                        HttpResponse<String> answer = replica.get(path);
-                        if (answer.statusCode() == 200) {
-                            answered.incrementAndGet();
-                        } else {
-                            failed.add(replica.name() + " " + path + ": " + answer.statusCode() + " " + answer.body());
-                        }
-                    } catch (Exception e) {
-                        failed.add(replica.name() + " " + path + ": " + e);
-                    }
-                }
-            });
-            client.start();
-            clients.add(client);
-        }
+        HpaLoad load = new HpaLoad(() -> staying, 2);
+        AtomicInteger answered = load.answered;
         await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() > 200);
 
         // The killed replica's queries go unasked from its last poll until a new owner's first.
@@ -149,11 +127,8 @@ class ReplicaProcessesIT {
         long longestSilence = prometheus.longestGap();
         int answeredAtTakeover = answered.get();
         await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() > answeredAtTakeover + 100);
-        loading.set(false);
-        for (Thread client : clients) {
-            client.join(10_000);
-        }
-        assertThat(failed).as("requests that failed across the kill (%d answered)", answered.get()).isEmpty();
+        load.stop();
+        assertThat(load.failed).as("requests that failed across the kill (%d answered)", answered.get()).isEmpty();
         // Every replica serves every metric as fresh as its owner polls it: at most a few polls
         // behind the source (a poll, the 250 ms batch, the poll in flight).
         for (ReplicaProcess replica : staying) {
@@ -185,32 +160,7 @@ class ReplicaProcessesIT {
     void aRollingRestartOfAllThreeUnderLoadFailsNoRequest() throws Exception {
         awaitBucketsShared(replicas);
         List<ReplicaProcess> service = new CopyOnWriteArrayList<>(replicas);
-        AtomicBoolean loading = new AtomicBoolean(true);
-        AtomicInteger answered = new AtomicInteger();
-        List<String> failed = new CopyOnWriteArrayList<>();
-        List<Thread> clients = new ArrayList<>();
-        for (int c = 0; c < 2; c++) {
-            int offset = c;
-            Thread client = new Thread(() -> {
-                int i = offset;
-                while (loading.get()) {
-                    ReplicaProcess replica = service.get(i % service.size()); // the Service's endpoints now
-                    String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + (i++ % METRICS);
-                    try {
-                        HttpResponse<String> answer = replica.get(path);
-                        if (answer.statusCode() == 200) {
-                            answered.incrementAndGet();
-                        } else {
-                            failed.add(replica.name() + " " + path + ": " + answer.statusCode() + " " + answer.body());
-                        }
-                    } catch (Exception e) {
-                        failed.add(replica.name() + " " + path + ": " + e);
-                    }
-                }
-            });
-            client.start();
-            clients.add(client);
-        }
+        HpaLoad load = new HpaLoad(() -> service, 2);
         for (int round = 0; round < 3; round++) {
             ReplicaProcess fresh = startReplica("new-" + round);
             replicas.add(fresh);
@@ -226,13 +176,56 @@ class ReplicaProcessesIT {
             replicas.remove(old);
         }
         awaitBucketsShared(replicas);
-        int before = answered.get();
-        await().atMost(Duration.ofSeconds(20)).until(() -> answered.get() > before + 100);
-        loading.set(false);
-        for (Thread client : clients) {
-            client.join(10_000);
+        int before = load.answered.get();
+        await().atMost(Duration.ofSeconds(20)).until(() -> load.answered.get() > before + 100);
+        load.stop();
+        assertThat(load.failed).as("requests that failed during the rolling restart (%d answered)", load.answered.get())
+                .isEmpty();
+        assertThat(load.answered.get()).isGreaterThan(300);
+    }
+
+    /**
+     * An HPA client's load: threads that each read one metric after another, each request
+     * going to one of the endpoints the Service has at that moment; every answer but a 200
+     * with a value, and every connection failure, is a failed request.
+     */
+    private static final class HpaLoad {
+        final AtomicInteger answered = new AtomicInteger();
+        final List<String> failed = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        HpaLoad(java.util.function.Supplier<List<ReplicaProcess>> endpoints, int clients) {
+            for (int c = 0; c < clients; c++) {
+                int offset = c;
+                Thread client = new Thread(() -> {
+                    int i = offset;
+                    while (running.get()) {
+                        List<ReplicaProcess> now = endpoints.get();
+                        ReplicaProcess replica = now.get(i % now.size());
+                        String path = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + (i++ % METRICS);
+                        try {
+                            HttpResponse<String> answer = replica.get(path);
+                            if (answer.statusCode() == 200) {
+                                answered.incrementAndGet();
+                            } else {
+                                failed.add(replica.name() + " " + path + ": " + answer.statusCode() + " " + answer.body());
+                            }
+                        } catch (Exception e) {
+                            failed.add(replica.name() + " " + path + ": " + e);
+                        }
+                    }
+                });
+                client.start();
+                threads.add(client);
+            }
         }
-        assertThat(failed).as("requests that failed during the rolling restart (%d answered)", answered.get()).isEmpty();
-        assertThat(answered.get()).isGreaterThan(300);
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join(10_000);
+            }
+        }
     }
 }
