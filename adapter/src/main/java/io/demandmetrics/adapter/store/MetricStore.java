@@ -50,6 +50,15 @@ public final class MetricStore {
     private Map<MetricKey, MetricState> states = new LinkedHashMap<>();
     /** The metrics this replica polls now. */
     private final Map<MetricKey, MetricPoller> pollers = new HashMap<>();
+    /**
+     * The last reading an owner sent with settings this replica has not applied yet, by metric:
+     * served from the moment this replica's own reload brings the same settings, so a reload
+     * that reaches the owner first leaves no gap here. One per configured metric at most.
+     */
+    private final Map<MetricKey, Replicated> aheadOfReload = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Replicated(String settings, Reading served, Failure failure, String from) {
+    }
     private final ScalerExecutors executors;
     private final Optional<Pods> pods;
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
@@ -127,6 +136,8 @@ public final class MetricStore {
         }
         if (!state.settingsFingerprint().equals(settings)) {
             state.refused("replica " + from + " has other settings for it (a config reload not seen by both)");
+            // Most likely the owner saw a reload first: kept, to be served once this replica applies it.
+            aheadOfReload.put(key, new Replicated(settings, served, failure, from));
             return "metric " + key.id() + " has other settings here (a config reload not seen by both)";
         }
         if (ownership.polls(key)) {
@@ -224,11 +235,33 @@ public final class MetricStore {
                     // Stopped before the switch: until it, the old catalog serves their last values,
                     // and once a request sees the new catalog their scalers are closed.
                     retired.forEach(MetricPoller::stop);
+                    seedFromOwners(nextStates, nextPollers);
                     catalog.set(built);
                     LOG.info("serving {} metrics ({} new or changed, {} removed; {} polled here)", nextStates.size(),
                             changed, removed, pollers.size());
                     return null;
                 });
+    }
+
+    /** New states polled elsewhere start with what their owner sent ahead of this reload, when it matches. */
+    private void seedFromOwners(Map<MetricKey, MetricState> nextStates, Map<MetricKey, MetricPoller> nextPollers) {
+        aheadOfReload.keySet().retainAll(nextStates.keySet());
+        for (Map.Entry<MetricKey, MetricState> entry : nextStates.entrySet()) {
+            MetricState state = entry.getValue();
+            Replicated ahead = aheadOfReload.get(entry.getKey());
+            if (ahead == null || nextPollers.containsKey(entry.getKey())
+                    || !ahead.settings().equals(state.settingsFingerprint())) {
+                continue;
+            }
+            aheadOfReload.remove(entry.getKey());
+            try {
+                Reading valid = ahead.served() == null ? null
+                        : ReadingValidator.validate(state.definition(), ahead.served().samples(), ahead.served().fetchedAt());
+                state.replicated(valid, ahead.failure(), ahead.from());
+            } catch (IllegalStateException e) {
+                // not a servable reading: the owner's next one will be
+            }
+        }
     }
 
     private Future<Void> rebalanceOnContext() {

@@ -131,6 +131,21 @@ class MetricStoreOwnershipTest {
                         + " for it (a config reload not seen by both)");
     }
 
+    @Test
+    void aReadingSentAheadOfThisReplicasReloadIsServedOnceTheReloadApplies() throws Exception {
+        MetricDefinition before = metric("theirs");
+        await(store.apply(new AdapterConfig(List.of(before))));
+        MetricDefinition after = provider.metric("theirs", Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Map.of("query", "changed"));
+        Instant polled = Instant.now();
+        // The owner applied the change first: its reading has the new settings.
+        assertThat(store.replicated(after.key(), after.settingsFingerprint(), reading(6, polled), null, "owner-1"))
+                .contains("has other settings here");
+        await(store.apply(new AdapterConfig(List.of(after))));
+        assertThat(state("theirs").serve(polled.plusSeconds(1)).samples()).extracting(Sample::value)
+                .as("no gap: served from the moment the reload applies").containsExactly(6.0);
+    }
+
     private static Reading reading(double value, Instant at) {
         return new Reading(List.of(Sample.of(value).at(at)), at);
     }
