@@ -32,9 +32,22 @@ final class MetricPoller {
     private final Promise<Void> firstPoll = Promise.promise();
     private long timer = -1;
     private boolean stopped;
+    /** Until then (nanoTime) a good poll does not replace a fresh value this state already serves; 0: never. */
+    private final long holdUntilNanos;
 
     MetricPoller(Vertx vertx, Clock clock, PollListener listener, MetricState state, Scaler scaler,
                  TimedFetch fetch) {
+        this(vertx, clock, listener, state, scaler, fetch, false);
+    }
+
+    /**
+     * @param takingOver the state already serves what another replica polled: the scaler's
+     *     {@link Scaler#warmUp()} values (a rate over part of its window) do not replace it
+     */
+    MetricPoller(Vertx vertx, Clock clock, PollListener listener, MetricState state, Scaler scaler,
+                 TimedFetch fetch, boolean takingOver) {
+        this.holdUntilNanos = takingOver && !scaler.warmUp().isZero()
+                ? System.nanoTime() + scaler.warmUp().toNanos() : 0;
         this.vertx = vertx;
         this.clock = clock;
         this.listener = listener;
@@ -81,7 +94,7 @@ final class MetricPoller {
         String failure = null;
         if (error != null) {
             failure = error.getMessage() == null ? error.getClass().getName() : error.getMessage();
-        } else {
+        } else if (!warmingUpOverAFreshValue()) {
             try {
                 state.succeeded(ReadingValidator.validate(definition, samples, clock.instant()));
             } catch (IllegalStateException e) {
@@ -100,6 +113,12 @@ final class MetricPoller {
         long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(),
                 nowMillis - TimeUnit.NANOSECONDS.toMillis(elapsed), nowMillis);
         timer = vertx.setTimer(delay, id -> poll());
+    }
+
+    /** Taking over: the scaler is still in its warm-up, and the value served meanwhile is still fresh. */
+    private boolean warmingUpOverAFreshValue() {
+        return holdUntilNanos != 0 && System.nanoTime() < holdUntilNanos
+                && state.health(clock.instant()) == MetricState.Health.OK;
     }
 
     private Future<Void> closeScaler() {

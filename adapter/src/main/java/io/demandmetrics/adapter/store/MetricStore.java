@@ -200,7 +200,7 @@ public final class MetricStore {
                 continue;
             }
             try {
-                MetricPoller poller = create(fresh);
+                MetricPoller poller = create(fresh, false);
                 created.add(poller);
                 nextPollers.put(key, poller);
             } catch (RuntimeException e) {
@@ -274,7 +274,7 @@ public final class MetricStore {
             MetricPoller poller = pollers.get(key);
             if (polls && poller == null) {
                 try {
-                    MetricPoller fresh = create(state);
+                    MetricPoller fresh = create(state, state.reading() != null);
                     pollers.put(key, fresh);
                     firstPolls.add(fresh.start());
                     started++;
@@ -312,8 +312,12 @@ public final class MetricStore {
         return done.future();
     }
 
-    /** A poller for {@code state} with a new scaler; throws when the provider cannot create one. */
-    private MetricPoller create(MetricState state) {
+    /**
+     * A poller for {@code state} with a new scaler; throws when the provider cannot create one.
+     *
+     * @param takingOver the state serves another replica's reading, kept through the scaler's warm-up
+     */
+    private MetricPoller create(MetricState state, boolean takingOver) {
         MetricDefinition definition = state.definition();
         MetricScalerContext scalerContext = new MetricScalerContext(vertx, clock, definition, registry,
                 executors, pods);
@@ -321,6 +325,7 @@ public final class MetricStore {
         if (scaler == null) {
             throw new IllegalStateException("the " + definition.type() + " provider returned no scaler");
         }
-        return new MetricPoller(vertx, clock, listener, state, scaler, new TimedFetch(vertx, context, definition, scaler));
+        return new MetricPoller(vertx, clock, listener, state, scaler, new TimedFetch(vertx, context, definition, scaler),
+                takingOver);
     }
 }

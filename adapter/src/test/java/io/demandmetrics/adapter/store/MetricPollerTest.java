@@ -87,6 +87,32 @@ class MetricPollerTest {
         assertThat(scaler.fetches).as("no poll after stop").hasValue(1);
     }
 
+    @Test
+    void takingOverAWarmingUpScalersPollsDoNotReplaceTheFreshValueAnotherReplicaSent() throws Exception {
+        ScriptedScalers.Scripted scaler = new ScriptedScalers.Scripted() {
+            @Override
+            public Duration warmUp() {
+                return Duration.ofMinutes(10); // the whole test long
+            }
+        };
+        scaler.answer = List.of(Sample.of(5)); // understated, as a rate over part of its window
+        MetricDefinition twoSecondsMaxAge = new MetricDefinition(metric.key(), metric.type(), metric.parameters(),
+                metric.provider(), metric.scalerConfig(), null, metric.pollInterval(), metric.timeout(),
+                Duration.ofSeconds(2), null, null);
+        MetricState state = new MetricState(twoSecondsMaxAge);
+        java.time.Instant sent = java.time.Instant.now();
+        state.replicated(new Reading(List.of(Sample.of(20).at(sent)), sent), null, "previous-owner");
+        MetricPoller poller = new MetricPoller(vertx, Clock.systemUTC(), listener, state, scaler,
+                new TimedFetch(vertx, context, metric, scaler), true);
+        context.runOnContext(v -> poller.start());
+        await().atMost(Duration.ofSeconds(5)).until(() -> scaler.fetches.get() >= 2);
+        assertThat(state.reading().samples()).extracting(Sample::value).as("the previous owner's value")
+                .containsExactly(20.0);
+        // Once that value is stale (maxAge 2 s), the scaler's own value is better than none.
+        await().atMost(Duration.ofSeconds(5)).until(() -> state.reading().samples().get(0).value() == 5.0);
+        context.runOnContext(v -> poller.stop());
+    }
+
     private MetricPoller poller(ScriptedScalers.Scripted scaler, MetricState state) {
         return new MetricPoller(vertx, Clock.systemUTC(), listener, state, scaler,
                 new TimedFetch(vertx, context, metric, scaler));

@@ -26,7 +26,7 @@ final class ScriptedScalers implements ScalerProvider<Object> {
     final List<Scripted> made = new CopyOnWriteArrayList<>();
 
     /** One scaler: each fetch is a promise the test completes (or samples answered at once). */
-    static final class Scripted implements Scaler {
+    static class Scripted implements Scaler {
         final ConcurrentLinkedQueue<Promise<List<Sample>>> pending = new ConcurrentLinkedQueue<>();
         final AtomicInteger fetches = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();

@@ -15,6 +15,7 @@ import io.demandmetrics.scaler.spi.SharedResources;
 import io.demandmetrics.scaler.spi.WarmingUp;
 import io.vertx.core.Future;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,6 +80,17 @@ final class HttpScaler implements Scaler {
         this.subscription = lease.resource().subscribe(urls, config.scrape(), names, config.historyCapacity());
         this.podRefresh = config.pods() == null || pods.isEmpty() ? -1
                 : vertx.setPeriodic(1, config.scrape().interval().toMillis(), id -> refreshPods());
+    }
+
+    /**
+     * The rate's window plus a scrape: until this scaler has watched that long, a rate covers
+     * only part of its window and understates (as a young series does in PromQL). A summary's
+     * quantiles come from the pod whole, at once.
+     */
+    @Override
+    public Duration warmUp() {
+        return config.kind() == Kind.SUMMARY ? Duration.ZERO
+                : (config.kind() == Kind.RPS ? config.shortWindow() : config.longWindow()).plus(config.scrape().interval());
     }
 
     /** The selected pods' URLs, into the subscription; a no-op for static targets. */

@@ -1,6 +1,7 @@
 package io.demandmetrics.scaler.spi;
 
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -30,6 +31,17 @@ public interface Scaler {
      *     (never including secrets)
      */
     Future<List<Sample>> fetch();
+
+    /**
+     * How long after this scaler was created its values may understate the demand: a rate over
+     * a window reads low until the scaler has watched a whole window. When the adapter's replicas
+     * share the polling and a metric moves to a new owner, the new owner keeps serving the
+     * value the previous owner sent for this long (within the metric's {@code maxAge}) before it
+     * serves its own. Zero (the default) for a scaler whose first value is as good as any.
+     */
+    default Duration warmUp() {
+        return Duration.ZERO;
+    }
 
     /**
      * Releases what the scaler holds (clients, connections, timers). Called once, on an
