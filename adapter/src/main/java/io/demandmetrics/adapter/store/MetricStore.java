@@ -143,16 +143,27 @@ public final class MetricStore {
         if (ownership.polls(key)) {
             return "metric " + key.id() + " is polled here";
         }
+        return keep(state, served, failure, from);
+    }
+
+    /**
+     * What every replicated reading passes before {@code state} serves it: not from the future
+     * (it would outrank every later reading, as the newest wins), servable by the validator's
+     * rules, not older than the one held.
+     *
+     * @return why it was not kept, or null when it was
+     */
+    private String keep(MetricState state, Reading served, Failure failure, String from) {
+        String id = state.definition().key().id();
         Reading valid = served;
         if (served != null) {
             if (served.fetchedAt().isAfter(clock.instant().plus(MAX_PEER_CLOCK_AHEAD))) {
-                // it would outrank every later reading: the newest wins
-                return "metric " + key.id() + ": a reading from the future (" + served.fetchedAt() + ")";
+                return "metric " + id + ": a reading from the future (" + served.fetchedAt() + ")";
             }
             try {
                 valid = ReadingValidator.validate(state.definition(), served.samples(), served.fetchedAt());
             } catch (IllegalStateException e) {
-                return "metric " + key.id() + ": " + e.getMessage();
+                return "metric " + id + ": " + e.getMessage();
             }
         }
         return state.replicated(valid, failure, from) ? null : "an older reading than the one held";
@@ -254,13 +265,7 @@ public final class MetricStore {
                 continue;
             }
             aheadOfReload.remove(entry.getKey());
-            try {
-                Reading valid = ahead.served() == null ? null
-                        : ReadingValidator.validate(state.definition(), ahead.served().samples(), ahead.served().fetchedAt());
-                state.replicated(valid, ahead.failure(), ahead.from());
-            } catch (IllegalStateException e) {
-                // not a servable reading: the owner's next one will be
-            }
+            keep(state, ahead.served(), ahead.failure(), ahead.from()); // refused: the owner's next one will do
         }
     }
 

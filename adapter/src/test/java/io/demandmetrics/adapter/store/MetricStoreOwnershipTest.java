@@ -146,6 +146,17 @@ class MetricStoreOwnershipTest {
                 .as("no gap: served from the moment the reload applies").containsExactly(6.0);
     }
 
+    @Test
+    void aReadingFromTheFutureSentAheadOfAReloadIsNotServedWhenTheReloadApplies() throws Exception {
+        await(store.apply(new AdapterConfig(List.of(metric("theirs")))));
+        MetricDefinition after = provider.metric("theirs", Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Map.of("query", "changed"));
+        store.replicated(after.key(), after.settingsFingerprint(), reading(6, Instant.now().plusSeconds(3600)), null,
+                "owner-1");
+        await(store.apply(new AdapterConfig(List.of(after))));
+        assertThat(state("theirs").reading()).as("the same checks as a reading that arrives after the reload").isNull();
+    }
+
     private static Reading reading(double value, Instant at) {
         return new Reading(List.of(Sample.of(value).at(at)), at);
     }
