@@ -75,7 +75,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --replica-buckets N           hash the metrics into N buckets held by Leases (default 0:
                                             every replica polls every metric)
               --peer-port N                 port the other replicas send readings to (default 6444)
-              --peer-address ADDR           address they reach this replica at (default: $POD_IP)
+              --peer-address ADDR[:PORT]    address they reach this replica at (default: $POD_IP; PORT:
+                                            one that leads to the peer port, default the peer port)
               --peer-token-file FILE        projected token for audience demand-metrics-adapter-peers
                                             (default /var/run/secrets/demand-metrics/peer-token)
               --lease-namespace NS          where the Leases live (default: $POD_NAMESPACE)

@@ -28,6 +28,7 @@ final class CountingPrometheus implements AutoCloseable {
     private final AtomicLong total = new AtomicLong();
     private final AtomicBoolean measuringGaps = new AtomicBoolean();
     private final Map<String, Long> longestGap = new ConcurrentHashMap<>();
+    private final Map<String, java.util.List<Long>> asks = new ConcurrentHashMap<>();
 
     CountingPrometheus() throws Exception {
         server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
@@ -36,8 +37,11 @@ final class CountingPrometheus implements AutoCloseable {
             int count = asked.computeIfAbsent(query, q -> new AtomicInteger()).incrementAndGet();
             total.incrementAndGet();
             long previous = lastAsked.computeIfAbsent(query, q -> new AtomicLong()).getAndSet(now);
-            if (measuringGaps.get() && previous > 0) {
-                longestGap.merge(query, now - previous, Math::max);
+            if (measuringGaps.get()) {
+                asks.computeIfAbsent(query, q -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(now);
+                if (previous > 0) {
+                    longestGap.merge(query, now - previous, Math::max);
+                }
             }
             request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                     .put("status", "success").put("data", new JsonObject().put("resultType", "scalar")
@@ -83,6 +87,11 @@ final class CountingPrometheus implements AutoCloseable {
 
     void measureGaps() {
         measuringGaps.set(true);
+    }
+
+    /** Since {@link #measureGaps()}: when {@code query} was asked (nanoTime), in order. */
+    java.util.List<Long> asks(String query) {
+        return asks.getOrDefault(query, java.util.List.of());
     }
 
     /** Since {@link #measureGaps()}: the longest time any query went unasked, in nanoseconds. */

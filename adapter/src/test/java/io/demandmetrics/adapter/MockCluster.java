@@ -80,6 +80,16 @@ final class MockCluster implements AutoCloseable {
 
     /** Writes a kubeconfig for the adapter's service account against this API to {@code file}. */
     Path kubeconfig(Path file) throws java.io.IOException {
+        return kubeconfig(file, api.getPort());
+    }
+
+    /** The port the API listens on (plain HTTP on 127.0.0.1). */
+    int apiPort() {
+        return api.getPort();
+    }
+
+    /** The same, reaching the API at {@code port} on 127.0.0.1 (a proxy in front of {@link #apiPort()}). */
+    Path kubeconfig(Path file, int port) throws java.io.IOException {
         return Files.writeString(file, """
                 apiVersion: v1
                 kind: Config
@@ -87,7 +97,7 @@ final class MockCluster implements AutoCloseable {
                 users: [{name: adapter, user: {token: adapter-service-account-token}}]
                 contexts: [{name: mock, context: {cluster: mock, user: adapter}}]
                 current-context: mock
-                """.formatted(api.getPort()));
+                """.formatted(port));
     }
 
     /** The HTTPS API's self-signed certificate (PEM), its own CA; issued for localhost. */

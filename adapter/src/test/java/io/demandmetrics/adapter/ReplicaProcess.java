@@ -31,21 +31,30 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
      * Starts one replica and waits until it listens.
      *
      * @param jvmFlags heap flags and the like
-     * @param flags adapter flags beyond the common ones (buckets, Lease timings)
+     * @param flags adapter flags beyond the common ones (buckets, Lease timings; the peer port and
+     *     address, else a free port on 127.0.0.1)
      */
     static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
                                 List<String> flags) throws Exception {
+        return start(cluster, shared, name, jar, jvmFlags, flags, shared.resolve("kubeconfig"));
+    }
+
+    /** The same, reaching the Kubernetes API as {@code kubeconfig} says (through a proxy, say). */
+    static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
+                                List<String> flags, Path kubeconfig) throws Exception {
         Path home = Files.createDirectories(shared.resolve(name));
         int port = freePort();
         Path log = home.resolve("adapter.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmFlags);
         command.addAll(List.of("-Djava.io.tmpdir=" + home, "-jar", jar,
-                "--config", shared.resolve("config.yaml").toString(), "--kubeconfig", shared.resolve("kubeconfig").toString(),
+                "--config", shared.resolve("config.yaml").toString(), "--kubeconfig", kubeconfig.toString(),
                 "--bind-address", "127.0.0.1", "--secure-port", Integer.toString(port), "--event-loops", "1",
-                "--cert-dir", home.resolve("certs").toString(), "--peer-port", Integer.toString(freePort()),
-                "--peer-address", "127.0.0.1", "--peer-token-file", shared.resolve("peer-token").toString(),
+                "--cert-dir", home.resolve("certs").toString(), "--peer-token-file", shared.resolve("peer-token").toString(),
                 "--lease-namespace", "adapters", "--shutdown-grace-period", "2s"));
+        if (!flags.contains("--peer-port")) {
+            command.addAll(List.of("--peer-port", Integer.toString(freePort()), "--peer-address", "127.0.0.1"));
+        }
         command.addAll(flags);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -71,7 +80,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
         }
     }
 
-    private static int freePort() throws Exception {
+    static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

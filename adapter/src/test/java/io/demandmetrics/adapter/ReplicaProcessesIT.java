@@ -3,6 +3,8 @@ package io.demandmetrics.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.demandmetrics.adapter.replicas.CuttableProxy;
+import io.demandmetrics.adapter.replicas.LeasedOwnership;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -31,16 +33,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicaProcessesIT {
 
-    private static final int METRICS = 9;
-    private static final Duration LEASE = Duration.ofSeconds(4);
+    private static final int METRICS = 24;
+    private static final Duration LEASE = Duration.ofSeconds(6);
     private static final Duration RENEW = Duration.ofSeconds(3);
     private static final Duration RETRY = Duration.ofMillis(500);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
+    private static final Duration MAX_AGE = Duration.ofSeconds(15);
+    /** replica-2's renew deadline: far below the lease duration, so its stop shows at the source before a takeover. */
+    private static final Duration CUT_RENEW = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
     private MockCluster cluster;
     private CountingPrometheus prometheus;
+    /** replica-2 reaches the Kubernetes API through it. */
+    private CuttableProxy apiProxy;
+    /** The other replicas reach replica-2's peer port through it. */
+    private CuttableProxy peerProxy;
     private final List<ReplicaProcess> replicas = new ArrayList<>();
 
     @BeforeEach
@@ -50,21 +59,32 @@ class ReplicaProcessesIT {
         StringBuilder config = new StringBuilder("metrics:\n");
         for (int i = 0; i < METRICS; i++) {
             config.append("  - {name: m").append(i).append(", namespace: shop, type: prometheus, pollInterval: 1s,")
-                    .append(" maxAge: 60s, parameters: {serverAddress: \"").append(prometheus.url())
+                    .append(" maxAge: ").append(MAX_AGE.toSeconds()).append("s, parameters: {serverAddress: \"").append(prometheus.url())
                     .append("\", query: demand_").append(i).append("}}\n");
         }
         Files.writeString(dir.resolve("config.yaml"), config);
         ReplicaProcess.prepare(cluster, dir);
-        for (int i = 0; i < 3; i++) {
-            replicas.add(startReplica("replica-" + i));
-        }
+        apiProxy = new CuttableProxy(cluster.apiPort());
+        int peerPort = ReplicaProcess.freePort();
+        peerProxy = new CuttableProxy(peerPort);
+        replicas.add(startReplica("replica-0"));
+        replicas.add(startReplica("replica-1"));
+        List<String> throughProxies = new ArrayList<>(flags(CUT_RENEW));
+        throughProxies.addAll(List.of("--peer-port", Integer.toString(peerPort), "--peer-address",
+                "127.0.0.1:" + peerProxy.port()));
+        replicas.add(ReplicaProcess.start(cluster, dir, "replica-2", System.getProperty("adapter.jar"), List.of("-Xmx128m"),
+                throughProxies, cluster.kubeconfig(dir.resolve("kubeconfig-through-proxy"), apiProxy.port())));
     }
 
     private ReplicaProcess startReplica(String name) throws Exception {
         return ReplicaProcess.start(cluster, dir, name, System.getProperty("adapter.jar"), List.of("-Xmx128m"),
-                List.of("--replica-buckets", "8", "--lease-duration", LEASE.toSeconds() + "s",
-                        "--lease-renew-deadline", RENEW.toSeconds() + "s", "--lease-retry-period", RETRY.toMillis() + "ms",
-                        "--shutdown-delay", "1s"));
+                flags(RENEW));
+    }
+
+    private static List<String> flags(Duration renewDeadline) {
+        return List.of("--replica-buckets", "8", "--lease-duration", LEASE.toSeconds() + "s",
+                "--lease-renew-deadline", renewDeadline.toMillis() + "ms", "--lease-retry-period", RETRY.toMillis() + "ms",
+                "--shutdown-delay", "1s");
     }
 
     @AfterEach
@@ -73,6 +93,8 @@ class ReplicaProcessesIT {
             replica.kill();
         }
         prometheus.close();
+        apiProxy.close();
+        peerProxy.close();
         cluster.close();
     }
 
@@ -148,6 +170,113 @@ class ReplicaProcessesIT {
         Duration bound = LEASE.plus(RETRY).plus(INTERVAL).plusSeconds(2); // 2 s: starting the pollers, the machine
         assertThat(Duration.ofNanos(longestSilence)).as("the longest a query went unasked after the kill")
                 .isLessThanOrEqualTo(bound);
+    }
+
+    /**
+     * replica-2 is cut off from the Kubernetes API (its connections through a proxy closed, new
+     * ones refused): it stops polling its buckets within its renew deadline, counted at the source
+     * (none of its queries is asked from then until the others take the buckets over, after the
+     * lease duration), and the others poll them again. replica-2 then answers 503 for every metric
+     * (it can check no caller, and gets no readings), never an old value as if fresh.
+     */
+    @Test
+    void aReplicaCutOffFromTheApiStopsPollingWithinItsRenewDeadline() throws Exception {
+        awaitBucketsShared(replicas);
+        ReplicaProcess cutOff = replicas.get(2);
+        List<String> itsQueries = new ArrayList<>();
+        java.util.Set<Integer> itsBuckets = new java.util.HashSet<>();
+        for (var lease : cluster.admin.leases().inNamespace("adapters").list().getItems()) {
+            String name = lease.getMetadata().getName();
+            String holder = lease.getSpec().getHolderIdentity();
+            if (name.contains("-bucket-") && holder != null && holder.startsWith("replica-2")) {
+                itsBuckets.add(Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)));
+            }
+        }
+        for (int i = 0; i < METRICS; i++) {
+            if (itsBuckets.contains(LeasedOwnership.bucketOf("external/shop/m" + i, 8))) {
+                itsQueries.add("demand_" + i);
+            }
+        }
+        assertThat(itsQueries).as("the queries of replica-2's buckets %s", itsBuckets).isNotEmpty();
+
+        prometheus.measureGaps();
+        long cutAt = System.nanoTime();
+        apiProxy.cut();
+        List<ReplicaProcess> others = List.copyOf(replicas.subList(0, 2));
+        awaitBucketsShared(others);
+        long takenOver = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> itsQueries.stream()
+                .allMatch(query -> prometheus.lastAsked(query) > takenOver));
+        // From its renew deadline (and a poll in flight) until the earliest takeover: not asked.
+        long silentFrom = cutAt + CUT_RENEW.plusMillis(1_300).toNanos();
+        long silentUntil = cutAt + LEASE.minus(RETRY).minusMillis(200).toNanos();
+        for (String query : itsQueries) {
+            assertThat(prometheus.asks(query)).as("when %s was asked (ms after the cut)", query)
+                    .noneMatch(asked -> asked > silentFrom && asked < silentUntil);
+        }
+        long lastAskedByIt = itsQueries.stream().mapToLong(query -> prometheus.asks(query).stream()
+                .filter(asked -> asked < silentUntil).mapToLong(Long::longValue).max().orElse(cutAt)).max().orElse(cutAt);
+        System.out.printf("replica cut off from the API: its %d queries were last asked %d ms after the cut"
+                + " (renew deadline %d ms), again once the others had taken its buckets (%d ms after it)%n",
+                itsQueries.size(), TimeUnit.NANOSECONDS.toMillis(lastAskedByIt - cutAt), CUT_RENEW.toMillis(),
+                TimeUnit.NANOSECONDS.toMillis(takenOver - cutAt));
+
+        // It cannot check who asks, nor get readings (nobody sends to a replica whose Lease lapsed):
+        // every answer is a 503 saying why, never a value served as fresh.
+        await().atMost(MAX_AGE.plus(LEASE).plusSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+            for (int i = 0; i < METRICS; i++) {
+                HttpResponse<String> answer = cutOff.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + i);
+                assertThat(answer.statusCode()).as("replica-2 m%d: %s", i, answer.body()).isEqualTo(503);
+            }
+        });
+        for (ReplicaProcess replica : others) {
+            for (int i = 0; i < METRICS; i++) {
+                assertThat(replica.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + i).statusCode())
+                        .as("%s m%d", replica.name(), i).isEqualTo(200);
+            }
+        }
+    }
+
+    /**
+     * replica-2 is cut off from its peers (the others cannot reach its peer port; it still reaches
+     * them and the API): the metrics it polls stay fresh everywhere, and the ones it is sent turn,
+     * once past {@code maxAge}, to 503s naming the replica whose readings stopped arriving, rather
+     * than old values served as fresh.
+     */
+    @Test
+    void aReplicaCutOffFromItsPeersSaysWhoseReadingsStoppedArriving() throws Exception {
+        awaitBucketsShared(replicas);
+        ReplicaProcess cutOff = replicas.get(2);
+        peerProxy.cut();
+        long cutAt = System.nanoTime();
+        java.util.Set<Integer> stale = new java.util.TreeSet<>();
+        await().atMost(MAX_AGE.plusSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+            stale.clear();
+            for (int i = 0; i < METRICS; i++) {
+                HttpResponse<String> answer = cutOff.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + i);
+                if (answer.statusCode() == 503) {
+                    assertThat(answer.body()).containsPattern(
+                            "sent by replica replica-[01]\\S*, whose readings stopped arriving");
+                    stale.add(i);
+                } else {
+                    assertThat(answer.statusCode()).isEqualTo(200);
+                }
+            }
+            assertThat(stale.size() + cutOff.meter("demand_adapter_metrics_polled_here")).isEqualTo(METRICS);
+        });
+        double staleAfter = (System.nanoTime() - cutAt) / 1e9;
+        assertThat(stale).as("metrics replica-2 is sent").isNotEmpty();
+        for (ReplicaProcess replica : replicas) {
+            for (int i = 0; i < METRICS; i++) {
+                if (replica != cutOff || !stale.contains(i)) {
+                    assertThat(replica.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + i).statusCode())
+                            .as("%s m%d", replica.name(), i).isEqualTo(200);
+                }
+            }
+        }
+        System.out.printf("replica cut off from its peers: %d of %d metrics answered 503 naming their owner %.1f s"
+                + " after the cut (maxAge %d s); the %d it polls stayed fresh%n", stale.size(), METRICS, staleAfter,
+                MAX_AGE.toSeconds(), METRICS - stale.size());
     }
 
     /**

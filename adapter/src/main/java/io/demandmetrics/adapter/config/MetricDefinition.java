@@ -36,6 +36,21 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
     }
 
     /**
+     * What places this metric in a replica's bucket: the polling it shares with other metrics
+     * ({@link ScalerProvider#sharedPolling}), else its own {@code describes/id}. A provider that
+     * fails here is treated as sharing nothing: placement must not stop a replica.
+     */
+    public String placement() {
+        String shared;
+        try {
+            shared = provider == null ? null : provider.sharedPolling(scalerConfig, key.namespace());
+        } catch (RuntimeException e) {
+            shared = null;
+        }
+        return shared != null ? "shared:" + shared : key.describes() + "/" + key.id();
+    }
+
+    /**
      * A digest of everything {@link #sameSettingsAs} compares but the provider instance: two
      * replicas whose definitions of a metric have equal fingerprints serve it the same way. A
      * SHA-256, so parameters (which may hold credentials) never travel.

@@ -43,7 +43,7 @@ public final class Explanations {
     private final Clock clock;
     private final Supplier<List<HorizontalPodAutoscaler>> hpas;
     private final HpaProposals proposals;
-    private final Function<MetricKey, String> polledBy;
+    private final Function<MetricDefinition, String> polledBy;
 
     /**
      * @param hpas the HPAs whose proposals are shown beside the metrics they read
@@ -52,7 +52,7 @@ public final class Explanations {
      */
     public Explanations(Supplier<Catalog> catalog, MetricView view, Clock clock,
                         Supplier<List<HorizontalPodAutoscaler>> hpas, HpaProposals.TargetPods targetPods,
-                        Function<MetricKey, String> polledBy) {
+                        Function<MetricDefinition, String> polledBy) {
         this.polledBy = polledBy;
         this.catalog = catalog;
         this.view = view;
@@ -91,7 +91,7 @@ public final class Explanations {
                 .put("pollInterval", Durations.format(definition.pollInterval()))
                 .put("maxAge", Durations.format(definition.maxAge()));
         JsonObject health = health(status, now);
-        String poller = polledBy.apply(definition.key());
+        String poller = polledBy.apply(definition);
         if (poller != null) {
             health.put("polledBy", poller);
         }

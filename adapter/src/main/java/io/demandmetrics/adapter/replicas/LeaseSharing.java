@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.replicas;
 
-import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.MetricStore;
 import io.demandmetrics.adapter.store.Ownership;
@@ -171,7 +171,7 @@ public final class LeaseSharing implements Sharing {
                     return refusal;
                 });
         return peers.listen("0.0.0.0", options.peerPort(), certificate).map(port -> {
-            String address = (peerHost.contains(":") ? "[" + peerHost + "]" : peerHost) + ":" + port;
+            String address = advertisedAddress(peerHost, port);
             leaseClient = new KubernetesClientBuilder()
                     .withConfig(BucketLeases.boundedCalls(kubernetes.getConfiguration(), options.timing())).build();
             leases = new BucketLeases(leaseClient, namespace, options.leaseName(), options.buckets(), identity, address,
@@ -217,10 +217,22 @@ public final class LeaseSharing implements Sharing {
                 .register(registry);
     }
 
+    /**
+     * What the Lease tells peers: {@code host:port} with the peer port (an IPv6 host in brackets),
+     * or {@code host} as given when it names a port of its own ({@code --peer-address 10.0.0.7:7444}:
+     * a port mapped in front of this one).
+     */
+    static String advertisedAddress(String host, int peerPort) {
+        if (host.matches("\\[[0-9A-Fa-f:.]+]:[0-9]{1,5}") || host.matches("[^:\\[\\]]+:[0-9]{1,5}")) {
+            return host;
+        }
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + peerPort;
+    }
+
     @Override
-    public String ownerOf(MetricKey key) {
+    public String ownerOf(MetricDefinition definition) {
         BucketLeases current = leases;
-        return current == null ? null : current.holder(ownership.bucketOf(key));
+        return current == null ? null : current.holder(ownership.bucketOf(definition));
     }
 
     /** This replica's identity on the Leases. */

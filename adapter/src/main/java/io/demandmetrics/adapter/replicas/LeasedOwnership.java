@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.replicas;
 
-import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.store.Ownership;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -8,8 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
 
 /**
- * Ownership by buckets: a metric belongs to bucket {@code crc32(describes + "/" + id) mod
- * buckets}, the same on every replica and across restarts, and this replica polls the
+ * Ownership by buckets: a metric belongs to bucket {@code crc32(placement) mod buckets}
+ * ({@link MetricDefinition#placement()}: its {@code describes/id}, or the polling it shares
+ * with other metrics, such as the pods of a namespace that {@code rps} and {@code latency}
+ * metrics scrape), the same on every replica and across restarts, and this replica polls the
  * metrics of the buckets whose Leases it holds ({@link BucketLeases} tells it, through
  * {@link BucketLeases.Listener}). A change is passed on, after the held set is updated, to
  * {@code changed} (the store's {@code ownershipChanged}).
@@ -25,20 +27,20 @@ public final class LeasedOwnership implements Ownership, BucketLeases.Listener {
         this.changed = changed;
     }
 
-    /** The bucket of {@code key}, in [0, buckets). */
-    public static int bucketOf(MetricKey key, int buckets) {
+    /** The bucket of a metric placed by {@code placement}, in [0, buckets). */
+    public static int bucketOf(String placement, int buckets) {
         CRC32 crc = new CRC32();
-        crc.update((key.describes() + "/" + key.id()).getBytes(StandardCharsets.UTF_8));
+        crc.update(placement.getBytes(StandardCharsets.UTF_8));
         return (int) (crc.getValue() % buckets);
     }
 
-    public int bucketOf(MetricKey key) {
-        return bucketOf(key, buckets);
+    public int bucketOf(MetricDefinition definition) {
+        return bucketOf(definition.placement(), buckets);
     }
 
     @Override
-    public boolean polls(MetricKey key) {
-        return held.contains(bucketOf(key));
+    public boolean polls(MetricDefinition definition) {
+        return held.contains(bucketOf(definition));
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param buckets how many buckets the metrics are hashed into; 0: every replica polls every metric
  * @param peerPort the port other replicas push readings to
- * @param peerHost the address others reach this replica at (the pod IP); null: {@code POD_IP}
+ * @param peerHost the address others reach this replica at (the pod IP), with a port when it is
+ *     not {@code peerPort} (one mapped in front of it); null: {@code POD_IP}
  * @param peerTokenFile the token projected for {@link PeerAuthenticator#AUDIENCE}
  * @param leaseNamespace where the Leases live; null: {@code POD_NAMESPACE}, else the service account's namespace
  * @param leaseName the Leases' name prefix (the Deployment's name)

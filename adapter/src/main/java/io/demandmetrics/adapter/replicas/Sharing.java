@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.replicas;
 
-import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.store.MetricStore;
 import io.demandmetrics.adapter.store.Ownership;
 import io.demandmetrics.adapter.store.PollListener;
@@ -31,7 +31,7 @@ public interface Sharing {
         }
 
         @Override
-        public String ownerOf(MetricKey key) {
+        public String ownerOf(MetricDefinition definition) {
             return null;
         }
 
@@ -50,8 +50,8 @@ public interface Sharing {
     /** Starts sharing with {@code store}: receiving, sending, and the Leases. */
     Future<Void> start(MetricStore store);
 
-    /** The replica that polls {@code key} as last seen, or null when sharing is off or nobody live does. */
-    String ownerOf(MetricKey key);
+    /** The replica that polls {@code definition} as last seen, or null when sharing is off or nobody live does. */
+    String ownerOf(MetricDefinition definition);
 
     /** Gives the buckets back (so the others take over at once) and stops sending and receiving. */
     Future<Void> close();

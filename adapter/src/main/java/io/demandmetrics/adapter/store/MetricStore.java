@@ -140,7 +140,7 @@ public final class MetricStore {
             aheadOfReload.put(key, new Replicated(settings, served, failure, from));
             return "metric " + key.id() + " has other settings here (a config reload not seen by both)";
         }
-        if (ownership.polls(key)) {
+        if (ownership.polls(state.definition())) {
             return "metric " + key.id() + " is polled here";
         }
         return keep(state, served, failure, from);
@@ -172,7 +172,7 @@ public final class MetricStore {
     /** The states of the metrics this replica polls now (what it replicates to a peer that joins). */
     public List<MetricState> polledHere() {
         Catalog current = catalog.get();
-        return current.keys().stream().filter(ownership::polls).map(current::state).toList();
+        return current.keys().stream().map(current::state).filter(state -> ownership.polls(state.definition())).toList();
     }
 
     /** The context polling runs on: listeners are called there. */
@@ -207,7 +207,7 @@ public final class MetricStore {
             }
             MetricState fresh = new MetricState(definition);
             nextStates.put(key, fresh);
-            if (!ownership.polls(key)) {
+            if (!ownership.polls(definition)) {
                 continue;
             }
             try {
@@ -275,7 +275,7 @@ public final class MetricStore {
         int stopped = 0;
         for (MetricState state : states.values()) {
             MetricKey key = state.definition().key();
-            boolean polls = ownership.polls(key);
+            boolean polls = ownership.polls(state.definition());
             MetricPoller poller = pollers.get(key);
             if (polls && poller == null) {
                 try {

@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.store;
 
-import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.config.MetricDefinition;
 
 /**
  * Which metrics this replica polls. The others it serves from the readings their owners
@@ -11,8 +11,11 @@ import io.demandmetrics.adapter.config.MetricKey;
 public interface Ownership {
 
     /** Polls every metric: standalone, one replica, tests. */
-    Ownership EVERYTHING = key -> true;
+    Ownership EVERYTHING = definition -> true;
 
-    /** Whether this replica polls {@code key}'s source now. Called on the store's context; must not block. */
-    boolean polls(MetricKey key);
+    /**
+     * Whether this replica polls {@code definition}'s source now (placed by {@link
+     * MetricDefinition#placement()}). Called on the store's context; must not block.
+     */
+    boolean polls(MetricDefinition definition);
 }

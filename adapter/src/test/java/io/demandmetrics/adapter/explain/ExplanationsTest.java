@@ -100,7 +100,7 @@ class ExplanationsTest {
         Catalog catalog = Catalog.of(states);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         Explanations explanations = new Explanations(() -> catalog, new MetricView(() -> catalog,
-                new ReportedObjects(), clock), clock, () -> List.of(hpa), null, key -> null);
+                new ReportedObjects(), clock), clock, () -> List.of(hpa), null, definition -> null);
         return explanations.json(metricId).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .getJsonArray("metrics").getJsonObject(0);
     }

@@ -33,7 +33,7 @@ class MetricStoreOwnershipTest {
     private final ScriptedScalers provider = new ScriptedScalers();
     private final Set<String> owned = ConcurrentHashMap.newKeySet();
     private final MetricStore store = new MetricStore(vertx, Clock.systemUTC(), new SimpleMeterRegistry(),
-            new PollListener() { }, Optional.empty(), key -> owned.contains(key.name()));
+            new PollListener() { }, Optional.empty(), definition -> owned.contains(definition.key().name()));
 
     @AfterEach
     void close() throws Exception {

@@ -110,6 +110,17 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
                 allowIdleConsumers, limitToPartitionsWithLag, excludePersistentLag, scaleToZeroOnInvalidOffset);
     }
 
+    /**
+     * Metrics that reach one cluster as one identity share one Admin client and one batched read
+     * per cycle: polled by one replica, they cost the cluster a request per step and cycle, where
+     * spread over three replicas they would cost three. The key names secrets by reference only
+     * ({@link ClusterSettings}).
+     */
+    @Override
+    public String sharedPolling(KafkaLagConfig config, String namespace) {
+        return "kafka cluster " + config.cluster();
+    }
+
     @Override
     public Scaler createScaler(KafkaLagConfig config, ScalerContext context) {
         return new KafkaLagScaler(config, clusters.acquire(config.cluster(), context.meterRegistry()), context);

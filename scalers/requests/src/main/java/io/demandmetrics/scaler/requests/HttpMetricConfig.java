@@ -76,6 +76,24 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
                                  String keyFile, boolean insecureSkipVerify, String bearerTokenFile) {
     }
 
+    /**
+     * The scraping this metric shares with others, for {@link
+     * io.demandmetrics.scaler.spi.ScalerProvider#sharedPolling}: the pods of its namespace (any
+     * two metrics that scrape pods there may scrape the same pod, and a pod's scrapes and their
+     * history are shared by the metrics on one replica), or its static targets' addresses;
+     * null for {@code source: prometheus}, which scrapes nothing.
+     */
+    String sharedScraping(String namespace) {
+        if (prometheus != null) {
+            return null;
+        }
+        if (pods != null) {
+            return "scraped pods in namespace " + namespace;
+        }
+        return "scraped targets " + targets.stream().map(target -> target.url().getRawAuthority()).sorted().distinct()
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     static final Duration DEFAULT_SHORT_WINDOW = Duration.ofSeconds(3);

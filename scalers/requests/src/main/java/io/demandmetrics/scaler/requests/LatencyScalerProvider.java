@@ -36,6 +36,12 @@ public final class LatencyScalerProvider implements ScalerProvider<HttpMetricCon
         return HttpMetricConfig.parseLatency(parameters);
     }
 
+    /** Metrics scraping the same pods are polled by one replica: see {@link HttpMetricConfig#sharedScraping}. */
+    @Override
+    public String sharedPolling(HttpMetricConfig config, String namespace) {
+        return config.sharedScraping(namespace);
+    }
+
     @Override
     public Scaler createScaler(HttpMetricConfig config, ScalerContext context) {
         return config.prometheus() != null ? new PromqlScaler(config, context) : new HttpScaler(config, context);

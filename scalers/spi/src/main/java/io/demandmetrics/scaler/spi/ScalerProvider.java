@@ -48,6 +48,26 @@ public interface ScalerProvider<C> {
     Scaler createScaler(C config, ScalerContext context);
 
     /**
+     * What this metric's polling shares with other metrics, so that where several replicas share
+     * the polling (Kubernetes Leases over buckets of metrics) one replica polls all of them:
+     * metrics whose keys are equal and not null land in the same bucket. The {@code rps} and
+     * {@code latency} scalers return the namespace whose pods they scrape, so every pod is
+     * scraped by one replica however many metrics read it, and its scrape history stays in one
+     * place. The default, null, places the metric by its own name, which spreads metrics best.
+     *
+     * <p>Called on any thread, often: compute from the arguments only, cheaply. Every replica
+     * must return the same key for the same configuration (no host names, no randomness).
+     *
+     * @param config a value returned by {@link #parseConfig}
+     * @param namespace the metric's namespace (that of the objects it describes, or the one an
+     *     external metric is served under); null for a metric about cluster-scoped objects
+     * @return the key of the work it shares, or null
+     */
+    default String sharedPolling(C config, String namespace) {
+        return null;
+    }
+
+    /**
      * Turns the samples the HPA's {@code metric.selector} matched into the values served.
      *
      * <p>The default serves each matched sample as it is: the HPA sums the items of an
