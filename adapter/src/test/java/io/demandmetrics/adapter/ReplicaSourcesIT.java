@@ -8,15 +8,10 @@ import io.demandmetrics.scaler.kafka.testing.KafkaData;
 import io.demandmetrics.scaler.sqs.testing.ElasticMq;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
-import java.net.URLDecoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,10 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +42,6 @@ class ReplicaSourcesIT {
     private static final int GROUPS = 6;
     private static final int QUEUES = 6;
     private static final int PODS = 6;
-    private static final Pattern QUEUE_URL = Pattern.compile("QueueUrl\"?\\s*[:=]\\s*\"?([^\"&,}]+)");
 
     @TempDir
     Path dir;
@@ -77,7 +67,7 @@ class ReplicaSourcesIT {
         for (int q = 0; q < QUEUES; q++) {
             mq.createQueue("jobs-" + q, q + 1, 0, 0); // depth q + 1
         }
-        sqs = new CountingHttpProxy(mq.endpoint(), ReplicaSourcesIT::sqsCall);
+        sqs = new CountingHttpProxy(mq.endpoint(), SourceRequests::sqsCall);
         cluster = new MockCluster();
         for (int p = 0; p < PODS; p++) {
             pod("web-" + p, p < PODS / 2 ? "front" : "back");
@@ -140,17 +130,6 @@ class ReplicaSourcesIT {
         return config.toString();
     }
 
-    /** An SQS call as {@code Action queue}, from the JSON protocol's target header or the query protocol's form. */
-    private static String sqsCall(HttpServerRequest request, Buffer body) {
-        String text = body.toString(StandardCharsets.UTF_8);
-        String target = request.getHeader("X-Amz-Target");
-        String action = target != null ? target.substring(target.indexOf('.') + 1)
-                : text.replaceAll("(?s).*Action=([A-Za-z]+).*", "$1");
-        Matcher queue = QUEUE_URL.matcher(text);
-        String name = queue.find() ? URLDecoder.decode(queue.group(1), StandardCharsets.UTF_8) : "?";
-        return action + " " + name.substring(name.lastIndexOf('/') + 1);
-    }
-
     @AfterEach
     void stop() throws Exception {
         for (ReplicaProcess replica : replicas) {
@@ -163,22 +142,11 @@ class ReplicaSourcesIT {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** Requests of one type the broker has handled, by its own meters (the broker runs in this JVM). */
-    private static long brokerRequests(String type) throws Exception {
-        MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
-        long total = 0;
-        for (ObjectName name : beans.queryNames(new ObjectName(
-                "kafka.network:type=RequestMetrics,name=RequestsPerSec,request=" + type + ",*"), null)) {
-            total += ((Number) beans.getAttribute(name, "Count")).longValue();
-        }
-        return total;
-    }
-
     /** Every source's requests, counted where they arrive. */
     private Map<String, Double> counts() throws Exception {
         Map<String, Double> counts = new HashMap<>();
-        counts.put("kafka OffsetFetch", (double) brokerRequests("OffsetFetch"));
-        counts.put("kafka ListOffsets", (double) brokerRequests("ListOffsets"));
+        counts.put("kafka OffsetFetch", (double) SourceRequests.brokerRequests("OffsetFetch"));
+        counts.put("kafka ListOffsets", (double) SourceRequests.brokerRequests("ListOffsets"));
         for (int q = 0; q < QUEUES; q++) {
             counts.put("sqs jobs-" + q, (double) sqs.count("GetQueueAttributes jobs-" + q));
         }

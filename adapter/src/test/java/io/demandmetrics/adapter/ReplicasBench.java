@@ -21,7 +21,9 @@ public final class ReplicasBench {
 
     private static final Duration INTERVAL = Duration.ofSeconds(5);
     private static final String JAR = "adapter/target/demand-adapter.jar";
-    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx160m");
+    /** The image's collector and free-ratio bounds (so RSS follows the live heap), with a fixed maximum. */
+    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=40");
     private final int metrics;
     private final Path dir;
     private final MockCluster cluster;
@@ -47,7 +49,8 @@ public final class ReplicasBench {
         return ReplicaProcess.start(cluster, dir, name, JAR, JVM, List.of("--replica-buckets", "32"));
     }
 
-    private void awaitShared(List<ReplicaProcess> live) {
+    /** Until the live replicas hold all 32 buckets between them and each sees the others. */
+    static void awaitShared(List<ReplicaProcess> live) {
         waitFor(Duration.ofSeconds(120), () -> {
             try {
                 double total = 0;
@@ -84,17 +87,35 @@ public final class ReplicasBench {
             double cpu = (cpuTicks(replica.process().pid()) - cpuBefore[i]) / 100.0 / elapsed; // USER_HZ 100
             String replication = live.size() == 1 ? "" : String.format(", replication received %.1f KiB/s",
                     (replica.meter("demand_adapter_replication_received_bytes_total") - bytesBefore[i]) / 1024 / elapsed);
-            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %d MiB%s%n", replica.name(),
-                    replica.meter("demand_adapter_buckets_held"), cpu * 100, rssMib(replica.process().pid()), replication);
+            long rss = rssMib(replica.process().pid());
+            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %d MiB (after a full GC %d MiB)%s%n",
+                    replica.name(), replica.meter("demand_adapter_buckets_held"), cpu * 100, rss,
+                    rssAfterFullGc(replica.process().pid()), replication);
         }
     }
 
-    private static long cpuTicks(long pid) throws Exception {
+    static long cpuTicks(long pid) throws Exception {
         String[] stat = Files.readString(Path.of("/proc/" + pid + "/stat")).split("\\) ")[1].split(" ");
         return Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
     }
 
-    private static long rssMib(long pid) throws Exception {
+    /**
+     * RSS once a full collection has run ({@code jcmd GC.run}; the free-ratio bounds then give
+     * back what the live heap does not need): what the process needs, not where it happens to be
+     * in its collection cycle, which at one instant moves RSS by tens of MiB.
+     */
+    static long rssAfterFullGc(long pid) throws Exception {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid), "GC.run").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS)) {
+            jcmd.destroyForcibly();
+            return -1;
+        }
+        return rssMib(pid);
+    }
+
+    static long rssMib(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
@@ -103,7 +124,7 @@ public final class ReplicasBench {
         return -1;
     }
 
-    private static void waitFor(Duration atMost, BooleanSupplier condition) {
+    static void waitFor(Duration atMost, BooleanSupplier condition) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -137,6 +158,21 @@ public final class ReplicasBench {
         }
         awaitShared(three);
         measure("3 replicas", three, seconds);
+
+        // The first replica polled everything until the others joined; a rolling restart gives
+        // each a process that only ever held its share, as any replica after its first restart.
+        for (int i = 0; i < 2; i++) {
+            ReplicaProcess fresh = start("restarted-" + i);
+            List<ReplicaProcess> four = new ArrayList<>(three);
+            four.add(fresh);
+            awaitShared(four);
+            ReplicaProcess old = three.remove(0);
+            old.process().destroy(); // SIGTERM: gives its buckets back
+            old.process().waitFor(60, TimeUnit.SECONDS);
+            three.add(fresh);
+            awaitShared(three);
+        }
+        measure("3 replicas after a rolling restart", three, seconds);
 
         ReplicaProcess killed = three.remove(2);
         prometheus.measureGaps();
