@@ -18,6 +18,7 @@ import io.demandmetrics.adapter.store.PollListener;
 import io.demandmetrics.adapter.replicas.Sharing;
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
 import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.hpa.HpaManifest;
 import io.demandmetrics.scaler.spi.Durations;
@@ -213,7 +214,7 @@ public final class Adapter {
                                                  ConfigParser parser, MetricStore store, AdapterMetrics metrics,
                                                  AdapterServer server, ServingCertificate certificate) {
         FileWatch<String> configWatch = new FileWatch<>(vertx, () -> ConfigFiles.read(options.config()),
-                FileWatch::sha256, FileWatch.sha256(configText),
+                Sha256::hex, Sha256.hex(configText),
                 new ConfigReloader(vertx, options.config(), parser, store, metrics)::changed);
         FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
                 () -> ServingCertificate.read(certificate.certFile(), certificate.keyFile()),

@@ -2,10 +2,7 @@ package io.demandmetrics.adapter;
 
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 
@@ -79,14 +76,5 @@ final class FileWatch<T> {
                 onChange.accept(result.result(), null);
             }
         });
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

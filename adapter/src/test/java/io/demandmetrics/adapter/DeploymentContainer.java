@@ -130,7 +130,7 @@ final class DeploymentContainer implements AutoCloseable {
             }
         }
         args.add(image != null ? image : container.getImage());
-        args.addAll(servingArgs(container.getArgs(), securePort(container), port, freePort()));
+        args.addAll(servingArgs(container.getArgs(), securePort(container), port, TestAdapters.freePort()));
         runArgs = List.copyOf(args);
     }
 
@@ -202,12 +202,6 @@ final class DeploymentContainer implements AutoCloseable {
             case "status.podIP" -> "127.0.0.1";
             default -> throw new AssertionError("env " + env.getName() + " from field " + field + ", which this test cannot give");
         };
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static Long first(Long preferred, Long fallback) {

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -168,7 +167,7 @@ class ImageIT {
                 .map(ConfigMap.class::cast).collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c));
         try (DeploymentContainer adapter = new DeploymentContainer(deployment, null, configMaps,
                 Map.of("demand-metrics-adapter-tls", tls), serviceAccount, "localhost", cluster.api.getPort(),
-                dir.resolve("example"), freePort()).start()) {
+                dir.resolve("example"), TestAdapters.freePort()).start()) {
             awaitProbes(adapter);
 
             TestAdapters.KubectlResult answer = kubectl(adapter, EXAMPLE_METRIC);
@@ -239,7 +238,7 @@ class ImageIT {
                 .addToData("backlog.json", "[{\"labels\": {\"queue\": \"orders\"}, \"value\": 120}]").build();
         try (DeploymentContainer adapter = new DeploymentContainer(deployment, teamImage,
                 Map.of("demand-metrics-adapter-config", teamConfig), Map.of("demand-metrics-adapter-tls", tls),
-                serviceAccount, "localhost", cluster.api.getPort(), dir.resolve("team"), freePort()).start()) {
+                serviceAccount, "localhost", cluster.api.getPort(), dir.resolve("team"), TestAdapters.freePort()).start()) {
             awaitProbes(adapter);
             TestAdapters.KubectlResult answer = kubectl(adapter,
                     "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/team-backlog");
@@ -316,9 +315,4 @@ class ImageIT {
         return new JsonArray(Podman.run("image", "inspect", image).ok().stdout()).getJsonObject(0);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,7 +1,6 @@
 package io.demandmetrics.adapter;
 
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +42,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
     static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
                                 List<String> flags, Path kubeconfig) throws Exception {
         Path home = Files.createDirectories(shared.resolve(name));
-        int port = freePort();
+        int port = TestAdapters.freePort();
         Path log = home.resolve("adapter.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmFlags);
@@ -53,7 +52,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
                 "--cert-dir", home.resolve("certs").toString(), "--peer-token-file", shared.resolve("peer-token").toString(),
                 "--lease-namespace", "adapters", "--shutdown-grace-period", "2s"));
         if (!flags.contains("--peer-port")) {
-            command.addAll(List.of("--peer-port", Integer.toString(freePort()), "--peer-address", "127.0.0.1"));
+            command.addAll(List.of("--peer-port", Integer.toString(TestAdapters.freePort()), "--peer-address", "127.0.0.1"));
         }
         command.addAll(flags);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
@@ -77,12 +76,6 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
             return Files.readString(file);
         } catch (Exception e) {
             return "";
-        }
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -65,7 +65,7 @@ class ReplicaProcessesIT {
         Files.writeString(dir.resolve("config.yaml"), config);
         ReplicaProcess.prepare(cluster, dir);
         apiProxy = new CuttableProxy(cluster.apiPort());
-        int peerPort = ReplicaProcess.freePort();
+        int peerPort = TestAdapters.freePort();
         peerProxy = new CuttableProxy(peerPort);
         replicas.add(startReplica("replica-0"));
         replicas.add(startReplica("replica-1"));

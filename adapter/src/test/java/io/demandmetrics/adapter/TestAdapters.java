@@ -116,6 +116,13 @@ final class TestAdapters {
         throw new AssertionError(name + " " + java.util.Arrays.toString(labels) + " not in the exposition");
     }
 
+    /** A port free on this machine now (for a process or proxy that must be told its port before it listens). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
     /** The real kubectl, as test-components.md prescribes: own kubeconfig and cache dir. */
     static KubectlResult kubectl(Path dir, Adapter adapter, String path) throws IOException, InterruptedException {
         Path kubeconfig = StandaloneKubeconfig.write(dir.resolve("kubectl"), adapter.url(), certFile(dir));

@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.spi.Durations;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
@@ -11,12 +12,8 @@ import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +52,7 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
 
     @Override
     public Future<Optional<UserInfo>> review(String token) {
-        String key = sha256(token);
+        String key = Sha256.hex(token);
         Future<Optional<UserInfo>> cached = tokens.get(key);
         if (cached != null) {
             return cached;
@@ -144,14 +141,5 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
 
     private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
         return map == null ? Map.of() : map;
-    }
-
-    private static String sha256(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

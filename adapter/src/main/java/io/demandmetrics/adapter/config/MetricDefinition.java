@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.config;
 
+import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.time.Duration;
 import java.util.Map;
@@ -61,13 +62,7 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
         appendCanonical(canonical, parameters);
         canonical.append('|').append(object).append('|').append(pollInterval).append('|').append(timeout)
                 .append('|').append(maxAge).append('|').append(fallback).append('|').append(lead);
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Sha256.hex(canonical.toString()).substring(0, 32); // 128 bits tell settings apart
     }
 
     /** Maps with their keys sorted, lists in order, scalars by type and value. */

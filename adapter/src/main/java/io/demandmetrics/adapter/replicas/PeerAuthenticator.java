@@ -2,17 +2,14 @@ package io.demandmetrics.adapter.replicas;
 
 import io.demandmetrics.adapter.auth.TtlCache;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.adapter.tls.Sha256;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -52,7 +49,7 @@ public final class PeerAuthenticator {
             return Future.failedFuture(new RequestFailure.Unauthenticated("a peer sends its projected token as a bearer token"));
         }
         String token = authorization.substring(7).trim();
-        String key = sha256(token);
+        String key = Sha256.hex(token);
         Future<String> subject = reviewed.get(key);
         if (subject == null) {
             subject = executor.executeBlocking(() -> review(token), false)
@@ -88,14 +85,5 @@ public final class PeerAuthenticator {
             throw new RequestFailure.Unauthenticated("the peer's token is not for audience " + AUDIENCE);
         }
         return status.getUser().getUsername();
-    }
-
-    private static String sha256(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }
