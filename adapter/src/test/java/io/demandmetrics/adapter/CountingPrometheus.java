@@ -6,8 +6,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +30,7 @@ final class CountingPrometheus implements AutoCloseable {
     private final AtomicLong total = new AtomicLong();
     private final AtomicBoolean measuringGaps = new AtomicBoolean();
     private final Map<String, Long> longestGap = new ConcurrentHashMap<>();
-    private final Map<String, java.util.List<Long>> asks = new ConcurrentHashMap<>();
+    private final Map<String, List<Long>> asks = new ConcurrentHashMap<>();
 
     CountingPrometheus() throws Exception {
         server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
@@ -38,7 +40,7 @@ final class CountingPrometheus implements AutoCloseable {
             total.incrementAndGet();
             long previous = lastAsked.computeIfAbsent(query, q -> new AtomicLong()).getAndSet(now);
             if (measuringGaps.get()) {
-                asks.computeIfAbsent(query, q -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(now);
+                asks.computeIfAbsent(query, q -> new CopyOnWriteArrayList<>()).add(now);
                 if (previous > 0) {
                     longestGap.merge(query, now - previous, Math::max);
                 }
@@ -90,8 +92,8 @@ final class CountingPrometheus implements AutoCloseable {
     }
 
     /** Since {@link #measureGaps()}: when {@code query} was asked (nanoTime), in order. */
-    java.util.List<Long> asks(String query) {
-        return asks.getOrDefault(query, java.util.List.of());
+    List<Long> asks(String query) {
+        return asks.getOrDefault(query, List.of());
     }
 
     /** Since {@link #measureGaps()}: the longest time any query went unasked, in nanoseconds. */

@@ -12,8 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -184,7 +187,7 @@ class ReplicaProcessesIT {
         awaitBucketsShared(replicas);
         ReplicaProcess cutOff = replicas.get(2);
         List<String> itsQueries = new ArrayList<>();
-        java.util.Set<Integer> itsBuckets = new java.util.HashSet<>();
+        Set<Integer> itsBuckets = new HashSet<>();
         for (var lease : cluster.admin.leases().inNamespace("adapters").list().getItems()) {
             String name = lease.getMetadata().getName();
             String holder = lease.getSpec().getHolderIdentity();
@@ -249,7 +252,7 @@ class ReplicaProcessesIT {
         ReplicaProcess cutOff = replicas.get(2);
         peerProxy.cut();
         long cutAt = System.nanoTime();
-        java.util.Set<Integer> stale = new java.util.TreeSet<>();
+        Set<Integer> stale = new TreeSet<>();
         await().atMost(MAX_AGE.plusSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             stale.clear();
             for (int i = 0; i < METRICS; i++) {

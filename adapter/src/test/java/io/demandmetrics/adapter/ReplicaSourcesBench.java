@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ReplicaSourcesBench {
 
     private static final Duration INTERVAL = Duration.ofSeconds(5);
-    private static final String JAR = "adapter/target/demand-adapter.jar";
-    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=40");
     private final int count;
     private final Path dir;
     private final MockCluster cluster = new MockCluster();
@@ -137,24 +133,14 @@ public final class ReplicaSourcesBench {
                 ? TestAdapters.meter(exposition, "demand_adapter_scrape_ticks_skipped_total") : 0;
     }
 
-    private ReplicaProcess start(String name) throws Exception {
-        return ReplicaProcess.start(cluster, dir, name, JAR, JVM, List.of("--replica-buckets", "32"));
-    }
-
     private void run(int seconds) throws Exception {
         System.out.printf("8b. replicas sharing real sources: %d kafka-lag groups (one cluster), %d SQS queues, an rps and"
                 + " a latency metric over %d pods; polls every %ds, scrapes every 1s, 32 buckets%n", count, count, count,
                 INTERVAL.toSeconds());
-        ReplicaProcess alone = start("alone");
+        ReplicaProcess alone = ReplicasBench.startReplica(cluster, dir, "alone");
         ReplicasBench.awaitShared(List.of(alone));
         measure("1 replica ", List.of(alone), seconds);
-        alone.kill();
-        cluster.admin.leases().inNamespace("adapters").delete(); // so the three start from free buckets
-        List<ReplicaProcess> three = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            three.add(start("replica-" + i));
-        }
-        ReplicasBench.awaitShared(three);
+        List<ReplicaProcess> three = ReplicasBench.threeInsteadOf(alone, cluster, dir);
         measure("3 replicas", three, seconds);
         for (ReplicaProcess replica : three) {
             replica.kill();

@@ -46,7 +46,31 @@ public final class ReplicasBench {
     }
 
     private ReplicaProcess start(String name) throws Exception {
+        return startReplica(cluster, dir, name);
+    }
+
+    /** A replica as both replica benchmarks run it: the jar, {@link #JVM}, 32 buckets, default Lease timings. */
+    static ReplicaProcess startReplica(MockCluster cluster, Path dir, String name) throws Exception {
         return ReplicaProcess.start(cluster, dir, name, JAR, JVM, List.of("--replica-buckets", "32"));
+    }
+
+    /**
+     * From one replica to three: {@code alone} is killed, its Leases deleted (so the three start
+     * from free buckets, not after they lapse), and three replicas started until they share them.
+     */
+    static List<ReplicaProcess> threeInsteadOf(ReplicaProcess alone, MockCluster cluster, Path dir) throws Exception {
+        alone.kill();
+        try {
+            cluster.admin.leases().inNamespace("adapters").delete();
+        } catch (RuntimeException e) {
+            System.out.println("   (the Leases of the single replica lapse instead: " + e.getMessage() + ")");
+        }
+        List<ReplicaProcess> three = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            three.add(startReplica(cluster, dir, "replica-" + i));
+        }
+        awaitShared(three);
+        return three;
     }
 
     /** Until the live replicas hold all 32 buckets between them and each sees the others. */
@@ -145,18 +169,7 @@ public final class ReplicasBench {
         ReplicaProcess alone = start("alone");
         awaitShared(List.of(alone));
         measure("1 replica ", List.of(alone), seconds);
-        alone.kill();
-        try {
-            cluster.admin.leases().inNamespace("adapters").delete(); // so the three start from free buckets
-        } catch (RuntimeException e) {
-            System.out.println("   (the Leases of the single replica lapse instead: " + e.getMessage() + ")");
-        }
-
-        List<ReplicaProcess> three = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            three.add(start("replica-" + i));
-        }
-        awaitShared(three);
+        List<ReplicaProcess> three = threeInsteadOf(alone, cluster, dir);
         measure("3 replicas", three, seconds);
 
         // The first replica polled everything until the others joined; a rolling restart gives
