@@ -24,6 +24,8 @@ public final class ReplicasBench {
     /** The image's collector and free-ratio bounds (so RSS follows the live heap), with a fixed maximum. */
     private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=40");
+    /** {@code BENCH_NMT=1}: replicas run with native memory tracking, and each measurement says where their memory is. */
+    private static final boolean NMT = "1".equals(System.getenv("BENCH_NMT"));
     private final int metrics;
     private final Path dir;
     private final MockCluster cluster;
@@ -51,7 +53,11 @@ public final class ReplicasBench {
 
     /** A replica as both replica benchmarks run it: the jar, {@link #JVM}, 32 buckets, default Lease timings. */
     static ReplicaProcess startReplica(MockCluster cluster, Path dir, String name) throws Exception {
-        return ReplicaProcess.start(cluster, dir, name, JAR, JVM, List.of("--replica-buckets", "32"));
+        List<String> jvm = new ArrayList<>(JVM);
+        if (NMT) {
+            jvm.add("-XX:NativeMemoryTracking=summary");
+        }
+        return ReplicaProcess.start(cluster, dir, name, JAR, jvm, List.of("--replica-buckets", "32"));
     }
 
     /**
@@ -115,7 +121,36 @@ public final class ReplicasBench {
             System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %d MiB (after a full GC %d MiB)%s%n",
                     replica.name(), replica.meter("demand_adapter_buckets_held"), cpu * 100, rss,
                     rssAfterFullGc(replica.process().pid()), replication);
+            if (NMT) {
+                printMemory(replica);
+            }
         }
+    }
+
+    /** Native memory tracking's committed figures by area, and the live heap (a class histogram's total). */
+    private static void printMemory(ReplicaProcess replica) throws Exception {
+        for (String line : jcmd(replica, "VM.native_memory", "summary", "scale=MB").split("\n")) {
+            if (line.contains("committed=") && line.matches("(?s)\\s*(Total|-\\s+\\S.*?\\().*")) {
+                System.out.println("       " + replica.name() + " native memory: " + line.trim().replaceFirst("^-\\s+", ""));
+            }
+        }
+        for (String line : jcmd(replica, "GC.class_histogram").split("\n")) {
+            if (line.startsWith("Total")) {
+                String[] total = line.trim().split("\\s+");
+                System.out.printf("       %s live heap: %.1f MB in %s objects%n", replica.name(),
+                        Long.parseLong(total[2]) / 1e6, total[1]);
+            }
+        }
+    }
+
+    private static String jcmd(ReplicaProcess replica, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(replica.process().pid())));
+        args.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(args).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        return output;
     }
 
     static long cpuTicks(long pid) throws Exception {
@@ -124,9 +159,10 @@ public final class ReplicasBench {
     }
 
     /**
-     * RSS once a full collection has run ({@code jcmd GC.run}; the free-ratio bounds then give
-     * back what the live heap does not need): what the process needs, not where it happens to be
-     * in its collection cycle, which at one instant moves RSS by tens of MiB.
+     * RSS right after a full collection ({@code jcmd GC.run}): not where the process happens to
+     * be in its collection cycle. The serial collector gives back what the live heap does not
+     * need in steps over several full collections, so a heap that grew earlier may still be
+     * larger than the free-ratio bounds allow.
      */
     static long rssAfterFullGc(long pid) throws Exception {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
