@@ -72,6 +72,62 @@ class HostileClientsIT {
         }
     }
 
+    /**
+     * A version that is not {@code HTTP/DIGIT.DIGIT} is the client's fault (400, as Go's server
+     * answers); a well-formed one the server does not speak is 505; a higher 1.x minor is served
+     * as HTTP/1.1 (RFC 9112, section 2.3). Never 501, whatever else is wrong with the request.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "HTTP/0.9                | GET /apis HTTP/0.9\\r\\nHost: x\\r\\n\\r\\n        | 400",
+        "lower case              | GET /apis http/1.1\\r\\nHost: x\\r\\n\\r\\n        | 400",
+        "trailing letter         | GET /apis HTTP/1.1x\\r\\nHost: x\\r\\n\\r\\n       | 400",
+        "two-digit minor         | GET /apis HTTP/1.10\\r\\nHost: x\\r\\n\\r\\n       | 400",
+        "not HTTP                | GET /apis FTP/1.1\\r\\nHost: x\\r\\n\\r\\n         | 400",
+        "bad version and no Host | GET /apis HTTP/1.1x\\r\\n\\r\\n                     | 400",
+        "bad version, bad target | GET apis http/1.0\\r\\nHost: a b\\r\\n\\r\\n       | 400",
+        "HTTP/2.0 over HTTP/1    | GET /apis HTTP/2.0\\r\\nHost: x\\r\\n\\r\\n        | 505",
+        "HTTP/3.0                | GET /apis HTTP/3.0\\r\\nHost: x\\r\\n\\r\\n        | 505",
+        "HTTP/1.2                | GET /apis HTTP/1.2\\r\\nHost: x\\r\\n\\r\\n        | 200",
+    })
+    void malformedVersionsAreA400AndUnsupportedOnesA505(String name, String request, int code) throws Exception {
+        try (RawTls raw = RawTls.connect(adapter.port())) {
+            raw.write(request.replace("\\r\\n", "\r\n"));
+            RawTls.Response response = raw.readResponse();
+            assertThat(response.code()).as(response.headers() + response.body()).isEqualTo(code);
+            if (code != 200) {
+                assertThat(new JsonObject(response.body()).getString("kind")).isEqualTo("Status");
+                assertThat(raw.closedByServer()).as("the connection is closed after the answer").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void http1RequestTooLargeIsA414Or431WithAStatus() throws Exception {
+        try (RawTls raw = RawTls.connect(adapter.port())) {
+            raw.write("GET /apis/" + "a".repeat(12 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawTls.Response response = raw.readResponse();
+            assertThat(response.code()).isEqualTo(414);
+            assertThat(new JsonObject(response.body()).getString("reason")).isEqualTo("RequestURITooLong");
+        }
+        try (RawTls raw = RawTls.connect(adapter.port())) {
+            raw.write("GET /apis HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(12 * 1024) + "\r\n\r\n");
+            RawTls.Response response = raw.readResponse();
+            assertThat(response.code()).isEqualTo(431);
+            assertThat(new JsonObject(response.body()).getString("reason")).isEqualTo("RequestHeaderFieldsTooLarge");
+        }
+    }
+
+    @Test
+    void http2PathTooLongIsA414OnItsStreamAndTheConnectionServesOn() throws Exception {
+        List<RawHttp2.Response> responses = RawHttp2.sendInTurn(adapter.port(), List.of(
+                new DefaultHttp2Headers().method("GET").scheme("https").authority("x").path("/apis/" + "a".repeat(12 * 1024)),
+                new DefaultHttp2Headers().method("GET").scheme("https").authority("x").path("/apis")));
+        assertThat(responses.get(0).code()).as(responses.get(0).body()).isEqualTo(414);
+        assertThat(new JsonObject(responses.get(0).body()).getString("reason")).isEqualTo("RequestURITooLong");
+        assertThat(responses.get(1).code()).as("the next stream on the same connection").isEqualTo(200);
+    }
+
     @Test
     void serverWideOptionsIsAnsweredEmpty() throws Exception {
         try (RawTls raw = RawTls.connect(adapter.port())) {

@@ -25,6 +25,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +43,14 @@ final class RawHttp2 {
     }
 
     static Response send(int port, Http2Headers headers) throws Exception {
+        return sendInTurn(port, List.of(headers)).get(0);
+    }
+
+    /**
+     * Each header block on its own stream of one connection, the next opened once the last is
+     * answered: a stream the server refuses must leave the connection to the streams after it.
+     */
+    static List<Response> sendInTurn(int port, List<Http2Headers> requests) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             SslContext ssl = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
@@ -63,46 +73,56 @@ final class RawHttp2 {
                         }
                     })
                     .connect("127.0.0.1", port).sync().channel();
-            CompletableFuture<Response> answer = new CompletableFuture<>();
-            StringBuilder body = new StringBuilder();
-            int[] code = {0};
-            Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
-                    .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
-                        @Override
-                        protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
-                            boolean end = false;
-                            if (frame instanceof Http2HeadersFrame head) {
-                                if (head.headers().status() != null) {
-                                    code[0] = head.headers().getInt(":status");
-                                }
-                                end = head.isEndStream();
-                            } else if (frame instanceof Http2DataFrame data) {
-                                ByteBuf content = data.content();
-                                body.append(content.toString(StandardCharsets.UTF_8));
-                                end = data.isEndStream();
-                            }
-                            if (end) {
-                                answer.complete(new Response(code[0], body.toString()));
-                            }
-                        }
-
-                        @Override
-                        public void channelInactive(ChannelHandlerContext ctx) {
-                            answer.completeExceptionally(new IllegalStateException(
-                                    "stream closed without an answer (status " + code[0] + ")"));
-                        }
-                    })
-                    .open().sync().getNow();
-            stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
             try {
-                return answer.get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
+                List<Response> responses = new ArrayList<>();
+                for (Http2Headers headers : requests) {
+                    responses.add(answer(connection, headers));
+                }
+                return responses;
             } finally {
                 connection.close();
             }
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Response answer(Channel connection, Http2Headers headers) throws Exception {
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        StringBuilder body = new StringBuilder();
+        int[] code = {0};
+        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
+                .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+                        boolean end = false;
+                        if (frame instanceof Http2HeadersFrame head) {
+                            if (head.headers().status() != null) {
+                                code[0] = head.headers().getInt(":status");
+                            }
+                            end = head.isEndStream();
+                        } else if (frame instanceof Http2DataFrame data) {
+                            ByteBuf content = data.content();
+                            body.append(content.toString(StandardCharsets.UTF_8));
+                            end = data.isEndStream();
+                        }
+                        if (end) {
+                            answer.complete(new Response(code[0], body.toString()));
+                        }
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        answer.completeExceptionally(new IllegalStateException(
+                                "stream closed without an answer (status " + code[0] + ")"));
+                    }
+                })
+                .open().sync().getNow();
+        stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+        try {
+            return answer.get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 }

@@ -22,6 +22,30 @@ public abstract sealed class RequestFailure extends RuntimeException {
         }
     }
 
+    /** The request line's target is longer than the server reads. */
+    public static final class TargetTooLong extends RequestFailure {
+        public TargetTooLong(String message) {
+            super(message);
+        }
+    }
+
+    /** The request's header fields together are larger than the server reads. */
+    public static final class HeadersTooLarge extends RequestFailure {
+        public HeadersTooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A well-formed HTTP version the server does not speak ({@code HTTP/2.0} in an HTTP/1 request
+     * line). A malformed version is a {@link BadRequest}.
+     */
+    public static final class UnsupportedVersion extends RequestFailure {
+        public UnsupportedVersion(String message) {
+            super(message);
+        }
+    }
+
     /** No such route or API resource (not a metric: see {@link UnknownMetric}). */
     public static final class NoSuchResource extends RequestFailure {
         public NoSuchResource() {

@@ -10,6 +10,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -126,6 +127,8 @@ public final class AdapterServer {
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setSslEngineOptions(sslEngine())
                 .setCompressionSupported(false)
+                .setMaxInitialLineLength(RequestLimits.MAX_REQUEST_LINE)
+                .setMaxHeaderSize(RequestLimits.MAX_HEADER_BYTES)
                 // Idle means nothing read from the client: the server writes only in answer to a read.
                 // A read-idle timeout costs nothing per write (an all-idle one adds a listener to
                 // every write, measurable on HTTP/2).
@@ -135,6 +138,7 @@ public final class AdapterServer {
                 // Vert.x binds port 0 to a new free port per instance; a negative port is one free
                 // port shared by every instance of this Vert.x.
                 .setPort(port == 0 ? -1 : port);
+        options.getInitialSettings().setMaxHeaderListSize(RequestLimits.MAX_HEADER_LIST_SIZE);
         options.setClientAuth(clientCertificates.mode());
         if (clientCertificates.trust() != null) {
             options.setTrustOptions(clientCertificates.trust());
@@ -144,6 +148,7 @@ public final class AdapterServer {
         for (int i = 0; i < instances; i++) {
             HttpServer server = vertx.createHttpServer(options)
                     .connectionHandler(connection -> opened(connection, headerDeadline))
+                    .invalidRequestHandler(this::undecodable)
                     .requestHandler(requests);
             servers.add(server);
             listening.add(server.listen());
@@ -157,6 +162,7 @@ public final class AdapterServer {
      */
     private void opened(HttpConnection connection, ReadHeaderDeadline headerDeadline) {
         metrics.connectionOpened();
+        RequestVersions.install(connection);
         headerDeadline.connected(connection);
         connection.closeHandler(closed -> {
             headerDeadline.closed(connection);
@@ -233,6 +239,18 @@ public final class AdapterServer {
                 }
             }
         };
+    }
+
+    /**
+     * An HTTP/1 request the decoder could not read (or whose version {@link RequestVersions}
+     * refused): a Status with the client's fault, then the connection closes, since what
+     * follows on it cannot be framed.
+     */
+    private void undecodable(HttpServerRequest request) {
+        request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        request.response().bodyEndHandler(written -> request.connection().close());
+        Exchange.direct(request, metrics).route("malformed")
+                .fail("reading a request", MalformedRequests.ofDecoding(request.decoderResult().cause()));
     }
 
     /** The fast path: the gate, then the metrics API, without the router's per-request context. */

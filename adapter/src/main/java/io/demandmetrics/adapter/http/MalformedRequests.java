@@ -1,14 +1,17 @@
 package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 
 /**
- * Requests no route can answer because the client broke HTTP: no or a malformed
- * {@code Host} / {@code :authority}, a request target that is not a path, a query string
- * that does not decode. Each is the client's fault and a 400, as kube-apiserver (Go's
- * net/http) answers it; without this check they reach the router and come out as 500s.
+ * Requests no route can answer because the client broke HTTP: no or a malformed {@code Host} /
+ * {@code :authority}, a request target that is not a path, a query string that does not
+ * decode (each a 400, as kube-apiserver, Go's net/http, answers it; without this check they
+ * reach the router and come out as 500s), an HTTP/2 {@code :path} longer than the server reads
+ * (414); and HTTP/1 requests the decoder could not read ({@link #ofDecoding}).
  */
 final class MalformedRequests {
 
@@ -17,6 +20,12 @@ final class MalformedRequests {
 
     /** What is malformed, or null when the request is well-formed. */
     static RequestFailure check(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2 && request.uri().length() > RequestLimits.MAX_REQUEST_LINE) {
+            // HTTP/1.1's decoder refuses a request line this long (414 from ofDecoding); HTTP/2's
+            // header list may be longer, so its :path is held to the same limit here.
+            return new RequestFailure.TargetTooLong("the request target is longer than the server reads ("
+                    + RequestLimits.MAX_REQUEST_LINE + " bytes)");
+        }
         if (request.authority() == null) {
             return new RequestFailure.BadRequest(request.version() == HttpVersion.HTTP_2
                     ? "missing or malformed :authority pseudo-header"
@@ -34,6 +43,28 @@ final class MalformedRequests {
             return new RequestFailure.BadRequest("malformed query string: each parameter must be percent-encoded (RFC 3986)");
         }
         return null;
+    }
+
+    /**
+     * Why the HTTP/1 decoder refused a request (or {@link RequestVersions} its version): a
+     * request line longer than the server reads is 414, header fields larger than it reads 431
+     * (as Go's net/http answers both), the rest 400. Netty's own message is not echoed: it
+     * quotes the client's bytes.
+     */
+    static RequestFailure ofDecoding(Throwable cause) {
+        if (cause instanceof RequestFailure failure) {
+            return failure;
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return new RequestFailure.TargetTooLong("the request line is longer than the server reads ("
+                    + RequestLimits.MAX_REQUEST_LINE + " bytes)");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new RequestFailure.HeadersTooLarge("the request's header fields are larger than the server reads ("
+                    + RequestLimits.MAX_HEADER_BYTES + " bytes)");
+        }
+        return new RequestFailure.BadRequest("malformed HTTP/1 request: the request line or a header field does not"
+                + " parse (RFC 9112)");
     }
 
     /** {@code OPTIONS *}: asks about the server, not a resource; answered like Go's net/http does. */

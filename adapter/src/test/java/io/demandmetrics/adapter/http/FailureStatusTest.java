@@ -33,13 +33,16 @@ class FailureStatusTest {
                 Map.entry("AuthorizationUnavailable", "503 ServiceUnavailable"),
                 Map.entry("BadRequest", "400 BadRequest"),
                 Map.entry("Forbidden", "403 Forbidden"),
+                Map.entry("HeadersTooLarge", "431 RequestHeaderFieldsTooLarge"),
                 Map.entry("MethodNotAllowed", "405 MethodNotAllowed"),
                 Map.entry("NoSuchResource", "404 NotFound"),
                 Map.entry("ObjectsNotYetKnown", "503 ServiceUnavailable"),
                 Map.entry("StaleValue", "503 ServiceUnavailable"),
+                Map.entry("TargetTooLong", "414 RequestURITooLong"),
                 Map.entry("Unauthenticated", "401 Unauthorized"),
                 Map.entry("UnknownMetric", "404 NotFound"),
                 Map.entry("UnknownObject", "404 NotFound"),
+                Map.entry("UnsupportedVersion", "505 HTTPVersionNotSupported"),
                 Map.entry("UnusableValue", "503 ServiceUnavailable"))));
     }
 

@@ -1,0 +1,86 @@
+package io.demandmetrics.adapter.http;
+
+import io.demandmetrics.adapter.failure.RequestFailure;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * The version in an HTTP/1 request line, judged before Vert.x sees the request. Vert.x answers
+ * {@code 501 Not Implemented} to any version other than exactly {@code HTTP/1.0} or
+ * {@code HTTP/1.1}, before any handler of ours runs; but a malformed version is the client's
+ * fault. So, as Go's net/http (kube-apiserver's server) judges it:
+ * <ul>
+ * <li>{@code HTTP/1.x} with a minor version above 1 is served as HTTP/1.1 (RFC 9112, section
+ *     2.3: a higher minor version is understood as the highest one the server speaks);</li>
+ * <li>a well-formed version with a major version above 1 ({@code HTTP/2.0} in an HTTP/1
+ *     request line) is {@code 505 HTTP Version Not Supported};</li>
+ * <li>anything else ({@code http/1.1}, {@code HTTP/0.9}, {@code FTP/1.1}, {@code HTTP/1.10})
+ *     is {@code 400 Bad Request}.</li>
+ * </ul>
+ * Netty's decoder already refuses what does not look like {@code NAME/digits.digits}
+ * ({@code HTTP/1.1x}); what it accepts reaches this handler as a version object other than
+ * its two constants, upper-cased. The refused ones travel on as failed requests, which the
+ * server's invalid-request handler answers ({@link MalformedRequests#ofDecoding}).
+ */
+@ChannelHandler.Sharable
+final class RequestVersions extends ChannelInboundHandlerAdapter {
+
+    private static final RequestVersions INSTANCE = new RequestVersions();
+    private static final String NAME = "demand-adapter-request-versions";
+
+    private RequestVersions() {
+    }
+
+    /**
+     * Puts the check between the HTTP/1 decoder and Vert.x on {@code connection}'s channel;
+     * HTTP/2 connections have no request line and are left alone. Called from the connection
+     * handler, which runs before the first request is decoded.
+     */
+    static void install(HttpConnection connection) {
+        if (!(connection instanceof ConnectionBase base)) {
+            return;
+        }
+        ChannelPipeline pipeline = base.channel().pipeline();
+        if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null && pipeline.get(NAME) == null) {
+            pipeline.addBefore("handler", NAME, INSTANCE);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+        if (message instanceof HttpRequest request && request.decoderResult().isSuccess()) {
+            HttpVersion version = request.protocolVersion();
+            if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+                message = judged(request, version);
+            }
+        }
+        context.fireChannelRead(message);
+    }
+
+    private static HttpRequest judged(HttpRequest request, HttpVersion version) {
+        DefaultHttpRequest replaced = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+                request.headers());
+        // Netty upper-cases the version and returns its constants only for the exact text: a
+        // version whose text equals a constant's was written in another case.
+        boolean wellFormed = version.protocolName().equals("HTTP") && version.text().length() == "HTTP/1.1".length()
+                && !version.text().equals("HTTP/1.1") && !version.text().equals("HTTP/1.0");
+        if (wellFormed && version.majorVersion() == 1 && version.minorVersion() >= 2) {
+            return replaced;
+        }
+        RequestFailure failure = wellFormed && version.majorVersion() >= 2
+                ? new RequestFailure.UnsupportedVersion("HTTP version not supported: this server speaks HTTP/1.0 and"
+                        + " HTTP/1.1 in a request line, and HTTP/2 negotiated by TLS ALPN")
+                : new RequestFailure.BadRequest("malformed HTTP version in the request line: it must be HTTP/1.1 or"
+                        + " HTTP/1.0, in upper case");
+        replaced.setDecoderResult(DecoderResult.failure(failure));
+        return replaced;
+    }
+}
