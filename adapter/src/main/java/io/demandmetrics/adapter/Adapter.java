@@ -266,6 +266,7 @@ public final class Adapter {
         }
         LOG.info("shutting down: listening stopped; {} requests in flight get up to {} to finish",
                 metrics.requestsInFlight(), Durations.format(timeouts.shutdownGrace()));
+        long unansweredBefore = metrics.requestsUnanswered();
         long graceEnds = System.nanoTime() + timeouts.shutdownGrace().toNanos();
         long bound = timeouts.shutdownGrace().toMillis() + 30_000;
         await("in-flight requests", server.shutdown(timeouts.shutdownGrace()), bound);
@@ -279,8 +280,11 @@ public final class Adapter {
                 break;
             }
         }
-        LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers",
-                metrics.requestsInFlight());
+        // Unanswered: dispatched requests whose connection or stream closed before their answer,
+        // HTTP/1.1 requests received and never dispatched, and any still in flight.
+        long unanswered = metrics.requestsUnanswered() - unansweredBefore + server.undispatchedAtShutdown()
+                + metrics.requestsInFlight();
+        LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers", unanswered);
         await("closing pollers and scalers", store.close(), 30_000);
         mode.close();
         await("stopping Vert.x", vertx.close(), 30_000);

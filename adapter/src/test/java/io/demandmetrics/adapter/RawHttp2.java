@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -24,6 +25,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,26 +55,7 @@ final class RawHttp2 {
     static List<Response> sendInTurn(int port, List<Http2Headers> requests) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            SslContext ssl = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2))
-                    .build();
-            Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel channel) {
-                            channel.pipeline().addLast(ssl.newHandler(channel.alloc(), "127.0.0.1", port),
-                                    Http2FrameCodecBuilder.forClient().build(),
-                                    new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
-                                        @Override
-                                        protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-                                        }
-                                    }));
-                        }
-                    })
-                    .connect("127.0.0.1", port).sync().channel();
+            Channel connection = connect(group, port, new CompletableFuture<>());
             try {
                 List<Response> responses = new ArrayList<>();
                 for (Http2Headers headers : requests) {
@@ -87,11 +70,63 @@ final class RawHttp2 {
         }
     }
 
-    private static Response answer(Channel connection, Http2Headers headers) throws Exception {
+    /** A stream the server did not process: opened after its GOAWAY, or above the GOAWAY's last stream id (RFC 9113, 6.8). */
+    private static final AttributeKey<CompletableFuture<Integer>> GO_AWAY = AttributeKey.valueOf("goAway");
+
+    static final class RefusedStream extends Exception {
+        RefusedStream(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * An HTTP/2 connection (TLS, ALPN h2); {@code goAway} completes with the last stream id of
+     * the first GOAWAY the server sends on it.
+     */
+    static Channel connect(EventLoopGroup group, int port, CompletableFuture<Integer> goAway) throws Exception {
+        Channel connection = open(group, port, goAway);
+        connection.attr(GO_AWAY).set(goAway);
+        return connection;
+    }
+
+    private static Channel open(EventLoopGroup group, int port, CompletableFuture<Integer> goAway) throws Exception {
+        SslContext ssl = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2))
+                .build();
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(ssl.newHandler(channel.alloc(), "127.0.0.1", port),
+                                Http2FrameCodecBuilder.forClient().build(),
+                                new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+                                        if (msg instanceof Http2GoAwayFrame frame) {
+                                            goAway.complete(frame.lastStreamId());
+                                        }
+                                    }
+                                }));
+                    }
+                })
+                .connect("127.0.0.1", port).sync().channel();
+    }
+
+    /**
+     * Sends {@code headers} on a new stream of {@code connection} and waits for the whole answer.
+     *
+     * @throws RefusedStream when the server did not process the stream (a GOAWAY said so, or
+     *     the stream could not be opened after one); any other failure is an unanswered request
+     */
+    static Response answer(Channel connection, Http2Headers headers) throws Exception {
+        CompletableFuture<Integer> goAway = connection.attr(GO_AWAY).get();
         CompletableFuture<Response> answer = new CompletableFuture<>();
         StringBuilder body = new StringBuilder();
         int[] code = {0};
-        Http2StreamChannel stream = new Http2StreamChannelBootstrap(connection)
+        io.netty.util.concurrent.Future<Http2StreamChannel> opened = new Http2StreamChannelBootstrap(connection)
                 .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
@@ -112,15 +147,34 @@ final class RawHttp2 {
                     }
 
                     @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                        if (event instanceof Http2GoAwayFrame frame) { // sent to the streams above its last id
+                            frame.release();
+                            answer.completeExceptionally(new RefusedStream("above the GOAWAY's last stream id"));
+                        }
+                    }
+
+                    @Override
                     public void channelInactive(ChannelHandlerContext ctx) {
-                        answer.completeExceptionally(new IllegalStateException(
-                                "stream closed without an answer (status " + code[0] + ")"));
+                        Integer lastStreamId = goAway == null ? null : goAway.getNow(null);
+                        int id = ((Http2StreamChannel) ctx.channel()).stream().id();
+                        answer.completeExceptionally(lastStreamId != null && id > lastStreamId
+                                ? new RefusedStream("stream " + id + " is above the GOAWAY's last stream id " + lastStreamId)
+                                : new IllegalStateException("stream " + id + " closed without an answer (status "
+                                        + code[0] + ", GOAWAY's last stream id " + lastStreamId + ")"));
                     }
                 })
-                .open().sync().getNow();
-        stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+                .open().await();
+        if (!opened.isSuccess()) {
+            throw new RefusedStream("no stream opened: " + opened.cause());
+        }
+        Http2StreamChannel stream = opened.getNow();
+        io.netty.channel.ChannelFuture sent = stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).await();
+        if (!sent.isSuccess()) { // e.g. a GOAWAY arrived first: the stream was never sent
+            throw new RefusedStream("not sent: " + sent.cause());
+        }
         try {
-            return answer.get(5, TimeUnit.SECONDS);
+            return answer.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }

@@ -3,7 +3,6 @@ package io.demandmetrics.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,18 +35,7 @@ class ShutdownIT {
      */
     @Test
     void sigtermUnderLoadLosesNoRequest() throws Exception {
-        Path config = dir.resolve("config.yaml");
-        StringBuilder yaml = new StringBuilder("""
-                metrics:
-                  - {name: office, namespace: shop, type: cron,
-                     parameters: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: 3}}
-                """);
-        // Three thousand more: a /metrics scrape then takes long enough to be in flight at SIGTERM.
-        for (int i = 0; i < 3_000; i++) {
-            yaml.append("  - {name: m").append(i).append(", namespace: shop, type: cron, parameters: {timezone: UTC,")
-                    .append(" start: \"0 8 * * *\", end: \"0 9 * * *\", desiredReplicas: 2}}\n");
-        }
-        Files.writeString(config, yaml);
+        Path config = manyMetrics();
         Pattern slowScrapesInFlight = Pattern.compile("shutting down: listening stopped; [1-9]\\d* requests in flight");
         List<String> runs = new ArrayList<>();
         for (int attempt = 1; attempt <= 3; attempt++) {
@@ -61,20 +49,77 @@ class ShutdownIT {
                 + " not exercised:\n" + String.join("\n---\n", runs));
     }
 
-    /** One adapter process under load, sent SIGTERM; asserts nothing was lost; returns its log. */
-    private String runUnderLoadAndTerminate(Path config, int attempt) throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
+    /**
+     * Clients that never retry, over HTTP/1.1 and HTTP/2, some on a slow path: at SIGTERM each
+     * has a request on its kept-alive connection or is about to send one. Every request is
+     * answered or refused (at connect, or by the GOAWAY's last stream id); none is sent on a
+     * connection that then closes without an answer, and the server counts none unanswered.
+     */
+    @Test
+    void sigtermLosesNoRequestOfClientsThatNeverRetry() throws Exception {
+        Path config = manyMetrics();
+        int port = TestAdapters.freePort();
+        Path log = dir.resolve("adapter-raw.log");
+        Process adapter = startAdapter(config, port, log);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening on https://"));
+            List<String> http1Paths = List.of(METRIC, METRIC, METRIC, METRIC, "/metrics", "/metrics");
+            List<String> http2Paths = List.of(METRIC, METRIC, METRIC, "/metrics");
+            NeverRetryingHttp1Clients http1 = new NeverRetryingHttp1Clients(port, http1Paths);
+            NeverRetryingHttp2Clients http2 = new NeverRetryingHttp2Clients(port, http2Paths);
+            await().atMost(Duration.ofSeconds(30)).until(() -> http1.answered.get() > 300 && http2.answered.get() > 300);
+            adapter.destroy(); // SIGTERM
+            assertThat(adapter.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(30)).alias("every client refused at last: HTTP/1.1 " + http1.refused
+                    + " of " + http1Paths.size() + ", HTTP/2 " + http2.refused + " of " + http2Paths.size()
+                    + "; lost " + http1.lost + " " + http2.lost)
+                    .until(() -> http1.refused.get() == http1Paths.size() && http2.refused.get() == http2Paths.size());
+            http1.close();
+            http2.close();
+            assertThat(http1.lost).as("HTTP/1.1 requests lost at SIGTERM (answered " + http1.answered + " on "
+                    + http1.connections + " connections)").isEmpty();
+            assertThat(http2.lost).as("HTTP/2 requests lost at SIGTERM (answered " + http2.answered
+                    + ", refused by GOAWAY " + http2.refusedStreams + ")").isEmpty();
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            assertThat(output).contains("shutting down: requests finished (0 left unanswered)")
+                    .doesNotContain("Exception");
+        } finally {
+            adapter.destroyForcibly();
         }
-        Path log = dir.resolve("adapter-" + attempt + ".log");
-        Process adapter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    }
+
+    /** A metric to read, and three thousand more: a /metrics scrape then takes long enough to be in flight at SIGTERM. */
+    private Path manyMetrics() throws Exception {
+        Path config = dir.resolve("config.yaml");
+        StringBuilder yaml = new StringBuilder("""
+                metrics:
+                  - {name: office, namespace: shop, type: cron,
+                     parameters: {timezone: UTC, start: "0 0 * * *", end: "59 23 * * *", desiredReplicas: 3}}
+                """);
+        // Three thousand more: a /metrics scrape then takes long enough to be in flight at SIGTERM.
+        for (int i = 0; i < 3_000; i++) {
+            yaml.append("  - {name: m").append(i).append(", namespace: shop, type: cron, parameters: {timezone: UTC,")
+                    .append(" start: \"0 8 * * *\", end: \"0 9 * * *\", desiredReplicas: 2}}\n");
+        }
+        Files.writeString(config, yaml);
+        return config;
+    }
+
+    private Process startAdapter(Path config, int port, Path log) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + dir, "-jar", System.getProperty("adapter.jar"), "--standalone",
                 "--config", config.toString(), "--cert-dir", dir.resolve("certs").toString(),
                 "--secure-port", Integer.toString(port), "--event-loops", "2",
                 "--shutdown-delay", "500ms", "--shutdown-grace-period", "5s")
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
+    /** One adapter process under load, sent SIGTERM; asserts nothing was lost; returns its log. */
+    private String runUnderLoadAndTerminate(Path config, int attempt) throws Exception {
+        int port = TestAdapters.freePort();
+        Path log = dir.resolve("adapter-" + attempt + ".log");
+        Process adapter = startAdapter(config, port, log);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("listening on https://"));
             ShutdownLoad load = new ShutdownLoad(port, METRIC, "/metrics", TestAdapters.certFile(dir));

@@ -45,6 +45,7 @@ public final class AdapterServer {
     private final RequestGate gate;
     private final MetricRoute metricRoute;
     private final List<HttpServer> servers = new ArrayList<>();
+    private final Http1Drain drain = new Http1Drain();
 
     /**
      * How a metrics API request reaches its handler. The router costs the hot route a
@@ -163,6 +164,7 @@ public final class AdapterServer {
     private void opened(HttpConnection connection, ReadHeaderDeadline headerDeadline) {
         metrics.connectionOpened();
         RequestVersions.install(connection);
+        drain.install(connection);
         headerDeadline.connected(connection);
         connection.closeHandler(closed -> {
             headerDeadline.closed(connection);
@@ -200,13 +202,24 @@ public final class AdapterServer {
     }
 
     /**
-     * Stops listening at once, then lets in-flight requests finish for up to {@code grace}
-     * (HTTP/2 clients get a GOAWAY, HTTP/1.x connections close after their response); what is
-     * still open then is closed.
+     * Stops listening at once, then lets in-flight requests finish for up to {@code grace}:
+     * HTTP/2 clients get a GOAWAY; each HTTP/1.1 connection answers what it has read and what
+     * arrives on it, with {@code Connection: close}, and closes once quiet ({@link Http1Drain}).
+     * What is still open then is closed.
      */
     public Future<Void> shutdown(Duration grace) {
+        drain.start();
         return Future.join(servers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
                 .mapEmpty();
+    }
+
+    /**
+     * HTTP/1.1 requests received during the shutdown that were never dispatched (queued on a
+     * connection closed at the grace period's end, or still arriving); the dispatched ones left
+     * unanswered are in {@link AdapterMetrics#requestsUnanswered()}.
+     */
+    public int undispatchedAtShutdown() {
+        return drain.unanswered();
     }
 
     /**

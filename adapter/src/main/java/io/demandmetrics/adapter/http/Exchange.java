@@ -101,7 +101,7 @@ final class Exchange {
             return;
         }
         finished = true;
-        metrics.requestEnded();
+        metrics.requestEnded(request.response().ended());
         metrics.request(route, request.response().getStatusCode(), System.nanoTime() - startedNanos);
     }
 }

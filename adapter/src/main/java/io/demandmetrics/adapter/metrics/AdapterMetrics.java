@@ -33,6 +33,7 @@ public final class AdapterMetrics {
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicInteger connectionsOpen = new AtomicInteger();
     private final Counter connectionsOpened;
+    private final Counter requestsUnanswered;
 
     public AdapterMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -54,6 +55,10 @@ public final class AdapterMetrics {
         this.connectionsOpened = Counter.builder("demand_adapter_http_connections_opened")
                 .description("Client connections accepted; the aggregator keeps a few open and reuses them")
                 .register(registry);
+        this.requestsUnanswered = Counter.builder("demand_adapter_http_requests_unanswered")
+                .description("Requests whose connection or stream closed before their answer was written: the"
+                        + " client left, or the server shut down before answering")
+                .register(registry);
     }
 
     /** A client connection opened; {@link #connectionClosed} follows when it closes. */
@@ -71,8 +76,17 @@ public final class AdapterMetrics {
         requestsInFlight.incrementAndGet();
     }
 
-    public void requestEnded() {
+    /** @param answered whether the answer was written, or the connection or stream closed first */
+    public void requestEnded(boolean answered) {
         requestsInFlight.decrementAndGet();
+        if (!answered) {
+            requestsUnanswered.increment();
+        }
+    }
+
+    /** Requests whose connection or stream closed before their answer was written, since start. */
+    public long requestsUnanswered() {
+        return (long) requestsUnanswered.count();
     }
 
     /** Routed requests not yet answered. */
