@@ -8,8 +8,8 @@ import io.vertx.core.http.HttpVersion;
 
 /**
  * Requests no route can answer because the client broke HTTP: no or a malformed {@code Host} /
- * {@code :authority}, a request target that is not a path, a query string that does not
- * decode (each a 400, as kube-apiserver, Go's net/http, answers it; without this check they
+ * {@code :authority}, a request target that is not a path, a path or query string that does
+ * not decode (each a 400, as kube-apiserver, Go's net/http, answers it; without this check they
  * reach the router and come out as 500s), an HTTP/2 {@code :path} longer than the server reads
  * (414); and HTTP/1 requests the decoder could not read ({@link #ofDecoding}).
  */
@@ -34,6 +34,9 @@ final class MalformedRequests {
         String path = request.path();
         if (path == null || !path.startsWith("/")) {
             return new RequestFailure.BadRequest("the request target must be a path starting with \"/\"");
+        }
+        if (path.indexOf('%') >= 0 && !wellEscaped(path)) { // the router's path matching would throw on it
+            return new RequestFailure.BadRequest("malformed path: each %-escape must be % and two hex digits (RFC 3986)");
         }
         try {
             if (request.query() != null) { // parsed once here; the handlers read the same parsed map
@@ -65,6 +68,16 @@ final class MalformedRequests {
         }
         return new RequestFailure.BadRequest("malformed HTTP/1 request: the request line or a header field does not"
                 + " parse (RFC 9112)");
+    }
+
+    private static boolean wellEscaped(String path) {
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
+                    || Character.digit(path.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code OPTIONS *}: asks about the server, not a resource; answered like Go's net/http does. */
