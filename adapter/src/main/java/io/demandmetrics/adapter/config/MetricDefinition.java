@@ -37,9 +37,10 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
     }
 
     /**
-     * What places this metric in a replica's bucket: the polling it shares with other metrics
-     * ({@link ScalerProvider#sharedPolling}), else its own {@code describes/id}. A provider that
-     * fails here is treated as sharing nothing: placement must not stop a replica.
+     * What places this metric in a replica's bucket and at an instant of its poll interval: the
+     * polling it shares with other metrics ({@link ScalerProvider#sharedPolling}), else its own
+     * {@code describes/id}. A provider that fails here is treated as sharing nothing: placement
+     * must not stop a replica.
      */
     public String placement() {
         String shared;
@@ -49,6 +50,18 @@ public record MetricDefinition(MetricKey key, String type, Map<String, Object> p
             shared = null;
         }
         return shared != null ? "shared:" + shared : key.describes() + "/" + key.id();
+    }
+
+    /**
+     * The source this metric reads, named for the log ({@link ScalerProvider#source}), or null
+     * when it is its own source. A provider that fails here names none: naming is for the log.
+     */
+    public String source() {
+        try {
+            return provider == null ? null : provider.source(scalerConfig, key.namespace());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -10,9 +10,36 @@ import org.slf4j.LoggerFactory;
  * the recovery after it. A source down for an hour is two lines, not 240. A failure the scaler
  * marks as warming up ({@link io.demandmetrics.scaler.spi.WarmingUp}) is expected after a start:
  * it is logged at INFO as waiting while the metric has polled for less than its maxAge, and as
- * a warning once it lasts longer.
+ * a failure once it lasts longer. Failures and recoveries go to a {@link Reporter}: a line per
+ * metric ({@link #PER_METRIC}), or one per source for metrics that name theirs ({@link SourceOutage}).
  */
 final class FailureLog {
+
+    /** Where a metric's failures and recoveries are said. */
+    interface Reporter {
+        /** {@code metric} failed with a failure it had not failed with just before. */
+        void failed(String metric, String failure);
+
+        /** {@code metric} polls again after failing. */
+        void recovered(String metric);
+
+        /** {@code metric} stopped polling (removed or changed by a reload, or shutdown). */
+        default void retired(String metric) {
+        }
+    }
+
+    /** A warning per failure, a line per recovery, naming the metric. */
+    static final Reporter PER_METRIC = new Reporter() {
+        @Override
+        public void failed(String metric, String failure) {
+            LOG.warn("{}: poll failed: {}", metric, failure);
+        }
+
+        @Override
+        public void recovered(String metric) {
+            LOG.info("{}: polling recovered", metric);
+        }
+    };
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricStore.class);
 
@@ -23,6 +50,7 @@ final class FailureLog {
     private static final String FAILED = "failed|";
 
     private final String metric;
+    private final Reporter reporter;
     private final long patienceNanos;
     private final LongSupplier nanoTime;
     private final long startedNanos;
@@ -31,10 +59,12 @@ final class FailureLog {
 
     /**
      * @param metric how messages name the metric: {@code metric "shop/lag" (type "kafka-lag")}
+     * @param reporter where failures and recoveries are said
      * @param patience how long a warming-up failure is expected: the metric's maxAge
      */
-    FailureLog(String metric, Duration patience, LongSupplier nanoTime) {
+    FailureLog(String metric, Reporter reporter, Duration patience, LongSupplier nanoTime) {
         this.metric = metric;
+        this.reporter = reporter;
         this.patienceNanos = patience.toNanos();
         this.nanoTime = nanoTime;
         this.startedNanos = nanoTime.getAsLong();
@@ -51,8 +81,13 @@ final class FailureLog {
             LOG.info("{}: {}", metric, failure); // a warming-up scaler's message says what it waits for
             return Logged.WAITING;
         }
-        LOG.warn("{}: poll failed: {}", metric, failure);
+        reporter.failed(metric, failure);
         return Logged.FAILED;
+    }
+
+    /** The metric stops polling: its reporter forgets it. */
+    void retired() {
+        reporter.retired(metric);
     }
 
     Logged succeeded() {
@@ -65,7 +100,7 @@ final class FailureLog {
         if (!failedBefore) {
             return Logged.NOTHING;
         }
-        LOG.info("{}: polling recovered", metric);
+        reporter.recovered(metric);
         return Logged.RECOVERED;
     }
 }

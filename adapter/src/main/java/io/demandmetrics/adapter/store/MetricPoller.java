@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls one metric: on each grid instant of its interval ({@link PollSchedule}) a
+ * Polls one metric: at its instants of its interval ({@link PollSchedule}) a
  * {@link TimedFetch}, whose samples the {@link ReadingValidator} turns into the metric's new
  * reading, or whose failure is recorded beside the last good one. Lives on the store's context.
  */
@@ -29,6 +29,7 @@ final class MetricPoller {
     private final Scaler scaler;
     private final TimedFetch fetch;
     private final FailureLog failures;
+    private final long phaseMillis;
     private final Promise<Void> firstPoll = Promise.promise();
     private long timer = -1;
     private boolean stopped;
@@ -37,15 +38,16 @@ final class MetricPoller {
 
     MetricPoller(Vertx vertx, Clock clock, PollListener listener, MetricState state, Scaler scaler,
                  TimedFetch fetch) {
-        this(vertx, clock, listener, state, scaler, fetch, false);
+        this(vertx, clock, listener, state, scaler, fetch, FailureLog.PER_METRIC, false);
     }
 
     /**
+     * @param failuresTo where its failures are logged: a line each, or with its source's
      * @param takingOver the state already serves what another replica polled: the scaler's
      *     {@link Scaler#warmUp()} values (a rate over part of its window) do not replace it
      */
     MetricPoller(Vertx vertx, Clock clock, PollListener listener, MetricState state, Scaler scaler,
-                 TimedFetch fetch, boolean takingOver) {
+                 TimedFetch fetch, FailureLog.Reporter failuresTo, boolean takingOver) {
         this.holdUntilNanos = takingOver && !scaler.warmUp().isZero()
                 ? System.nanoTime() + scaler.warmUp().toNanos() : 0;
         this.vertx = vertx;
@@ -54,7 +56,10 @@ final class MetricPoller {
         this.state = state;
         this.scaler = scaler;
         this.fetch = fetch;
-        this.failures = new FailureLog(state.definition().describe(), state.definition().maxAge(), System::nanoTime);
+        this.failures = new FailureLog(state.definition().describe(), failuresTo, state.definition().maxAge(),
+                System::nanoTime);
+        this.phaseMillis = PollSchedule.phase(state.definition().placement(),
+                state.definition().pollInterval().toMillis());
     }
 
     MetricState state() {
@@ -76,6 +81,7 @@ final class MetricPoller {
             vertx.cancelTimer(timer);
         }
         listener.retired(state);
+        failures.retired();
         return closeScaler();
     }
 
@@ -110,7 +116,7 @@ final class MetricPoller {
         listener.polled(state, elapsed, failure != null);
         firstPoll.tryComplete();
         long nowMillis = System.currentTimeMillis();
-        long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(),
+        long delay = PollSchedule.delayToNextPoll(definition.pollInterval().toMillis(), phaseMillis,
                 nowMillis - TimeUnit.NANOSECONDS.toMillis(elapsed), nowMillis);
         timer = vertx.setTimer(delay, id -> poll());
     }

@@ -60,6 +60,7 @@ public final class MetricStore {
     private record Replicated(String settings, Reading served, Failure failure, String from) {
     }
     private final ScalerExecutors executors;
+    private final SourceOutages outages;
     private final Optional<Pods> pods;
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
     private Future<Void> lastApply = Future.succeededFuture();
@@ -84,6 +85,17 @@ public final class MetricStore {
         this.registry = registry;
         this.listener = listener;
         this.executors = new ScalerExecutors(vertx);
+        this.outages = new SourceOutages(new SourceOutages.Timers() {
+            @Override
+            public long schedule(long delayMillis, Runnable task) {
+                return vertx.setTimer(delayMillis, id -> context.runOnContext(ignored -> task.run()));
+            }
+
+            @Override
+            public void cancel(long id) {
+                vertx.cancelTimer(id);
+            }
+        }, SourceOutages.LOGGED, System::nanoTime);
     }
 
     /** The config version requests are answered from. */
@@ -331,6 +343,6 @@ public final class MetricStore {
             throw new IllegalStateException("the " + definition.type() + " provider returned no scaler");
         }
         return new MetricPoller(vertx, clock, listener, state, scaler, new TimedFetch(vertx, context, definition, scaler),
-                takingOver);
+                outages.reporterFor(definition), takingOver);
     }
 }

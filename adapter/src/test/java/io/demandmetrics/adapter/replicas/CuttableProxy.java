@@ -38,6 +38,11 @@ public final class CuttableProxy implements AutoCloseable {
         open.forEach(CuttableProxy::closeQuietly);
     }
 
+    /** Lets connections through again (a source back after an outage). */
+    public void restore() {
+        cut = false;
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {

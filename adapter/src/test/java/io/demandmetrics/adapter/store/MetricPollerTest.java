@@ -103,7 +103,7 @@ class MetricPollerTest {
         java.time.Instant sent = java.time.Instant.now();
         state.replicated(new Reading(List.of(Sample.of(20).at(sent)), sent), null, "previous-owner");
         MetricPoller poller = new MetricPoller(vertx, Clock.systemUTC(), listener, state, scaler,
-                new TimedFetch(vertx, context, metric, scaler), true);
+                new TimedFetch(vertx, context, metric, scaler), FailureLog.PER_METRIC, true);
         context.runOnContext(v -> poller.start());
         await().atMost(Duration.ofSeconds(5)).until(() -> scaler.fetches.get() >= 2);
         assertThat(state.reading().samples()).extracting(Sample::value).as("the previous owner's value")

@@ -121,6 +121,12 @@ public final class KafkaLagScalerProvider implements ScalerProvider<KafkaLagConf
         return "kafka cluster " + config.cluster();
     }
 
+    /** The cluster by its bootstrap servers (never its credentials): an outage is one log line. */
+    @Override
+    public String source(KafkaLagConfig config, String namespace) {
+        return "Kafka cluster " + config.cluster().describe();
+    }
+
     @Override
     public Scaler createScaler(KafkaLagConfig config, ScalerContext context) {
         return new KafkaLagScaler(config, clusters.acquire(config.cluster(), context.meterRegistry()), context);

@@ -58,6 +58,12 @@ public final class PrometheusScalerProvider implements ScalerProvider<Prometheus
         return new PrometheusConfig(endpoint, query, activation, ignoreNullValues, objectLabel);
     }
 
+    /** The server (its address holds no credentials: parsing refuses them). */
+    @Override
+    public String source(PrometheusConfig config, String namespace) {
+        return "Prometheus " + config.endpoint().server();
+    }
+
     @Override
     public Scaler createScaler(PrometheusConfig config, ScalerContext context) {
         return new PrometheusScaler(config, context);

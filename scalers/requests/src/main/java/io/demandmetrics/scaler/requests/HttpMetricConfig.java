@@ -94,6 +94,15 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
                 .collect(java.util.stream.Collectors.joining(","));
     }
 
+    /**
+     * The source this metric reads, for the log ({@link
+     * io.demandmetrics.scaler.spi.ScalerProvider#source}): the Prometheus it asks, or the pods or
+     * targets it scrapes.
+     */
+    String source(String namespace) {
+        return prometheus != null ? "Prometheus " + prometheus.endpoint().server() : sharedScraping(namespace);
+    }
+
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     static final Duration DEFAULT_SHORT_WINDOW = Duration.ofSeconds(3);

@@ -43,6 +43,11 @@ public final class LatencyScalerProvider implements ScalerProvider<HttpMetricCon
     }
 
     @Override
+    public String source(HttpMetricConfig config, String namespace) {
+        return config.source(namespace);
+    }
+
+    @Override
     public Scaler createScaler(HttpMetricConfig config, ScalerContext context) {
         return config.prometheus() != null ? new PromqlScaler(config, context) : new HttpScaler(config, context);
     }

@@ -34,6 +34,11 @@ public final class RpsScalerProvider implements ScalerProvider<HttpMetricConfig>
     }
 
     @Override
+    public String source(HttpMetricConfig config, String namespace) {
+        return config.source(namespace);
+    }
+
+    @Override
     public Scaler createScaler(HttpMetricConfig config, ScalerContext context) {
         return config.prometheus() != null ? new PromqlScaler(config, context) : new HttpScaler(config, context);
     }

@@ -48,12 +48,35 @@ public interface ScalerProvider<C> {
     Scaler createScaler(C config, ScalerContext context);
 
     /**
+     * The source this metric's polls read, named for the log: a Kafka cluster, an SQS endpoint,
+     * a Prometheus server, the pods of a namespace. Metrics naming the same source have their
+     * poll failures logged together, as one outage: one warning when the source fails, naming
+     * how many of its metrics fail and which, and one line when they all poll again. The
+     * default, null, makes each metric its own source (a line per metric).
+     *
+     * <p>The name is logged: never put credentials in it (strip a URL's user info and query).
+     * Called on any thread: compute from the argument only, cheaply.
+     *
+     * @param config a value returned by {@link #parseConfig}
+     * @param namespace the metric's namespace, as for {@link #sharedPolling}
+     * @return the source's name, such as {@code Prometheus http://prometheus:9090}, or null
+     */
+    default String source(C config, String namespace) {
+        return null;
+    }
+
+    /**
      * What this metric's polling shares with other metrics, so that where several replicas share
      * the polling (Kubernetes Leases over buckets of metrics) one replica polls all of them:
      * metrics whose keys are equal and not null land in the same bucket. The {@code rps} and
      * {@code latency} scalers return the namespace whose pods they scrape, so every pod is
      * scraped by one replica however many metrics read it, and its scrape history stays in one
      * place. The default, null, places the metric by its own name, which spreads metrics best.
+     *
+     * <p>The key also sets when in its interval the metric polls: metrics with equal keys (and
+     * equal poll intervals) poll at the same instants, so a scaler that batches a source's
+     * requests (the {@code kafka-lag} scaler reads a cluster's groups in one cycle) sees them
+     * together; the others are spread over the interval by a hash of their keys.
      *
      * <p>Called on any thread, often: compute from the arguments only, cheaply. Every replica
      * must return the same key for the same configuration (no host names, no randomness).

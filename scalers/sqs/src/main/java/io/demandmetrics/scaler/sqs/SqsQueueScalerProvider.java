@@ -139,6 +139,12 @@ public final class SqsQueueScalerProvider implements ScalerProvider<SqsQueueConf
         }
     }
 
+    /** The endpoint and region (never the identity): an outage is one log line. */
+    @Override
+    public String source(SqsQueueConfig config, String namespace) {
+        return "SQS " + config.client().describe();
+    }
+
     @Override
     public Scaler createScaler(SqsQueueConfig config, ScalerContext context) {
         return new SqsQueueScaler(config, clients.acquire(config.client(), context.meterRegistry()), context);
