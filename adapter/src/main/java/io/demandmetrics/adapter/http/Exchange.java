@@ -76,10 +76,11 @@ final class Exchange {
     }
 
     /**
-     * Answers with a body that may have been gzipped for this client: the headers say which,
-     * and that the answer varies with {@code Accept-Encoding}.
+     * Answers with a large body (built on a worker in chunks) that may have been gzipped for
+     * this client: the headers say which, and that the answer varies with
+     * {@code Accept-Encoding}.
      */
-    void compressible(int code, String contentType, Buffer body, boolean gzipped) {
+    void large(int code, String contentType, ChunkedBody body, boolean gzipped) {
         HttpServerResponse response = request.response().setStatusCode(code);
         response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         response.putHeader(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
@@ -87,7 +88,7 @@ final class Exchange {
         if (gzipped) {
             response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
         }
-        response.end(body);
+        body.send(response);
     }
 
     /** Answers with the Status for {@code failure}, met while {@code doing}. */

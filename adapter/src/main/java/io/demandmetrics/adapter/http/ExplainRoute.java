@@ -3,25 +3,33 @@ package io.demandmetrics.adapter.http;
 import io.demandmetrics.adapter.explain.ExplainPage;
 import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import java.io.ByteArrayOutputStream;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code /explain} and {@code /explain.json}: for every metric, or the one
  * {@code ?metric=namespace/name} names (a 404 for a metric that is not configured). The data
  * comes from the view (complete at once, but for an informer's first sync, which the router's
- * timeout bounds); the page or JSON is built, and gzipped when the client accepts it, on a
- * worker: at ten thousand metrics it is megabytes.
+ * timeout bounds); it is gathered, and the page or JSON built and gzipped when the client
+ * accepts it, on workers: at ten thousand metrics it is megabytes.
  */
 final class ExplainRoute {
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     private final Vertx vertx;
     private final Explanations explanations;
+    private final ReusedBodies bodies = new ReusedBodies(java.time.Duration.ofSeconds(1));
 
     ExplainRoute(Vertx vertx, Explanations explanations) {
         this.vertx = vertx;
@@ -32,9 +40,14 @@ final class ExplainRoute {
         HttpServerRequest request = exchange.request();
         String metric = request.query() == null ? null : request.getParam("metric");
         boolean gzip = MetricsScrape.acceptsGzip(request);
-        explanations.json(metric)
+        // Gathered on a worker too: at ten thousand metrics the entries alone are tens of
+        // milliseconds that the event loop owes the HPA (the view is read from many threads).
+        Supplier<Future<ChunkedBody>> build = () -> vertx.executeBlocking(() -> explanations.json(metric), false)
+                .compose(gathered -> gathered)
                 .compose(data -> vertx.executeBlocking(() -> data == null ? null
-                        : encoded(json ? data.toBuffer() : ExplainPage.html(data, metric), gzip), false))
+                        : json ? encodedJson(data, gzip) : encoded(ExplainPage.html(data, metric), gzip), false));
+        // Every metric's page is the large one: readers within a second share one build.
+        (metric == null ? bodies.get((json ? "json" : "html") + (gzip ? ";gzip" : ""), build) : build.get())
                 .onComplete(result -> {
                     if (request.response().ended()) {
                         return; // the router's timeout answered first
@@ -44,22 +57,27 @@ final class ExplainRoute {
                     } else if (result.result() == null) {
                         exchange.fail("explaining a metric", new RequestFailure.NoSuchResource());
                     } else {
-                        exchange.compressible(200, json ? "application/json" : "text/html; charset=utf-8",
+                        exchange.large(200, json ? "application/json" : "text/html; charset=utf-8",
                                 result.result(), gzip);
                     }
                 });
     }
 
-    private static Buffer encoded(Buffer body, boolean gzip) {
-        if (!gzip) {
-            return body;
+    /** The JSON written by Jackson straight into chunks (ChunkedBody says why). */
+    private static ChunkedBody encodedJson(JsonObject data, boolean gzip) throws IOException {
+        ChunkedBody body = new ChunkedBody();
+        try (OutputStream out = gzip ? new GZIPOutputStream(body, ChunkedBody.CHUNK) : body;
+             JsonGenerator generator = JSON.createGenerator(out)) {
+            JacksonCodec.encodeJson(data, generator);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(1024, body.length() / 4));
-        try (GZIPOutputStream zip = new GZIPOutputStream(out, 64 * 1024)) {
-            zip.write(body.getBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // memory streams: cannot happen
+        return body;
+    }
+
+    private static ChunkedBody encoded(Buffer page, boolean gzip) throws IOException {
+        ChunkedBody body = new ChunkedBody();
+        try (OutputStream out = gzip ? new GZIPOutputStream(body, ChunkedBody.CHUNK) : body) {
+            out.write(page.getBytes());
         }
-        return Buffer.buffer(out.toByteArray());
+        return body;
     }
 }

@@ -2,16 +2,15 @@ package io.demandmetrics.adapter.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code /metrics}: the Prometheus (or, when asked, OpenMetrics) exposition of the adapter's
  * own meters. At ten thousand metrics this is megabytes of text and takes hundreds of
- * milliseconds: a worker builds (and gzips) it, never the event loop that answers the HPA.
+ * milliseconds: a worker builds (and gzips) it, never the event loop that answers the HPA, and
+ * readers that come during a build share it ({@link ReusedBodies}).
  * That is also why the server's own response compression stays off: it would gzip these
  * megabytes on the event loop.
  */
@@ -22,6 +21,8 @@ final class MetricsScrape {
 
     private final Vertx vertx;
     private final PrometheusMeterRegistry prometheus;
+    /** Shared by readers that come during a build only: a scrape's counters are never older than asked. */
+    private final ReusedBodies bodies = new ReusedBodies(java.time.Duration.ZERO);
 
     MetricsScrape(Vertx vertx, PrometheusMeterRegistry prometheus) {
         this.vertx = vertx;
@@ -33,18 +34,18 @@ final class MetricsScrape {
         String accept = request.getHeader("Accept");
         String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : PROMETHEUS_TEXT;
         boolean gzip = acceptsGzip(request);
-        vertx.executeBlocking(() -> {
-            // Streamed, never one multi-megabyte String: less garbage, shorter GC pauses for everyone.
-            ByteArrayOutputStream body = new ByteArrayOutputStream(gzip ? 256 * 1024 : 1024 * 1024);
-            try (OutputStream out = gzip ? new GZIPOutputStream(body, 64 * 1024) : body) {
+        bodies.get(contentType + (gzip ? ";gzip" : ""), () -> vertx.executeBlocking(() -> {
+            // Streamed into chunks, never one multi-megabyte String or array (ChunkedBody says why).
+            ChunkedBody body = new ChunkedBody();
+            try (OutputStream out = gzip ? new GZIPOutputStream(body, ChunkedBody.CHUNK) : body) {
                 prometheus.scrape(out, contentType);
             }
-            return Buffer.buffer(body.toByteArray());
-        }, false).onComplete(result -> {
+            return body;
+        }, false)).onComplete(result -> {
             if (result.failed()) {
                 exchange.fail("scraping the adapter's metrics", result.cause());
             } else {
-                exchange.compressible(200, contentType, result.result(), gzip);
+                exchange.large(200, contentType, result.result(), gzip);
             }
         });
     }
