@@ -208,7 +208,7 @@ public final class AdapterServer {
      * What is still open then is closed.
      */
     public Future<Void> shutdown(Duration grace) {
-        drain.start();
+        drain.start(grace);
         return Future.join(servers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
                 .mapEmpty();
     }

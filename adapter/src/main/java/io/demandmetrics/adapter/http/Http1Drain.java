@@ -57,6 +57,8 @@ final class Http1Drain {
     private static final String GATE = "demand-adapter-drain-gate";
 
     private volatile boolean draining;
+    /** When the server's grace period ends (nanoTime): held closes go through then, whatever is pending. */
+    private volatile long graceEndsNanos;
     private final AtomicInteger unanswered = new AtomicInteger();
 
     /** Puts the observer and the gate on {@code connection}'s pipeline, if it is HTTP/1.x. */
@@ -74,8 +76,12 @@ final class Http1Drain {
         pipeline.addLast(GATE, state.gate);
     }
 
-    /** From now on, closes of HTTP/1.1 connections wait until each is quiet. Call before the server's shutdown. */
-    void start() {
+    /**
+     * From now on, closes of HTTP/1.1 connections wait until each is quiet, for at most
+     * {@code grace}. Call before the server's shutdown.
+     */
+    void start(Duration grace) {
+        graceEndsNanos = System.nanoTime() + grace.toNanos();
         draining = true;
     }
 
@@ -102,7 +108,8 @@ final class Http1Drain {
         private boolean partialRequest;
         private long lastActivityNanos = System.nanoTime();
         private ChannelHandlerContext heldContext;
-        private ChannelPromise heldClose;
+        /** The closes asked for while draining (the shutdown's, and any other), done together when quiet. */
+        private final java.util.List<ChannelPromise> heldCloses = new java.util.ArrayList<>();
 
         /** Before the decoder: request bytes (TLS records already opened) have arrived. */
         final ChannelInboundHandlerAdapter arrivals = new ChannelInboundHandlerAdapter() {
@@ -131,7 +138,10 @@ final class Http1Drain {
 
             @Override
             public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
-                if (draining && message instanceof HttpResponse response) {
+                // Only once the shutdown's close has reached this connection, which is after the
+                // server stopped listening: a client told to reconnect earlier could reach a
+                // connection the shutdown then closes in its TLS handshake.
+                if (!heldCloses.isEmpty() && message instanceof HttpResponse response) {
                     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 }
                 if (message instanceof VertxHttpObject part && part.isEnded()) {
@@ -139,7 +149,7 @@ final class Http1Drain {
                     // request right now, however long this one took to answer.
                     lastActivityNanos = System.nanoTime();
                     inFlight = Math.max(0, inFlight - 1);
-                    if (heldClose != null && inFlight == 0) {
+                    if (!heldCloses.isEmpty() && inFlight == 0) {
                         promise = promise.unvoid();
                         promise.addListener(written -> releaseWhenQuiet());
                     }
@@ -162,14 +172,23 @@ final class Http1Drain {
         final ChannelOutboundHandlerAdapter gate = new ChannelOutboundHandlerAdapter() {
             @Override
             public void close(ChannelHandlerContext context, ChannelPromise promise) {
-                if (!draining || heldClose != null || !channel.isActive()) {
-                    release(); // a second close (the grace period's end) takes the held one along
-                    context.close(promise);
+                if (!draining || !channel.isActive() || System.nanoTime() - graceEndsNanos >= 0) {
+                    heldCloses.add(promise); // the grace period's end takes the held ones along
+                    heldContext = context;
+                    release();
                     return;
                 }
+                boolean first = heldCloses.isEmpty();
                 heldContext = context;
-                heldClose = promise;
-                releaseWhenQuiet();
+                heldCloses.add(promise);
+                if (first) {
+                    channel.eventLoop().schedule(this::release, graceEndsNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    releaseWhenQuiet();
+                }
+            }
+
+            private void release() {
+                Connection.this.release();
             }
         };
 
@@ -178,7 +197,7 @@ final class Http1Drain {
         }
 
         private void releaseWhenQuiet() {
-            if (heldClose == null || inFlight > 0) {
+            if (heldCloses.isEmpty() || inFlight > 0) {
                 return; // the end of the answer in flight calls again
             }
             long quietFor = System.nanoTime() - lastActivityNanos;
@@ -192,11 +211,12 @@ final class Http1Drain {
         }
 
         private void release() {
-            if (heldClose != null) {
-                ChannelPromise close = heldClose;
-                heldClose = null;
-                heldContext.close(close);
+            if (heldCloses.isEmpty()) {
+                return;
             }
+            java.util.List<ChannelPromise> closes = new java.util.ArrayList<>(heldCloses);
+            heldCloses.clear();
+            closes.forEach(heldContext::close);
         }
     }
 }
