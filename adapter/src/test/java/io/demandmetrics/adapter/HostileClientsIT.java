@@ -59,8 +59,9 @@ class HostileClientsIT {
         "bad escape in query     | GET /apis?x=%ZZ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                 | malformed query string",
         "bad escape in selector  | GET /apis/external.metrics.k8s.io/v1beta1/namespaces/shop/depth?labelSelector=a%3 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | malformed query string",
         "bad escape, unknown path| GET /nowhere?%zz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                  | malformed query string",
-        "bad escape in path      | GET /apis/%ZZ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                    | malformed path",
-        "cut escape in path      | GET /nowhere/%4 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                  | malformed path",
+        "bad escape in API path  | GET /apis/%ZZ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                    | malformed percent-encoding",
+        "cut escape, other path  | GET /nowhere/%4 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                  | malformed percent-encoding in path:",
+        "bad escape, other path  | GET /metrics%ZZ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n                   | malformed percent-encoding in path:",
     })
     void malformedRequestsAreA400Status(String name, String request, String message) throws Exception {
         try (RawTls raw = RawTls.connect(adapter.port())) {

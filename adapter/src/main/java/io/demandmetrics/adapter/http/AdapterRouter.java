@@ -75,7 +75,12 @@ final class AdapterRouter {
         context.put(EXCHANGE, exchange);
         gate.admit(context.request()).onComplete(admitted -> {
             if (admitted.succeeded()) {
-                context.next();
+                RequestFailure malformed = MalformedRequests.malformedPath(context.request());
+                if (malformed != null) {
+                    exchange.route("malformed").fail("checking a path", malformed);
+                } else {
+                    context.next();
+                }
             } else {
                 exchange.route("denied").fail("admitting a request", admitted.cause());
             }
