@@ -17,6 +17,8 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.VertxHttpObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -109,7 +111,7 @@ final class Http1Drain {
         private long lastActivityNanos = System.nanoTime();
         private ChannelHandlerContext heldContext;
         /** The closes asked for while draining (the shutdown's, and any other), done together when quiet. */
-        private final java.util.List<ChannelPromise> heldCloses = new java.util.ArrayList<>();
+        private final List<ChannelPromise> heldCloses = new ArrayList<>();
 
         /** Before the decoder: request bytes (TLS records already opened) have arrived. */
         final ChannelInboundHandlerAdapter arrivals = new ChannelInboundHandlerAdapter() {
@@ -214,7 +216,7 @@ final class Http1Drain {
             if (heldCloses.isEmpty()) {
                 return;
             }
-            java.util.List<ChannelPromise> closes = new java.util.ArrayList<>(heldCloses);
+            List<ChannelPromise> closes = new ArrayList<>(heldCloses);
             heldCloses.clear();
             closes.forEach(heldContext::close);
         }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class FailureLogTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final FailureLog log = new FailureLog("metric \"shop/rps\" (type \"rps\")", FailureLog.PER_METRIC, Duration.ofSeconds(3), now::get);
+    private final FailureLog log = new FailureLog("metric \"shop/rps\" (type \"rps\")", FailureLog.PER_METRIC,
+            Duration.ofSeconds(3), now::get);
 
     @Test
     void aWarmingUpScalerIsWaitingAtFirstAndAFailureOnceItLastsLongerThanMaxAge() {
