@@ -22,16 +22,15 @@ public final class PathSegments {
         if (segment.indexOf('%') < 0) {
             return segment;
         }
+        if (!wellEscaped(segment)) {
+            throw new RequestFailure.BadRequest("malformed percent-encoding in path segment \"" + segment + "\"");
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
         for (int i = 0; i < segment.length(); i++) {
             char c = segment.charAt(i);
             if (c != '%') {
                 bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
                 continue;
-            }
-            if (i + 2 >= segment.length() || Character.digit(segment.charAt(i + 1), 16) < 0
-                    || Character.digit(segment.charAt(i + 2), 16) < 0) {
-                throw new RequestFailure.BadRequest("malformed percent-encoding in path segment \"" + segment + "\"");
             }
             bytes.write(Integer.parseInt(segment.substring(i + 1, i + 3), 16));
             i += 2;
@@ -42,5 +41,16 @@ public final class PathSegments {
         } catch (CharacterCodingException e) {
             throw new RequestFailure.BadRequest("path segment \"" + segment + "\" is not UTF-8");
         }
+    }
+
+    /** Whether every {@code %} in {@code path} (a segment or a whole path) is followed by two hex digits. */
+    public static boolean wellEscaped(String path) {
+        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
+                    || Character.digit(path.charAt(i + 2), 16) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,6 +20,7 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
@@ -163,14 +165,29 @@ public final class AdapterServer {
      */
     private void opened(HttpConnection connection, ReadHeaderDeadline headerDeadline) {
         metrics.connectionOpened();
-        RequestVersions.install(connection);
-        drain.install(connection);
+        ChannelPipeline http1 = http1Pipeline(connection);
+        if (http1 != null) {
+            RequestVersions.install(http1);
+            drain.install(http1);
+        }
         headerDeadline.connected(connection);
         connection.closeHandler(closed -> {
             headerDeadline.closed(connection);
             gate.connectionClosed(connection);
             metrics.connectionClosed();
         });
+    }
+
+    /**
+     * The Netty pipeline of an HTTP/1.x connection (Vert.x's decoder and handler in it), where
+     * the version check and the shutdown drain go; null for HTTP/2, which has neither.
+     */
+    private static ChannelPipeline http1Pipeline(HttpConnection connection) {
+        if (!(connection instanceof ConnectionBase base)) {
+            return null;
+        }
+        ChannelPipeline pipeline = base.channel().pipeline();
+        return pipeline.get("httpDecoder") != null && pipeline.get("handler") != null ? pipeline : null;
     }
 
     /** BoringSSL when its native library loads on this platform, else the JDK's engine. */

@@ -4,10 +4,12 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A large answer body (the adapter's {@code /metrics}, the explain page) written by a worker
@@ -23,9 +25,23 @@ final class ChunkedBody extends OutputStream {
 
     static final int CHUNK = 64 * 1024;
 
+    /** Writes a body to the stream it is given. */
+    interface Writer {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     private final List<byte[]> full = new ArrayList<>();
     private byte[] current = new byte[CHUNK];
     private int used;
+
+    /** A body {@code writer} writes, gzipped on the way when {@code gzip}. Call on a worker. */
+    static ChunkedBody written(boolean gzip, Writer writer) throws IOException {
+        ChunkedBody body = new ChunkedBody();
+        try (OutputStream out = gzip ? new GZIPOutputStream(body, CHUNK) : body) {
+            writer.writeTo(out);
+        }
+        return body;
+    }
 
     @Override
     public void write(int b) {

@@ -7,14 +7,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code /explain} and {@code /explain.json}: for every metric, or the one
@@ -45,7 +43,8 @@ final class ExplainRoute {
         Supplier<Future<ChunkedBody>> build = () -> vertx.executeBlocking(() -> explanations.json(metric), false)
                 .compose(gathered -> gathered)
                 .compose(data -> vertx.executeBlocking(() -> data == null ? null
-                        : json ? encodedJson(data, gzip) : encoded(ExplainPage.html(data, metric), gzip), false));
+                        : ChunkedBody.written(gzip, json ? out -> writeJson(data, out)
+                                : out -> out.write(ExplainPage.html(data, metric).getBytes())), false));
         // Every metric's page is the large one: readers within a second share one build.
         (metric == null ? bodies.get((json ? "json" : "html") + (gzip ? ";gzip" : ""), build) : build.get())
                 .onComplete(result -> {
@@ -63,21 +62,10 @@ final class ExplainRoute {
                 });
     }
 
-    /** The JSON written by Jackson straight into chunks (ChunkedBody says why). */
-    private static ChunkedBody encodedJson(JsonObject data, boolean gzip) throws IOException {
-        ChunkedBody body = new ChunkedBody();
-        try (OutputStream out = gzip ? new GZIPOutputStream(body, ChunkedBody.CHUNK) : body;
-             JsonGenerator generator = JSON.createGenerator(out)) {
+    /** The JSON written by Jackson straight into {@code out}: no String or array of all of it. */
+    private static void writeJson(JsonObject data, OutputStream out) throws IOException {
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
             JacksonCodec.encodeJson(data, generator);
         }
-        return body;
-    }
-
-    private static ChunkedBody encoded(Buffer page, boolean gzip) throws IOException {
-        ChunkedBody body = new ChunkedBody();
-        try (OutputStream out = gzip ? new GZIPOutputStream(body, ChunkedBody.CHUNK) : body) {
-            out.write(page.getBytes());
-        }
-        return body;
     }
 }

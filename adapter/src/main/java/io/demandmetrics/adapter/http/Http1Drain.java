@@ -13,9 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.VertxHttpObject;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * down, and drops any request that arrives on it after that moment: a client that had just
  * written its next request on the kept-alive connection gets the connection closed without an
  * answer. HTTP/2 has GOAWAY for this; HTTP/1.1 has only {@code Connection: close} and waiting.
- * So, as Go's server does at {@code Shutdown}, once {@link #start() draining} each HTTP/1.1
- * connection:
+ * So, as Go's server does at {@code Shutdown}, once {@link #start draining}, each HTTP/1.1
+ * connection the shutdown closes (after the server has stopped listening):
  * <ul>
- * <li>answers every request it has read or reads from now on, with {@code Connection: close};</li>
+ * <li>answers every request it has read or reads from then on, with {@code Connection: close};</li>
  * <li>is closed only when no request is unanswered and it has neither received nor answered
  *     anything for {@link #QUIET} (so a request whose bytes are arriving, or that its client
  *     sends on getting the last answer, is read and answered, not cut off), or when the
@@ -63,19 +61,12 @@ final class Http1Drain {
     private volatile long graceEndsNanos;
     private final AtomicInteger unanswered = new AtomicInteger();
 
-    /** Puts the observer and the gate on {@code connection}'s pipeline, if it is HTTP/1.x. */
-    void install(HttpConnection connection) {
-        if (!(connection instanceof ConnectionBase base)) {
-            return;
-        }
-        ChannelPipeline pipeline = base.channel().pipeline();
-        if (pipeline.get("httpDecoder") == null || pipeline.get("handler") == null || pipeline.get(GATE) != null) {
-            return;
-        }
-        Connection state = new Connection(base.channel());
-        pipeline.addBefore("httpDecoder", ARRIVALS, state.arrivals);
-        pipeline.addBefore("handler", OBSERVER, state.observer);
-        pipeline.addLast(GATE, state.gate);
+    /** Puts the observers and the gate on an HTTP/1 connection's pipeline. */
+    void install(ChannelPipeline http1) {
+        Connection state = new Connection(http1.channel());
+        http1.addBefore("httpDecoder", ARRIVALS, state.arrivals);
+        http1.addBefore("handler", OBSERVER, state.observer);
+        http1.addLast(GATE, state.gate);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.http;
 
+import io.demandmetrics.adapter.api.PathSegments;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -77,20 +78,10 @@ final class MalformedRequests {
      */
     static RequestFailure malformedPath(HttpServerRequest request) {
         String path = request.path();
-        return path.indexOf('%') >= 0 && !wellEscaped(path)
+        return !PathSegments.wellEscaped(path)
                 ? new RequestFailure.BadRequest("malformed percent-encoding in path: each %-escape must be % and two"
                         + " hex digits (RFC 3986)")
                 : null;
-    }
-
-    private static boolean wellEscaped(String path) {
-        for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
-            if (i + 2 >= path.length() || Character.digit(path.charAt(i + 1), 16) < 0
-                    || Character.digit(path.charAt(i + 2), 16) < 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** {@code OPTIONS *}: asks about the server, not a resource; answered like Go's net/http does. */

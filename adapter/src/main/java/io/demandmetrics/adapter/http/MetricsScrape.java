@@ -3,8 +3,6 @@ package io.demandmetrics.adapter.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import java.io.OutputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code /metrics}: the Prometheus (or, when asked, OpenMetrics) exposition of the adapter's
@@ -34,20 +32,16 @@ final class MetricsScrape {
         String accept = request.getHeader("Accept");
         String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : PROMETHEUS_TEXT;
         boolean gzip = acceptsGzip(request);
-        bodies.get(contentType + (gzip ? ";gzip" : ""), () -> vertx.executeBlocking(() -> {
-            // Streamed into chunks, never one multi-megabyte String or array (ChunkedBody says why).
-            ChunkedBody body = new ChunkedBody();
-            try (OutputStream out = gzip ? new GZIPOutputStream(body, ChunkedBody.CHUNK) : body) {
-                prometheus.scrape(out, contentType);
-            }
-            return body;
-        }, false)).onComplete(result -> {
-            if (result.failed()) {
-                exchange.fail("scraping the adapter's metrics", result.cause());
-            } else {
-                exchange.large(200, contentType, result.result(), gzip);
-            }
-        });
+        // Streamed into chunks, never one multi-megabyte String or array (ChunkedBody says why).
+        bodies.get(contentType + (gzip ? ";gzip" : ""), () -> vertx.executeBlocking(
+                () -> ChunkedBody.written(gzip, out -> prometheus.scrape(out, contentType)), false))
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        exchange.fail("scraping the adapter's metrics", result.cause());
+                    } else {
+                        exchange.large(200, contentType, result.result(), gzip);
+                    }
+                });
     }
 
     static boolean acceptsGzip(HttpServerRequest request) {

@@ -9,8 +9,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * The version in an HTTP/1 request line, judged before Vert.x sees the request. Vert.x answers
@@ -40,18 +38,11 @@ final class RequestVersions extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Puts the check between the HTTP/1 decoder and Vert.x on {@code connection}'s channel;
-     * HTTP/2 connections have no request line and are left alone. Called from the connection
-     * handler, which runs before the first request is decoded.
+     * Puts the check between the HTTP/1 decoder and Vert.x on an HTTP/1 connection's pipeline
+     * ({@link AdapterServer}'s connection handler finds it, before the first request is decoded).
      */
-    static void install(HttpConnection connection) {
-        if (!(connection instanceof ConnectionBase base)) {
-            return;
-        }
-        ChannelPipeline pipeline = base.channel().pipeline();
-        if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null && pipeline.get(NAME) == null) {
-            pipeline.addBefore("handler", NAME, INSTANCE);
-        }
+    static void install(ChannelPipeline http1) {
+        http1.addBefore("handler", NAME, INSTANCE);
     }
 
     @Override
