@@ -238,8 +238,11 @@ class LifecycleIT {
             assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "lenient"))).isEqualTo("7");
 
             TestValuesScalerProvider.set("flaky", List.of(Sample.of(43)));
-            await().atMost(Duration.ofSeconds(5)).until(() ->
-                    TestAdapters.get(client, adapter, EXTERNAL + "strict").statusCode() == 200);
+            // Each metric polls at its own phase of the interval: wait until both have polled
+            // since the source recovered (six fetches of the two span more than an interval).
+            int recovered = TestValuesScalerProvider.fetches("flaky");
+            await().atMost(Duration.ofSeconds(5)).until(() -> TestValuesScalerProvider.fetches("flaky") >= recovered + 6
+                    && TestAdapters.get(client, adapter, EXTERNAL + "strict").statusCode() == 200);
             assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "strict"))).isEqualTo("43");
             assertThat(value(TestAdapters.get(client, adapter, EXTERNAL + "lenient"))).isEqualTo("43");
         } finally {
