@@ -10,6 +10,8 @@ import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.http.ServingTimeouts;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.metrics.Exposition;
+import io.demandmetrics.adapter.metrics.PollExposition;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
@@ -23,6 +25,7 @@ import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.hpa.HpaManifest;
 import io.demandmetrics.scaler.spi.Durations;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -138,8 +141,10 @@ public final class Adapter {
             vertx.close();
             throw e;
         }
+        // Each metric's meters live apart from the rest: /metrics streams them (PollMeters says why).
+        PollMeters pollMeters = new PollMeters(new SimpleMeterRegistry(), clock);
         MetricStore store = new MetricStore(vertx, clock, prometheus,
-                PollListener.both(new PollMeters(prometheus, clock), sharing.listener()), mode.pods(),
+                PollListener.both(pollMeters, sharing.listener()), mode.pods(),
                 sharing.ownership());
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
@@ -151,7 +156,7 @@ public final class Adapter {
         AdapterServer server = new AdapterServer(vertx,
                 new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view),
                         new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods(),
-                                sharing::ownerOf), prometheus,
+                                sharing::ownerOf), new Exposition(prometheus, new PollExposition(pollMeters)),
                         readiness::notReadyReason),
                 new AdapterServer.Access(mode.clientCertificates(), mode.gate()), metrics);
         int port;

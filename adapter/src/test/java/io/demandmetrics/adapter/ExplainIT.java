@@ -109,6 +109,64 @@ class ExplainIT {
         }
     }
 
+    @Test
+    void everyMetricIsListedAPageAtATimeInConfigOrder() throws Exception {
+        TestValuesScalerProvider.set("paged", List.of(Sample.of(1)));
+        StringBuilder yaml = new StringBuilder("metrics:\n");
+        List<String> configured = new java.util.ArrayList<>();
+        for (String name : List.of("m7", "m1", "m5", "m2", "m6", "m3", "m4")) { // config order, not sorted
+            yaml.append("  - {name: ").append(name).append(", namespace: shop, type: test-values,"
+                    + " parameters: {source: paged}, pollInterval: 1s}\n");
+            configured.add("shop/" + name);
+        }
+        Path config = Files.writeString(dir.resolve("config.yaml"), yaml.toString());
+        Adapter adapter = TestAdapters.start(dir, config, new MutableClock(Instant.parse("2026-11-30T12:00:00Z")));
+        HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
+        try {
+            JsonObject whole = new JsonObject(get(client, adapter, "/explain.json").body());
+            assertThat(ids(whole)).isEqualTo(configured); // within the default page: all, and no continue
+            assertThat(whole.containsKey("continue")).isFalse();
+
+            List<String> listed = new java.util.ArrayList<>();
+            List<Integer> remaining = new java.util.ArrayList<>();
+            String path = "/explain.json?limit=3";
+            while (path != null) {
+                JsonObject page = new JsonObject(get(client, adapter, path).body());
+                listed.addAll(ids(page));
+                remaining.add(page.getInteger("remaining", 0));
+                path = page.containsKey("continue") ? "/explain.json?limit=3&continue="
+                        + java.net.URLEncoder.encode(page.getString("continue"), java.nio.charset.StandardCharsets.UTF_8)
+                        : null;
+            }
+            assertThat(listed).isEqualTo(configured);
+            assertThat(remaining).containsExactly(4, 1, 0);
+
+            // The page links to the next one, with the same size.
+            String html = get(client, adapter, "/explain?limit=3").body();
+            Matcher next = Pattern.compile("<p id=\"more\">4 more metrics: <a href=\"([^\"]+)\">").matcher(html);
+            assertThat(next.find()).as(html).isTrue();
+            String second = get(client, adapter, "/" + next.group(1).replace("&amp;", "&")).body();
+            assertThat(second).contains("data-metric=\"shop/m2\"", "data-metric=\"shop/m3\"")
+                    .doesNotContain("data-metric=\"shop/m7\"").contains("1 more metrics");
+
+            for (String limit : List.of("0", "1001", "ten", "")) {
+                HttpResponse<String> refused = get(client, adapter, "/explain.json?limit=" + limit);
+                assertThat(refused.statusCode()).as("limit=" + limit).isEqualTo(400);
+                assertThat(refused.body()).contains("limit must be a whole number from 1 to 1000");
+            }
+            HttpResponse<String> gone = get(client, adapter, "/explain.json?continue=external/shop/removed");
+            assertThat(gone.statusCode()).isEqualTo(410);
+            assertThat(new JsonObject(gone.body()).getString("reason")).isEqualTo("Expired");
+            assertThat(gone.body()).contains("external/shop/removed is no longer configured");
+        } finally {
+            adapter.stop();
+        }
+    }
+
+    private static List<String> ids(JsonObject page) {
+        return page.getJsonArray("metrics").stream().map(m -> ((JsonObject) m).getString("metric")).toList();
+    }
+
     /** An HPA on the external metric shop/explained with a target and a status, as applied. */
     private Path hpa(String name, String type, String field, String target, String matchLabels, int current)
             throws Exception {

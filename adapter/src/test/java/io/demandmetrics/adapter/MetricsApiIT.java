@@ -313,6 +313,21 @@ class MetricsApiIT {
                 .containsPattern("demand_adapter_poll_errors_total\\{describes=\"external\",metric=\"shop/down\",type=\"test-values\"} [1-9]")
                 .contains("demand_adapter_value_age_seconds{describes=\"external\",metric=\"shop/queue-depth\",type=\"test-values\"} 0.0")
                 .contains("demand_adapter_metrics_configured 9.0");
+
+        // OpenMetrics, as a Prometheus that asks for it gets it: the poll meters inside the
+        // exposition, the one "# EOF" last (a Prometheus drops a scrape with anything after it).
+        HttpResponse<String> openMetrics = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(adapter.url() + "/metrics"))
+                        .header("Accept", "application/openmetrics-text; version=1.0.0")
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(openMetrics.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/openmetrics-text"));
+        assertThat(openMetrics.body())
+                .contains("# TYPE demand_adapter_poll_errors counter\n")
+                .containsPattern("demand_adapter_poll_seconds_count\\{describes=\"external\",metric=\"shop/queue-depth\",type=\"test-values\"} [1-9]")
+                .contains("# TYPE demand_adapter_http_requests_seconds histogram\n")
+                .endsWith("\n# EOF\n");
+        assertThat(openMetrics.body().split("# EOF", -1)).hasSize(2);
     }
 
     @Test

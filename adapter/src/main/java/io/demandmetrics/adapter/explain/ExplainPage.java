@@ -3,8 +3,12 @@ package io.demandmetrics.adapter.explain;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code /explain}: what {@link Explanations#json} answered, as a page: every metric in a
@@ -16,18 +20,31 @@ public final class ExplainPage {
     private ExplainPage() {
     }
 
+    /** The query of a list page: where it continues and its size when not the default; escaped for an attribute. */
+    private static String query(String after, int limit) {
+        List<String> parameters = new ArrayList<>();
+        if (after != null) {
+            parameters.add("continue=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+        }
+        if (limit != Explanations.Page.DEFAULT_LIMIT) {
+            parameters.add("limit=" + limit);
+        }
+        return parameters.isEmpty() ? "" : Html.escape("?" + String.join("&", parameters));
+    }
+
     /**
      * The page for what {@link #json} answered: every metric in a table, or one metric with its
      * series and a chart of its last hour.
      */
-    public static Buffer html(JsonObject data, String metricId) {
+    public static Buffer html(JsonObject data, String metricId, Explanations.Page page) {
         StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 + "<title>demand-adapter: explain</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
                 + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 10px;"
                 + "text-align:left}th{background:#eee}td.num{text-align:right}img{max-width:100%;display:block}"
                 + "</style></head><body>\n<h1>What the adapter serves</h1>\n");
         html.append("<p>At ").append(Html.escape(data.getString("at"))).append(". <a href=\"explain.json").append(
-                metricId == null ? "" : "?metric=" + Html.escape(metricId)).append("\">JSON</a></p>\n");
+                metricId == null ? query(page.after(), page.limit()) : "?metric=" + Html.escape(metricId))
+                .append("\">JSON</a></p>\n");
         html.append("<table id=\"metrics\">\n<tr><th>metric</th><th>type</th><th>describes</th><th>total</th>"
                 + "<th>series</th><th>age (s)</th><th>health</th><th>last error</th></tr>\n");
         for (Object item : data.getJsonArray("metrics")) {
@@ -48,6 +65,10 @@ public final class ExplainPage {
                     .append("</td><td>").append(Html.escape(health.getString("lastError", ""))).append("</td></tr>\n");
         }
         html.append("</table>\n");
+        if (data.containsKey("continue")) {
+            html.append("<p id=\"more\">").append(data.getInteger("remaining")).append(" more metrics: <a href=\"explain")
+                    .append(query(data.getString("continue"), page.limit())).append("\">next page</a></p>\n");
+        }
         if (metricId != null) {
             JsonObject metric = data.getJsonArray("metrics").getJsonObject(0);
             detail(html, metric);

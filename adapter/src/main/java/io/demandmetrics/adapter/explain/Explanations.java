@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.explain;
 import io.demandmetrics.adapter.api.MetricPoint;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.Failure;
@@ -30,6 +31,10 @@ import java.util.function.Supplier;
  * that selects everything), its health, its lead and the HPAs that read it with what the
  * controller would propose from the API's answer to each HPA's own question; for one metric
  * ({@code ?metric=namespace/name}) its served series and the last hour of its total.
+ *
+ * <p>Every metric is listed a page at a time ({@link Page}), in config order: at ten thousand
+ * metrics the whole list is megabytes, which one reader could ask for back to back and so take
+ * the event loop from the HPA's answers. A page ends with where the next one continues.
  */
 public final class Explanations {
 
@@ -37,6 +42,25 @@ public final class Explanations {
     static final int MAX_SERIES = 100;
     /** Longest error text shown; the full one is in the log. */
     static final int MAX_ERROR = 300;
+
+    /**
+     * Which part of the list: at most {@code limit} metrics after the one {@code after} names
+     * (the {@code continue} of the page before; null: from the first).
+     */
+    public record Page(String after, int limit) {
+
+        /** Metrics on a page unless the reader asks for fewer: about 120 KB of JSON. */
+        public static final int DEFAULT_LIMIT = 500;
+        /** The most a reader may ask for on one page. */
+        public static final int MAX_LIMIT = 1000;
+        public static final Page FIRST = new Page(null, DEFAULT_LIMIT);
+
+        public Page {
+            if (limit < 1 || limit > MAX_LIMIT) {
+                throw new IllegalArgumentException("limit " + limit + " outside 1.." + MAX_LIMIT);
+            }
+        }
+    }
 
     private final Supplier<Catalog> catalog;
     private final MetricView view;
@@ -62,25 +86,62 @@ public final class Explanations {
     }
 
     /**
-     * Every metric, or the one {@code metricId} names with its series and history.
+     * The page of every metric, or the one {@code metricId} names with its series and history.
+     * A page that is not the last says where the next continues ({@code continue}) and how many
+     * metrics are after it ({@code remaining}).
      *
-     * @return a future of null when {@code metricId} names no metric
+     * @return a future of null when {@code metricId} names no metric; failed with
+     *     {@link RequestFailure.Expired} when the metric the page continues after is no longer
+     *     configured (a reload removed it: the reader starts again)
      */
-    public Future<JsonObject> json(String metricId) {
+    public Future<JsonObject> json(String metricId, Page page) {
         Instant now = clock.instant();
         Catalog current = catalog.get(); // one config version for the whole answer
         List<HorizontalPodAutoscaler> known = hpas.get(); // listed once, not once per metric
+        List<MetricKey> keys = current.keys();
         List<Future<JsonObject>> entries = new ArrayList<>();
-        for (MetricKey key : current.keys()) {
-            if (metricId == null || key.id().equals(metricId)) {
-                entries.add(entry(current.state(key).definition(), now, metricId != null, known));
+        if (metricId != null) {
+            for (MetricKey key : keys) {
+                if (key.id().equals(metricId)) {
+                    entries.add(entry(current.state(key).definition(), now, true, known));
+                }
+            }
+            return entries.isEmpty() ? Future.succeededFuture(null) : Future.all(entries)
+                    .map(all -> new JsonObject().put("at", now.toString()).put("metrics", new JsonArray(all.list())));
+        }
+        int from = 0;
+        if (page.after() != null) {
+            from = indexOf(keys, page.after()) + 1;
+            if (from == 0) {
+                return Future.failedFuture(new RequestFailure.Expired("the list changed since the page before: "
+                        + page.after() + " is no longer configured; list again without continue"));
             }
         }
-        if (metricId != null && entries.isEmpty()) {
-            return Future.succeededFuture(null);
+        int to = Math.min(keys.size(), from + page.limit());
+        for (MetricKey key : keys.subList(from, to)) {
+            entries.add(entry(current.state(key).definition(), now, false, known));
         }
-        return Future.all(entries).map(all -> new JsonObject().put("at", now.toString())
-                .put("metrics", new JsonArray(all.list())));
+        return Future.all(entries).map(all -> {
+            JsonObject answer = new JsonObject().put("at", now.toString()).put("metrics", new JsonArray(all.list()));
+            if (to < keys.size()) {
+                answer.put("continue", token(keys.get(to - 1))).put("remaining", keys.size() - to);
+            }
+            return answer;
+        });
+    }
+
+    /** Where a page continues: the key of its last metric ({@code external/shop/orders}); ids alone repeat across resources. */
+    private static String token(MetricKey key) {
+        return key.describes() + "/" + key.id();
+    }
+
+    private static int indexOf(List<MetricKey> keys, String token) {
+        for (int i = 0; i < keys.size(); i++) {
+            if (token(keys.get(i)).equals(token)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Future<JsonObject> entry(MetricDefinition definition, Instant now, boolean detail,

@@ -53,6 +53,16 @@ public abstract sealed class RequestFailure extends RuntimeException {
         }
     }
 
+    /**
+     * A continued list whose place is gone (the item it continues after is no longer listed):
+     * 410, as kube-apiserver answers an expired {@code continue}; the client starts again.
+     */
+    public static final class Expired extends RequestFailure {
+        public Expired(String message) {
+            super(message);
+        }
+    }
+
     /** The route exists, the method does not. */
     public static final class MethodNotAllowed extends RequestFailure {
         public MethodNotAllowed(String message) {

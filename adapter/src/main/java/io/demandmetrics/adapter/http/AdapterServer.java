@@ -3,8 +3,8 @@ package io.demandmetrics.adapter.http;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.metrics.Exposition;
 import io.demandmetrics.adapter.tls.ServingCertificate;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -91,10 +91,10 @@ public final class AdapterServer {
      *
      * @param api the metrics APIs
      * @param explain {@code /explain} and {@code /explain.json}
-     * @param prometheus {@code /metrics}
+     * @param exposition {@code /metrics}
      * @param notReadyReason {@code /readyz}: null when ready, else why not
      */
-    public record Routes(MetricsApiHandler api, Explanations explain, PrometheusMeterRegistry prometheus,
+    public record Routes(MetricsApiHandler api, Explanations explain, Exposition exposition,
                          Supplier<String> notReadyReason) {
     }
 

@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -80,7 +81,7 @@ final class Exchange {
      * this client: the headers say which, and that the answer varies with
      * {@code Accept-Encoding}.
      */
-    void large(int code, String contentType, ChunkedBody body, boolean gzipped) {
+    Future<Void> large(int code, String contentType, ChunkedBody body, boolean gzipped) {
         HttpServerResponse response = request.response().setStatusCode(code);
         response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         response.putHeader(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
@@ -88,7 +89,7 @@ final class Exchange {
         if (gzipped) {
             response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
         }
-        body.send(response);
+        return body.send(response);
     }
 
     /** Answers with the Status for {@code failure}, met while {@code doing}. */

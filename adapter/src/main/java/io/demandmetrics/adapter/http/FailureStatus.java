@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.http;
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.failure.RequestFailure.AuthorizationUnavailable;
 import io.demandmetrics.adapter.failure.RequestFailure.BadRequest;
+import io.demandmetrics.adapter.failure.RequestFailure.Expired;
 import io.demandmetrics.adapter.failure.RequestFailure.Forbidden;
 import io.demandmetrics.adapter.failure.RequestFailure.HeadersTooLarge;
 import io.demandmetrics.adapter.failure.RequestFailure.MethodNotAllowed;
@@ -50,6 +51,9 @@ final class FailureStatus {
         }
         if (failure instanceof MethodNotAllowed) {
             return new Status(405, "MethodNotAllowed", message);
+        }
+        if (failure instanceof Expired) {
+            return new Status(410, "Expired", message);
         }
         if (failure instanceof TargetTooLong) {
             return new Status(414, "RequestURITooLong", message);

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
 
 /**
  * The adapter's own Prometheus metrics about serving: requests by route and code (with a
@@ -59,6 +60,13 @@ public final class AdapterMetrics {
                 .description("Requests whose connection or stream closed before their answer was written: the"
                         + " client left, or the server shut down before answering")
                 .register(registry);
+    }
+
+    /** Bytes the large answers ({@code /metrics}, explain) hold outside the heap now, as {@code held} reads them. */
+    public void largeAnswerBytes(LongSupplier held) {
+        Gauge.builder("demand_adapter_large_answers_bytes", held, LongSupplier::getAsLong)
+                .description("Bytes of built /metrics and explain answers held outside the heap: being sent, or"
+                        + " shared with the next reader").register(registry);
     }
 
     /** A client connection opened; {@link #connectionClosed} follows when it closes. */

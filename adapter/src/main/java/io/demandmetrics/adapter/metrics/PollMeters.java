@@ -7,12 +7,14 @@ import io.demandmetrics.adapter.store.Reading;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * Each configured metric's meters at /metrics: its polls, its failed polls, the age of its
  * served value and, with a lead, its observed and served totals.
  *
+ * <p>At ten thousand metrics these are fifty thousand series, so they are not scraped through
+ * Micrometer's Prometheus registry (whose scrape copies every series into a snapshot first:
+ * hundreds of milliseconds and tens of megabytes that live long enough to be promoted, and whose
+ * collection pauses the HPA's answers too). The meters live in a registry of their own and
+ * {@link PollExposition} streams them from {@link #current()}.
+ *
  * <p>The meters belong to what names them (the metric's key and scaler type), not to a poller:
  * a reload that replaces a metric's poller hands the same meters to the new one, which feeds
  * them from then on, and they are removed only when no poller of that name is left. Per-metric
@@ -30,6 +38,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PollMeters implements PollListener {
 
+    static final String POLLS_HELP = "Polls of the metric's source, successful or not";
+    static final String ERRORS_HELP = "Failed polls of the metric's source";
+    static final String AGE_HELP = "Age of the value served for the metric; NaN before the first successful poll";
+    static final String LEAD_OBSERVED_HELP = "A metric with a lead: the total of its values as the last poll observed them";
+    static final String LEAD_SERVED_HELP = "A metric with a lead: the total served, the forecast (never below observed)";
+
     private final MeterRegistry registry;
     private final Clock clock;
     /** Guarded by {@code this}: started and retired are rare. */
@@ -37,14 +51,54 @@ public final class PollMeters implements PollListener {
     /** Read on every poll. */
     private final Map<MetricState, Named> byState = new ConcurrentHashMap<>();
 
+    /** @param registry where the meters live; one that /metrics does not scrape itself (see above) */
     public PollMeters(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
     }
 
+    /** One metric's meters as /metrics shows them; the lead gauges are null without a lead. */
+    record Meters(Tags tags, String labels, Timer polls, Counter errors, Gauge age, Gauge leadObserved,
+                  Gauge leadServed) {
+    }
+
+    /** Every metric's meters now, in the order of their tags (as a Prometheus registry lists its series). */
+    List<Meters> current() {
+        List<Meters> all = new ArrayList<>();
+        synchronized (this) {
+            for (Named named : byName.values()) {
+                List<Gauge> lead = named.leadGauges;
+                all.add(new Meters(named.tags, named.labels, named.polls, named.errors, named.age,
+                        lead.isEmpty() ? null : lead.get(0), lead.isEmpty() ? null : lead.get(1)));
+            }
+        }
+        all.sort((a, b) -> compare(a.tags(), b.tags()));
+        return all;
+    }
+
+    /** Tag by tag (Tags keep their tags sorted by key), key then value. */
+    private static int compare(Tags a, Tags b) {
+        Iterator<Tag> left = a.iterator();
+        Iterator<Tag> right = b.iterator();
+        while (left.hasNext() && right.hasNext()) {
+            Tag l = left.next();
+            Tag r = right.next();
+            int order = l.getKey().compareTo(r.getKey());
+            if (order == 0) {
+                order = l.getValue().compareTo(r.getValue());
+            }
+            if (order != 0) {
+                return order;
+            }
+        }
+        return Boolean.compare(left.hasNext(), right.hasNext());
+    }
+
     /** One name's meters and the pollers that feed them, the newest last. */
     private final class Named {
         final Tags tags;
+        /** The tags as a Prometheus label set, written once per metric rather than once per scrape. */
+        final String labels;
         final List<MetricState> feeders = new ArrayList<>();
         /** The newest feeder, whose value's age and lead totals the gauges read. */
         volatile MetricState current;
@@ -55,12 +109,13 @@ public final class PollMeters implements PollListener {
 
         Named(Tags tags) {
             this.tags = tags;
-            polls = Timer.builder("demand_adapter_poll").description("Polls of the metric's source, successful or not")
+            this.labels = PollExposition.labels(tags);
+            polls = Timer.builder("demand_adapter_poll").description(POLLS_HELP)
                     .tags(tags).register(registry);
-            errors = Counter.builder("demand_adapter_poll_errors").description("Failed polls of the metric's source")
+            errors = Counter.builder("demand_adapter_poll_errors").description(ERRORS_HELP)
                     .tags(tags).register(registry);
             age = Gauge.builder("demand_adapter_value_age_seconds", this, named -> ageSeconds(named.current))
-                    .description("Age of the value served for the metric; NaN before the first successful poll")
+                    .description(AGE_HELP)
                     .tags(tags).register(registry);
         }
 
@@ -71,10 +126,10 @@ public final class PollMeters implements PollListener {
             if (lead && leadGauges.isEmpty()) {
                 leadGauges = List.of(
                         Gauge.builder("demand_adapter_lead_observed", this, named -> named.current.leadObservedTotal())
-                                .description("A metric with a lead: the total of its values as the last poll observed them")
+                                .description(LEAD_OBSERVED_HELP)
                                 .tags(tags).register(registry),
                         Gauge.builder("demand_adapter_lead_served", this, named -> named.current.leadServedTotal())
-                                .description("A metric with a lead: the total served, the forecast (never below observed)")
+                                .description(LEAD_SERVED_HELP)
                                 .tags(tags).register(registry));
             } else if (!lead) {
                 removeLeadGauges();

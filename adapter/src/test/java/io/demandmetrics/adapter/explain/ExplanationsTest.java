@@ -101,7 +101,7 @@ class ExplanationsTest {
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         Explanations explanations = new Explanations(() -> catalog, new MetricView(() -> catalog,
                 new ReportedObjects(), clock), clock, () -> List.of(hpa), null, definition -> null);
-        return explanations.json(metricId).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        return explanations.json(metricId, Explanations.Page.FIRST).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .getJsonArray("metrics").getJsonObject(0);
     }
 

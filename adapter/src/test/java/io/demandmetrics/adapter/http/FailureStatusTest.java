@@ -32,6 +32,7 @@ class FailureStatusTest {
         assertThat(statuses).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("AuthorizationUnavailable", "503 ServiceUnavailable"),
                 Map.entry("BadRequest", "400 BadRequest"),
+                Map.entry("Expired", "410 Expired"),
                 Map.entry("Forbidden", "403 Forbidden"),
                 Map.entry("HeadersTooLarge", "431 RequestHeaderFieldsTooLarge"),
                 Map.entry("MethodNotAllowed", "405 MethodNotAllowed"),

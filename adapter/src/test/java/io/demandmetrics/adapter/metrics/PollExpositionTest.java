@@ -1,0 +1,95 @@
+package io.demandmetrics.adapter.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.demandmetrics.adapter.api.KubernetesResource;
+import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.store.MetricState;
+import io.demandmetrics.adapter.store.Readings;
+import io.demandmetrics.scaler.spi.DescribedObject;
+import io.demandmetrics.scaler.spi.Sample;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * /metrics writes the poll meters itself (for speed); a user must see exactly what
+ * Micrometer's Prometheus registry would write for the same meters. The registry is the
+ * oracle here: the meters are registered in one, and its scrape and ours must be equal.
+ */
+class PollExpositionTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-03T10:00:00Z");
+    private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    private static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PollMeters meters = new PollMeters(registry, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final PollExposition exposition = new PollExposition(meters);
+
+    @BeforeEach
+    void manyMetricsPolledSomeFailingOneWithALead() {
+        MetricKey pods = new MetricKey(KubernetesResource.byName("pods").orElseThrow(), "shop", "rps");
+        for (MetricKey key : List.of(MetricKey.external("shop", "orders"), MetricKey.external("billing", "queue"),
+                MetricKey.external("shop", "a-b.c"), pods)) {
+            MetricState state = Readings.polled(Readings.definition(key, null, Duration.ofMinutes(1), null),
+                    NOW.minusMillis(1_234),
+                    List.of(key.isExternal() ? Sample.of(3) : Sample.forObject(DescribedObject.named("web-1"), 3)));
+            meters.started(state);
+            meters.polled(state, 1_500_000, false);
+            meters.polled(state, 250_000_000, key.name().equals("queue"));
+        }
+        meters.started(Readings.failing(Readings.definition(MetricKey.external("zeta", "never"), null,
+                Duration.ofMinutes(1), null), NOW, "down"));
+        MetricDefinition plain = Readings.definition(MetricKey.external("shop", "leading"), null,
+                Duration.ofMinutes(1), null);
+        meters.started(Readings.polled(new MetricDefinition(plain.key(), plain.type(), plain.parameters(),
+                plain.provider(), plain.scalerConfig(), plain.object(), Duration.ofSeconds(15), plain.timeout(),
+                plain.maxAge(), plain.fallback(), Duration.ofSeconds(30)), NOW, List.of(Sample.of(7))));
+    }
+
+    @Test
+    void theTextFormatIsWhatThePrometheusRegistryWrites() throws IOException {
+        String ours = ours(false);
+        assertThat(ours).isEqualTo(registry.scrape(TEXT));
+        assertThat(ours).contains("demand_adapter_poll_errors_total{describes=\"external\",metric=\"billing/queue\",type=\"test\"} 1.0",
+                "demand_adapter_poll_seconds_count{describes=\"pods\",metric=\"shop/rps\",type=\"test\"} 2",
+                "demand_adapter_value_age_seconds{describes=\"external\",metric=\"zeta/never\",type=\"test\"} NaN",
+                "demand_adapter_lead_served{describes=\"external\",metric=\"shop/leading\",type=\"test\"}");
+    }
+
+    @Test
+    void openMetricsIsWhatThePrometheusRegistryWritesBeforeItsEnd() throws IOException {
+        String registryOutput = registry.scrape(OPENMETRICS);
+        assertThat(registryOutput).endsWith("# EOF\n");
+        assertThat(ours(true)).isEqualTo(registryOutput.substring(0, registryOutput.length() - "# EOF\n".length()));
+    }
+
+    @Test
+    void withoutALeadThereAreNoLeadFamilies() throws IOException {
+        PrometheusMeterRegistry plainRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PollMeters plainMeters = new PollMeters(plainRegistry, Clock.fixed(NOW, ZoneOffset.UTC));
+        plainMeters.started(Readings.polled(Readings.definition(MetricKey.external("shop", "orders"), null,
+                Duration.ofMinutes(1), null), NOW, List.of(Sample.of(3))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PollExposition(plainMeters).write(out, false);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(plainRegistry.scrape(TEXT))
+                .doesNotContain("lead");
+    }
+
+    private String ours(boolean openMetrics) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        exposition.write(out, openMetrics);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
