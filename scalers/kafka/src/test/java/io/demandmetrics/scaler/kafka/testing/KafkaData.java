@@ -36,8 +36,25 @@ public final class KafkaData implements AutoCloseable {
         return admin;
     }
 
+    /**
+     * Creates the topic and returns once every partition has a leader: a record sent before
+     * that can wait out the producer's whole delivery timeout (seen once in CI: 120 s, then
+     * expired) instead of being sent when the leader appears.
+     */
     public void createTopic(String topic, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!everyPartitionLed(topic)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + ": a partition still has no leader after 30 s");
+            }
+            Thread.sleep(50); // polling the condition, not waiting a guessed time
+        }
+    }
+
+    private boolean everyPartitionLed(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
     }
 
     /** Produces {@code counts[i]} messages to partition i, so its latest offset is counts[i]. */
