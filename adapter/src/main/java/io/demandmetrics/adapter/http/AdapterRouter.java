@@ -42,7 +42,6 @@ final class AdapterRouter {
         router.get("/healthz").handler(answer("healthz", exchange -> exchange.text(200, "ok")));
         router.get("/livez").handler(answer("livez", exchange -> exchange.text(200, "ok")));
         router.get("/readyz").handler(answer("readyz", exchange -> ready(exchange, routes.notReadyReason())));
-        metrics.largeAnswerBytes(() -> ChunkedBody.ALLOCATOR.metric().usedDirectMemory());
         router.get("/metrics").handler(answer("metrics", new MetricsScrape(vertx, routes.exposition())::answer));
         ExplainRoute explain = new ExplainRoute(vertx, routes.explain());
         router.get("/explain").handler(TimeoutHandler.create(EXPLAIN_TIMEOUT.toMillis(), 503))

@@ -11,7 +11,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,6 +19,7 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.net.ServerSSLOptions;
@@ -114,6 +114,7 @@ public final class AdapterServer {
         this.gate = access.gate();
         this.metrics = metrics;
         this.metricRoute = metricRoute;
+        metrics.largeAnswerBytes(() -> ChunkedBody.ALLOCATOR.metric().usedDirectMemory());
     }
 
     /**

@@ -64,7 +64,9 @@ public final class AdapterMetrics {
 
     /** Bytes the large answers ({@code /metrics}, explain) hold outside the heap now, as {@code held} reads them. */
     public void largeAnswerBytes(LongSupplier held) {
-        Gauge.builder("demand_adapter_large_answers_bytes", held, LongSupplier::getAsLong)
+        // Held strongly: Micrometer keeps only a weak reference to a gauge's object by default,
+        // and nothing else holds this supplier.
+        Gauge.builder("demand_adapter_large_answers_bytes", held, LongSupplier::getAsLong).strongReference(true)
                 .description("Bytes of built /metrics and explain answers held outside the heap: being sent, or"
                         + " shared with the next reader").register(registry);
     }

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Everything /metrics shows: the adapter's own meters from Micrometer's Prometheus registry
@@ -44,14 +45,7 @@ public final class Exposition {
     }
 
     private static boolean endsWith(byte[] bytes, byte[] suffix) {
-        if (bytes.length < suffix.length) {
-            return false;
-        }
-        for (int i = 0; i < suffix.length; i++) {
-            if (bytes[bytes.length - suffix.length + i] != suffix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return bytes.length >= suffix.length
+                && Arrays.equals(bytes, bytes.length - suffix.length, bytes.length, suffix, 0, suffix.length);
     }
 }

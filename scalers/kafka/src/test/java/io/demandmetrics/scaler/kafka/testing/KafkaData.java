@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.kafka.testing;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 
 /** Topics, messages and committed offsets on a test broker. */
 public final class KafkaData implements AutoCloseable {
@@ -43,13 +45,8 @@ public final class KafkaData implements AutoCloseable {
      */
     public void createTopic(String topic, int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!everyPartitionLed(topic)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + ": a partition still has no leader after 30 s");
-            }
-            Thread.sleep(50); // polling the condition, not waiting a guessed time
-        }
+        Awaitility.await("every partition of " + topic + " has a leader").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50)).until(() -> everyPartitionLed(topic));
     }
 
     private boolean everyPartitionLed(String topic) throws Exception {
