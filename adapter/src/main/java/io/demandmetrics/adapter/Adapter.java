@@ -10,6 +10,7 @@ import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.http.ServingTimeouts;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.metrics.JvmMeters;
 import io.demandmetrics.adapter.metrics.Exposition;
 import io.demandmetrics.adapter.metrics.PollExposition;
 import io.demandmetrics.adapter.metrics.PollMeters;
@@ -124,6 +125,7 @@ public final class Adapter {
         AdapterConfig config = parse(parser, options.config(), configText);
 
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        JvmMeters.bindTo(prometheus);
         Vertx vertx = vertx(prometheus);
         AdapterMetrics metrics = new AdapterMetrics(prometheus);
         ServingMode mode;
@@ -206,9 +208,10 @@ public final class Adapter {
                 // gives them back. AdapterMetrics counts requests with bounded labels instead. The
                 // HTTP client meters are off too: every client (one per scrape setting of the rps and
                 // latency scalers) registers the same active-requests gauge again, which Micrometer
-                // warns about; the scrape pool meters its scrapes itself.
+                // warns about; the scrape pool meters its scrapes itself. Its JVM meters are JvmMeters,
+                // which read the collectors' totals instead of a notification per collection.
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                        .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+                        .setJvmMetricsEnabled(false).addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
                         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
                 .withMetrics(new MicrometerMetricsFactory(prometheus))
                 .build();
