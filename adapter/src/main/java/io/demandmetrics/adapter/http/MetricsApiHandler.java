@@ -9,15 +9,18 @@ import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.selector.SelectorSyntaxException;
 import io.demandmetrics.adapter.store.Catalog;
+import io.demandmetrics.adapter.view.Basis;
 import io.demandmetrics.adapter.view.MetricAnswer;
 import io.demandmetrics.adapter.view.MetricQuestion;
 import io.demandmetrics.adapter.view.MetricView;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +45,7 @@ public final class MetricsApiHandler {
     private final Supplier<Catalog> catalog;
     private final MetricView view;
     private final AnswerCache answers;
+    private final Function<MetricQuestion, Basis> currentBasis;
 
     /** @param catalog the config version served, for its discovery documents */
     public MetricsApiHandler(Supplier<Catalog> catalog, MetricView view) {
@@ -52,13 +56,27 @@ public final class MetricsApiHandler {
         this.catalog = catalog;
         this.view = view;
         this.answers = new AnswerCache(answerCacheBytes);
+        this.currentBasis = view::basis;
     }
 
-    /** Answers the request {@code exchange} holds: gzipped when the answer has a gzipped form and the client accepts it. */
+    /**
+     * Answers the request {@code exchange} holds: gzipped when the answer has a gzipped form and
+     * the client accepts it. A request asked before whose answer still holds is answered from
+     * the {@link AnswerCache} without being parsed again: most requests are (every HPA asks the
+     * same question every sync), so that path has no futures and no parsing.
+     */
     void answer(Exchange exchange) {
         HttpServerRequest request = exchange.request();
+        String asSent = request.uri();
+        if (request.method() == HttpMethod.GET) {
+            AnswerCache.Entry reused = answers.reusable(asSent, currentBasis);
+            if (reused != null) {
+                exchange.route(reused.route()).json(200, reused.encoded().body());
+                return;
+            }
+        }
         boolean query = request.query() != null; // without one, no parameter map is built
-        answer(request.method().name(), request.path(), query ? request.getParam("labelSelector") : null,
+        answer(asSent, request.method().name(), request.path(), query ? request.getParam("labelSelector") : null,
                 query ? request.getParam("metricLabelSelector") : null).onComplete(answered -> {
                     ApiResponse response = answered.succeeded() ? answered.result() // it answers its own failures
                             : ApiResponse.of(FailureStatus.of("answering a metrics API request", answered.cause()),
@@ -77,12 +95,23 @@ public final class MetricsApiHandler {
     }
 
     /**
+     * The answer to one request, worked out now (nothing kept for later requests).
+     *
      * @param rawPath the path as sent, still percent-encoded (the HPA sends {@code %2A})
      * @param labelSelector the {@code labelSelector} query parameter, or null
      * @param metricLabelSelector the {@code metricLabelSelector} query parameter, or null
      * @return the answer; never a failed future
      */
     public Future<ApiResponse> answer(String method, String rawPath, String labelSelector, String metricLabelSelector) {
+        return answer(null, method, rawPath, labelSelector, metricLabelSelector);
+    }
+
+    /**
+     * @param asSent the request target as sent (path and query), under which a metric's answer
+     *        is kept for the next request like it; null to keep nothing
+     */
+    private Future<ApiResponse> answer(String asSent, String method, String rawPath, String labelSelector,
+                                       String metricLabelSelector) {
         String route = "unknown";
         try {
             List<String> segments = segments(rawPath);
@@ -100,10 +129,14 @@ public final class MetricsApiHandler {
             }
             MetricQuestion question = question(segments, labelSelector, metricLabelSelector);
             String answered = route;
-            return answers.answer(version, question, view.basis(question), () -> view.values(question)
-                            .map(values -> new AnswerCache.Encoded(values.basis(), encode(version, question, values))))
-                    .map(body -> ApiResponse.ok(body, answered))
-                    .otherwise(failure -> failed(failure, answered));
+            return view.values(question).map(values -> {
+                Buffer body = encode(version, question, values);
+                if (asSent != null) {
+                    answers.keep(asSent, new AnswerCache.Entry(question, answered,
+                            new AnswerCache.Encoded(values.basis(), body)));
+                }
+                return ApiResponse.ok(body, answered);
+            }).otherwise(failure -> failed(failure, answered));
         } catch (RuntimeException e) {
             return Future.succeededFuture(failed(e, route));
         }
