@@ -149,31 +149,17 @@ public abstract class ScalerContractTest {
     void fetchAnswersOnTheEventLoopWithoutBlockingIt() throws Exception {
         Object config = provider().parseConfig(validParameters());
         ScalerContext context = context();
-        Promise<Scaler> created = Promise.promise();
-        vertx.runOnContext(ignored -> created.complete(provider().createScaler(config, context)));
-        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        blocked.clear();
-        CompletableFuture<Future<List<Sample>>> called = new CompletableFuture<>();
-        long[] returnedAfterNanos = new long[1];
-        vertx.runOnContext(ignored -> {
-            long started = System.nanoTime();
-            try {
-                Future<List<Sample>> fetched = scaler.fetch();
-                returnedAfterNanos[0] = System.nanoTime() - started;
-                called.complete(fetched);
-            } catch (Throwable e) {
-                called.completeExceptionally(e);
-            }
-        });
-        Future<List<Sample>> fetched;
-        try {
-            fetched = called.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError("fetch() threw instead of failing its future: " + e.getCause(), e.getCause());
-        }
-        assertThat(fetched).as("fetch() must return a future, never null").isNotNull();
+        // A first poll, not measured: the first call in a JVM loads and links the scaler's
+        // classes and its client's (a one-off the adapter's loop also pays once), which on a
+        // busy machine can take longer than the bound. The poll measured is a fresh scaler's.
         long bound = context.pollTimeout().toMillis() + 2_000;
-        CompletableFuture<List<Sample>> outcome = fetched.toCompletionStage().toCompletableFuture();
+        Fetched first = fetchOnTheEventLoop(config, context);
+        first.outcome().handle((samples, failure) -> null).get(bound, TimeUnit.MILLISECONDS);
+        first.scaler().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        blocked.clear();
+        Fetched measured = fetchOnTheEventLoop(config, context);
+        Scaler scaler = measured.scaler();
+        CompletableFuture<List<Sample>> outcome = measured.outcome();
         try {
             List<Sample> samples = outcome.get(bound, TimeUnit.MILLISECONDS);
             assertThat(samples).as("the samples of a successful fetch").isNotNull().doesNotContainNull();
@@ -190,10 +176,41 @@ public abstract class ScalerContractTest {
         } finally {
             scaler.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(returnedAfterNanos[0]))
+        assertThat(TimeUnit.NANOSECONDS.toMillis(measured.heldNanos()))
                 .as("milliseconds fetch() held the event loop before returning its future")
                 .isLessThan(MAX_EVENT_LOOP_MILLIS);
         assertThat(blocked).as("Vert.x's blocked-thread checker: the event loop was blocked").isEmpty();
+    }
+
+    /** A scaler, the future its {@code fetch()} returned, and how long the call held the event loop. */
+    private record Fetched(Scaler scaler, Future<List<Sample>> fetched, long heldNanos) {
+        CompletableFuture<List<Sample>> outcome() {
+            return fetched.toCompletionStage().toCompletableFuture();
+        }
+    }
+
+    /** Creates a scaler and calls its {@code fetch()} on the event loop, as the adapter polls. */
+    private Fetched fetchOnTheEventLoop(Object config, ScalerContext context) throws Exception {
+        Promise<Scaler> created = Promise.promise();
+        vertx.runOnContext(ignored -> created.complete(provider().createScaler(config, context)));
+        Scaler scaler = created.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        CompletableFuture<Fetched> called = new CompletableFuture<>();
+        vertx.runOnContext(ignored -> {
+            long started = System.nanoTime();
+            try {
+                Future<List<Sample>> fetched = scaler.fetch();
+                called.complete(new Fetched(scaler, fetched, System.nanoTime() - started));
+            } catch (Throwable e) {
+                called.completeExceptionally(e);
+            }
+        });
+        try {
+            Fetched fetched = called.get(10, TimeUnit.SECONDS);
+            assertThat(fetched.fetched()).as("fetch() must return a future, never null").isNotNull();
+            return fetched;
+        } catch (ExecutionException e) {
+            throw new AssertionError("fetch() threw instead of failing its future: " + e.getCause(), e.getCause());
+        }
     }
 
     /** The provider under test, found the way the adapter finds it. */
