@@ -3,7 +3,6 @@ package io.demandmetrics.adapter.registry;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.io.IOException;
 import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +20,10 @@ import java.util.stream.Stream;
 
 /**
  * The scaler types the adapter can run: the built-in ones on its class path and those of
- * every jar in the plugin directory, all found through {@link ServiceLoader}.
+ * every plugin in the plugin directory, all found through {@link ServiceLoader}. A plugin is
+ * a jar, or a directory of jars (the plugin and the libraries it needs), each with a class
+ * loader of its own ({@link PluginClassLoader}: the plugin's classes first, the SPI and the
+ * JDK from the adapter), so two plugins may carry different versions of one library.
  *
  * <p>A broken plugin jar (not a jar, a missing class, a provider that throws) is reported
  * and skipped, so one team's mistake does not take down every other metric. Two providers
@@ -53,8 +55,8 @@ public final class ScalerRegistry {
         ClassLoader own = ScalerRegistry.class.getClassLoader();
         collect(ServiceLoader.load(ScalerProvider.class, own), null, "built-in", found, warn);
         if (pluginDir != null) {
-            for (Path jar : jars(pluginDir)) {
-                loadJar(jar, own, found, warn);
+            for (Path plugin : plugins(pluginDir)) {
+                loadPlugin(plugin, own, found, warn);
             }
         }
         List<String> duplicates = new ArrayList<>();
@@ -96,43 +98,65 @@ public final class ScalerRegistry {
         return List.copyOf(byType.values());
     }
 
-    private static List<Path> jars(Path pluginDir) throws RegistryException {
+    /** The plugins in the directory: its jars and its directories, by name. */
+    private static List<Path> plugins(Path pluginDir) throws RegistryException {
         if (!Files.isDirectory(pluginDir)) {
             throw new RegistryException("--plugin-dir " + pluginDir + " is not a directory");
         }
         try (Stream<Path> files = Files.list(pluginDir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+            return files.filter(f -> Files.isDirectory(f) || isJar(f))
+                    .filter(f -> !f.getFileName().toString().startsWith(".")) // ..data and the like of a mounted volume
+                    .sorted().toList();
         } catch (IOException e) {
             throw new RegistryException("cannot list --plugin-dir " + pluginDir + ": " + e.getMessage());
         }
     }
 
-    private static void loadJar(Path jar, ClassLoader parent, Map<String, List<LoadedProvider>> found,
-                                Consumer<String> warn) {
-        try (JarFile ignored = new JarFile(jar.toFile())) {
-            // opened only to reject a file that is not a jar before a class loader sees it
-        } catch (IOException e) {
-            warn.accept("plugin jar " + jar + " skipped: not a readable jar (" + e.getMessage() + ")");
-            return;
-        }
-        URLClassLoader loader;
+    private static boolean isJar(Path file) {
+        return file.getFileName().toString().endsWith(".jar");
+    }
+
+    private static void loadPlugin(Path plugin, ClassLoader adapter, Map<String, List<LoadedProvider>> found,
+                                   Consumer<String> warn) {
+        String what = Files.isDirectory(plugin) ? "plugin directory " : "plugin jar ";
+        List<URL> jars = new ArrayList<>();
         try {
-            loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {jar.toUri().toURL()}, parent);
+            for (Path jar : Files.isDirectory(plugin) ? jarsIn(plugin) : List.of(plugin)) {
+                try (JarFile ignored = new JarFile(jar.toFile())) {
+                    // opened only to reject a file that is not a jar before a class loader sees it
+                } catch (IOException e) {
+                    warn.accept(what + plugin + " skipped: " + (jar.equals(plugin) ? "not" : jar.getFileName() + " is not")
+                            + " a readable jar (" + e.getMessage() + ")");
+                    return;
+                }
+                jars.add(jar.toUri().toURL());
+            }
         } catch (IOException e) {
-            warn.accept("plugin jar " + jar + " skipped: " + e.getMessage());
+            warn.accept(what + plugin + " skipped: " + e.getMessage());
             return;
         }
-        Map<String, List<LoadedProvider>> fromJar = new TreeMap<>();
+        if (jars.isEmpty()) {
+            warn.accept(what + plugin + " skipped: it holds no jar");
+            return;
+        }
+        PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), jars, adapter);
+        Map<String, List<LoadedProvider>> fromPlugin = new TreeMap<>();
         List<String> problems = new ArrayList<>();
-        collect(ServiceLoader.load(ScalerProvider.class, loader), loader, jar.toString(), fromJar, problems::add);
-        if (!problems.isEmpty() || fromJar.isEmpty()) {
-            warn.accept("plugin jar " + jar + " skipped: " + (problems.isEmpty()
+        collect(ServiceLoader.load(ScalerProvider.class, loader), loader, plugin.toString(), fromPlugin, problems::add);
+        if (!problems.isEmpty() || fromPlugin.isEmpty()) {
+            warn.accept(what + plugin + " skipped: " + (problems.isEmpty()
                     ? "it registers no io.demandmetrics.scaler.spi.ScalerProvider in META-INF/services"
                     : String.join("; ", problems)));
             closeQuietly(loader);
             return;
         }
-        fromJar.forEach((type, providers) -> found.computeIfAbsent(type, t -> new ArrayList<>()).addAll(providers));
+        fromPlugin.forEach((type, providers) -> found.computeIfAbsent(type, t -> new ArrayList<>()).addAll(providers));
+    }
+
+    private static List<Path> jarsIn(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(ScalerRegistry::isJar).sorted().toList();
+        }
     }
 
     /**
@@ -184,7 +208,7 @@ public final class ScalerRegistry {
         return cause == e ? message : message + " (" + cause + ")";
     }
 
-    private static void closeQuietly(URLClassLoader loader) {
+    private static void closeQuietly(PluginClassLoader loader) {
         try {
             loader.close();
         } catch (IOException ignored) {

@@ -8,6 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.vertx.core.Vertx;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
@@ -17,6 +23,8 @@ class ScalerRegistryTest {
 
     @TempDir
     Path plugins;
+    @TempDir
+    Path build;
 
     @Test
     void builtInScalersAreFoundWithoutAPluginDir() throws Exception {
@@ -50,6 +58,117 @@ class ScalerRegistryTest {
         assertThatThrownBy(() -> ScalerRegistry.load(plugins.resolve("absent"), w -> { }))
                 .isInstanceOf(RegistryException.class)
                 .hasMessage("--plugin-dir " + plugins.resolve("absent") + " is not a directory");
+    }
+
+    @Test
+    void twoPluginsCarryingDifferentVersionsOfOneLibraryEachUseTheirOwn() throws Exception {
+        for (int version = 1; version <= 2; version++) {
+            Path lib = new PluginJars().source("com.example.lib.Greeting", """
+                    package com.example.lib;
+                    public final class Greeting {
+                        public static double version() { return %d; }
+                    }
+                    """.formatted(version)).writeTo(build.resolve("lib-" + version + ".jar"));
+            String name = "uses-lib-" + version;
+            Path plugin = plugins.resolve(name); // a directory: the plugin and the library it carries
+            plugin(name, "com.example.lib.Greeting.version()", lib).writeTo(plugin.resolve(name + ".jar"));
+            Files.copy(lib, plugin.resolve("lib.jar"));
+        }
+        ScalerRegistry registry = ScalerRegistry.load(plugins, warning -> {
+            throw new AssertionError(warning);
+        });
+        assertThat(fetch(registry, "uses-lib-1")).isEqualTo(1);
+        assertThat(fetch(registry, "uses-lib-2")).isEqualTo(2);
+    }
+
+    @Test
+    void aPluginsOwnCopyOfALibraryTheAdapterHasComesFirst() throws Exception {
+        // The adapter has jackson-core; this plugin carries "its own version" of one of its
+        // classes, with a method the adapter's copy does not have.
+        String jackson = "com.fasterxml.jackson.core.json.PackageVersion";
+        assertThat(Class.forName(jackson).getMethods()).noneMatch(m -> m.getName().equals("pluginsOwn"));
+        Path lib = new PluginJars().source(jackson, """
+                package com.fasterxml.jackson.core.json;
+                public final class PackageVersion {
+                    public static double pluginsOwn() { return 7; }
+                }
+                """).writeTo(build.resolve("jackson-core-fake.jar"));
+        plugin("own-jackson", jackson + ".pluginsOwn()", lib).writeTo(plugins.resolve("own-jackson/plugin.jar"));
+        Files.copy(lib, plugins.resolve("own-jackson/jackson-core-fake.jar"));
+        ScalerRegistry registry = ScalerRegistry.load(plugins, warning -> {
+            throw new AssertionError(warning);
+        });
+        assertThat(fetch(registry, "own-jackson")).isEqualTo(7);
+    }
+
+    @Test
+    void theSpiAndTheTypesItExposesAreTheAdapters() throws Exception {
+        plugin("spi-types", "1").writeTo(plugins.resolve("spi-types.jar"));
+        ScalerRegistry registry = ScalerRegistry.load(plugins, warning -> {
+            throw new AssertionError(warning);
+        });
+        ScalerProvider<Object> provider = registry.provider("spi-types").orElseThrow();
+        ClassLoader pluginLoader = provider.getClass().getClassLoader();
+        assertThat(pluginLoader).isNotSameAs(ScalerRegistry.class.getClassLoader());
+        for (Class<?> shared : List.of(ScalerProvider.class, io.vertx.core.Future.class,
+                io.micrometer.core.instrument.MeterRegistry.class, org.slf4j.Logger.class)) {
+            assertThat(pluginLoader.loadClass(shared.getName())).as(shared.getName()).isSameAs(shared);
+        }
+    }
+
+    @Test
+    void aPluginDirectoryWithABrokenJarIsSkipped() throws Exception {
+        plugin("half-broken", "1").writeTo(plugins.resolve("half-broken/plugin.jar"));
+        Files.writeString(plugins.resolve("half-broken/lib.jar"), "garbage");
+        Files.createDirectories(plugins.resolve("empty"));
+        List<String> warnings = new ArrayList<>();
+        ScalerRegistry registry = ScalerRegistry.load(plugins, warnings::add);
+        assertThat(registry.types()).doesNotContain("half-broken");
+        assertThat(warnings).containsExactly(
+                "plugin directory " + plugins.resolve("empty") + " skipped: it holds no jar",
+                "plugin directory " + plugins.resolve("half-broken") + " skipped: lib.jar is not a readable jar"
+                        + " (zip END header not found)");
+    }
+
+    /** A plugin of {@code type} whose scaler serves one sample of {@code valueExpression}. */
+    private static PluginJars plugin(String type, String valueExpression, Path... libraries) {
+        String pkg = "com.example." + type.replace('-', '_');
+        PluginJars jars = new PluginJars().source(pkg + ".Provider", """
+                package %s;
+                import io.demandmetrics.scaler.spi.*;
+                import io.vertx.core.Future;
+                import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.vertx.core.Vertx;
+                import java.util.Map;
+                public final class Provider implements ScalerProvider<Object> {
+                    public String type() { return "%s"; }
+                    public Object parseConfig(Map<String, Object> parameters) { return parameters; }
+                    public Scaler createScaler(Object config, ScalerContext context) {
+                        return () -> Future.succeededFuture(List.of(Sample.of(%s)));
+                    }
+                }
+                """.formatted(pkg, type, valueExpression)).provider(pkg + ".Provider");
+        for (Path library : libraries) {
+            jars.against(library);
+        }
+        return jars;
+    }
+
+    private static double fetch(ScalerRegistry registry, String type) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            ScalerProvider<Object> provider = registry.provider(type).orElseThrow();
+            Scaler scaler = provider.createScaler(provider.parseConfig(Map.of()),
+                    new TestScalerContext(vertx, type, "default/" + type));
+            return scaler.fetch().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).get(0).value();
+        } finally {
+            vertx.close().await();
+        }
     }
 
     private static void jar(Path file, String services) throws Exception {
