@@ -154,8 +154,13 @@ public abstract class ScalerContractTest {
         // busy machine can take longer than the bound. The poll measured is a fresh scaler's.
         long bound = context.pollTimeout().toMillis() + 2_000;
         Fetched first = fetchOnTheEventLoop(config, context);
-        first.outcome().handle((samples, failure) -> null).get(bound, TimeUnit.MILLISECONDS);
-        first.scaler().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            first.outcome().handle((samples, failure) -> null).get(bound, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw notCompleted(context);
+        } finally {
+            first.scaler().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
         blocked.clear();
         Fetched measured = fetchOnTheEventLoop(config, context);
         Scaler scaler = measured.scaler();
@@ -170,9 +175,7 @@ public abstract class ScalerContractTest {
         } catch (ExecutionException e) {
             assertThat(e.getCause().getMessage()).as("a failed fetch says what went wrong").isNotBlank();
         } catch (TimeoutException e) {
-            throw new AssertionError("fetch() did not complete within the poll timeout ("
-                    + context.pollTimeout().toMillis() + " ms) and 2 s more: bound the source's calls by"
-                    + " ScalerContext.sourceTimeout()");
+            throw notCompleted(context);
         } finally {
             scaler.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -180,6 +183,12 @@ public abstract class ScalerContractTest {
                 .as("milliseconds fetch() held the event loop before returning its future")
                 .isLessThan(MAX_EVENT_LOOP_MILLIS);
         assertThat(blocked).as("Vert.x's blocked-thread checker: the event loop was blocked").isEmpty();
+    }
+
+    private static AssertionError notCompleted(ScalerContext context) {
+        return new AssertionError("fetch() did not complete within the poll timeout ("
+                + context.pollTimeout().toMillis() + " ms) and 2 s more: bound the source's calls by"
+                + " ScalerContext.sourceTimeout()");
     }
 
     /** A scaler, the future its {@code fetch()} returned, and how long the call held the event loop. */
