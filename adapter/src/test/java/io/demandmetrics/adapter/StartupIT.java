@@ -253,6 +253,9 @@ class StartupIT {
 
     private static void writeJar(Path file, String providerClass) throws Exception {
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(file))) {
+            jar.putNextEntry(new JarEntry(io.demandmetrics.scaler.spi.SpiVersion.RESOURCE)); // as if built against the SPI
+            jar.write(io.demandmetrics.scaler.spi.SpiVersion.CURRENT.getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
             jar.putNextEntry(new JarEntry("META-INF/services/io.demandmetrics.scaler.spi.ScalerProvider"));
             jar.write((providerClass + "\n").getBytes(StandardCharsets.UTF_8));
             jar.closeEntry();

@@ -1,11 +1,15 @@
 package io.demandmetrics.adapter.registry;
 
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.spi.SpiVersion;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +35,7 @@ import java.util.stream.Stream;
  */
 public final class ScalerRegistry {
 
+    private static final String SERVICES = "META-INF/services/" + ScalerProvider.class.getName();
     private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** A provider and where it came from (a jar path), for messages. */
@@ -140,17 +145,45 @@ public final class ScalerRegistry {
             return;
         }
         PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), jars, adapter);
+        String refusal = refusal(loader);
+        if (refusal != null) {
+            warn.accept(what + plugin + " skipped: " + refusal);
+            closeQuietly(loader);
+            return;
+        }
         Map<String, List<LoadedProvider>> fromPlugin = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         collect(ServiceLoader.load(ScalerProvider.class, loader), loader, plugin.toString(), fromPlugin, problems::add);
         if (!problems.isEmpty() || fromPlugin.isEmpty()) {
             warn.accept(what + plugin + " skipped: " + (problems.isEmpty()
-                    ? "it registers no io.demandmetrics.scaler.spi.ScalerProvider in META-INF/services"
+                    ? "it registers no " + ScalerProvider.class.getName() + " in META-INF/services"
                     : String.join("; ", problems)));
             closeQuietly(loader);
             return;
         }
         fromPlugin.forEach((type, providers) -> found.computeIfAbsent(type, t -> new ArrayList<>()).addAll(providers));
+    }
+
+    /**
+     * Why the plugin cannot be loaded, read from its jars before any of its code runs: it
+     * registers no provider, or it was built against an SPI this adapter does not run; null
+     * when it can be loaded.
+     */
+    private static String refusal(PluginClassLoader loader) {
+        try {
+            if (!loader.findResources(SERVICES).hasMoreElements()) {
+                return "it registers no " + ScalerProvider.class.getName() + " in META-INF/services";
+            }
+            List<String> recorded = new ArrayList<>();
+            for (URL version : Collections.list(loader.findResources(SpiVersion.RESOURCE))) {
+                try (InputStream in = version.openStream()) {
+                    recorded.add(new String(in.readNBytes(64), StandardCharsets.UTF_8).trim());
+                }
+            }
+            return SpiCompatibility.problem(recorded, SpiVersion.CURRENT);
+        } catch (IOException e) {
+            return "cannot read it: " + e.getMessage();
+        }
     }
 
     private static List<Path> jarsIn(Path directory) throws IOException {

@@ -18,13 +18,14 @@ import javax.tools.ToolProvider;
 /**
  * Builds plugin and library jars in a test from Java sources, compiled with the JDK's
  * compiler against the test's class path (the SPI, Vert.x) plus any jars given, as a team's
- * build would.
+ * build would: with the annotation processors of the SPI's jar, which record the SPI version.
  */
 final class PluginJars {
 
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, String> resources = new LinkedHashMap<>();
     private final List<Path> classPath = new ArrayList<>();
+    private boolean processors = true;
 
     /** @param className a fully qualified class name; {@code source} its compilation unit */
     PluginJars source(String className, String source) {
@@ -48,7 +49,13 @@ final class PluginJars {
         return this;
     }
 
-    /** Compiles the sources and writes them and the resources to {@code jar}. */
+    /** Compiles without annotation processing, as a build before SPI versions (or javac 23 without -proc:full) did. */
+    PluginJars withoutProcessors() {
+        processors = false;
+        return this;
+    }
+
+    /** Compiles the sources and writes them and the resources to {@code jar}; a resource given replaces one compiled. */
     Path writeTo(Path jar) {
         try {
             Files.createDirectories(jar.getParent());
@@ -65,8 +72,11 @@ final class PluginJars {
             }
             if (!files.isEmpty()) {
                 JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-                List<String> arguments = new ArrayList<>(List.of("--release", "17", "-proc:none", "-d", classes.toString(),
+                List<String> arguments = new ArrayList<>(List.of("--release", "17", "-d", classes.toString(),
                         "-cp", classPath()));
+                // Processors only from the SPI's jar (found there by javac as from any jar on a
+                // team's class path), not from the test's whole class path.
+                arguments.addAll(processors ? List.of("-processorpath", spiLocation()) : List.of("-proc:none"));
                 arguments.addAll(files);
                 int exit = javac.run(null, null, null, arguments.toArray(String[]::new));
                 if (exit != 0) {
@@ -76,6 +86,9 @@ final class PluginJars {
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
                  Stream<Path> compiled = Files.walk(classes)) {
                 for (Path file : compiled.filter(Files::isRegularFile).sorted().toList()) {
+                    if (resources.containsKey(classes.relativize(file).toString().replace('\\', '/'))) {
+                        continue;
+                    }
                     out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                     out.write(Files.readAllBytes(file));
                     out.closeEntry();
@@ -89,6 +102,15 @@ final class PluginJars {
             return jar;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String spiLocation() {
+        try {
+            return Path.of(io.demandmetrics.scaler.spi.SpiVersion.class.getProtectionDomain().getCodeSource()
+                    .getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.spi.SpiVersion;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
 import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,6 +132,39 @@ class ScalerRegistryTest {
                         + " (zip END header not found)");
     }
 
+    @Test
+    void aPluginRecordsTheSpiVersionItWasCompiledAgainstWithoutALineInItsBuild() throws Exception {
+        Path jar = plugin("recorded", "1").writeTo(plugins.resolve("recorded.jar"));
+        try (JarFile built = new JarFile(jar.toFile())) {
+            assertThat(new String(built.getInputStream(built.getEntry(SpiVersion.RESOURCE)).readAllBytes(),
+                    StandardCharsets.UTF_8).trim()).isEqualTo(SpiVersion.CURRENT);
+        }
+    }
+
+    @Test
+    void aPluginOfAnotherSpiIsRefusedBeforeAnyOfItsCodeRuns() throws Exception {
+        plugin("next-major", "1").resource(SpiVersion.RESOURCE, "2.0\n").writeTo(plugins.resolve("next-major.jar"));
+        plugin("later-minor", "1").resource(SpiVersion.RESOURCE, "1.99\n").writeTo(plugins.resolve("later-minor.jar"));
+        plugin("unversioned", "1").withoutProcessors().writeTo(plugins.resolve("unversioned.jar"));
+        List<String> warnings = new ArrayList<>();
+        ScalerRegistry registry = ScalerRegistry.load(plugins, warnings::add);
+        assertThat(registry.types()).doesNotContain("next-major", "later-minor", "unversioned");
+        assertThat(warnings).containsExactly(
+                "plugin jar " + plugins.resolve("later-minor.jar") + " skipped: it was built against SPI 1.99 and this"
+                        + " adapter's SPI is " + SpiVersion.CURRENT + " (a plugin runs on the SPI version it was built"
+                        + " against or a later minor of it)",
+                "plugin jar " + plugins.resolve("next-major.jar") + " skipped: it was built against SPI 2.0 and this"
+                        + " adapter's SPI is " + SpiVersion.CURRENT + " (a plugin runs on the SPI version it was built"
+                        + " against or a later minor of it)",
+                "plugin jar " + plugins.resolve("unversioned.jar") + " skipped: it records no SPI version ("
+                        + SpiVersion.RESOURCE + "): it was built before SPI versions, or javac ran no annotation"
+                        + " processor (on JDK 23 and later, compile with -proc:full); rebuild it against"
+                        + " demand-scaler-spi " + SpiVersion.CURRENT);
+        for (String refused : List.of("next-major", "later-minor", "unversioned")) {
+            assertThat(System.getProperty("plugin.loaded." + refused)).as("%s's class initializer ran", refused).isNull();
+        }
+    }
+
     /** A plugin of {@code type} whose scaler serves one sample of {@code valueExpression}. */
     private static PluginJars plugin(String type, String valueExpression, Path... libraries) {
         String pkg = "com.example." + type.replace('-', '_');
@@ -142,17 +177,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.spi.SpiVersion;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
                 import java.util.Map;
                 public final class Provider implements ScalerProvider<Object> {
+                    static { System.setProperty("plugin.loaded.%s", "yes"); }
                     public String type() { return "%s"; }
                     public Object parseConfig(Map<String, Object> parameters) { return parameters; }
                     public Scaler createScaler(Object config, ScalerContext context) {
                         return () -> Future.succeededFuture(List.of(Sample.of(%s)));
                     }
                 }
-                """.formatted(pkg, type, valueExpression)).provider(pkg + ".Provider");
+                """.formatted(pkg, type, type, valueExpression)).provider(pkg + ".Provider");
         for (Path library : libraries) {
             jars.against(library);
         }
@@ -173,6 +210,9 @@ import io.vertx.core.Vertx;
 
     private static void jar(Path file, String services) throws Exception {
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(file))) {
+            jar.putNextEntry(new JarEntry(SpiVersion.RESOURCE));
+            jar.write(SpiVersion.CURRENT.getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
             jar.putNextEntry(new JarEntry(services == null ? "README" : "META-INF/services/"
                     + "io.demandmetrics.scaler.spi.ScalerProvider"));
             jar.write((services == null ? "nothing" : services).getBytes(StandardCharsets.UTF_8));
