@@ -14,6 +14,7 @@ import io.demandmetrics.adapter.metrics.JvmMeters;
 import io.demandmetrics.adapter.metrics.Exposition;
 import io.demandmetrics.adapter.metrics.PollExposition;
 import io.demandmetrics.adapter.metrics.PollMeters;
+import io.demandmetrics.adapter.registry.PluginPins;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
@@ -185,7 +186,12 @@ public final class Adapter {
     /** The scaler types: built in, and from the plugin directory. */
     private static ScalerRegistry scalerRegistry(AdapterOptions options) throws StartupException {
         try {
-            ScalerRegistry registry = ScalerRegistry.load(options.pluginDir(), LOG::warn);
+            PluginPins pins = options.pluginPins() == null ? null : PluginPins.read(options.pluginPins());
+            if (options.pluginDir() != null) {
+                LOG.info(pins == null ? "plugins: any jar in {} is loaded (no --plugin-pins)"
+                        : "plugins: only the jars --plugin-pins lists are loaded from {}", options.pluginDir());
+            }
+            ScalerRegistry registry = ScalerRegistry.load(options.pluginDir(), pins, LOG::warn);
             LOG.info("scaler types: {}", registry.types());
             return registry;
         } catch (RegistryException e) {

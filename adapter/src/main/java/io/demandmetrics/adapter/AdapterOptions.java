@@ -17,10 +17,12 @@ import java.util.Map;
  * Command-line flags, named as Kubernetes extension API servers name them.
  *
  * @param bindAddress null means the mode's default: 127.0.0.1 standalone, 0.0.0.0 in-cluster
+ * @param pluginPins the plugin jars that may be loaded, by SHA-256; null: any in the plugin directory
  * @param hpaFiles standalone: HPA manifests whose proposals /explain shows for the metrics they read
  */
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
-                             Path certDir, Path config, Path pluginDir, boolean standalone, Path clientCaFile,
+                             Path certDir, Path config, Path pluginDir, Path pluginPins, boolean standalone,
+                             Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
                              ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles,
                              ReplicaOptions replicas) {
@@ -38,7 +40,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --cert-dir DIR                where a self-signed certificate is made when none is given
                                             (default: $TMPDIR/demand-adapter-certs)
               --client-ca-file FILE         require client certificates signed by this CA
-              --plugin-dir DIR              load scaler plugin jars from DIR
+              --plugin-dir DIR              load scaler plugins from DIR (jars, or directories of jars)
+              --plugin-pins FILE            load only the plugin jars FILE lists with their SHA-256
+                                            (sha256sum's format; README, "Team plugins")
               --config-check-interval DUR   how often the config file is checked (default 2s)
               --cert-check-interval DUR     how often the certificate files are checked (default 10s)
               --event-loops N               HTTP server instances (default: number of CPUs)
@@ -94,8 +98,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
     }
 
     private static final List<String> FLAGS_WITH_VALUES = List.of("secure-port", "bind-address", "tls-cert-file",
-            "tls-private-key-file", "cert-dir", "config", "plugin-dir", "client-ca-file", "config-check-interval",
-            "cert-check-interval", "event-loops", "read-header-timeout", "idle-timeout", "shutdown-delay",
+            "tls-private-key-file", "cert-dir", "config", "plugin-dir", "plugin-pins", "client-ca-file",
+            "config-check-interval", "cert-check-interval", "event-loops", "read-header-timeout", "idle-timeout", "shutdown-delay",
             "shutdown-grace-period", "readiness-grace", "kubeconfig", "requestheader-client-ca-file",
             "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
@@ -129,6 +133,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             problems.add("--hpa-files is for --standalone: in a cluster the adapter watches the HPAs themselves");
         }
         ReplicaOptions replicas = replicas(values, standalone, problems);
+        if (values.containsKey("plugin-pins") && !values.containsKey("plugin-dir")) {
+            problems.add("--plugin-pins lists the jars of --plugin-dir, which is not given");
+        }
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("\n", problems));
         }
@@ -136,8 +143,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                 : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
-                standalone, path(values, "client-ca-file"), configCheck, certCheck, loops, timeouts, auth, hpaFiles,
-                replicas);
+                path(values, "plugin-pins"), standalone, path(values, "client-ca-file"), configCheck, certCheck, loops,
+                timeouts, auth, hpaFiles, replicas);
     }
 
     private static ReplicaOptions replicas(Map<String, String> values, boolean standalone, List<String> problems) {

@@ -146,6 +146,37 @@ class StartupIT {
         }
     }
 
+    @Test
+    void pinsLetOnlyTheReviewedJarsLoad() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("pinned-plugins"));
+        Path teamJar = Files.copy(teamScalerJar(), plugins.resolve("team-scaler.jar"));
+        String digest = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(teamJar)));
+        Path config = dir.resolve("team.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - {name: team_backlog, namespace: shop, type: demand-file, parameters: {path: /nonexistent.json}}
+                """);
+        Path otherPins = dir.resolve("other.sha256");
+        Files.writeString(otherPins, "0".repeat(64) + "  team-scaler.jar\n");
+        Result refused = runJar("--standalone", "--config", config.toString(), "--secure-port", "0",
+                "--plugin-dir", plugins.toString(), "--plugin-pins", otherPins.toString());
+        assertThat(refused.exitCode).isEqualTo(2);
+        assertThat(refused.stdout + refused.stderr).contains("plugin jar " + teamJar + " refused: team-scaler.jar has SHA-256 "
+                + digest + ", not the " + "0".repeat(64) + " --plugin-pins " + otherPins + " lists for it")
+                .contains("unknown scaler type \"demand-file\"");
+
+        Path pins = dir.resolve("plugins.sha256");
+        Files.writeString(pins, digest + "  team-scaler.jar\n");
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--plugin-dir", plugins.toString(),
+                "--plugin-pins", pins.toString());
+        adapter.stop(); // started: the pinned jar's type was known to the config
+
+        Result pinsWithoutPlugins = runJar("--standalone", "--config", config.toString(), "--plugin-pins", pins.toString());
+        assertThat(pinsWithoutPlugins.exitCode).isEqualTo(2);
+        assertThat(pinsWithoutPlugins.stderr).contains("--plugin-pins lists the jars of --plugin-dir, which is not given");
+    }
+
     /**
      * The serving jar carries no charting library and the server loads no AWT or chart class,
      * even drawing the explain page's chart: the simulator is a tool in its own jar.

@@ -56,12 +56,21 @@ public final class ScalerRegistry {
      * @throws RegistryException when two providers declare one type, or the directory is unreadable
      */
     public static ScalerRegistry load(Path pluginDir, Consumer<String> warn) throws RegistryException {
+        return load(pluginDir, null, warn);
+    }
+
+    /**
+     * Loads the built-in providers and those in {@code pluginDir} whose jars {@code pins} lists.
+     *
+     * @param pins the jars that may be loaded, by digest; null to load any
+     */
+    public static ScalerRegistry load(Path pluginDir, PluginPins pins, Consumer<String> warn) throws RegistryException {
         Map<String, List<LoadedProvider>> found = new TreeMap<>();
         ClassLoader own = ScalerRegistry.class.getClassLoader();
         collect(ServiceLoader.load(ScalerProvider.class, own), null, "built-in", found, warn);
         if (pluginDir != null) {
             for (Path plugin : plugins(pluginDir)) {
-                loadPlugin(plugin, own, found, warn);
+                loadPlugin(pluginDir, plugin, pins, own, found, warn);
             }
         }
         List<String> duplicates = new ArrayList<>();
@@ -121,8 +130,8 @@ public final class ScalerRegistry {
         return file.getFileName().toString().endsWith(".jar");
     }
 
-    private static void loadPlugin(Path plugin, ClassLoader adapter, Map<String, List<LoadedProvider>> found,
-                                   Consumer<String> warn) {
+    private static void loadPlugin(Path pluginDir, Path plugin, PluginPins pins, ClassLoader adapter,
+                                   Map<String, List<LoadedProvider>> found, Consumer<String> warn) {
         String what = Files.isDirectory(plugin) ? "plugin directory " : "plugin jar ";
         List<URL> jars = new ArrayList<>();
         try {
@@ -132,6 +141,12 @@ public final class ScalerRegistry {
                 } catch (IOException e) {
                     warn.accept(what + plugin + " skipped: " + (jar.equals(plugin) ? "not" : jar.getFileName() + " is not")
                             + " a readable jar (" + e.getMessage() + ")");
+                    return;
+                }
+                String unpinned = pins == null ? null
+                        : pins.refusal(pluginDir.relativize(jar).toString(), jar);
+                if (unpinned != null) {
+                    warn.accept(what + plugin + " refused: " + unpinned);
                     return;
                 }
                 jars.add(jar.toUri().toURL());

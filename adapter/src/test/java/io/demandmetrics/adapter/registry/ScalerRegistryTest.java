@@ -165,6 +165,51 @@ class ScalerRegistryTest {
         }
     }
 
+    @Test
+    void withPinsOnlyTheListedJarsWithTheirDigestsLoad() throws Exception {
+        Path pinned = plugin("pinned", "1").writeTo(plugins.resolve("pinned.jar"));
+        Path changed = plugin("changed", "1").writeTo(plugins.resolve("changed.jar"));
+        plugin("unlisted", "1").writeTo(plugins.resolve("unlisted.jar"));
+        Path lib = new PluginJars().source("com.example.lib.Greeting", """
+                package com.example.lib;
+                public final class Greeting {
+                    public static double version() { return 3; }
+                }
+                """).writeTo(build.resolve("lib.jar"));
+        plugin("dir-plugin", "com.example.lib.Greeting.version()", lib).writeTo(plugins.resolve("dir-plugin/plugin.jar"));
+        Files.copy(lib, plugins.resolve("dir-plugin/lib.jar"));
+        String changedDigest = sha256(changed);
+        Path pins = build.resolve("plugins.sha256");
+        Files.writeString(pins, """
+                # reviewed 2026-12-04
+                %s  pinned.jar
+                %s *./changed.jar
+                %s  dir-plugin/plugin.jar
+                """.formatted(sha256(pinned).toUpperCase(), changedDigest,
+                sha256(plugins.resolve("dir-plugin/plugin.jar"))));
+        plugin("changed", "2").writeTo(changed); // replaced after the review
+        List<String> warnings = new ArrayList<>();
+        ScalerRegistry registry = ScalerRegistry.load(plugins, PluginPins.read(pins), warnings::add);
+        assertThat(registry.types()).contains("pinned").doesNotContain("changed", "unlisted", "dir-plugin");
+        assertThat(warnings).containsExactly(
+                "plugin jar " + plugins.resolve("changed.jar") + " refused: changed.jar has SHA-256 " + sha256(changed)
+                        + ", not the " + changedDigest + " --plugin-pins " + pins + " lists for it",
+                "plugin directory " + plugins.resolve("dir-plugin") + " refused: dir-plugin/lib.jar has SHA-256 "
+                        + sha256(plugins.resolve("dir-plugin/lib.jar")) + ", which --plugin-pins " + pins
+                        + " does not list",
+                "plugin jar " + plugins.resolve("unlisted.jar") + " refused: unlisted.jar has SHA-256 "
+                        + sha256(plugins.resolve("unlisted.jar")) + ", which --plugin-pins " + pins + " does not list");
+    }
+
+    @Test
+    void aMalformedPinsFileStopsStartupNamingEveryBadLine() throws Exception {
+        Path pins = build.resolve("plugins.sha256");
+        Files.writeString(pins, "abc  x.jar\n" + "0".repeat(64) + "  y.jar\n" + "1".repeat(64) + "  y.jar\n");
+        assertThatThrownBy(() -> PluginPins.read(pins)).isInstanceOf(RegistryException.class).hasMessage(
+                "--plugin-pins " + pins + ": line 1: \"abc  x.jar\" is not \"<SHA-256 in hex>  <jar path>\""
+                        + " (sha256sum's format); line 3: \"y.jar\" is listed twice with different digests");
+    }
+
     /** A plugin of {@code type} whose scaler serves one sample of {@code valueExpression}. */
     private static PluginJars plugin(String type, String valueExpression, Path... libraries) {
         String pkg = "com.example." + type.replace('-', '_');
@@ -206,6 +251,11 @@ import io.vertx.core.Vertx;
         } finally {
             vertx.close().await();
         }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(file)));
     }
 
     private static void jar(Path file, String services) throws Exception {
