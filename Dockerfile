@@ -14,6 +14,7 @@ WORKDIR /src
 # The simulator is a tool beside the server: only its POM, which the reactor reads.
 COPY pom.xml .
 COPY scalers scalers
+COPY test-fixtures test-fixtures
 COPY hpa hpa
 COPY simulator/pom.xml simulator/pom.xml
 COPY adapter adapter

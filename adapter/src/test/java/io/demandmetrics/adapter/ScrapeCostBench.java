@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter;
 
-import io.demandmetrics.scaler.testkit.PrometheusServer;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.demandmetrics.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.demandmetrics.scaler.testkit.HeadlessChromium;
+import io.demandmetrics.testfixtures.HeadlessChromium;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
-import io.demandmetrics.scaler.testkit.PrometheusServer;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
-import io.demandmetrics.scaler.testkit.PrometheusServer;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.requests;
 
-import io.demandmetrics.scaler.testkit.PrometheusServer;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.demandmetrics.scaler.requests.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;

@@ -3,7 +3,7 @@ package io.demandmetrics.scaler.requests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.demandmetrics.scaler.testkit.PrometheusServer;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.demandmetrics.scaler.requests.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;

@@ -8,7 +8,7 @@ import io.demandmetrics.scaler.requests.testapp.TestApp;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerProvider;
-import io.demandmetrics.scaler.testkit.PrometheusServer;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.testkit;
+package io.demandmetrics.testfixtures;
 
 import java.io.IOException;
 import java.net.ServerSocket;
