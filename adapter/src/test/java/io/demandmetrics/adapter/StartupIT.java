@@ -146,6 +146,39 @@ class StartupIT {
         }
     }
 
+    /** The second example: a plugin directory, its jar beside the library it carries (Commons CSV, not in the adapter). */
+    @Test
+    void aPluginDirectoryWithItsOwnLibraryIsLoadedAndServed() throws Exception {
+        Path built = Path.of(System.getProperty("csv.scaler.dir", ""));
+        assertThat(built).as("the csv plugin: build it with bin/test, or mvn -f examples/csv-scaler/pom.xml package")
+                .isDirectory();
+        Path plugin = Files.createDirectories(dir.resolve("plugins/csv-scaler"));
+        try (var jars = Files.list(built)) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, plugin.resolve(jar.getFileName()));
+            }
+        }
+        assertThat(plugin.toFile().list()).anyMatch(name -> name.startsWith("commons-csv-"));
+        Path queues = dir.resolve("queues.csv");
+        Files.writeString(queues, "queue,value\norders,120\nrefunds,4\n");
+        Path config = dir.resolve("csv.yaml");
+        Files.writeString(config, """
+                metrics:
+                  - {name: queue_depth, namespace: shop, type: demand-csv, parameters: {path: %s}}
+                """.formatted(queues));
+        Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--plugin-dir",
+                dir.resolve("plugins").toString());
+        try {
+            HttpResponse<String> response = TestAdapters.get(TestAdapters.client(TestAdapters.certFile(dir)), adapter,
+                    "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/queue_depth?labelSelector=queue%3Dorders");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(new JsonObject(response.body()).getJsonArray("items").getJsonObject(0).getString("value"))
+                    .isEqualTo("120");
+        } finally {
+            adapter.stop();
+        }
+    }
+
     @Test
     void pinsLetOnlyTheReviewedJarsLoad() throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("pinned-plugins"));

@@ -7,12 +7,15 @@ import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * {@code demand-file}: serves demand that a team's own job writes to a JSON file, e.g.
@@ -44,17 +47,37 @@ public final class DemandFileScalerProvider implements ScalerProvider<DemandFile
         return () -> context.blockingExecutor().executeBlocking(() -> samples(Files.readString(config.path())));
     }
 
+    /**
+     * The samples the file's JSON holds: an array of entries, each with a numeric
+     * {@code value}. Anything else fails the poll with a message saying what and where (the
+     * adapter keeps serving the last good value, and shows the message in the 503 and at
+     * {@code /explain}).
+     */
     static List<Sample> samples(String json) {
-        return new JsonArray(json).stream().map(JsonObject.class::cast).map(entry -> {
-            Sample sample = Sample.of(strings(entry.getJsonObject("labels")), entry.getDouble("value"));
+        JsonArray entries;
+        try {
+            entries = new JsonArray(json);
+        } catch (DecodeException e) {
+            throw new IllegalArgumentException("the file is not a JSON array of entries: " + e.getMessage());
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (!(entries.getValue(i) instanceof JsonObject entry)) {
+                throw new IllegalArgumentException("entry " + (i + 1) + " is not a JSON object");
+            }
+            if (!(entry.getValue("value") instanceof Number value)) {
+                throw new IllegalArgumentException("entry " + (i + 1) + " has no numeric \"value\"");
+            }
+            Sample sample = Sample.of(strings(entry.getJsonObject("labels")), value.doubleValue());
             String object = entry.getString("object");
-            return object == null ? sample : new Sample(new DescribedObject(object,
-                    strings(entry.getJsonObject("objectLabels"))), sample.labels(), sample.value(), null, null);
-        }).toList();
+            samples.add(object == null ? sample : new Sample(new DescribedObject(object,
+                    strings(entry.getJsonObject("objectLabels"))), sample.labels(), sample.value(), null, null));
+        }
+        return samples;
     }
 
     private static Map<String, String> strings(JsonObject json) {
         return json == null ? Map.of() : json.getMap().entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
     }
 }
