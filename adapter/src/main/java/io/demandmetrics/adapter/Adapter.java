@@ -120,7 +120,8 @@ public final class Adapter {
         // The certificate first: a metric may scrape the adapter itself and name it as its CA
         // (the standalone example does), and parsing checks that such files are readable.
         ServingCertificate certificate = certificate(options, bind);
-        ConfigParser parser = new ConfigParser(scalerRegistry(options));
+        ScalerRegistry scalers = scalerRegistry(options);
+        ConfigParser parser = new ConfigParser(scalers);
         List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> hpas = hpas(options.hpaFiles());
         String configText = readConfig(options.config());
         AdapterConfig config = parse(parser, options.config(), configText);
@@ -149,6 +150,12 @@ public final class Adapter {
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 PollListener.both(pollMeters, sharing.listener()), mode.pods(),
                 sharing.ownership());
+        Gauge.builder("demand_adapter_plugins", scalers, ScalerRegistry::pluginsLoaded).tag("state", "loaded")
+                .description("Plugins of the plugin directory, by state (refused ones are logged with the reason)")
+                .strongReference(true).register(prometheus);
+        Gauge.builder("demand_adapter_plugins", scalers, ScalerRegistry::pluginsRefused).tag("state", "refused")
+                .description("Plugins of the plugin directory, by state (refused ones are logged with the reason)")
+                .strongReference(true).register(prometheus);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         Gauge.builder("demand_adapter_metrics_polled_here", store, s -> s.polledHere().size())

@@ -141,6 +141,9 @@ class StartupIT {
             assertThat(items.stream().map(JsonObject.class::cast)
                     .map(i -> i.getJsonObject("describedObject").getString("name") + "=" + i.getString("value")))
                     .containsExactly("web-1=4500m", "web-2=1250m");
+            String exposition = TestAdapters.get(client, adapter, "/metrics").body();
+            assertThat(exposition).contains("demand_adapter_plugins{state=\"loaded\"} 1.0",
+                    "demand_adapter_plugins{state=\"refused\"} 2.0");
         } finally {
             adapter.stop();
         }

@@ -43,9 +43,13 @@ public final class ScalerRegistry {
     }
 
     private final Map<String, LoadedProvider> byType;
+    private final int pluginsLoaded;
+    private final int pluginsRefused;
 
-    private ScalerRegistry(Map<String, LoadedProvider> byType) {
+    private ScalerRegistry(Map<String, LoadedProvider> byType, int pluginsLoaded, int pluginsRefused) {
         this.byType = byType;
+        this.pluginsLoaded = pluginsLoaded;
+        this.pluginsRefused = pluginsRefused;
     }
 
     /**
@@ -67,10 +71,16 @@ public final class ScalerRegistry {
     public static ScalerRegistry load(Path pluginDir, PluginPins pins, Consumer<String> warn) throws RegistryException {
         Map<String, List<LoadedProvider>> found = new TreeMap<>();
         ClassLoader own = ScalerRegistry.class.getClassLoader();
+        int loaded = 0;
+        int refused = 0;
         collect(ServiceLoader.load(ScalerProvider.class, own), null, "built-in", found, warn);
         if (pluginDir != null) {
             for (Path plugin : plugins(pluginDir)) {
-                loadPlugin(pluginDir, plugin, pins, own, found, warn);
+                if (loadPlugin(pluginDir, plugin, pins, own, found, warn)) {
+                    loaded++;
+                } else {
+                    refused++;
+                }
             }
         }
         List<String> duplicates = new ArrayList<>();
@@ -86,7 +96,7 @@ public final class ScalerRegistry {
         if (!duplicates.isEmpty()) {
             throw new RegistryException(String.join("; ", duplicates));
         }
-        return new ScalerRegistry(byType);
+        return new ScalerRegistry(byType, loaded, refused);
     }
 
     /** A registry of exactly these providers (tests, embedding). */
@@ -96,7 +106,7 @@ public final class ScalerRegistry {
         for (ScalerProvider<?> provider : providers) {
             byType.put(provider.type(), new LoadedProvider(erase(provider), "given"));
         }
-        return new ScalerRegistry(byType);
+        return new ScalerRegistry(byType, 0, 0);
     }
 
     public Optional<ScalerProvider<Object>> provider(String type) {
@@ -110,6 +120,16 @@ public final class ScalerRegistry {
 
     public List<LoadedProvider> providers() {
         return List.copyOf(byType.values());
+    }
+
+    /** Plugins (jars and directories of the plugin directory) whose providers were loaded. */
+    public int pluginsLoaded() {
+        return pluginsLoaded;
+    }
+
+    /** Plugins skipped or refused (each logged once with its reason). */
+    public int pluginsRefused() {
+        return pluginsRefused;
     }
 
     /** The plugins in the directory: its jars and its directories, by name. */
@@ -130,7 +150,8 @@ public final class ScalerRegistry {
         return file.getFileName().toString().endsWith(".jar");
     }
 
-    private static void loadPlugin(Path pluginDir, Path plugin, PluginPins pins, ClassLoader adapter,
+    /** @return whether the plugin's providers were added; if not, one warning said why */
+    private static boolean loadPlugin(Path pluginDir, Path plugin, PluginPins pins, ClassLoader adapter,
                                    Map<String, List<LoadedProvider>> found, Consumer<String> warn) {
         String what = Files.isDirectory(plugin) ? "plugin directory " : "plugin jar ";
         List<URL> jars = new ArrayList<>();
@@ -141,30 +162,30 @@ public final class ScalerRegistry {
                 } catch (IOException e) {
                     warn.accept(what + plugin + " skipped: " + (jar.equals(plugin) ? "not" : jar.getFileName() + " is not")
                             + " a readable jar (" + e.getMessage() + ")");
-                    return;
+                    return false;
                 }
                 String unpinned = pins == null ? null
                         : pins.refusal(pluginDir.relativize(jar).toString(), jar);
                 if (unpinned != null) {
                     warn.accept(what + plugin + " refused: " + unpinned);
-                    return;
+                    return false;
                 }
                 jars.add(jar.toUri().toURL());
             }
         } catch (IOException e) {
             warn.accept(what + plugin + " skipped: " + e.getMessage());
-            return;
+            return false;
         }
         if (jars.isEmpty()) {
             warn.accept(what + plugin + " skipped: it holds no jar");
-            return;
+            return false;
         }
         PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), jars, adapter);
         String refusal = refusal(loader);
         if (refusal != null) {
             warn.accept(what + plugin + " skipped: " + refusal);
             closeQuietly(loader);
-            return;
+            return false;
         }
         Map<String, List<LoadedProvider>> fromPlugin = new TreeMap<>();
         List<String> problems = new ArrayList<>();
@@ -174,9 +195,10 @@ public final class ScalerRegistry {
                     ? "it registers no " + ScalerProvider.class.getName() + " in META-INF/services"
                     : String.join("; ", problems)));
             closeQuietly(loader);
-            return;
+            return false;
         }
         fromPlugin.forEach((type, providers) -> found.computeIfAbsent(type, t -> new ArrayList<>()).addAll(providers));
+        return true;
     }
 
     /**

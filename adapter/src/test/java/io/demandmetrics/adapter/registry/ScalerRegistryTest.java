@@ -191,6 +191,8 @@ class ScalerRegistryTest {
         List<String> warnings = new ArrayList<>();
         ScalerRegistry registry = ScalerRegistry.load(plugins, PluginPins.read(pins), warnings::add);
         assertThat(registry.types()).contains("pinned").doesNotContain("changed", "unlisted", "dir-plugin");
+        assertThat(registry.pluginsLoaded()).isEqualTo(1);
+        assertThat(registry.pluginsRefused()).isEqualTo(3);
         assertThat(warnings).containsExactly(
                 "plugin jar " + plugins.resolve("changed.jar") + " refused: changed.jar has SHA-256 " + sha256(changed)
                         + ", not the " + changedDigest + " --plugin-pins " + pins + " lists for it",
