@@ -99,8 +99,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
 
     private static final List<String> FLAGS_WITH_VALUES = List.of("secure-port", "bind-address", "tls-cert-file",
             "tls-private-key-file", "cert-dir", "config", "plugin-dir", "plugin-pins", "client-ca-file",
-            "config-check-interval", "cert-check-interval", "event-loops", "read-header-timeout", "idle-timeout", "shutdown-delay",
-            "shutdown-grace-period", "readiness-grace", "kubeconfig", "requestheader-client-ca-file",
+            "config-check-interval", "cert-check-interval", "event-loops", "read-header-timeout", "idle-timeout",
+            "shutdown-delay", "shutdown-grace-period", "readiness-grace", "kubeconfig", "requestheader-client-ca-file",
             "requestheader-allowed-names", "requestheader-username-headers", "requestheader-group-headers",
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
             "authorization-always-allow-paths", "hpa-files", "replica-buckets", "peer-port", "peer-address",

@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  * {@code fresh} ago is sent again. However many clients read them at once (and, with a
  * freshness, however fast), each costs one build at a time per event loop (each loop's router
  * has its own: a build's readers are then answered on the loop that built it); at ten
- * thousand metrics a build is megabytes. Keys are few and fixed (the route and the encoding), so this holds a handful of
- * bodies at most. A body's memory is freed once it is no longer the one shared and its last
+ * thousand metrics a build is megabytes. Keys are few and fixed (the route and the encoding),
+ * so this holds a handful of bodies at most. A body's memory is freed once it is no longer the one shared and its last
  * reader is done with it.
  */
 final class ReusedBodies {

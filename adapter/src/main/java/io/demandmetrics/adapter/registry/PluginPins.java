@@ -1,15 +1,12 @@
 package io.demandmetrics.adapter.registry;
 
+import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.spi.BoundedQuote;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -77,7 +74,8 @@ public final class PluginPins {
             String digest = pin.group(1).toLowerCase(Locale.ROOT);
             String before = digests.put(jar, digest);
             if (before != null && !before.equals(digest)) {
-                problems.add("line " + (i + 1) + ": " + BoundedQuote.quote(jar) + " is listed twice with different digests");
+                problems.add("line " + (i + 1) + ": " + BoundedQuote.quote(jar)
+                        + " is listed twice with different digests");
             }
         }
         if (!problems.isEmpty()) {
@@ -92,7 +90,7 @@ public final class PluginPins {
      * @param relative the jar's path relative to the plugin directory, as the pins name it
      */
     String refusal(String relative, Path jar) throws IOException {
-        String digest = sha256(jar);
+        String digest = Sha256.hex(jar);
         String pinned = digestByJar.get(normalized(relative));
         if (pinned == null) {
             return relative + " has SHA-256 " + digest + ", which --plugin-pins " + file + " does not list";
@@ -104,29 +102,8 @@ public final class PluginPins {
         return null;
     }
 
-    /** The jars listed, for the startup log. */
-    int size() {
-        return digestByJar.size();
-    }
-
     private static String normalized(String path) {
         String slashes = path.replace('\\', '/');
         return slashes.startsWith("./") ? slashes.substring(2) : slashes;
-    }
-
-    private static String sha256(Path jar) throws IOException {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-        try (InputStream in = Files.newInputStream(jar)) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-                sha256.update(buffer, 0, read);
-            }
-        }
-        return HexFormat.of().formatHex(sha256.digest());
     }
 }

@@ -36,6 +36,8 @@ import java.util.stream.Stream;
 public final class ScalerRegistry {
 
     private static final String SERVICES = "META-INF/services/" + ScalerProvider.class.getName();
+    private static final String NO_PROVIDER = "it registers no " + ScalerProvider.class.getName()
+            + " in META-INF/services";
     private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** A provider and where it came from (a jar path), for messages. */
@@ -160,8 +162,8 @@ public final class ScalerRegistry {
                 try (JarFile ignored = new JarFile(jar.toFile())) {
                     // opened only to reject a file that is not a jar before a class loader sees it
                 } catch (IOException e) {
-                    warn.accept(what + plugin + " skipped: " + (jar.equals(plugin) ? "not" : jar.getFileName() + " is not")
-                            + " a readable jar (" + e.getMessage() + ")");
+                    String which = jar.equals(plugin) ? "not" : jar.getFileName() + " is not";
+                    warn.accept(what + plugin + " skipped: " + which + " a readable jar (" + e.getMessage() + ")");
                     return false;
                 }
                 String unpinned = pins == null ? null
@@ -191,9 +193,8 @@ public final class ScalerRegistry {
         List<String> problems = new ArrayList<>();
         collect(ServiceLoader.load(ScalerProvider.class, loader), loader, plugin.toString(), fromPlugin, problems::add);
         if (!problems.isEmpty() || fromPlugin.isEmpty()) {
-            warn.accept(what + plugin + " skipped: " + (problems.isEmpty()
-                    ? "it registers no " + ScalerProvider.class.getName() + " in META-INF/services"
-                    : String.join("; ", problems)));
+            String why = problems.isEmpty() ? NO_PROVIDER : String.join("; ", problems);
+            warn.accept(what + plugin + " skipped: " + why);
             closeQuietly(loader);
             return false;
         }
@@ -209,7 +210,7 @@ public final class ScalerRegistry {
     private static String refusal(PluginClassLoader loader) {
         try {
             if (!loader.findResources(SERVICES).hasMoreElements()) {
-                return "it registers no " + ScalerProvider.class.getName() + " in META-INF/services";
+                return NO_PROVIDER;
             }
             List<String> recorded = new ArrayList<>();
             for (URL version : Collections.list(loader.findResources(SpiVersion.RESOURCE))) {

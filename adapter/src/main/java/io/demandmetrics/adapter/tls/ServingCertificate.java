@@ -6,11 +6,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.util.HexFormat;
 
 /**
  * The serving certificate and key files, read into memory so that a rotation (cert-manager
@@ -38,21 +35,10 @@ public record ServingCertificate(Path certFile, Path keyFile, Buffer cert, Buffe
         if (!new String(key, java.nio.charset.StandardCharsets.US_ASCII).contains("PRIVATE KEY-----")) {
             throw new IOException(keyFile + " holds no PEM private key");
         }
-        return new ServingCertificate(certFile, keyFile, Buffer.buffer(cert), Buffer.buffer(key), digest(cert, key));
+        return new ServingCertificate(certFile, keyFile, Buffer.buffer(cert), Buffer.buffer(key), Sha256.hex(cert, key));
     }
 
     public PemKeyCertOptions keyCertOptions() {
         return new PemKeyCertOptions().addCertValue(cert).addKeyValue(key);
-    }
-
-    private static String digest(byte[] cert, byte[] key) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(cert);
-            sha.update(key);
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

@@ -30,9 +30,7 @@ class ScalerRegistryTest {
 
     @Test
     void builtInScalersAreFoundWithoutAPluginDir() throws Exception {
-        ScalerRegistry registry = ScalerRegistry.load(null, warning -> {
-            throw new AssertionError(warning);
-        });
+        ScalerRegistry registry = loadWithoutWarnings(null);
         assertThat(registry.types()).contains("cron", "test-values");
         assertThat(registry.providers()).anySatisfy(p -> assertThat(p.origin()).startsWith("built-in (")
                 .contains("demand-scaler-cron"));
@@ -76,9 +74,7 @@ class ScalerRegistryTest {
             plugin(name, "com.example.lib.Greeting.version()", lib).writeTo(plugin.resolve(name + ".jar"));
             Files.copy(lib, plugin.resolve("lib.jar"));
         }
-        ScalerRegistry registry = ScalerRegistry.load(plugins, warning -> {
-            throw new AssertionError(warning);
-        });
+        ScalerRegistry registry = loadWithoutWarnings(plugins);
         assertThat(fetch(registry, "uses-lib-1")).isEqualTo(1);
         assertThat(fetch(registry, "uses-lib-2")).isEqualTo(2);
     }
@@ -97,18 +93,14 @@ class ScalerRegistryTest {
                 """).writeTo(build.resolve("jackson-core-fake.jar"));
         plugin("own-jackson", jackson + ".pluginsOwn()", lib).writeTo(plugins.resolve("own-jackson/plugin.jar"));
         Files.copy(lib, plugins.resolve("own-jackson/jackson-core-fake.jar"));
-        ScalerRegistry registry = ScalerRegistry.load(plugins, warning -> {
-            throw new AssertionError(warning);
-        });
+        ScalerRegistry registry = loadWithoutWarnings(plugins);
         assertThat(fetch(registry, "own-jackson")).isEqualTo(7);
     }
 
     @Test
     void theSpiAndTheTypesItExposesAreTheAdapters() throws Exception {
         plugin("spi-types", "1").writeTo(plugins.resolve("spi-types.jar"));
-        ScalerRegistry registry = ScalerRegistry.load(plugins, warning -> {
-            throw new AssertionError(warning);
-        });
+        ScalerRegistry registry = loadWithoutWarnings(plugins);
         ScalerProvider<Object> provider = registry.provider("spi-types").orElseThrow();
         ClassLoader pluginLoader = provider.getClass().getClassLoader();
         assertThat(pluginLoader).isNotSameAs(ScalerRegistry.class.getClassLoader());
@@ -241,6 +233,13 @@ import io.vertx.core.Vertx;
             jars.against(library);
         }
         return jars;
+    }
+
+    /** Loads the registry; a warning (a plugin skipped) fails the test with its text. */
+    private static ScalerRegistry loadWithoutWarnings(Path pluginDir) throws RegistryException {
+        return ScalerRegistry.load(pluginDir, warning -> {
+            throw new AssertionError(warning);
+        });
     }
 
     private static double fetch(ScalerRegistry registry, String type) throws Exception {
