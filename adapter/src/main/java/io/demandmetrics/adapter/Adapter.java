@@ -25,7 +25,7 @@ import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.hpa.HpaManifest;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

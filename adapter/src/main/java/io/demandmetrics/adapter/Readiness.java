@@ -3,7 +3,7 @@ package io.demandmetrics.adapter;
 import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.MetricState;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.tls.Sha256;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;

@@ -12,7 +12,7 @@ import io.demandmetrics.adapter.store.ValueHistory;
 import io.demandmetrics.adapter.view.MetricAnswer;
 import io.demandmetrics.adapter.view.MetricQuestion;
 import io.demandmetrics.adapter.view.MetricView;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

@@ -22,8 +22,13 @@ import java.util.List;
  *     names, and the first call across the SPI would fail with a {@code LinkageError};</li>
  * <li>SLF4J's API, so a plugin's log lines reach the adapter's log.</li>
  * </ul>
- * Kafka Connect's plugin loaders draw the same line (child-first for all but the framework's
- * API and the JDK); Trino's share only the SPI's packages.
+ * Nothing else of the adapter's is visible: a class the plugin neither carries nor gets from
+ * that list is not found, even where the adapter has it (its Jackson, Kafka client, AWS SDK, the
+ * support artifact's helpers). So a plugin works only with what it ships, and keeps working
+ * when the adapter's other libraries change; a missing jar shows at load or first use as a
+ * {@code NoClassDefFoundError} naming the class, not as a silent borrow of another version.
+ * Trino's plugin loaders draw the same line (the SPI's packages and the JDK only); Kafka
+ * Connect's are child-first but still fall back to the framework's class path.
  */
 final class PluginClassLoader extends URLClassLoader {
 
@@ -59,22 +64,18 @@ final class PluginClassLoader extends URLClassLoader {
         try {
             return platform.loadClass(name); // the JDK's modules beyond java.* (javax.net, java.sql's javax.sql, ...)
         } catch (ClassNotFoundException notInTheJdk) {
-            try {
-                return findClass(name);
-            } catch (ClassNotFoundException notInThePlugin) {
-                return getParent().loadClass(name);
-            }
+            return findClass(name); // the plugin's, or not found: never the adapter's
         }
     }
 
-    /** The plugin's own resource first, for the same reason as its classes (a library's version file, its defaults). */
+    /** A resource of the JDK or the shared packages, else the plugin's own only, as for classes. */
     @Override
     public URL getResource(String name) {
         if (fromAdapter(name.replace('/', '.'))) {
             return super.getResource(name);
         }
-        URL own = findResource(name);
-        return own != null ? own : super.getResource(name);
+        URL jdk = platform.getResource(name);
+        return jdk != null ? jdk : findResource(name);
     }
 
     @Override
@@ -82,8 +83,8 @@ final class PluginClassLoader extends URLClassLoader {
         if (fromAdapter(name.replace('/', '.'))) {
             return super.getResources(name);
         }
-        List<URL> all = new ArrayList<>(Collections.list(findResources(name)));
-        all.addAll(Collections.list(getParent().getResources(name)));
+        List<URL> all = new ArrayList<>(Collections.list(platform.getResources(name)));
+        all.addAll(Collections.list(findResources(name)));
         return Collections.enumeration(all);
     }
 

@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.registry;
 
 import io.demandmetrics.adapter.tls.Sha256;
-import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

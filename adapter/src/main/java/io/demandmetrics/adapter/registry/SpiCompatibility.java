@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.registry;
 
-import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.spi.SpiVersion;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.replicas;
 
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.Config;

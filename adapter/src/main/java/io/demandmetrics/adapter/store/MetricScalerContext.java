@@ -9,6 +9,7 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** What the adapter gives one metric's scaler: nothing more, and nothing of the poller's. */
 final class MetricScalerContext implements ScalerContext {
@@ -19,10 +20,12 @@ final class MetricScalerContext implements ScalerContext {
     private final MeterRegistry meters;
     private final ScalerExecutors executors;
     private final Optional<Pods> pods;
+    private final SharedInstances shared;
 
     MetricScalerContext(Vertx vertx, Clock clock, MetricDefinition definition, MeterRegistry meters,
-                        ScalerExecutors executors, Optional<Pods> pods) {
+                        ScalerExecutors executors, Optional<Pods> pods, SharedInstances shared) {
         this.pods = pods;
+        this.shared = shared;
         this.vertx = vertx;
         this.clock = clock;
         this.definition = definition;
@@ -68,6 +71,11 @@ final class MetricScalerContext implements ScalerContext {
     @Override
     public MeterRegistry meterRegistry() {
         return meters;
+    }
+
+    @Override
+    public <T> T shared(Class<T> type, Supplier<? extends T> create) {
+        return shared.get(type, create);
     }
 
     @Override

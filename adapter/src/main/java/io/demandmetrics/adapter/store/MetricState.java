@@ -3,7 +3,7 @@ package io.demandmetrics.adapter.store;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.scaler.spi.DescribedObject;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import io.demandmetrics.scaler.spi.Sample;
 import java.time.Duration;
 import java.time.Instant;

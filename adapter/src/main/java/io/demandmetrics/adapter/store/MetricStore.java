@@ -60,6 +60,8 @@ public final class MetricStore {
     private record Replicated(String settings, Reading served, Failure failure, String from) {
     }
     private final ScalerExecutors executors;
+    /** What scalers share through {@code ScalerContext.shared}: one set per store, so per adapter. */
+    private final SharedInstances shared = new SharedInstances();
     private final SourceOutages outages;
     private final Optional<Pods> pods;
     /** The last apply queued; the next starts when it ends, so applies never interleave. */
@@ -337,7 +339,7 @@ public final class MetricStore {
     private MetricPoller create(MetricState state, boolean takingOver) {
         MetricDefinition definition = state.definition();
         MetricScalerContext scalerContext = new MetricScalerContext(vertx, clock, definition, registry,
-                executors, pods);
+                executors, pods, shared);
         Scaler scaler = definition.provider().createScaler(definition.scalerConfig(), scalerContext);
         if (scaler == null) {
             throw new IllegalStateException("the " + definition.type() + " provider returned no scaler");

@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.store;
 
 import io.demandmetrics.adapter.config.MetricDefinition;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.scaler.support.Durations;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.vertx.core.Context;

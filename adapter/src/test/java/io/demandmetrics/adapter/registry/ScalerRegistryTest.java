@@ -111,6 +111,32 @@ class ScalerRegistryTest {
     }
 
     @Test
+    void theAdaptersOtherLibrariesAreNotThePlugins() throws Exception {
+        // 4 if the plugin sees Jackson (the adapter's), 2 the support artifact's helpers (the
+        // adapter's, not carried), 1 Vert.x's JsonObject (shared). Only the last may be seen.
+        String seen = "java.util.stream.Stream.of(\"com.fasterxml.jackson.core.JsonFactory\","
+                + " \"io.demandmetrics.scaler.support.ParameterReader\", \"io.vertx.core.json.JsonObject\")"
+                + ".mapToDouble(name -> { try { Class.forName(name); return 1; } catch (ClassNotFoundException e) {"
+                + " return 0; } }).reduce(0, (sum, one) -> sum * 2 + one)";
+        plugin("sees", seen).writeTo(plugins.resolve("sees.jar"));
+        ScalerRegistry registry = loadWithoutWarnings(plugins);
+        assertThat(Class.forName("com.fasterxml.jackson.core.JsonFactory")).isNotNull(); // the adapter has both
+        assertThat(Class.forName("io.demandmetrics.scaler.support.ParameterReader")).isNotNull();
+        assertThat(fetch(registry, "sees")).as("4 Jackson + 2 support + 1 Vert.x: only Vert.x").isEqualTo(1);
+        ClassLoader pluginLoader = registry.provider("sees").orElseThrow().getClass().getClassLoader();
+        assertThat(pluginLoader.getResource("com/fasterxml/jackson/core/JsonFactory.class")).isNull();
+        assertThat(pluginLoader.getResource("java/lang/String.class")).isNotNull();
+    }
+
+    @Test
+    void aPluginBuiltAgainstAnEarlierMinorOfTheSpiLoads() throws Exception {
+        String earlier = SpiVersion.CURRENT.replaceFirst("\\.\\d+$", ".0");
+        assertThat(earlier).as("this SPI has an earlier minor").isNotEqualTo(SpiVersion.CURRENT);
+        plugin("earlier-minor", "1").resource(SpiVersion.RESOURCE, earlier + "\n").writeTo(plugins.resolve("earlier.jar"));
+        assertThat(fetch(loadWithoutWarnings(plugins), "earlier-minor")).isEqualTo(1);
+    }
+
+    @Test
     void aPluginDirectoryWithABrokenJarIsSkipped() throws Exception {
         plugin("half-broken", "1").writeTo(plugins.resolve("half-broken/plugin.jar"));
         Files.writeString(plugins.resolve("half-broken/lib.jar"), "garbage");

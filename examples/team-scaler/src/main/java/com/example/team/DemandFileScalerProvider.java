@@ -2,7 +2,6 @@ package com.example.team;
 
 import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.spi.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
@@ -35,10 +34,21 @@ public final class DemandFileScalerProvider implements ScalerProvider<DemandFile
 
     @Override
     public Config parseConfig(Map<String, Object> parameters) throws InvalidConfigException {
-        ParameterReader p = new ParameterReader(parameters, "path");
-        String path = p.string("path");
-        p.throwIfInvalid();
-        return new Config(Path.of(path));
+        // Every problem at once, in the adapter's message forms. (The support artifact's
+        // ParameterReader does this for many parameters; one is as short by hand.)
+        List<String> problems = new ArrayList<>();
+        Object path = parameters.get("path");
+        if (path == null) {
+            problems.add("missing required parameter \"path\"");
+        } else if (!(path instanceof String) || ((String) path).isBlank()) {
+            problems.add("parameter \"path\" is not a file path");
+        }
+        parameters.keySet().stream().filter(name -> !name.equals("path")).sorted()
+                .forEach(name -> problems.add("unknown parameter \"" + name + "\"; known: [path]"));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new Config(Path.of((String) path));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package com.example.team.csv;
 
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;

@@ -5,7 +5,7 @@ import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.kafka;
 
-import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.support.SharedResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -3,7 +3,7 @@ package io.demandmetrics.scaler.kafka;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
-import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.support.SharedResources;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

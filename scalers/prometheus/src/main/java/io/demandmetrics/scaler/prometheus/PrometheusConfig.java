@@ -1,5 +1,7 @@
 package io.demandmetrics.scaler.prometheus;
 
+import io.demandmetrics.prometheus.client.PrometheusEndpoint;
+
 /**
  * One {@code prometheus} metric: KEDA's trigger parameters.
  *

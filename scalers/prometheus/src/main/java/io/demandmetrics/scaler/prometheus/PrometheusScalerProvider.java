@@ -1,8 +1,9 @@
 package io.demandmetrics.scaler.prometheus;
 
-import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.prometheus.client.PrometheusEndpoint;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;

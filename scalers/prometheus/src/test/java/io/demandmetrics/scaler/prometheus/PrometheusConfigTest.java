@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.prometheus;
 
+import io.demandmetrics.prometheus.client.SigV4;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,10 +1,10 @@
 package io.demandmetrics.scaler.requests;
 
 import io.demandmetrics.scaler.requests.series.LabelMatcher;
-import io.demandmetrics.scaler.prometheus.PrometheusEndpoint;
-import io.demandmetrics.scaler.spi.Durations;
+import io.demandmetrics.prometheus.client.PrometheusEndpoint;
+import io.demandmetrics.scaler.support.Durations;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.support.ParameterReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import io.demandmetrics.scaler.spi.Pods;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
-import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.support.SharedResources;
 import io.demandmetrics.scaler.spi.WarmingUp;
 import io.vertx.core.Future;
 import java.net.URI;

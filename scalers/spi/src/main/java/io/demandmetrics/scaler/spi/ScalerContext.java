@@ -83,6 +83,31 @@ public interface ScalerContext {
     }
 
     /**
+     * The adapter's one instance of {@code type}, made by {@code create} at the first call:
+     * how the scalers of a plugin share a registry (of clients per cluster, of scrape pools)
+     * without a static field. The instance belongs to the adapter that created the scaler, so
+     * two adapters in one JVM (tests) or a reloaded plugin start afresh, and it is shared by
+     * every provider of the plugin (the {@code rps} and {@code latency} providers share one
+     * scrape pool per pod this way). Keyed by the class itself: a plugin's classes are its
+     * own, so plugins never see each other's instances.
+     *
+     * <p>Kept until the adapter stops or the plugin is unloaded, and never closed by the
+     * adapter: hold registries that close what they open when its last user is done (the
+     * support artifact's {@code SharedResources}), not open resources. Thread-safe;
+     * {@code create} runs at most once per type and must not block.
+     *
+     * <p>Since SPI 1.1. The default, for hosts that keep nothing, creates an instance per
+     * call, so nothing is shared; the adapter and the testkit keep them.
+     *
+     * @param type the instance's class, usually a registry class of the plugin's own
+     * @param create makes the instance
+     * @return the instance every scaler of this adapter and plugin gets for {@code type}
+     */
+    default <T> T shared(Class<T> type, java.util.function.Supplier<? extends T> create) {
+        return create.get();
+    }
+
+    /**
      * A registry that keeps nothing, for contexts without metrics (tests, tools): it denies
      * every meter, so each one registered is a no-op that is neither recorded nor remembered.
      */

@@ -25,10 +25,10 @@ public interface ScalerProvider<C> {
      * at startup and on a worker thread on a reload, never on an event loop: it may read
      * files, and it should not contact the backend.
      *
-     * <p>Reports every problem at once, not the first one: use {@link ParameterReader},
-     * which produces the house message forms ({@code missing required parameter "x"},
-     * {@code unknown parameter "y"; known: [...]}, ...). The adapter prefixes each
-     * message with the metric it belongs to.
+     * <p>Reports every problem at once, not the first one, in the house message forms
+     * ({@code missing required parameter "x"}, {@code unknown parameter "y"; known: [...]},
+     * ...). {@code ParameterReader}, in the support artifact ({@code demand-scaler-support}),
+     * produces them. The adapter prefixes each message with the metric it belongs to.
      *
      * @param parameters the raw parameters as read from YAML (strings, numbers,
      *     booleans, lists and maps); never null, possibly empty

@@ -10,6 +10,8 @@ package io.demandmetrics.scaler.spi;
  * implements gets no new abstract sibling. Anything else is a new major version, and every
  * plugin is rebuilt for it. (KEDA keeps its external scalers' gRPC protocol by the same rule.)
  *
+ * <p>History: 1.0, the first versioned SPI; 1.1 added {@link ScalerContext#shared}.
+ *
  * <p>Recording is automatic: the SPI's jar carries an annotation processor
  * ({@link io.demandmetrics.scaler.spi.build.SpiVersionRecorder}) that {@code javac} runs when
  * it compiles against the SPI, and that writes {@value #RESOURCE} into the plugin's classes.
@@ -19,7 +21,7 @@ package io.demandmetrics.scaler.spi;
 public final class SpiVersion {
 
     /** This SPI's version. */
-    public static final String CURRENT = "1.0";
+    public static final String CURRENT = "1.1";
 
     /** Where a plugin's jar records the SPI version it was compiled against. */
     public static final String RESOURCE = "META-INF/io.demandmetrics.scaler.spi.version";

@@ -8,8 +8,12 @@ import java.time.Clock;
 /**
  * A {@link ScalerContext} for driving a scaler in tests as the adapter would: a Vert.x
  * instance, the system clock (or one given), a shared worker pool named after the scaler type, and no meters.
+ * The contexts of one Vert.x instance share {@link #shared} instances, as the scalers of one adapter do.
  */
 public final class TestScalerContext implements ScalerContext {
+
+    /** Per Vert.x instance, as the adapter keeps them per adapter (tests make few instances). */
+    private static final java.util.Map<Vertx, java.util.Map<Class<?>, Object>> SHARED = new java.util.HashMap<>();
 
     private final Vertx vertx;
     private final String metricId;
@@ -68,6 +72,16 @@ public final class TestScalerContext implements ScalerContext {
     public TestScalerContext metered(io.micrometer.core.instrument.MeterRegistry registry) {
         this.meters = registry;
         return this;
+    }
+
+    @Override
+    public <T> T shared(Class<T> type, java.util.function.Supplier<? extends T> create) {
+        java.util.Map<Class<?>, Object> instances;
+        synchronized (SHARED) {
+            instances = SHARED.computeIfAbsent(vertx, v -> new java.util.concurrent.ConcurrentHashMap<>());
+        }
+        return type.cast(instances.computeIfAbsent(type, t -> java.util.Objects.requireNonNull(create.get(),
+                "ScalerContext.shared(" + type.getName() + ") was given null")));
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.demandmetrics.scaler.requests.exposition;
 
-import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;

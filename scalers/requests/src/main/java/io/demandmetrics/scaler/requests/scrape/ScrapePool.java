@@ -5,7 +5,7 @@ import io.demandmetrics.scaler.requests.exposition.ExpositionParser;
 import io.demandmetrics.scaler.requests.exposition.LabelsCache;
 import io.demandmetrics.scaler.requests.exposition.ScrapedSample;
 import io.demandmetrics.scaler.requests.series.TargetHistory;
-import io.demandmetrics.scaler.spi.ClientTls;
+import io.demandmetrics.scaler.support.ClientTls;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,7 +1,7 @@
 package io.demandmetrics.scaler.requests.series;
 
 import io.demandmetrics.scaler.requests.exposition.Labels;
-import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
 import java.util.Iterator;
 import java.util.List;

@@ -1,6 +1,7 @@
-package io.demandmetrics.scaler.prometheus;
+package io.demandmetrics.prometheus.client;
 
-import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.support.SharedResources;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -23,10 +24,11 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * SDK's own signer. Credentials: the SDK's default chain (environment, profile, IRSA web
  * identity, EKS Pod Identity, container and instance metadata), or a role assumed through STS
  * with that chain's credentials, refreshed before the session expires. One per region and
- * role, shared by every metric that signs with them ({@link #acquire}), so a thousand metrics
- * hold one STS session. Resolving credentials may block: sign on a worker.
+ * role, shared by every metric that signs with them ({@link #acquire}, in the adapter's
+ * {@link ScalerContext#shared} registry), so a thousand metrics hold one STS session. Resolving
+ * credentials may block: sign on a worker.
  */
-final class SigV4 {
+public final class SigV4 {
 
     static final String SERVICE = "aps";
     /** What the adapter's STS sessions are called in CloudTrail. */
@@ -35,7 +37,10 @@ final class SigV4 {
     private record Key(String region, String roleArn) {
     }
 
-    private static final SharedResources<Key, SigV4> SHARED = new SharedResources<>(SigV4::close);
+    /** The signers of one adapter. */
+    private static final class Registry {
+        final SharedResources<Key, SigV4> signers = new SharedResources<>(SigV4::close);
+    }
 
     private final String region;
     private final String roleArn;
@@ -49,8 +54,9 @@ final class SigV4 {
     }
 
     /** A lease on the signer for {@code region} and {@code roleArn} (null: the default chain's own identity). */
-    static SharedResources<?, SigV4>.Lease acquire(String region, String roleArn) {
-        return SHARED.acquire(new Key(region, roleArn), users -> new SigV4(region, roleArn));
+    static SharedResources<?, SigV4>.Lease acquire(ScalerContext context, String region, String roleArn) {
+        return context.shared(Registry.class, Registry::new).signers
+                .acquire(new Key(region, roleArn), users -> new SigV4(region, roleArn));
     }
 
     /** The headers that sign a GET of {@code url} now ({@code Authorization}, {@code X-Amz-Date}, ...). */
@@ -84,8 +90,8 @@ final class SigV4 {
         }
     }
 
-    /** The same with given credentials: what a server checking the signature computes. */
-    static Map<String, String> headers(URI url, AwsCredentialsIdentity identity, String region, Clock clock) {
+    /** The same with given credentials: what a server checking the signature computes (tests do). */
+    public static Map<String, String> headers(URI url, AwsCredentialsIdentity identity, String region, Clock clock) {
         SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.GET).uri(url).build();
         SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity).request(request)
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SERVICE)

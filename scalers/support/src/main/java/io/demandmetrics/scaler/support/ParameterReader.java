@@ -1,5 +1,6 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
+import io.demandmetrics.scaler.spi.InvalidConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

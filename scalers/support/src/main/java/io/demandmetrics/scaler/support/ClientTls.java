@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;

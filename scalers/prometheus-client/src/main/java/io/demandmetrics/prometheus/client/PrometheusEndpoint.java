@@ -1,7 +1,7 @@
-package io.demandmetrics.scaler.prometheus;
+package io.demandmetrics.prometheus.client;
 
-import io.demandmetrics.scaler.spi.BoundedQuote;
-import io.demandmetrics.scaler.spi.ParameterReader;
+import io.demandmetrics.scaler.support.BoundedQuote;
+import io.demandmetrics.scaler.support.ParameterReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

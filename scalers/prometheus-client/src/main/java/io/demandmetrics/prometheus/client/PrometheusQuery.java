@@ -1,7 +1,7 @@
-package io.demandmetrics.scaler.prometheus;
+package io.demandmetrics.prometheus.client;
 
 import io.demandmetrics.scaler.spi.ScalerContext;
-import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.support.SharedResources;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -56,7 +56,8 @@ public final class PrometheusQuery {
         this.vertx = context.vertx();
         this.blocking = context.blockingExecutor();
         this.client = PrometheusClients.acquire(context, endpoint.client());
-        this.sigV4 = endpoint.awsRegion() == null ? null : SigV4.acquire(endpoint.awsRegion(), endpoint.roleArn());
+        this.sigV4 = endpoint.awsRegion() == null ? null : SigV4.acquire(context, endpoint.awsRegion(),
+                endpoint.roleArn());
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,5 +1,6 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
+import io.demandmetrics.scaler.spi.InvalidConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

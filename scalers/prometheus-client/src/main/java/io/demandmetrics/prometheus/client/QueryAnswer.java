@@ -1,6 +1,6 @@
-package io.demandmetrics.scaler.prometheus;
+package io.demandmetrics.prometheus.client;
 
-import io.demandmetrics.scaler.spi.BoundedQuote;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,8 +1,8 @@
-package io.demandmetrics.scaler.prometheus;
+package io.demandmetrics.prometheus.client;
 
-import io.demandmetrics.scaler.spi.ClientTls;
+import io.demandmetrics.scaler.support.ClientTls;
 import io.demandmetrics.scaler.spi.ScalerContext;
-import io.demandmetrics.scaler.spi.SharedResources;
+import io.demandmetrics.scaler.support.SharedResources;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -12,26 +12,25 @@ import io.vertx.core.http.PoolOptions;
 /**
  * One HTTP client per Prometheus server and settings, shared by every metric that queries it
  * (one connection pool, at most {@link #CONNECTIONS} queries at once); closed with its last
- * metric.
+ * metric. The registry is the adapter's ({@link ScalerContext#shared}), not a static: each
+ * adapter, and each plugin that carries this library, has its own.
  */
 final class PrometheusClients {
 
     /** Queries to one server at once; more wait for a connection. */
     static final int CONNECTIONS = 16;
 
-    private record Key(Vertx vertx, PrometheusEndpoint.ClientSettings settings) {
-    }
-
-    private static final SharedResources<Key, Future<HttpClient>> CLIENTS =
+    private final SharedResources<PrometheusEndpoint.ClientSettings, Future<HttpClient>> clients =
             new SharedResources<>(client -> client.onSuccess(HttpClient::close));
 
     private PrometheusClients() {
     }
 
-    static SharedResources<Key, Future<HttpClient>>.Lease acquire(ScalerContext context,
-                                                                    PrometheusEndpoint.ClientSettings settings) {
+    static SharedResources<?, Future<HttpClient>>.Lease acquire(ScalerContext context,
+                                                                 PrometheusEndpoint.ClientSettings settings) {
         Vertx vertx = context.vertx();
-        return CLIENTS.acquire(new Key(vertx, settings), users -> open(vertx, settings));
+        return context.shared(PrometheusClients.class, PrometheusClients::new).clients
+                .acquire(settings, users -> open(vertx, settings));
     }
 
     /** TLS files are read on a worker: opening must not block the caller's event loop. */

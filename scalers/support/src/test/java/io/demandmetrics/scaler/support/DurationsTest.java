@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.spi;
+package io.demandmetrics.scaler.support;
 
 import java.util.HashMap;
 import java.util.Map;

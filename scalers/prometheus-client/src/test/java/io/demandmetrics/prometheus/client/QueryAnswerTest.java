@@ -1,4 +1,4 @@
-package io.demandmetrics.scaler.prometheus;
+package io.demandmetrics.prometheus.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
