@@ -2,8 +2,9 @@ package io.demandmetrics.scaler.kafka;
 
 import io.demandmetrics.scaler.support.SharedResources;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,12 +31,23 @@ final class KafkaClusters {
     KafkaClusters() {
         int instance = INSTANCES.incrementAndGet();
         clientIdPrefix = "demand-adapter-" + instance + "-";
-        loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "kafka-lag-poller-" + instance);
             thread.setDaemon(true);
             return thread;
         });
+        // The thread ends once idle, so a provider whose last metric is gone (a config change, a
+        // reloaded plugin: providers are not closed) keeps none; the next cycle starts another.
+        // A thread waiting for a scheduled flush is not idle: the executor keeps one while its
+        // queue holds a task.
+        executor.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
+        loop = executor;
     }
+
+    /** How long the poller thread outlives its last task. */
+    private static final int IDLE_SECONDS = 2;
 
     /** A lease on the cluster's poller; release it when the metric goes. */
     SharedResources<ClusterSettings, SharedCluster>.Lease acquire(ClusterSettings settings, MeterRegistry registry) {

@@ -9,6 +9,7 @@ import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.Sample;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -51,6 +53,10 @@ public abstract class ScalerContractTest {
 
     /** An event loop busy this long at once is reported by Vert.x's blocked-thread checker. */
     private static final long MAX_EVENT_LOOP_MILLIS = 200;
+
+    /** Prefixes of threads that are not a scaler's: Vert.x's, the JDK's, and the test runner's. */
+    private static final List<String> NOT_THE_SCALERS = List.of("vert.x-", "vertx-", "ForkJoinPool.commonPool-",
+            "Common-Cleaner", "process reaper", "Attach Listener", "surefire-", "junit-");
 
     private Vertx vertx;
     /** What the blocked-thread checker reported, from the moment Vert.x started. */
@@ -183,6 +189,67 @@ public abstract class ScalerContractTest {
                 .as("milliseconds fetch() held the event loop before returning its future")
                 .isLessThan(MAX_EVENT_LOOP_MILLIS);
         assertThat(blocked).as("Vert.x's blocked-thread checker: the event loop was blocked").isEmpty();
+    }
+
+    /**
+     * What a scaler takes, {@code close()} gives back: once a scaler has polled and been closed,
+     * the threads it started have ended and the meters it registered are gone. The adapter
+     * creates and closes scalers at every config change and plugin reload, so whatever one
+     * keeps is kept once per change. Threads of Vert.x and of the context's worker pool are the
+     * adapter's and do not count; a client shared by several scalers (a support
+     * {@code SharedResources}) is closed with its last scaler, which here is this one.
+     */
+    @Test
+    void closeReleasesWhatTheScalerTook() throws Exception {
+        Object config = provider().parseConfig(validParameters());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ScalerContext context = context();
+        if (context instanceof TestScalerContext testContext) {
+            testContext.metered(meters);
+        }
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        Fetched fetched = fetchOnTheEventLoop(config, context);
+        try {
+            fetched.outcome().handle((samples, failure) -> null)
+                    .get(context.pollTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw notCompleted(context);
+        }
+        fetched.scaler().close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // A client's threads end shortly after its close() returns: wait for that, within bounds.
+        long deadline = System.nanoTime() + releaseTimeout().toNanos();
+        List<String> threads = startedSince(before);
+        List<String> kept = meterNames(meters);
+        while ((!threads.isEmpty() || !kept.isEmpty()) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20); // polling a condition, bounded by the deadline
+            threads = startedSince(before);
+            kept = meterNames(meters);
+        }
+        assertThat(threads).as("threads the scaler started and close() left running %d ms later",
+                releaseTimeout().toMillis()).isEmpty();
+        assertThat(kept).as("meters the scaler registered and close() did not remove").isEmpty();
+    }
+
+    /**
+     * How long after {@code close()} the scaler's threads may take to end and its meters to go;
+     * 10 s. Override it for a client known to linger longer (and say why).
+     */
+    protected Duration releaseTimeout() {
+        return Duration.ofSeconds(10);
+    }
+
+    private List<String> startedSince(Set<Thread> before) {
+        String pool = "scaler-" + type() + "-"; // the context's worker pool: the adapter's, not the scaler's
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && !before.contains(thread))
+                .map(Thread::getName)
+                .filter(name -> !name.startsWith(pool) && NOT_THE_SCALERS.stream().noneMatch(name::startsWith))
+                .sorted().toList();
+    }
+
+    private static List<String> meterNames(SimpleMeterRegistry meters) {
+        return meters.getMeters().stream().map(meter -> meter.getId().getName() + meter.getId().getTags())
+                .sorted().toList();
     }
 
     private static AssertionError notCompleted(ScalerContext context) {

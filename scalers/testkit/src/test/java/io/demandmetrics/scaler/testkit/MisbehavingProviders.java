@@ -127,4 +127,50 @@ final class MisbehavingProviders {
             return Future.failedFuture(new RuntimeException());
         }
     }
+
+    /** Starts a thread of its own for each scaler and never stops it. */
+    public static final class LeavesAThread extends Base {
+        @Override
+        public String type() {
+            return "close-leaves-a-thread";
+        }
+
+        @Override
+        public Scaler createScaler(String config, ScalerContext context) {
+            Thread thread = new Thread(() -> {
+                try {
+                    Thread.sleep(30_000); // long past the test; gone before the JVM's next test class
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "leaky-poller");
+            thread.setDaemon(true);
+            thread.start();
+            return super.createScaler(config, context);
+        }
+
+        @Override
+        Future<List<Sample>> fetch(ScalerContext context) {
+            return Future.succeededFuture(List.of(Sample.of(1)));
+        }
+    }
+
+    /** Registers a meter for each scaler and never removes it. */
+    public static final class KeepsAMeter extends Base {
+        @Override
+        public String type() {
+            return "close-keeps-a-meter";
+        }
+
+        @Override
+        public Scaler createScaler(String config, ScalerContext context) {
+            context.meterRegistry().gauge("demand_adapter_leaky_metrics", 1);
+            return super.createScaler(config, context);
+        }
+
+        @Override
+        Future<List<Sample>> fetch(ScalerContext context) {
+            return Future.succeededFuture(List.of(Sample.of(1)));
+        }
+    }
 }

@@ -14,7 +14,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
-/** The contract's fetch test fails for each way a plugin can break it, and passes a good one. */
+/** The contract's fetch and close tests fail for each way a plugin can break them, and pass a good one. */
 class ScalerContractTestTest {
 
     /** The contract, for one provider type; run only through the launcher below. */
@@ -80,22 +80,53 @@ class ScalerContractTestTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    static class CloseLeavesAThread extends ContractFor {
+        @Override
+        protected String type() {
+            return "close-leaves-a-thread";
+        }
+
+        @Override
+        protected java.time.Duration releaseTimeout() {
+            return java.time.Duration.ofMillis(500);
+        }
+    }
+
+    static class CloseKeepsAMeter extends ContractFor {
+        @Override
+        protected String type() {
+            return "close-keeps-a-meter";
+        }
+
+        @Override
+        protected java.time.Duration releaseTimeout() {
+            return java.time.Duration.ofMillis(500);
+        }
+    }
+
+    private static final String FETCH = "fetchAnswersOnTheEventLoopWithoutBlockingIt";
+    private static final String CLOSE = "closeReleasesWhatTheScalerTook";
+
+    @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
-        "KeepsContract|",
-        "FetchThrows|fetch() threw instead of failing its future",
-        "FetchReturnsNull|fetch() must return a future, never null",
-        "FetchBlocks|the event loop",
-        "FetchNeverCompletes|did not complete within the poll timeout",
-        "FetchReturnsNaN|is a quantity",
-        "FetchFailsWithoutMessage|a failed fetch says what went wrong",
+        "KeepsContract|" + FETCH + "|",
+        "FetchThrows|" + FETCH + "|fetch() threw instead of failing its future",
+        "FetchReturnsNull|" + FETCH + "|fetch() must return a future, never null",
+        "FetchBlocks|" + FETCH + "|the event loop",
+        "FetchNeverCompletes|" + FETCH + "|did not complete within the poll timeout",
+        "FetchReturnsNaN|" + FETCH + "|is a quantity",
+        "FetchFailsWithoutMessage|" + FETCH + "|a failed fetch says what went wrong",
+        "KeepsContract|" + CLOSE + "|",
+        "CloseLeavesAThread|" + CLOSE + "|[threads the scaler started and close() left running 500 ms later]",
+        "CloseKeepsAMeter|" + CLOSE + "|demand_adapter_leaky_metrics",
     })
-    void theFetchTestFailsExactlyForBrokenPlugins(String contract, String expectedFailure) throws Exception {
+    void eachContractTestFailsExactlyForBrokenPlugins(String contract, String method, String expectedFailure)
+            throws Exception {
         Class<?> test = Class.forName(ScalerContractTestTest.class.getName() + "$" + contract);
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectMethod(test, "fetchAnswersOnTheEventLoopWithoutBlockingIt"))
+                .selectors(selectMethod(test, method))
                 .configurationParameter("junit.jupiter.conditions.deactivate", "org.junit.*DisabledCondition")
                 .build(), listener);
         TestExecutionSummary summary = listener.getSummary();
