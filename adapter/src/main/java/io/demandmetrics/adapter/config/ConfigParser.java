@@ -45,10 +45,6 @@ public final class ConfigParser {
     /** The timer behind a poll's timeout counts whole milliseconds. */
     static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
     static final Duration MAX_MAX_AGE = Duration.ofDays(7);
-    /** Problems listed at most; the rest are counted. A config is fixed a few problems at a time. */
-    static final int MAX_PROBLEMS = 100;
-    /** Characters of one problem at most, whatever a scaler put in it. */
-    static final int MAX_PROBLEM_LENGTH = 1_000;
     static final Duration MAX_DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     private static final List<String> TOP_LEVEL_FIELDS = List.of("metrics");
@@ -96,7 +92,7 @@ public final class ConfigParser {
             definitions = metrics(list, problems);
         }
         if (!problems.isEmpty()) {
-            throw new ConfigException(bounded(problems));
+            throw new ConfigException(ProblemList.bounded(problems));
         }
         return new AdapterConfig(definitions);
     }
@@ -121,17 +117,6 @@ public final class ConfigParser {
         return definitions;
     }
 
-    private static List<String> bounded(List<String> problems) {
-        List<String> shown = new ArrayList<>();
-        for (String problem : problems.subList(0, Math.min(problems.size(), MAX_PROBLEMS))) {
-            shown.add(problem.length() <= MAX_PROBLEM_LENGTH ? problem
-                    : problem.substring(0, MAX_PROBLEM_LENGTH) + "… (" + problem.length() + " characters)");
-        }
-        if (problems.size() > MAX_PROBLEMS) {
-            shown.add("... and " + (problems.size() - MAX_PROBLEMS) + " more problems");
-        }
-        return shown;
-    }
 
     /** One entry of the {@code metrics} list, or null with its problems added to {@code problems}. */
     private MetricDefinition metric(int index, Object entry, List<String> problems) {

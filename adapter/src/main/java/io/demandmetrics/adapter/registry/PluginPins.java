@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.registry;
 
+import io.demandmetrics.adapter.config.ProblemList;
 import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.support.BoundedQuote;
 import java.io.IOException;
@@ -79,7 +80,8 @@ public final class PluginPins {
             }
         }
         if (!problems.isEmpty()) {
-            throw new RegistryException("--plugin-pins " + file + ": " + String.join("; ", problems));
+            throw new RegistryException("--plugin-pins " + file + ": "
+                    + String.join("; ", ProblemList.bounded(problems)));
         }
         return new PluginPins(file, Map.copyOf(digests));
     }

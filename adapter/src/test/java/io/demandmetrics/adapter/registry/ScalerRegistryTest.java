@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -228,6 +229,15 @@ class ScalerRegistryTest {
         assertThatThrownBy(() -> PluginPins.read(pins)).isInstanceOf(RegistryException.class).hasMessage(
                 "--plugin-pins " + pins + ": line 1: \"abc  x.jar\" is not \"<SHA-256 in hex>  <jar path>\""
                         + " (sha256sum's format); line 3: \"y.jar\" is listed twice with different digests");
+    }
+
+    @Test
+    void aPinsFileOfManyBadLinesIsReportedAsTheConfigIsTheFirstHundredAndACount() throws Exception {
+        Path pins = build.resolve("plugins.sha256");
+        Files.writeString(pins, "not a pin\n".repeat(150));
+        String message = catchThrowable(() -> PluginPins.read(pins)).getMessage();
+        assertThat(message.split("; ")).hasSize(101).endsWith("... and 50 more problems");
+        assertThat(message).contains("line 100: \"not a pin\"").doesNotContain("line 101:");
     }
 
     /** A plugin of {@code type} whose scaler serves one sample of {@code valueExpression}. */
