@@ -10,16 +10,16 @@ import io.demandmetrics.adapter.http.AdapterServer;
 import io.demandmetrics.adapter.http.MetricsApiHandler;
 import io.demandmetrics.adapter.http.ServingTimeouts;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
-import io.demandmetrics.adapter.metrics.JvmMeters;
 import io.demandmetrics.adapter.metrics.Exposition;
+import io.demandmetrics.adapter.metrics.JvmMeters;
 import io.demandmetrics.adapter.metrics.PollExposition;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.PluginPins;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
+import io.demandmetrics.adapter.replicas.Sharing;
 import io.demandmetrics.adapter.store.MetricStore;
 import io.demandmetrics.adapter.store.PollListener;
-import io.demandmetrics.adapter.replicas.Sharing;
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.demandmetrics.adapter.tls.Sha256;
@@ -71,10 +71,12 @@ public final class Adapter {
     private final Readiness readiness;
     private final ServingTimeouts timeouts;
     private final AdapterMetrics metrics;
+    private final PluginReloader plugins;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
                     String bindAddress, ServingMode mode, Sharing sharing, Readiness readiness, ServingTimeouts timeouts,
-                    AdapterMetrics metrics) {
+                    AdapterMetrics metrics, PluginReloader plugins) {
+        this.plugins = plugins;
         this.vertx = vertx;
         this.sharing = sharing;
         this.store = store;
@@ -120,6 +122,8 @@ public final class Adapter {
         // The certificate first: a metric may scrape the adapter itself and name it as its CA
         // (the standalone example does), and parsing checks that such files are readable.
         ServingCertificate certificate = certificate(options, bind);
+        // Read before the plugins are: a change while they load is then seen by the first check.
+        String pluginListing = pluginListing(options);
         ScalerRegistry scalers = scalerRegistry(options);
         ConfigParser parser = new ConfigParser(scalers);
         List<io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler> hpas = hpas(options.hpaFiles());
@@ -150,12 +154,10 @@ public final class Adapter {
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 PollListener.both(pollMeters, sharing.listener()), mode.pods(),
                 sharing.ownership());
-        Gauge.builder("demand_adapter_plugins", scalers, ScalerRegistry::pluginsLoaded).tag("state", "loaded")
-                .description("Plugins of the plugin directory, by state (refused ones are logged with the reason)")
-                .strongReference(true).register(prometheus);
-        Gauge.builder("demand_adapter_plugins", scalers, ScalerRegistry::pluginsRefused).tag("state", "refused")
-                .description("Plugins of the plugin directory, by state (refused ones are logged with the reason)")
-                .strongReference(true).register(prometheus);
+        ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, store,
+                metrics);
+        PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,
+                configReloader, prometheus, store::forgetShared);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
                 .description("Metrics in the config being served").register(prometheus);
         Gauge.builder("demand_adapter_metrics_polled_here", store, s -> s.polledHere().size())
@@ -182,12 +184,12 @@ public final class Adapter {
             throw e;
         }
         readiness.listening();
-        List<FileWatch<?>> watches = watchFiles(options, vertx, configText, parser, store, metrics, server,
-                certificate);
+        List<FileWatch<?>> watches = watchFiles(options, vertx, configText, pluginListing, configReloader, plugins,
+                metrics, server, certificate);
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
                 AdapterServer.tlsEngineName(), config.metrics().size());
         return new Adapter(vertx, store, server, watches, port, bind, mode, sharing, readiness, options.timeouts(),
-                metrics);
+                metrics, plugins);
     }
 
     /** The scaler types: built in, and from the plugin directory. */
@@ -230,20 +232,41 @@ public final class Adapter {
                 .build();
     }
 
-    /** The config file, applied live when it changes, and the serving certificate, swapped when it rotates. */
+    private static String pluginListing(AdapterOptions options) {
+        try {
+            return options.pluginDir() == null ? "" : PluginReloader.listing(options.pluginDir(), options.pluginPins());
+        } catch (IOException e) {
+            return ""; // loading says why; the first check reloads
+        }
+    }
+
+    /**
+     * The config file and the plugin directory, applied live when they change, and the serving
+     * certificate, swapped when it rotates.
+     */
     private static List<FileWatch<?>> watchFiles(AdapterOptions options, Vertx vertx, String configText,
-                                                 ConfigParser parser, MetricStore store, AdapterMetrics metrics,
+                                                 String pluginListing, ConfigReloader configReloader,
+                                                 PluginReloader plugins, AdapterMetrics metrics,
                                                  AdapterServer server, ServingCertificate certificate) {
+        List<FileWatch<?>> watches = new ArrayList<>();
         FileWatch<String> configWatch = new FileWatch<>(vertx, () -> ConfigFiles.read(options.config()),
-                Sha256::hex, Sha256.hex(configText),
-                new ConfigReloader(vertx, options.config(), parser, store, metrics)::changed);
+                Sha256::hex, Sha256.hex(configText), configReloader::changed);
+        watches.add(configWatch);
+        if (options.pluginDir() != null) {
+            FileWatch<String> pluginWatch = new FileWatch<>(vertx,
+                    () -> PluginReloader.listing(options.pluginDir(), options.pluginPins()), Sha256::hex,
+                    Sha256.hex(pluginListing), plugins::changed);
+            pluginWatch.start(options.configCheckInterval());
+            watches.add(pluginWatch);
+        }
         FileWatch<ServingCertificate> certWatch = new FileWatch<>(vertx,
                 () -> ServingCertificate.read(certificate.certFile(), certificate.keyFile()),
                 ServingCertificate::fingerprint, certificate.fingerprint(),
                 (fresh, error) -> rotate(server, metrics, fresh, error));
         configWatch.start(options.configCheckInterval());
         certWatch.start(options.certCheckInterval());
-        return List.of(configWatch, certWatch);
+        watches.add(certWatch);
+        return List.copyOf(watches);
     }
 
     /** The port the server listens on. */
@@ -307,6 +330,7 @@ public final class Adapter {
                 + metrics.requestsInFlight();
         LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers", unanswered);
         await("closing pollers and scalers", store.close(), 30_000);
+        plugins.current().close();
         mode.close();
         await("stopping Vert.x", vertx.close(), 30_000);
         LOG.info("shut down");

@@ -1,10 +1,10 @@
 package io.demandmetrics.adapter;
 
-import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.adapter.auth.DelegatedAuthOptions;
 import io.demandmetrics.adapter.http.ServingTimeouts;
 import io.demandmetrics.adapter.replicas.LeaseTiming;
 import io.demandmetrics.adapter.replicas.ReplicaOptions;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.support.Durations;
 import java.nio.file.Path;
 import java.time.Duration;

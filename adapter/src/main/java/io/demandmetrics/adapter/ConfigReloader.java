@@ -3,18 +3,22 @@ package io.demandmetrics.adapter;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
+import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies config file changes in the order the file took them: each change is parsed on a
- * worker, in order, and handed to {@link MetricStore#apply}, which applies one config at a time
- * in the order it was called, so the running config always ends as the file's last valid
- * content.
+ * Applies config file changes, and plugin changes, in the order they came: each is a turn that
+ * starts when the one before has ended (parsed on a worker, then handed to
+ * {@link MetricStore#apply}), so the running config always ends as the file's last valid
+ * content, parsed with the scaler types the adapter last switched to.
  */
 final class ConfigReloader {
 
@@ -22,14 +26,20 @@ final class ConfigReloader {
 
     private final Context context;
     private final Path file;
-    private final ConfigParser parser;
     private final MetricStore store;
     private final AdapterMetrics metrics;
+    /** Read and written only in turns, on {@link #context}. */
+    private ConfigParser parser;
+    /** The text of the config being served: what a plugin change parses again. */
+    private String appliedText;
+    private Future<?> lastTurn = Future.succeededFuture();
 
-    ConfigReloader(Vertx vertx, Path file, ConfigParser parser, MetricStore store, AdapterMetrics metrics) {
+    ConfigReloader(Vertx vertx, Path file, ConfigParser parser, String appliedText, MetricStore store,
+                   AdapterMetrics metrics) {
         this.context = vertx.getOrCreateContext();
         this.file = file;
         this.parser = parser;
+        this.appliedText = appliedText;
         this.store = store;
         this.metrics = metrics;
     }
@@ -40,10 +50,39 @@ final class ConfigReloader {
             LOG.warn("cannot read config {}: {}; keeping the running config", file, error.getMessage());
             return;
         }
-        // Parsing thousands of metrics takes a while: a worker, ordered so that parses finish, and
-        // reach the store, in file order (one context: FileWatch reports on its timer's).
-        context.runOnContext(ignored -> context.executeBlocking(() -> parser.parse(text), true)
-                .compose(store::apply).onComplete(this::report));
+        // Parsing thousands of metrics takes a while: a worker does it.
+        inTurn(() -> {
+            ConfigParser current = parser;
+            return context.executeBlocking(() -> current.parse(text), false).compose(store::apply)
+                    .onSuccess(applied -> appliedText = text);
+        }).onComplete(this::report);
+    }
+
+    /**
+     * Runs {@code step} on this reloader's context once every turn called before it has ended.
+     * A plugin change's whole reload is one turn, so a config change cannot be parsed with
+     * scaler types that are about to be replaced.
+     */
+    <T> Future<T> inTurn(Supplier<Future<T>> step) {
+        Promise<T> done = Promise.promise();
+        context.runOnContext(ignored -> {
+            Future<T> turn = lastTurn.transform(previous -> step.get());
+            lastTurn = turn;
+            turn.onComplete(done);
+        });
+        return done.future();
+    }
+
+    /**
+     * Within a turn: the running config, parsed again with {@code registry}'s scaler types and
+     * applied (metrics whose provider changed are recreated, each polled once before the switch).
+     * On success the parser uses those types from now on; on failure nothing changed.
+     */
+    Future<Void> applyRunningConfigWith(ScalerRegistry registry) {
+        ConfigParser candidate = new ConfigParser(registry);
+        String text = appliedText;
+        return context.executeBlocking(() -> candidate.parse(text), false).compose(store::apply)
+                .onSuccess(applied -> parser = candidate);
     }
 
     private void report(io.vertx.core.AsyncResult<Void> result) {

@@ -18,17 +18,9 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -55,33 +47,10 @@ class LifecycleIT {
         Files.writeString(config, metrics(Map.of("kept", "reload-a", "changed", "reload-a", "removed", "reload-removed")));
         Adapter adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--config-check-interval", "100ms");
         HttpClient client = TestAdapters.client(TestAdapters.certFile(dir));
-        ExecutorService load = Executors.newFixedThreadPool(4);
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger answered = new AtomicInteger();
-        Set<String> failures = ConcurrentHashMap.newKeySet();
-        Set<String> changedValues = ConcurrentHashMap.newKeySet();
+        MetricClients load = new MetricClients(client, adapter, 4, List.of(EXTERNAL + "kept", EXTERNAL + "changed"));
+        Set<String> changedValues = load.values(EXTERNAL + "changed");
         try {
-            List<Future<?>> clients = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                clients.add(load.submit(() -> {
-                    while (running.get()) {
-                        for (String metric : List.of("kept", "changed")) {
-                            try {
-                                HttpResponse<String> response = TestAdapters.get(client, adapter, EXTERNAL + metric);
-                                if (response.statusCode() != 200) {
-                                    failures.add(metric + " " + response.statusCode() + " " + response.body());
-                                } else if (metric.equals("changed")) {
-                                    changedValues.add(value(response));
-                                }
-                                answered.incrementAndGet();
-                            } catch (Exception e) {
-                                failures.add(metric + " " + e);
-                            }
-                        }
-                    }
-                }));
-            }
-            await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() > 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.answered() > 200);
 
             // a valid change: one metric changes source, one is added, one is removed
             write(config, metrics(Map.of("kept", "reload-a", "changed", "reload-b", "added", "reload-c")));
@@ -97,22 +66,17 @@ class LifecycleIT {
             assertThat(TestValuesScalerProvider.fetches("reload-removed")).isEqualTo(removedFetches);
 
             // an invalid change: the running config stays
-            int before = answered.get();
+            int before = load.answered();
             write(config, "metrics:\n  - name: kept\n    namespace: shop\n    type: no-such-scaler\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> TestAdapters.get(client, adapter, "/metrics").body()
                     .contains("demand_adapter_config_reloads_total{result=\"rejected\"} 1.0"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() > before + 200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> load.answered() > before + 200);
             assertThat(TestAdapters.get(client, adapter, EXTERNAL + "added").statusCode()).isEqualTo(200);
 
-            running.set(false);
-            for (Future<?> c : clients) {
-                c.get(10, TimeUnit.SECONDS);
-            }
-            assertThat(failures).as("failed requests during reloads").isEmpty();
+            assertThat(load.stop()).as("failed requests during reloads").isEmpty();
             assertThat(changedValues).containsExactlyInAnyOrder("1", "2");
         } finally {
-            running.set(false);
-            load.shutdownNow();
+            load.close();
             adapter.stop();
         }
     }

@@ -1,12 +1,13 @@
 package io.demandmetrics.adapter.config;
 
 import io.demandmetrics.adapter.api.KubernetesResource;
+import io.demandmetrics.adapter.failure.ProblemList;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
+import io.demandmetrics.scaler.spi.InvalidConfigException;
+import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.support.Durations;
-import io.demandmetrics.scaler.spi.InvalidConfigException;
 import io.demandmetrics.scaler.support.ParameterReader;
-import io.demandmetrics.scaler.spi.ScalerProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

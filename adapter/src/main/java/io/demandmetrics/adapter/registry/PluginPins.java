@@ -1,6 +1,6 @@
 package io.demandmetrics.adapter.registry;
 
-import io.demandmetrics.adapter.config.ProblemList;
+import io.demandmetrics.adapter.failure.ProblemList;
 import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.support.BoundedQuote;
 import java.io.IOException;

@@ -1,26 +1,19 @@
 package io.demandmetrics.adapter.registry;
 
 import io.demandmetrics.scaler.spi.ScalerProvider;
-import io.demandmetrics.scaler.spi.SpiVersion;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.jar.JarFile;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The scaler types the adapter can run: the built-in ones on its class path and those of
@@ -29,29 +22,40 @@ import java.util.stream.Stream;
  * loader of its own ({@link PluginClassLoader}: the plugin's classes first, the SPI and the
  * JDK from the adapter), so two plugins may carry different versions of one library.
  *
- * <p>A broken plugin jar (not a jar, a missing class, a provider that throws) is reported
- * and skipped, so one team's mistake does not take down every other metric. Two providers
- * of one type stop startup: which one would serve is otherwise a matter of file order.
+ * <p>A broken plugin (not a jar, a missing class, a provider that throws) is reported and
+ * skipped, so one team's mistake does not take down every other metric. Two providers of one
+ * type stop startup: which one would serve is otherwise a matter of file order.
+ *
+ * <p>A registry is immutable. {@link #reload} makes the next one from the directory as it is
+ * now, keeping the versions whose files did not change; the caller switches to it once the
+ * config has been applied with it, then {@link #retireReplacedBy retires} what the new one no
+ * longer serves, or {@link #abandon abandons} it.
  */
 public final class ScalerRegistry {
-
-    private static final String SERVICES = "META-INF/services/" + ScalerProvider.class.getName();
-    private static final String NO_PROVIDER = "it registers no " + ScalerProvider.class.getName()
-            + " in META-INF/services";
-    private static final Pattern KEBAB_CASE = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
     /** A provider and where it came from (a jar path), for messages. */
     public record LoadedProvider(ScalerProvider<Object> provider, String origin) {
     }
 
-    private final Map<String, LoadedProvider> byType;
-    private final int pluginsLoaded;
-    private final int pluginsRefused;
+    /** An entry of the plugin directory whose current files do not serve, and why. */
+    public record Refusal(Path entry, String reason, String message) {
+    }
 
-    private ScalerRegistry(Map<String, LoadedProvider> byType, int pluginsLoaded, int pluginsRefused) {
-        this.byType = byType;
-        this.pluginsLoaded = pluginsLoaded;
-        this.pluginsRefused = pluginsRefused;
+    private final Map<String, LoadedProvider> byType;
+    private final List<LoadedProvider> builtIn;
+    private final List<Plugin> plugins;
+    private final List<Refusal> refusals;
+    private final Path copies;
+
+    private ScalerRegistry(List<LoadedProvider> builtIn, List<Plugin> plugins, List<Refusal> refusals, Path copies) {
+        this.builtIn = List.copyOf(builtIn);
+        this.plugins = List.copyOf(plugins);
+        this.refusals = List.copyOf(refusals);
+        this.copies = copies;
+        Map<String, LoadedProvider> types = new LinkedHashMap<>();
+        builtIn.forEach(loaded -> types.put(loaded.provider().type(), loaded));
+        plugins.forEach(plugin -> plugin.providers().forEach(loaded -> types.put(loaded.provider().type(), loaded)));
+        this.byType = types;
     }
 
     /**
@@ -72,19 +76,146 @@ public final class ScalerRegistry {
      */
     public static ScalerRegistry load(Path pluginDir, PluginPins pins, Consumer<String> warn) throws RegistryException {
         Map<String, List<LoadedProvider>> found = new TreeMap<>();
-        ClassLoader own = ScalerRegistry.class.getClassLoader();
-        int loaded = 0;
-        int refused = 0;
-        collect(ServiceLoader.load(ScalerProvider.class, own), null, "built-in", found, warn);
-        if (pluginDir != null) {
-            for (Path plugin : plugins(pluginDir)) {
-                if (loadPlugin(pluginDir, plugin, pins, own, found, warn)) {
-                    loaded++;
-                } else {
-                    refused++;
+        PluginLoading.collect(ServiceLoader.load(ScalerProvider.class, ScalerRegistry.class.getClassLoader()), null,
+                "built-in", found, warn);
+        List<LoadedProvider> builtIn = found.values().stream().flatMap(List::stream).toList();
+        if (pluginDir == null) {
+            duplicateFree(found);
+            return new ScalerRegistry(builtIn, List.of(), List.of(), null);
+        }
+        Path copies = copiesDirectory();
+        List<Plugin> plugins = new ArrayList<>();
+        List<Refusal> refusals = new ArrayList<>();
+        PluginLoading loading = new PluginLoading(pluginDir, pins, copies, ScalerRegistry.class.getClassLoader());
+        for (Path entry : PluginLoading.entries(pluginDir)) {
+            PluginLoading.Outcome outcome = loading.load(entry);
+            if (outcome.plugin() != null) {
+                plugins.add(outcome.plugin());
+                outcome.plugin().providers().forEach(loaded ->
+                        found.computeIfAbsent(loaded.provider().type(), t -> new ArrayList<>()).add(loaded));
+            } else {
+                refusals.add(refuse(entry, outcome.refused(), warn));
+            }
+        }
+        try {
+            duplicateFree(found);
+        } catch (RegistryException e) {
+            plugins.forEach(Plugin::discard);
+            throw e;
+        }
+        return new ScalerRegistry(builtIn, plugins, refusals, copies);
+    }
+
+    /**
+     * The registry for the plugin directory as it is now. An entry whose files are those of a
+     * version this registry serves keeps that version (its class loader, its providers, its
+     * scalers); a new or changed one is loaded afresh. A changed entry whose new files cannot be
+     * loaded keeps its current version, and the refusal is reported; so is a new version
+     * declaring a type another plugin (or a built-in scaler) already has. An entry no longer in
+     * the directory is left out. Loads nothing when nothing changed, and never throws for a
+     * plugin: only for a directory it cannot list.
+     *
+     * @param warn receives one message per refused entry
+     */
+    public ScalerRegistry reload(Path pluginDir, PluginPins pins, Consumer<String> warn) throws RegistryException {
+        Path copyRoot = copies != null ? copies : copiesDirectory();
+        PluginLoading loading = new PluginLoading(pluginDir, pins, copyRoot, ScalerRegistry.class.getClassLoader());
+        Map<Path, Plugin> current = new LinkedHashMap<>();
+        plugins.forEach(plugin -> current.put(plugin.entry(), plugin));
+        List<Plugin> next = new ArrayList<>();
+        Set<Plugin> fresh = new HashSet<>();
+        List<Refusal> refused = new ArrayList<>();
+        for (Path entry : PluginLoading.entries(pluginDir)) {
+            Plugin running = current.get(entry);
+            if (running != null && running.digest().equals(digestOrNull(entry))) {
+                next.add(running);
+                continue;
+            }
+            PluginLoading.Outcome outcome = loading.load(entry);
+            if (outcome.plugin() != null) {
+                next.add(outcome.plugin());
+                fresh.add(outcome.plugin());
+            } else {
+                refused.add(refuse(entry, keeping(outcome.refused(), running), warn));
+                if (running != null) {
+                    next.add(running);
                 }
             }
         }
+        refuseConflicts(next, fresh, current, refused, warn);
+        return new ScalerRegistry(builtIn, next, refused, copyRoot);
+    }
+
+    /**
+     * Takes out the new versions that declare a type another plugin or a built-in scaler has,
+     * putting back the version each replaced, until no type is declared twice (each round
+     * takes out at least one new version, and the versions running now never clash).
+     */
+    private void refuseConflicts(List<Plugin> next, Set<Plugin> fresh, Map<Path, Plugin> current,
+                                 List<Refusal> refused, Consumer<String> warn) {
+        while (true) {
+            Map<String, List<Object>> owners = new TreeMap<>();
+            builtIn.forEach(loaded -> owners.computeIfAbsent(loaded.provider().type(), t -> new ArrayList<>())
+                    .add("the built-in scalers"));
+            next.forEach(plugin -> plugin.providers().forEach(loaded ->
+                    owners.computeIfAbsent(loaded.provider().type(), t -> new ArrayList<>()).add(plugin)));
+            Plugin clashing = null;
+            String type = null;
+            for (Map.Entry<String, List<Object>> entry : owners.entrySet()) {
+                if (entry.getValue().size() > 1) {
+                    for (Object owner : entry.getValue()) {
+                        if (owner instanceof Plugin plugin && fresh.contains(plugin)) {
+                            clashing = plugin;
+                            type = entry.getKey();
+                            break;
+                        }
+                    }
+                }
+                if (clashing != null) {
+                    break;
+                }
+            }
+            if (clashing == null) {
+                return;
+            }
+            int at = next.indexOf(clashing);
+            fresh.remove(clashing);
+            clashing.discard();
+            Plugin running = current.get(clashing.entry());
+            PluginLoading.Refused why = new PluginLoading.Refused("type_conflict",
+                    "scaler type \"" + type + "\" is already provided by another plugin or built in");
+            refused.add(refuse(clashing.entry(), keeping(why, running), warn));
+            if (running != null) {
+                next.set(at, running);
+            } else {
+                next.remove(at);
+            }
+        }
+    }
+
+    /** The refusal of an entry's new files, saying that the version loaded before keeps serving. */
+    private static PluginLoading.Refused keeping(PluginLoading.Refused refused, Plugin running) {
+        return running == null ? refused : new PluginLoading.Refused(refused.reason(),
+                refused.message() + "; the version loaded before (SHA-256 " + running.digest().substring(0, 12)
+                        + ") keeps serving");
+    }
+
+    private static Refusal refuse(Path entry, PluginLoading.Refused refused, Consumer<String> warn) {
+        String verb = refused.reason().equals("not_pinned") ? " refused: " : " skipped: ";
+        warn.accept(PluginLoading.describe(entry) + verb + refused.message());
+        return new Refusal(entry, refused.reason(), refused.message());
+    }
+
+    private static String digestOrNull(Path entry) {
+        try {
+            return PluginLoading.digest(entry);
+        } catch (IOException e) {
+            return null; // loaded afresh, which reports why it cannot be read
+        }
+    }
+
+    private static Map<String, LoadedProvider> duplicateFree(Map<String, List<LoadedProvider>> found)
+            throws RegistryException {
         List<String> duplicates = new ArrayList<>();
         Map<String, LoadedProvider> byType = new LinkedHashMap<>();
         found.forEach((type, providers) -> {
@@ -98,21 +229,37 @@ public final class ScalerRegistry {
         if (!duplicates.isEmpty()) {
             throw new RegistryException(String.join("; ", duplicates));
         }
-        return new ScalerRegistry(byType, loaded, refused);
+        return byType;
+    }
+
+    /** Where this adapter copies plugin versions: a directory of its own under the temporary directory. */
+    private static Path copiesDirectory() throws RegistryException {
+        try {
+            return Files.createTempDirectory("demand-adapter-plugins-");
+        } catch (IOException e) {
+            throw new RegistryException("cannot create a directory for the plugins' copies under "
+                    + System.getProperty("java.io.tmpdir") + ": " + e.getMessage());
+        }
     }
 
     /** A registry of exactly these providers (tests, embedding). */
     @SafeVarargs
     public static ScalerRegistry of(ScalerProvider<?>... providers) {
-        Map<String, LoadedProvider> byType = new LinkedHashMap<>();
+        List<LoadedProvider> given = new ArrayList<>();
         for (ScalerProvider<?> provider : providers) {
-            byType.put(provider.type(), new LoadedProvider(erase(provider), "given"));
+            given.add(new LoadedProvider(PluginLoading.erase(provider), "given"));
         }
-        return new ScalerRegistry(byType, 0, 0);
+        return new ScalerRegistry(given, List.of(), List.of(), null);
     }
 
     public Optional<ScalerProvider<Object>> provider(String type) {
         return Optional.ofNullable(byType.get(type)).map(LoadedProvider::provider);
+    }
+
+    /** The class loader that defined {@code type}'s provider: a plugin's own, or the adapter's. */
+    public Optional<ClassLoader> classLoader(String type) {
+        return Optional.ofNullable(byType.get(type)).map(loaded -> loaded.provider() instanceof CountedProvider counted
+                ? counted.provider().getClass().getClassLoader() : loaded.provider().getClass().getClassLoader());
     }
 
     /** The registered types, sorted. */
@@ -124,166 +271,52 @@ public final class ScalerRegistry {
         return List.copyOf(byType.values());
     }
 
+    /** The plugin versions this registry serves, in directory order. */
+    public List<Plugin> plugins() {
+        return plugins;
+    }
+
+    /** The entries whose current files do not serve (each logged once with its reason). */
+    public List<Refusal> refusals() {
+        return refusals;
+    }
+
     /** Plugins (jars and directories of the plugin directory) whose providers were loaded. */
     public int pluginsLoaded() {
-        return pluginsLoaded;
+        return plugins.size();
     }
 
-    /** Plugins skipped or refused (each logged once with its reason). */
+    /** Plugin entries whose current files were skipped or refused (each logged once with its reason). */
     public int pluginsRefused() {
-        return pluginsRefused;
+        return refusals.size();
     }
 
-    /** The plugins in the directory: its jars and its directories, by name. */
-    private static List<Path> plugins(Path pluginDir) throws RegistryException {
-        if (!Files.isDirectory(pluginDir)) {
-            throw new RegistryException("--plugin-dir " + pluginDir + " is not a directory");
-        }
-        try (Stream<Path> files = Files.list(pluginDir)) {
-            return files.filter(f -> Files.isDirectory(f) || isJar(f))
-                    .filter(f -> !f.getFileName().toString().startsWith(".")) // ..data and the like of a mounted volume
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new RegistryException("cannot list --plugin-dir " + pluginDir + ": " + e.getMessage());
-        }
-    }
-
-    private static boolean isJar(Path file) {
-        return file.getFileName().toString().endsWith(".jar");
-    }
-
-    /** @return whether the plugin's providers were added; if not, one warning said why */
-    private static boolean loadPlugin(Path pluginDir, Path plugin, PluginPins pins, ClassLoader adapter,
-                                   Map<String, List<LoadedProvider>> found, Consumer<String> warn) {
-        String what = Files.isDirectory(plugin) ? "plugin directory " : "plugin jar ";
-        List<URL> jars = new ArrayList<>();
-        try {
-            for (Path jar : Files.isDirectory(plugin) ? jarsIn(plugin) : List.of(plugin)) {
-                try (JarFile ignored = new JarFile(jar.toFile())) {
-                    // opened only to reject a file that is not a jar before a class loader sees it
-                } catch (IOException e) {
-                    String which = jar.equals(plugin) ? "not" : jar.getFileName() + " is not";
-                    warn.accept(what + plugin + " skipped: " + which + " a readable jar (" + e.getMessage() + ")");
-                    return false;
-                }
-                String unpinned = pins == null ? null
-                        : pins.refusal(pluginDir.relativize(jar).toString(), jar);
-                if (unpinned != null) {
-                    warn.accept(what + plugin + " refused: " + unpinned);
-                    return false;
-                }
-                jars.add(jar.toUri().toURL());
-            }
-        } catch (IOException e) {
-            warn.accept(what + plugin + " skipped: " + e.getMessage());
-            return false;
-        }
-        if (jars.isEmpty()) {
-            warn.accept(what + plugin + " skipped: it holds no jar");
-            return false;
-        }
-        PluginClassLoader loader = new PluginClassLoader("plugin:" + plugin.getFileName(), jars, adapter);
-        String refusal = refusal(loader);
-        if (refusal != null) {
-            warn.accept(what + plugin + " skipped: " + refusal);
-            closeQuietly(loader);
-            return false;
-        }
-        Map<String, List<LoadedProvider>> fromPlugin = new TreeMap<>();
-        List<String> problems = new ArrayList<>();
-        collect(ServiceLoader.load(ScalerProvider.class, loader), loader, plugin.toString(), fromPlugin, problems::add);
-        if (!problems.isEmpty() || fromPlugin.isEmpty()) {
-            String why = problems.isEmpty() ? NO_PROVIDER : String.join("; ", problems);
-            warn.accept(what + plugin + " skipped: " + why);
-            closeQuietly(loader);
-            return false;
-        }
-        fromPlugin.forEach((type, providers) -> found.computeIfAbsent(type, t -> new ArrayList<>()).addAll(providers));
-        return true;
+    /** Whether {@code next} serves exactly the plugin versions this one does. */
+    public boolean samePluginsAs(ScalerRegistry next) {
+        return plugins.equals(next.plugins);
     }
 
     /**
-     * Why the plugin cannot be loaded, read from its jars before any of its code runs: it
-     * registers no provider, or it was built against an SPI this adapter does not run; null
-     * when it can be loaded.
+     * Now that {@code next} serves: this registry's versions that {@code next} does not serve are
+     * retired, each unloaded once its last scaler closes ({@code onUnload} then hears of its
+     * class loader).
+     *
+     * @return the versions retired
      */
-    private static String refusal(PluginClassLoader loader) {
-        try {
-            if (!loader.findResources(SERVICES).hasMoreElements()) {
-                return NO_PROVIDER;
-            }
-            List<String> recorded = new ArrayList<>();
-            for (URL version : Collections.list(loader.findResources(SpiVersion.RESOURCE))) {
-                try (InputStream in = version.openStream()) {
-                    recorded.add(new String(in.readNBytes(64), StandardCharsets.UTF_8).trim());
-                }
-            }
-            return SpiCompatibility.problem(recorded, SpiVersion.CURRENT);
-        } catch (IOException e) {
-            return "cannot read it: " + e.getMessage();
-        }
+    public List<Plugin> retireReplacedBy(ScalerRegistry next, Consumer<ClassLoader> onUnload) {
+        List<Plugin> retired = plugins.stream().filter(plugin -> !next.plugins.contains(plugin)).toList();
+        retired.forEach(plugin -> plugin.retire(onUnload));
+        return retired;
     }
 
-    private static List<Path> jarsIn(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(ScalerRegistry::isJar).sorted().toList();
-        }
+    /** {@code candidate} will not serve: its versions that this registry does not serve are closed. */
+    public void abandon(ScalerRegistry candidate) {
+        candidate.plugins.stream().filter(plugin -> !plugins.contains(plugin)).forEach(Plugin::discard);
     }
 
-    /**
-     * Adds the providers the loader finds. With {@code onlyFrom}, only providers whose class
-     * that loader defined: a plugin's loader also sees the built-in providers through its parent.
-     */
-    private static void collect(ServiceLoader<ScalerProvider> loader, ClassLoader onlyFrom, String origin,
-                                Map<String, List<LoadedProvider>> found, Consumer<String> problem) {
-        var providers = loader.stream().iterator();
-        while (true) {
-            try {
-                if (!providers.hasNext()) {
-                    return;
-                }
-                var entry = providers.next();
-                if (onlyFrom != null && entry.type().getClassLoader() != onlyFrom) {
-                    continue;
-                }
-                ScalerProvider<?> provider = entry.get();
-                String type = provider.type();
-                if (type == null || !KEBAB_CASE.matcher(type).matches()) {
-                    problem.accept(entry.type().getName() + " has type \"" + type + "\", which is not kebab-case");
-                    continue;
-                }
-                String where = onlyFrom == null ? origin + " " + location(entry.type()) : origin;
-                found.computeIfAbsent(type, t -> new ArrayList<>()).add(new LoadedProvider(erase(provider), where));
-            } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
-                problem.accept(describe(e));
-                if (e instanceof ServiceConfigurationError && onlyFrom != null) {
-                    return; // a broken registration file: the rest of the iteration is unreliable
-                }
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ScalerProvider<Object> erase(ScalerProvider<?> provider) {
-        return (ScalerProvider<Object>) provider;
-    }
-
-    private static String location(Class<?> type) {
-        var source = type.getProtectionDomain().getCodeSource();
-        return source == null ? "(" + type.getName() + ")" : "(" + source.getLocation().getPath() + ")";
-    }
-
-    private static String describe(Throwable e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
-        return cause == e ? message : message + " (" + cause + ")";
-    }
-
-    private static void closeQuietly(PluginClassLoader loader) {
-        try {
-            loader.close();
-        } catch (IOException ignored) {
-            // nothing was loaded from it; the handle is released on exit anyway
-        }
+    /** The adapter stops: every version's class loader is closed and its copy deleted. */
+    public void close() {
+        plugins.forEach(Plugin::discard);
+        Plugin.deleteCopy(copies);
     }
 }

@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.registry;
 
-import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.spi.SpiVersion;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

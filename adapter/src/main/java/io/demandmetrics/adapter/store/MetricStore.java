@@ -189,6 +189,14 @@ public final class MetricStore {
         return current.keys().stream().map(current::state).filter(state -> ownership.polls(state.definition())).toList();
     }
 
+    /**
+     * Drops what the scalers of a plugin's class loader shared ({@code ScalerContext.shared}):
+     * the plugin version was unloaded, its last scaler closed.
+     */
+    public void forgetShared(ClassLoader loader) {
+        shared.forget(loader);
+    }
+
     /** The context polling runs on: listeners are called there. */
     public Context context() {
         return context;

@@ -1,9 +1,9 @@
 package io.demandmetrics.adapter.store;
 
 import io.demandmetrics.adapter.config.MetricDefinition;
-import io.demandmetrics.scaler.support.Durations;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.support.Durations;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -20,7 +20,7 @@ import javax.tools.ToolProvider;
  * compiler against the test's class path (the SPI, Vert.x) plus any jars given, as a team's
  * build would: with the annotation processors of the SPI's jar, which record the SPI version.
  */
-final class PluginJars {
+public final class PluginJars {
 
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, String> resources = new LinkedHashMap<>();
@@ -28,35 +28,35 @@ final class PluginJars {
     private boolean processors = true;
 
     /** @param className a fully qualified class name; {@code source} its compilation unit */
-    PluginJars source(String className, String source) {
+    public PluginJars source(String className, String source) {
         sources.put(className, source);
         return this;
     }
 
-    PluginJars resource(String path, String content) {
+    public PluginJars resource(String path, String content) {
         resources.put(path, content);
         return this;
     }
 
     /** Registers {@code providerClass} for {@link java.util.ServiceLoader}. */
-    PluginJars provider(String providerClass) {
+    public PluginJars provider(String providerClass) {
         return resource("META-INF/services/io.demandmetrics.scaler.spi.ScalerProvider", providerClass + "\n");
     }
 
     /** Compiles against {@code jar} too (a library the plugin carries). */
-    PluginJars against(Path jar) {
+    public PluginJars against(Path jar) {
         classPath.add(jar);
         return this;
     }
 
     /** Compiles without annotation processing, as a build before SPI versions (or javac 23 without -proc:full) did. */
-    PluginJars withoutProcessors() {
+    public PluginJars withoutProcessors() {
         processors = false;
         return this;
     }
 
     /** Compiles the sources and writes them and the resources to {@code jar}; a resource given replaces one compiled. */
-    Path writeTo(Path jar) {
+    public Path writeTo(Path jar) {
         try {
             Files.createDirectories(jar.getParent());
             Path work = Files.createTempDirectory("plugin-build");

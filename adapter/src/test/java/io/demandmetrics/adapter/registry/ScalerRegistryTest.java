@@ -102,8 +102,7 @@ class ScalerRegistryTest {
     void theSpiAndTheTypesItExposesAreTheAdapters() throws Exception {
         plugin("spi-types", "1").writeTo(plugins.resolve("spi-types.jar"));
         ScalerRegistry registry = loadWithoutWarnings(plugins);
-        ScalerProvider<Object> provider = registry.provider("spi-types").orElseThrow();
-        ClassLoader pluginLoader = provider.getClass().getClassLoader();
+        ClassLoader pluginLoader = registry.classLoader("spi-types").orElseThrow();
         assertThat(pluginLoader).isNotSameAs(ScalerRegistry.class.getClassLoader());
         for (Class<?> shared : List.of(ScalerProvider.class, io.vertx.core.Future.class,
                 io.micrometer.core.instrument.MeterRegistry.class, org.slf4j.Logger.class)) {
@@ -124,7 +123,7 @@ class ScalerRegistryTest {
         assertThat(Class.forName("com.fasterxml.jackson.core.JsonFactory")).isNotNull(); // the adapter has both
         assertThat(Class.forName("io.demandmetrics.scaler.support.ParameterReader")).isNotNull();
         assertThat(fetch(registry, "sees")).as("4 Jackson + 2 support + 1 Vert.x: only Vert.x").isEqualTo(1);
-        ClassLoader pluginLoader = registry.provider("sees").orElseThrow().getClass().getClassLoader();
+        ClassLoader pluginLoader = registry.classLoader("sees").orElseThrow();
         assertThat(pluginLoader.getResource("com/fasterxml/jackson/core/JsonFactory.class")).isNull();
         assertThat(pluginLoader.getResource("java/lang/String.class")).isNotNull();
     }

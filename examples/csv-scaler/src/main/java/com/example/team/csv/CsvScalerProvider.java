@@ -1,11 +1,11 @@
 package com.example.team.csv;
 
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.support.ParameterReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -1,12 +1,12 @@
 package io.demandmetrics.scaler.kafka;
 
-import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.support.BoundedQuote;
+import io.demandmetrics.scaler.support.ParameterReader;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.demandmetrics.prometheus.client;
 
-import io.demandmetrics.scaler.support.ClientTls;
 import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.support.ClientTls;
 import io.demandmetrics.scaler.support.SharedResources;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.demandmetrics.scaler.prometheus;
 
-import io.demandmetrics.prometheus.client.QueryAnswer;
 import io.demandmetrics.prometheus.client.PrometheusQuery;
+import io.demandmetrics.prometheus.client.QueryAnswer;
 import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;

@@ -1,13 +1,13 @@
 package io.demandmetrics.scaler.prometheus;
 
 import io.demandmetrics.prometheus.client.PrometheusEndpoint;
-import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.support.BoundedQuote;
+import io.demandmetrics.scaler.support.ParameterReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
-import io.demandmetrics.testfixtures.PrometheusServer;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
+import io.demandmetrics.testfixtures.PrometheusServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;

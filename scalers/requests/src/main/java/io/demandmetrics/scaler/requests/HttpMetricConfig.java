@@ -1,9 +1,9 @@
 package io.demandmetrics.scaler.requests;
 
-import io.demandmetrics.scaler.requests.series.LabelMatcher;
 import io.demandmetrics.prometheus.client.PrometheusEndpoint;
-import io.demandmetrics.scaler.support.Durations;
+import io.demandmetrics.scaler.requests.series.LabelMatcher;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
+import io.demandmetrics.scaler.support.Durations;
 import io.demandmetrics.scaler.support.ParameterReader;
 import java.net.URI;
 import java.time.Duration;

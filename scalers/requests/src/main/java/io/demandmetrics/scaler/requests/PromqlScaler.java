@@ -1,10 +1,10 @@
 package io.demandmetrics.scaler.requests;
 
+import io.demandmetrics.prometheus.client.PrometheusQuery;
+import io.demandmetrics.prometheus.client.QueryAnswer;
 import io.demandmetrics.scaler.requests.HttpMetricConfig.Kind;
 import io.demandmetrics.scaler.requests.HttpMetricConfig.PodSelection;
 import io.demandmetrics.scaler.requests.series.TargetHistory;
-import io.demandmetrics.prometheus.client.PrometheusQuery;
-import io.demandmetrics.prometheus.client.QueryAnswer;
 import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Pods;
 import io.demandmetrics.scaler.spi.Sample;

@@ -1,11 +1,11 @@
 package io.demandmetrics.scaler.sqs;
 
-import io.demandmetrics.scaler.support.BoundedQuote;
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.support.BoundedQuote;
+import io.demandmetrics.scaler.support.ParameterReader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;

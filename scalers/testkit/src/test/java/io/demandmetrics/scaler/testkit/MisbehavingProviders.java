@@ -1,11 +1,11 @@
 package io.demandmetrics.scaler.testkit;
 
 import io.demandmetrics.scaler.spi.InvalidConfigException;
-import io.demandmetrics.scaler.support.ParameterReader;
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.support.ParameterReader;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.List;

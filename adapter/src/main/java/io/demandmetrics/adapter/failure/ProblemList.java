@@ -1,4 +1,4 @@
-package io.demandmetrics.adapter.config;
+package io.demandmetrics.adapter.failure;
 
 import java.util.ArrayList;
 import java.util.List;
