@@ -14,10 +14,13 @@ import java.util.function.Supplier;
 /**
  * The plugin directory at {@code /metrics}: plugins serving and refused, each refused entry with
  * its reason, reloads applied and rejected, and replaced versions still waiting for their last
- * scaler to close. Label values are bounded: an entry's file name (the directory's entries) and a
- * reason from a fixed set.
+ * scaler to close. Label values are bounded: an entry's file name (the first
+ * {@value #MAX_REFUSED_SHOWN} refused entries of the directory) and a reason from a fixed set.
  */
 public final class PluginMeters {
+
+    /** Refused entries shown one by one at most; {@code demand_adapter_plugins{state="refused"}} counts them all. */
+    static final int MAX_REFUSED_SHOWN = 100;
 
     private final MultiGauge refused;
     private final Counter reloadsApplied;
@@ -48,7 +51,7 @@ public final class PluginMeters {
 
     /** The registry now serving: its refused entries replace the ones shown. */
     public void refreshed(ScalerRegistry registry) {
-        refused.register(registry.refusals().stream().map(refusal -> MultiGauge.Row.of(Tags.of(
+        refused.register(registry.refusals().stream().limit(MAX_REFUSED_SHOWN).map(refusal -> MultiGauge.Row.of(Tags.of(
                 "plugin", String.valueOf(refusal.entry().getFileName()), "reason", refusal.reason()), 1)).toList(),
                 true);
     }
