@@ -291,6 +291,17 @@ class ReplicaProcessesIT {
     @Test
     void aRollingRestartOfAllThreeUnderLoadFailsNoRequest() throws Exception {
         awaitBucketsShared(replicas);
+        // The steady state the restart starts from: the three started at once, and while the
+        // buckets settle a replica can take one over before its first reading arrives (a first
+        // poll on a machine busy starting three JVMs can time out). The restart is the subject.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            for (ReplicaProcess replica : replicas) {
+                for (int i = 0; i < METRICS; i++) {
+                    assertThat(replica.get("/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/m" + i)
+                            .statusCode()).as("%s m%d", replica.name(), i).isEqualTo(200);
+                }
+            }
+        });
         List<ReplicaProcess> service = new CopyOnWriteArrayList<>(replicas);
         HpaLoad load = new HpaLoad(() -> service, 2);
         for (int round = 0; round < 3; round++) {
