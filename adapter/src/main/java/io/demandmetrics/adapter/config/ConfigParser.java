@@ -48,7 +48,7 @@ public final class ConfigParser {
     static final Duration MAX_MAX_AGE = Duration.ofDays(7);
     static final Duration MAX_DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final List<String> TOP_LEVEL_FIELDS = List.of("metrics");
+    private static final List<String> TOP_LEVEL_FIELDS = List.of("metrics", "forward");
     private static final List<String> METRIC_FIELDS = List.of("name", "namespace", "describes", "object", "type",
             "parameters", "pollInterval", "timeout", "maxAge", "fallback", "lead");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -92,10 +92,11 @@ public final class ConfigParser {
         } else {
             definitions = metrics(list, problems);
         }
+        List<ForwardBackend> forward = ForwardConfig.parse(top.get("forward"), problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(ProblemList.bounded(problems));
         }
-        return new AdapterConfig(definitions);
+        return new AdapterConfig(definitions, forward);
     }
 
     /** Every valid entry of the list, each metric at most once; problems go to {@code problems}. */
