@@ -16,6 +16,7 @@ import io.demandmetrics.adapter.metrics.PollExposition;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.PluginPins;
 import io.demandmetrics.adapter.registry.RegistryException;
+import io.demandmetrics.adapter.forward.Forwarding;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.replicas.Sharing;
 import io.demandmetrics.adapter.store.MetricStore;
@@ -72,11 +73,13 @@ public final class Adapter {
     private final ServingTimeouts timeouts;
     private final AdapterMetrics metrics;
     private final PluginReloader plugins;
+    private final Forwarding forwarding;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
                     String bindAddress, ServingMode mode, Sharing sharing, Readiness readiness, ServingTimeouts timeouts,
-                    AdapterMetrics metrics, PluginReloader plugins) {
+                    AdapterMetrics metrics, PluginReloader plugins, Forwarding forwarding) {
         this.plugins = plugins;
+        this.forwarding = forwarding;
         this.vertx = vertx;
         this.sharing = sharing;
         this.store = store;
@@ -154,8 +157,9 @@ public final class Adapter {
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 PollListener.both(pollMeters, sharing.listener()), mode.pods(),
                 sharing.ownership());
+        Forwarding forwarding = new Forwarding(vertx);
         ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, store,
-                metrics);
+                forwarding, metrics);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,
                 configReloader, prometheus, store::forgetShared);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
@@ -166,7 +170,7 @@ public final class Adapter {
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
         MetricView view = new MetricView(store::catalog, mode.objects(), clock);
         AdapterServer server = new AdapterServer(vertx,
-                new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view),
+                new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view, forwarding),
                         new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods(),
                                 sharing::ownerOf), new Exposition(prometheus, new PollExposition(pollMeters)),
                         readiness::notReadyReason),
@@ -177,6 +181,7 @@ public final class Adapter {
                     options.timeouts()), 30);
             await(sharing.start(store), 30);
             await(store.apply(config), 60);
+            forwarding.apply(config.forward());
         } catch (StartupException e) {
             sharing.close();
             mode.close();
@@ -189,7 +194,7 @@ public final class Adapter {
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
                 AdapterServer.tlsEngineName(), config.metrics().size());
         return new Adapter(vertx, store, server, watches, port, bind, mode, sharing, readiness, options.timeouts(),
-                metrics, plugins);
+                metrics, plugins, forwarding);
     }
 
     /** The scaler types: built in, and from the plugin directory. */
@@ -330,6 +335,7 @@ public final class Adapter {
                 + metrics.requestsInFlight();
         LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers", unanswered);
         await("closing pollers and scalers", store.close(), 30_000);
+        forwarding.close();
         plugins.current().close();
         mode.close();
         await("stopping Vert.x", vertx.close(), 30_000);

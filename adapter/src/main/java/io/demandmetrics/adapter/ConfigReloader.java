@@ -2,6 +2,7 @@ package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigParser;
+import io.demandmetrics.adapter.forward.Forwarding;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.store.MetricStore;
@@ -27,6 +28,7 @@ final class ConfigReloader {
     private final Context context;
     private final Path file;
     private final MetricStore store;
+    private final Forwarding forwarding;
     private final AdapterMetrics metrics;
     /** Read and written only in turns, on {@link #context}. */
     private ConfigParser parser;
@@ -35,7 +37,8 @@ final class ConfigReloader {
     private Future<?> lastTurn = Future.succeededFuture();
 
     ConfigReloader(Vertx vertx, Path file, ConfigParser parser, String appliedText, MetricStore store,
-                   AdapterMetrics metrics) {
+                   Forwarding forwarding, AdapterMetrics metrics) {
+        this.forwarding = forwarding;
         this.context = vertx.getOrCreateContext();
         this.file = file;
         this.parser = parser;
@@ -53,7 +56,8 @@ final class ConfigReloader {
         // Parsing thousands of metrics takes a while: a worker does it.
         inTurn(() -> {
             ConfigParser current = parser;
-            return context.executeBlocking(() -> current.parse(text), false).compose(store::apply)
+            return context.executeBlocking(() -> current.parse(text), false)
+                    .compose(config -> store.apply(config).onSuccess(applied -> forwarding.apply(config.forward())))
                     .onSuccess(applied -> appliedText = text);
         }).onComplete(this::report);
     }

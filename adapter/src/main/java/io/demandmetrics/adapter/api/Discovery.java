@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,9 +23,12 @@ public final class Discovery {
 
     private final Map<String, Buffer> documents;
     private final Map<String, Buffer> gzipped;
+    /** By group-version path ({@code /apis/g/v}): the names its document lists, placeholder excluded. */
+    private final Map<String, Set<String>> names;
 
-    private Discovery(Map<String, Buffer> documents) {
+    private Discovery(Map<String, Buffer> documents, Map<String, Set<String>> names) {
         this.documents = documents;
+        this.names = names;
         Map<String, Buffer> compressed = new HashMap<>();
         documents.forEach((path, document) -> compressed.put(path, gzip(document)));
         this.gzipped = Map.copyOf(compressed);
@@ -41,6 +45,8 @@ public final class Discovery {
                 custom.put(name, resource(name, entry.resource().namespaced(), "MetricValueList"));
             }
         }
+        Set<String> customNames = Set.copyOf(custom.keySet());
+        Set<String> externalNames = Set.copyOf(external.keySet());
         // client-go refuses to cache an empty resource list and every kubectl call then pays a
         // slow rediscovery (kubernetes#98801); KEDA keeps one fixed entry for the same reason.
         if (custom.isEmpty()) {
@@ -50,12 +56,15 @@ public final class Discovery {
             external.put("", resource("externalmetrics", true, "ExternalMetricValueList"));
         }
         Map<String, Buffer> documents = new HashMap<>();
+        Map<String, Set<String>> names = new HashMap<>();
         documents.put("/apis", groupList().toBuffer());
         for (String group : MetricsApi.groups()) {
             documents.put("/apis/" + group, new JsonObject().put("kind", "APIGroup").put("apiVersion", "v1")
                     .mergeIn(group(group)).toBuffer());
             for (String version : MetricsApi.versions(group)) {
                 Collection<JsonObject> resources = group.equals(MetricsApi.CUSTOM_GROUP) ? custom.values() : external.values();
+                names.put("/apis/" + group + "/" + version,
+                        group.equals(MetricsApi.CUSTOM_GROUP) ? customNames : externalNames);
                 documents.put("/apis/" + group + "/" + version, new JsonObject()
                         .put("kind", "APIResourceList")
                         .put("apiVersion", "v1")
@@ -64,12 +73,20 @@ public final class Discovery {
                         .toBuffer());
             }
         }
-        return new Discovery(Map.copyOf(documents));
+        return new Discovery(Map.copyOf(documents), Map.copyOf(names));
     }
 
     /** The document at a discovery path ({@code /apis}, {@code /apis/g}, {@code /apis/g/v}), or null. */
     public Buffer document(String path) {
         return documents.get(path);
+    }
+
+    /**
+     * The metric names the group-version document at {@code path} lists (its placeholder
+     * excluded), or null when {@code path} is not a group-version's.
+     */
+    public Set<String> names(String path) {
+        return names.get(path);
     }
 
     /**

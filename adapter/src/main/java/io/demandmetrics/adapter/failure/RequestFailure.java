@@ -139,4 +139,11 @@ public abstract sealed class RequestFailure extends RuntimeException {
             super(message);
         }
     }
+
+    /** Another adapter this one forwards to did not answer usably (down, slow, garbage); the message names it. */
+    public static final class BackendUnavailable extends RequestFailure {
+        public BackendUnavailable(String message) {
+            super(message);
+        }
+    }
 }

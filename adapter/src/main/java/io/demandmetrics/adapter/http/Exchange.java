@@ -70,8 +70,13 @@ final class Exchange {
     }
 
     void json(int code, Buffer body) {
+        body(code, APPLICATION_JSON, body);
+    }
+
+    /** Answers {@code body} as {@code contentType} (a forwarded answer keeps its backend's). */
+    void body(int code, CharSequence contentType, Buffer body) {
         HttpServerResponse response = request.response().setStatusCode(code);
-        response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+        response.putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         response.putHeader(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
         response.end(body);
     }

@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.failure.RequestFailure.AuthorizationUnavailable;
+import io.demandmetrics.adapter.failure.RequestFailure.BackendUnavailable;
 import io.demandmetrics.adapter.failure.RequestFailure.BadRequest;
 import io.demandmetrics.adapter.failure.RequestFailure.Expired;
 import io.demandmetrics.adapter.failure.RequestFailure.Forbidden;
@@ -65,7 +66,7 @@ final class FailureStatus {
             return new Status(505, "HTTPVersionNotSupported", message);
         }
         if (failure instanceof StaleValue || failure instanceof UnusableValue || failure instanceof ObjectsNotYetKnown
-                || failure instanceof AuthorizationUnavailable) {
+                || failure instanceof AuthorizationUnavailable || failure instanceof BackendUnavailable) {
             return new Status(503, "ServiceUnavailable", message);
         }
         throw new AssertionError("a RequestFailure without a status: " + failure.getClass().getName());

@@ -6,6 +6,8 @@ import io.demandmetrics.adapter.api.PathSegments;
 import io.demandmetrics.adapter.api.WireFormat;
 import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.adapter.forward.Forwarded;
+import io.demandmetrics.adapter.forward.Forwarding;
 import io.demandmetrics.adapter.selector.LabelSelector;
 import io.demandmetrics.adapter.selector.SelectorSyntaxException;
 import io.demandmetrics.adapter.store.Catalog;
@@ -46,17 +48,24 @@ public final class MetricsApiHandler {
     private final MetricView view;
     private final AnswerCache answers;
     private final Function<MetricQuestion, Basis> currentBasis;
+    private final Forwarding forwarding;
 
     /** @param catalog the config version served, for its discovery documents */
     public MetricsApiHandler(Supplier<Catalog> catalog, MetricView view) {
-        this(catalog, view, AnswerCache.DEFAULT_MAX_BYTES);
+        this(catalog, view, Forwarding.none());
     }
 
-    MetricsApiHandler(Supplier<Catalog> catalog, MetricView view, long answerCacheBytes) {
+    /** @param forwarding where the metrics this adapter does not serve go */
+    public MetricsApiHandler(Supplier<Catalog> catalog, MetricView view, Forwarding forwarding) {
+        this(catalog, view, AnswerCache.DEFAULT_MAX_BYTES, forwarding);
+    }
+
+    MetricsApiHandler(Supplier<Catalog> catalog, MetricView view, long answerCacheBytes, Forwarding forwarding) {
         this.catalog = catalog;
         this.view = view;
         this.answers = new AnswerCache(answerCacheBytes);
         this.currentBasis = view::basis;
+        this.forwarding = forwarding;
     }
 
     /**
@@ -74,6 +83,11 @@ public final class MetricsApiHandler {
                 exchange.route(reused.route()).json(200, reused.encoded().body());
                 return;
             }
+        }
+        ForwardTarget target = forwardTarget(request);
+        if (target != null) {
+            forward(exchange, target);
+            return;
         }
         boolean query = request.query() != null; // without one, no parameter map is built
         answer(asSent, request.method().name(), request.path(), query ? request.getParam("labelSelector") : null,
@@ -149,7 +163,73 @@ public final class MetricsApiHandler {
         if (document == null) {
             throw new RequestFailure.NoSuchResource();
         }
+        if (segments.size() == 3 && forwarding.forwards(segments.get(1))) {
+            Buffer merged = forwarding.discovery(segments.get(1) + "/" + segments.get(2), document,
+                    current.discovery().names(path));
+            if (merged != document) {
+                return new ApiResponse(200, merged, null, route);
+            }
+        }
         return new ApiResponse(200, document, current.discovery().gzippedDocument(path), route);
+    }
+
+    /** A metrics request to pass on: its group-version and the metric's name as discovery lists it. */
+    private record ForwardTarget(String groupVersion, String resource) {
+    }
+
+    /**
+     * The request's target when it asks for a metric this adapter does not serve (not in our
+     * discovery) in a group some backend serves; null otherwise, and for anything malformed
+     * (answered here, as without forwarding).
+     */
+    private ForwardTarget forwardTarget(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET) {
+            return null;
+        }
+        List<String> s;
+        try {
+            s = segments(request.path());
+        } catch (RequestFailure malformed) {
+            return null;
+        }
+        if (s.size() <= 3 || !forwarding.forwards(s.get(1)) || !MetricsApi.versions(s.get(1)).contains(s.get(2))) {
+            return null;
+        }
+        String resource;
+        if (s.get(1).equals(MetricsApi.EXTERNAL_GROUP)) {
+            resource = s.size() == 6 && s.get(3).equals("namespaces") ? s.get(5) : null;
+        } else if (s.size() == 8 && s.get(3).equals("namespaces")) {
+            resource = s.get(5) + "/" + s.get(7);
+        } else if (s.size() == 7 && s.get(3).equals("namespaces") && s.get(5).equals("metrics")) {
+            resource = "namespaces/" + s.get(6);
+        } else if (s.size() == 6) {
+            resource = s.get(3) + "/" + s.get(5);
+        } else {
+            resource = null;
+        }
+        String path = "/apis/" + s.get(1) + "/" + s.get(2);
+        java.util.Set<String> ours = catalog.get().discovery().names(path);
+        if (resource == null || ours == null || ours.contains(resource)) {
+            return null;
+        }
+        return new ForwardTarget(s.get(1) + "/" + s.get(2), resource);
+    }
+
+    /** Passes the request on and its backend's answer back; a backend that fails is a 503 naming it. */
+    private void forward(Exchange exchange, ForwardTarget target) {
+        HttpServerRequest request = exchange.request();
+        exchange.route("forwarded");
+        forwarding.forward(target.groupVersion(), target.resource(), request.uri(),
+                request.getHeader(HttpHeaders.ACCEPT)).onComplete(answered -> {
+                    if (answered.succeeded()) {
+                        Forwarded answer = answered.result();
+                        exchange.body(answer.status(), answer.contentType() == null ? "application/json"
+                                : answer.contentType(), answer.body());
+                    } else {
+                        ApiResponse failed = failed(answered.cause(), "forwarded");
+                        exchange.json(failed.code(), failed.body());
+                    }
+                });
     }
 
     /** The MetricValueList or ExternalMetricValueList that answers {@code question}. */

@@ -44,7 +44,7 @@ class ConfigParserTest {
     static Stream<Arguments> invalid() {
         return Stream.of(
                 Arguments.of("metrics: []\nmetric: []\n",
-                        List.of("unknown top-level field \"metric\"; known: [metrics]")),
+                        List.of("unknown top-level field \"metric\"; known: [forward, metrics]")),
                 Arguments.of("{}", List.of("missing required top-level field \"metrics\"")),
                 Arguments.of("metrics: [\n", List.of("YAML syntax error at line 2, column 1: expected the node content, but found '<stream end>'")),
                 Arguments.of("metrics:\n  - name: a\n    name: b\n", List.of(

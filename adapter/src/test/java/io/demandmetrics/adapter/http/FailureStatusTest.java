@@ -31,6 +31,7 @@ class FailureStatusTest {
         }
         assertThat(statuses).isEqualTo(new TreeMap<>(Map.ofEntries(
                 Map.entry("AuthorizationUnavailable", "503 ServiceUnavailable"),
+                Map.entry("BackendUnavailable", "503 ServiceUnavailable"),
                 Map.entry("BadRequest", "400 BadRequest"),
                 Map.entry("Expired", "410 Expired"),
                 Map.entry("Forbidden", "403 Forbidden"),

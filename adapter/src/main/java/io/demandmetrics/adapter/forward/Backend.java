@@ -1,0 +1,229 @@
+package io.demandmetrics.adapter.forward;
+
+import io.demandmetrics.adapter.api.MetricsApi;
+import io.demandmetrics.adapter.config.ForwardBackend;
+import io.demandmetrics.adapter.failure.RequestFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One other metrics adapter: a pooled client (HTTP/2 where it speaks it, else a few HTTP/1.1
+ * connections), the metrics its discovery lists (read on an interval, the last good list kept
+ * while it is down), and the forwarding of one request, bounded in time and size.
+ */
+final class Backend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Backend.class);
+    /** The largest answer passed on: a metric's values, not a dump. */
+    static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+    /** Requests at once over HTTP/1.1 (HTTP/2 multiplexes on one connection). */
+    private static final int HTTP1_CONNECTIONS = 8;
+    /** Resources kept from one discovery document: a bound on what a backend can make us hold. */
+    private static final int MAX_RESOURCES = 20_000;
+
+    private final Vertx vertx;
+    private final ForwardBackend settings;
+    private final HttpClient client;
+    private final BearerToken token;
+    /** By group-version ({@code external.metrics.k8s.io/v1beta1}): the resources its discovery lists. */
+    private volatile Map<String, List<JsonObject>> resources = Map.of();
+    private volatile Map<String, Set<String>> names = Map.of();
+    private final Set<String> discoveryProblemsLogged = new HashSet<>();
+    private long timer = -1;
+
+    Backend(Vertx vertx, ForwardBackend settings) {
+        this.vertx = vertx;
+        this.settings = settings;
+        HttpClientOptions options = new HttpClientOptions().setSsl(true).setUseAlpn(true)
+                .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setKeepAlive(true)
+                .setConnectTimeout((int) settings.timeout().toMillis())
+                .setDefaultHost(settings.url().getHost()).setDefaultPort(settings.url().getPort());
+        if (settings.insecureSkipTlsVerify()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else {
+            options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
+        }
+        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(HTTP1_CONNECTIONS)
+                .setHttp2MaxSize(1));
+        this.token = new BearerToken(vertx, settings.tokenFile());
+    }
+
+    ForwardBackend settings() {
+        return settings;
+    }
+
+    /** Reads its discovery now, then every {@code discoveryInterval}. */
+    void start() {
+        refreshDiscovery();
+        timer = vertx.setPeriodic(settings.discoveryInterval().toMillis(), id -> refreshDiscovery());
+    }
+
+    void close() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        client.close();
+    }
+
+    /** Whether its last good discovery of {@code groupVersion} lists {@code resource} (a discovery name). */
+    boolean lists(String groupVersion, String resource) {
+        Set<String> listed = names.get(groupVersion);
+        return listed != null && listed.contains(resource);
+    }
+
+    boolean serves(String group) {
+        return settings.groups().contains(group);
+    }
+
+    /** The resources its last good discovery of {@code groupVersion} listed, placeholders left out. */
+    List<JsonObject> resources(String groupVersion) {
+        return resources.getOrDefault(groupVersion, List.of());
+    }
+
+    /**
+     * Asks it {@code uri} (path and query, as the client sent them) as this adapter, with the
+     * client's {@code Accept}.
+     *
+     * @return its answer; failed with {@link RequestFailure.BackendUnavailable} naming it and why
+     */
+    Future<Forwarded> get(String uri, String accept) {
+        return token.value().compose(bearer -> {
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)
+                    .setTimeout(settings.timeout().toMillis())
+                    .putHeader(HttpHeaders.ACCEPT, accept == null ? "application/json" : accept);
+            if (bearer != null) {
+                request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + bearer);
+            }
+            return client.request(request).compose(sent -> sent.send()).compose(this::read);
+        }).recover(error -> Future.failedFuture(error instanceof RequestFailure ? error
+                : new RequestFailure.BackendUnavailable(settings.describe() + " did not answer: " + describe(error))));
+    }
+
+    private Future<Forwarded> read(HttpClientResponse response) {
+        String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && length.length() < 19 && Long.parseLong(length.trim()) > MAX_ANSWER_BYTES) {
+            response.request().reset();
+            return Future.failedFuture(tooLarge());
+        }
+        Promise<Forwarded> answered = Promise.promise();
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_ANSWER_BYTES) {
+                if (answered.tryFail(tooLarge())) {
+                    response.request().reset();
+                }
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        response.exceptionHandler(answered::tryFail);
+        response.endHandler(ignored -> answered.tryComplete(new Forwarded(settings.name(), response.statusCode(),
+                response.getHeader(HttpHeaders.CONTENT_TYPE), body)));
+        return answered.future();
+    }
+
+    private RequestFailure tooLarge() {
+        return new RequestFailure.BackendUnavailable(settings.describe() + " answered more than "
+                + MAX_ANSWER_BYTES / (1024 * 1024) + " MiB");
+    }
+
+    private void refreshDiscovery() {
+        List<String> groupVersions = new ArrayList<>();
+        for (String group : settings.groups()) {
+            for (String version : MetricsApi.versions(group)) {
+                groupVersions.add(group + "/" + version);
+            }
+        }
+        List<Future<Void>> reads = new ArrayList<>();
+        Map<String, List<JsonObject>> nextResources = new LinkedHashMap<>(resources);
+        Map<String, Set<String>> nextNames = new LinkedHashMap<>(names);
+        for (String groupVersion : groupVersions) {
+            reads.add(get("/apis/" + groupVersion, "application/json").<Void>map(answer -> {
+                if (answer.status() == 404) {
+                    nextResources.remove(groupVersion); // it does not serve this version: nothing to list
+                    nextNames.remove(groupVersion);
+                    return null;
+                }
+                List<JsonObject> listed = resourceList(groupVersion, answer);
+                nextResources.put(groupVersion, listed);
+                Set<String> listedNames = new HashSet<>();
+                listed.forEach(resource -> listedNames.add(resource.getString("name")));
+                nextNames.put(groupVersion, listedNames);
+                return null;
+            }).recover(error -> {
+                logOnce(groupVersion, error.getMessage());
+                return Future.succeededFuture(); // the last good list stays
+            }));
+        }
+        Future.join(reads).onComplete(ignored -> {
+            resources = Map.copyOf(nextResources);
+            names = Map.copyOf(nextNames);
+        });
+    }
+
+    /** The resources of an APIResourceList, checked; placeholders (KEDA's "externalmetrics") left out. */
+    private List<JsonObject> resourceList(String groupVersion, Forwarded answer) {
+        if (answer.status() != 200) {
+            throw new RequestFailure.BackendUnavailable(settings.describe() + " answered " + answer.status()
+                    + " for its discovery of " + groupVersion);
+        }
+        JsonArray listed;
+        try {
+            JsonObject document = new JsonObject(answer.body());
+            if (!"APIResourceList".equals(document.getString("kind"))) {
+                throw new IllegalArgumentException("not an APIResourceList");
+            }
+            listed = document.getJsonArray("resources", new JsonArray());
+        } catch (RuntimeException e) {
+            throw new RequestFailure.BackendUnavailable(settings.describe() + "'s discovery of " + groupVersion
+                    + " is not an APIResourceList");
+        }
+        List<JsonObject> resources = new ArrayList<>();
+        for (int i = 0; i < listed.size() && resources.size() < MAX_RESOURCES; i++) {
+            if (listed.getValue(i) instanceof JsonObject resource && resource.getValue("name") instanceof String name
+                    && !name.isEmpty() && !name.equals("externalmetrics") && !name.equals("custommetrics")) {
+                resources.add(resource);
+            }
+        }
+        if (discoveryProblemsLogged.remove(groupVersion)) {
+            LOG.info("{}: discovery of {} read again ({} metrics)", settings.describe(), groupVersion, resources.size());
+        }
+        return resources;
+    }
+
+    private void logOnce(String groupVersion, String problem) {
+        if (discoveryProblemsLogged.add(groupVersion)) {
+            LOG.warn("{}: cannot read its discovery of {}: {}; its last list is kept", settings.describe(),
+                    groupVersion, problem);
+        }
+    }
+
+    private String describe(Throwable error) {
+        if (error instanceof TimeoutException || String.valueOf(error.getMessage()).contains("timeout")) {
+            return "no answer within " + settings.timeout().toMillis() + " ms";
+        }
+        return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    }
+}

@@ -1,0 +1,171 @@
+package io.demandmetrics.adapter.forward;
+
+import io.demandmetrics.adapter.config.ForwardBackend;
+import io.demandmetrics.adapter.failure.RequestFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metrics this adapter does not serve, passed on to the adapters it displaced (the config's
+ * {@code forward} list): which backend answers a metric, the request forwarded, and discovery
+ * listing theirs beside ours. Only what reaches the handler is forwarded, so every forwarded
+ * request has passed this adapter's authentication and authorization first; the backend is
+ * asked as this adapter (its own token), and its answer is passed on, never kept.
+ */
+public final class Forwarding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Forwarding.class);
+    /** Conflicts (a name both serve) logged at most, each once. */
+    private static final int MAX_CONFLICTS_LOGGED = 1_000;
+
+    private final Vertx vertx;
+    /** In config order; replaced whole by {@link #apply}. */
+    private volatile List<Backend> backends = List.of();
+    private final Set<String> conflictsLogged = ConcurrentHashMap.newKeySet();
+
+    public Forwarding(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** Forwarding to no one: every metric this adapter does not serve is its own 404. */
+    public static Forwarding none() {
+        return new Forwarding(null);
+    }
+
+    /**
+     * Switches to the config's backends: one whose settings did not change keeps its client and
+     * discovery, the others are started, and removed ones closed.
+     */
+    public void apply(List<ForwardBackend> settings) {
+        Map<ForwardBackend, Backend> running = new LinkedHashMap<>();
+        backends.forEach(backend -> running.put(backend.settings(), backend));
+        List<Backend> next = new ArrayList<>();
+        for (ForwardBackend wanted : settings) {
+            Backend kept = running.remove(wanted);
+            if (kept == null) {
+                kept = new Backend(vertx, wanted);
+                kept.start();
+                LOG.info("forwarding {} metrics this adapter does not serve to {}", wanted.groups(), wanted.describe());
+            }
+            next.add(kept);
+        }
+        backends = List.copyOf(next);
+        running.values().forEach(Backend::close);
+    }
+
+    /** Whether some backend serves {@code group}: then a metric this adapter does not serve is forwarded. */
+    public boolean forwards(String group) {
+        for (Backend backend : backends) {
+            if (backend.serves(group)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Forwards a request for a metric this adapter does not serve: to the backend whose discovery
+     * lists {@code resource}, or, when none does, to each backend of the group in config order
+     * until one answers other than 404.
+     *
+     * @param groupVersion e.g. {@code external.metrics.k8s.io/v1beta1}
+     * @param resource the metric's name as discovery lists it ({@code pods/http_requests}, or an
+     *     external metric's name)
+     * @param uri the request's path and query, as the client sent them
+     */
+    public Future<Forwarded> forward(String groupVersion, String resource, String uri, String accept) {
+        String group = groupVersion.substring(0, groupVersion.indexOf('/'));
+        List<Backend> candidates = new ArrayList<>();
+        for (Backend backend : backends) {
+            if (backend.serves(group) && backend.lists(groupVersion, resource)) {
+                candidates.add(backend);
+                break;
+            }
+        }
+        if (candidates.isEmpty()) {
+            backends.stream().filter(backend -> backend.serves(group)).forEach(candidates::add);
+        }
+        if (candidates.isEmpty()) {
+            return Future.failedFuture(new RequestFailure.NoSuchResource());
+        }
+        return ask(candidates, 0, uri, accept);
+    }
+
+    private Future<Forwarded> ask(List<Backend> candidates, int at, String uri, String accept) {
+        return candidates.get(at).get(uri, accept).compose(answer -> answer.status() == 404 && at + 1 < candidates.size()
+                ? ask(candidates, at + 1, uri, accept) : Future.succeededFuture(answer));
+    }
+
+    /**
+     * The discovery document of {@code groupVersion} with the backends' metrics after ours: ours
+     * as it is when no backend lists anything else. A name both list is ours (the conflict is
+     * logged once). Our document is spliced, not parsed: with thousands of metrics it is
+     * megabytes, and this runs on the event loop.
+     *
+     * @param ours our document, whose {@code resources} array is its last field
+     * @param ourNames the names it lists, placeholder excluded
+     */
+    public Buffer discovery(String groupVersion, Buffer ours, Set<String> ourNames) {
+        List<JsonObject> theirs = new ArrayList<>();
+        Set<String> added = new HashSet<>();
+        for (Backend backend : backends) {
+            for (JsonObject resource : backend.resources(groupVersion)) {
+                String name = resource.getString("name");
+                if (ourNames.contains(name)) {
+                    conflict(backend, groupVersion, name);
+                } else if (added.add(name)) {
+                    theirs.add(resource);
+                }
+            }
+        }
+        if (theirs.isEmpty()) {
+            return ours;
+        }
+        return splice(ours, ourNames.isEmpty(), theirs);
+    }
+
+    /** {@code ours} with {@code theirs} appended to its resources array (replacing our placeholder if that is all it has). */
+    static Buffer splice(Buffer ours, boolean placeholderOnly, List<JsonObject> theirs) {
+        String text = ours.toString(StandardCharsets.UTF_8);
+        int open = text.lastIndexOf("\"resources\":[");
+        if (open < 0 || !text.endsWith("]}")) {
+            throw new IllegalStateException("a discovery document whose resources array is not its last field");
+        }
+        StringBuilder merged = new StringBuilder(text.length() + theirs.size() * 128);
+        if (placeholderOnly) {
+            merged.append(text, 0, open + "\"resources\":[".length());
+        } else {
+            merged.append(text, 0, text.length() - 2).append(',');
+        }
+        for (int i = 0; i < theirs.size(); i++) {
+            merged.append(i == 0 ? "" : ",").append(theirs.get(i).encode());
+        }
+        return Buffer.buffer(merged.append("]}").toString());
+    }
+
+    private void conflict(Backend backend, String groupVersion, String name) {
+        String key = backend.settings().name() + " " + groupVersion + " " + name;
+        if (conflictsLogged.size() < MAX_CONFLICTS_LOGGED && conflictsLogged.add(key)) {
+            LOG.warn("{} also serves {} {}; this adapter serves it (its own metric wins)",
+                    backend.settings().describe(), groupVersion, name);
+        }
+    }
+
+    /** Closes every backend's client (the adapter stops). */
+    public void close() {
+        backends.forEach(Backend::close);
+        backends = List.of();
+    }
+}

@@ -1,0 +1,206 @@
+package io.demandmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.demandmetrics.scaler.spi.Sample;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The adapter installed in front of the adapters it displaced: a metric it does not serve goes to
+ * the backend, over HTTP/2 and as this adapter (its token), and the answer comes back as the
+ * backend gave it; discovery lists the backends' metrics beside ours (ours win a shared name); a
+ * backend that is down, slow or answers too much is a 503 naming it while our metrics and
+ * discovery carry on. The backends are test servers serving the discovery documents KEDA's and
+ * prometheus-adapter's metrics servers answer (KEDA lists only its placeholder; prometheus-adapter
+ * lists each metric).
+ */
+class ForwardingIT {
+
+    private static final String EXTERNAL = "/apis/external.metrics.k8s.io/v1beta1";
+    private static final String CUSTOM = "/apis/custom.metrics.k8s.io/v1beta1";
+
+    @TempDir
+    Path dir;
+    private final Vertx vertx = Vertx.vertx();
+    private final Map<String, String> answers = new ConcurrentHashMap<>();
+    private final List<String> asked = new CopyOnWriteArrayList<>();
+    private final List<String> protocols = new CopyOnWriteArrayList<>();
+    private final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    private HttpServer backend;
+    private int backendPort;
+    private Path cert;
+    private Path key;
+    private Adapter adapter;
+    private HttpClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        String[] pems = SelfSignedCertificate.generate(Set.of("127.0.0.1"), Duration.ofDays(1));
+        cert = Files.writeString(dir.resolve("backend.crt"), pems[0]);
+        key = Files.writeString(dir.resolve("backend.key"), pems[1]);
+        // KEDA's discovery: one placeholder, whatever it serves.
+        answers.put(EXTERNAL, resourceList("external.metrics.k8s.io/v1beta1", "externalmetrics", "shared"));
+        // prometheus-adapter's: each metric it has rules for.
+        answers.put(CUSTOM, resourceList("custom.metrics.k8s.io/v1beta1", "pods/http_requests_per_second"));
+        answers.put(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders", externalValue("s0-rabbitmq-orders", "42"));
+        answers.put(EXTERNAL + "/namespaces/shop/shared", externalValue("shared", "999"));
+        answers.put(CUSTOM + "/namespaces/shop/pods/%2A/http_requests_per_second",
+                "{\"kind\":\"MetricValueList\",\"apiVersion\":\"custom.metrics.k8s.io/v1beta1\",\"metadata\":{},"
+                        + "\"items\":[{\"describedObject\":{\"kind\":\"Pod\",\"namespace\":\"shop\",\"name\":\"web-1\","
+                        + "\"apiVersion\":\"/v1\"},\"metricName\":\"http_requests_per_second\",\"timestamp\":"
+                        + "\"2026-12-04T00:00:00Z\",\"value\":\"7\",\"selector\":null}]}");
+        backendPort = startBackend(0);
+        Path token = Files.writeString(dir.resolve("token"), "adapter-token\n");
+        TestValuesScalerProvider.set("ours", List.of(Sample.of(5)));
+        Path config = dir.resolve("config.yaml");
+        Files.writeString(config, "metrics:\n"
+                + "  - {name: mine, namespace: shop, type: test-values, parameters: {source: ours}, pollInterval: 200ms}\n"
+                + "  - {name: shared, namespace: shop, type: test-values, parameters: {source: ours}, pollInterval: 200ms}\n"
+                + "forward:\n"
+                + "  - {name: keda, url: \"https://127.0.0.1:" + backendPort + "\", groups: [external.metrics.k8s.io,"
+                + " custom.metrics.k8s.io], caFile: " + cert + ", tokenFile: " + token + ", timeout: 1s,"
+                + " discoveryInterval: 1s}\n");
+        adapter = TestAdapters.start(dir, config, Clock.systemUTC());
+        client = TestAdapters.client(TestAdapters.certFile(dir));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (adapter != null) {
+            adapter.stop();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void metricsWeDoNotServeAreAskedOfTheBackendAndDiscoveryListsBoth() throws Exception {
+        HttpResponse<String> theirs = get(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders");
+        assertThat(theirs.statusCode()).isEqualTo(200);
+        assertThat(theirs.body()).isEqualTo(answers.get(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders"));
+        assertThat(tokens).containsExactly("Bearer adapter-token");
+        assertThat(protocols).contains("HTTP_2");
+        HttpResponse<String> custom = get(CUSTOM + "/namespaces/shop/pods/%2A/http_requests_per_second");
+        assertThat(custom.statusCode()).isEqualTo(200);
+        assertThat(custom.body()).contains("\"value\":\"7\"");
+
+        // Ours: served here, the backend not asked, though it has one by the same name.
+        asked.clear();
+        assertThat(value(get(EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
+        assertThat(value(get(EXTERNAL + "/namespaces/shop/shared"))).isEqualTo("5");
+        assertThat(asked).noneMatch(path -> path.contains("/namespaces/"));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(names(get(CUSTOM))).containsExactly("pods/http_requests_per_second");
+            assertThat(names(get(EXTERNAL))).containsExactly("mine", "shared"); // KEDA's placeholder is not a metric
+        });
+    }
+
+    @Test
+    void aBackendDownSlowOrTooLargeIsA503NamingItAndOursCarryOn() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> names(get(CUSTOM)).contains("pods/http_requests_per_second"));
+        backend.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpResponse<String> down = get(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders");
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(down.body()).getString("message"))
+                .startsWith("backend \"keda\" (https://127.0.0.1:" + backendPort + ") did not answer: ");
+        assertThat(value(get(EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
+        // Through discovery intervals with the backend down, its last list is kept.
+        await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).until(() ->
+                names(get(CUSTOM)).equals(List.of("pods/http_requests_per_second")));
+
+        startBackend(backendPort);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                get(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders").statusCode() == 200);
+
+        answers.put(EXTERNAL + "/namespaces/shop/huge", "x".repeat(10 * 1024 * 1024));
+        HttpResponse<String> huge = get(EXTERNAL + "/namespaces/shop/huge");
+        assertThat(huge.statusCode()).isEqualTo(503);
+        assertThat(huge.body()).contains("answered more than 4 MiB");
+
+        answers.put(EXTERNAL + "/namespaces/shop/never", "never");
+        long started = System.nanoTime();
+        HttpResponse<String> never = get(EXTERNAL + "/namespaces/shop/never");
+        assertThat(never.statusCode()).isEqualTo(503);
+        assertThat(never.body()).contains("did not answer: no answer within 1000 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(value(get(EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
+    }
+
+    private int startBackend(int port) throws Exception {
+        backend = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setUseAlpn(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString())))
+                .requestHandler(request -> {
+                    asked.add(request.uri());
+                    protocols.add(request.version().name());
+                    if (request.getHeader("Authorization") != null) {
+                        tokens.add(request.getHeader("Authorization"));
+                    }
+                    String answer = answers.get(request.uri());
+                    if ("never".equals(answer)) {
+                        return; // no answer, ever
+                    }
+                    if (answer == null) {
+                        request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                                .end("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":404}");
+                        return;
+                    }
+                    request.response().putHeader("Content-Type", "application/json").end(answer);
+                });
+        backend.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return backend.actualPort();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return TestAdapters.get(client, adapter, path);
+    }
+
+    private static String value(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return MetricClients.firstValue(response);
+    }
+
+    private static List<String> names(HttpResponse<String> discovery) {
+        JsonArray resources = new JsonObject(discovery.body()).getJsonArray("resources");
+        return resources.stream().map(r -> ((JsonObject) r).getString("name")).sorted().toList();
+    }
+
+    private static String resourceList(String groupVersion, String... names) {
+        JsonArray resources = new JsonArray();
+        for (String name : names) {
+            resources.add(new JsonObject().put("name", name).put("singularName", "").put("namespaced", true)
+                    .put("kind", groupVersion.startsWith("external") ? "ExternalMetricValueList" : "MetricValueList")
+                    .put("verbs", new JsonArray().add("get")));
+        }
+        return new JsonObject().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", groupVersion)
+                .put("resources", resources).encode();
+    }
+
+    private static String externalValue(String metric, String value) {
+        return "{\"kind\":\"ExternalMetricValueList\",\"apiVersion\":\"external.metrics.k8s.io/v1beta1\","
+                + "\"metadata\":{},\"items\":[{\"metricName\":\"" + metric + "\",\"metricLabels\":{},"
+                + "\"timestamp\":\"2026-12-04T00:00:00Z\",\"value\":\"" + value + "\"}]}";
+    }
+}
