@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -119,6 +120,45 @@ class ManifestsTest {
             assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("peers"));
             assertThat(rule.getFrom()).singleElement().satisfies(from -> assertThat(from.getPodSelector().getMatchLabels())
                     .containsEntry("app.kubernetes.io/name", "demand-metrics-adapter"));
+        });
+    }
+
+    /**
+     * The README's install beside KEDA: the base plus an RBAC file that lets the adapter's service
+     * account get external metrics (what KEDA checks when the adapter asks it), a config that
+     * forwards the external group to KEDA's Service with the CA where the Deployment mounts it.
+     */
+    @Test
+    void theBesideKedaExampleRendersWithItsRbacAndAForwardingConfig(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        List<HasMetadata> objects = Manifests.render(REPO.resolve("examples/beside-keda"));
+        ClusterRoleBinding binding = Manifests.find(objects, ClusterRoleBinding.class, "demand-metrics-adapter-forward");
+        assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+            assertThat(subject.getKind()).isEqualTo("ServiceAccount");
+            assertThat(subject.getName()).isEqualTo("demand-metrics-adapter");
+            assertThat(subject.getNamespace()).isEqualTo("demand-metrics");
+        });
+        ClusterRole role = Manifests.find(objects, ClusterRole.class, binding.getRoleRef().getName());
+        assertThat(role.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getApiGroups()).containsExactly("external.metrics.k8s.io");
+            assertThat(rule.getVerbs()).contains("get");
+        });
+
+        var container = Manifests.find(objects, Deployment.class, "demand-metrics-adapter").getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        var caMount = container.getVolumeMounts().stream().filter(m -> m.getName().equals("keda-ca")).findFirst()
+                .orElseThrow();
+        String text = Manifests.find(objects, ConfigMap.class, "demand-metrics-adapter-config").getData()
+                .get("config.yaml");
+        String caFile = caMount.getMountPath() + "/ca.crt";
+        assertThat(text).contains("caFile: " + caFile);
+        // Parsed as the adapter parses it, the CA where the volume would put it.
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "PEM");
+        var forward = new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(text.replace(caFile, ca.toString()))
+                .forward();
+        assertThat(forward).singleElement().satisfies(backend -> {
+            assertThat(backend.url()).hasToString("https://keda-operator-metrics-apiserver.keda.svc:443");
+            assertThat(backend.groups()).containsExactly("external.metrics.k8s.io");
         });
     }
 
