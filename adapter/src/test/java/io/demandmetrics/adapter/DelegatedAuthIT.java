@@ -193,19 +193,7 @@ class DelegatedAuthIT {
 
     @Test
     void kubectlWithAClientCertificateGetsTheMetric() throws Exception {
-        TestCertificates.Issued user = clientCa.issue("hpa-client", "ops");
-        Path kubeconfig = dir.resolve("kubectl.kubeconfig");
-        Files.writeString(dir.resolve("client.crt"), user.certificatePem());
-        Files.writeString(dir.resolve("client.key"), user.keyPem());
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: adapter, cluster: {server: "%s", certificate-authority: "%s"}}]
-                users: [{name: hpa-client, user: {client-certificate: "%s", client-key: "%s"}}]
-                contexts: [{name: adapter, context: {cluster: adapter, user: hpa-client}}]
-                current-context: adapter
-                """.formatted(adapter.url(), TestAdapters.certFile(dir), dir.resolve("client.crt"),
-                dir.resolve("client.key")));
+        Path kubeconfig = TestAdapters.clientCertificateKubeconfig(dir, adapter, clientCa.issue("hpa-client", "ops"));
         Process kubectl = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
                 dir.resolve("kubectl-cache").toString(), "get", "--raw", METRIC)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

@@ -142,6 +142,24 @@ final class TestAdapters {
                 new String(err, StandardCharsets.UTF_8));
     }
 
+    /**
+     * A kubeconfig in {@code dir} for {@code adapter}, trusting the certificate the adapter
+     * serves from {@code dir}/certs and presenting {@code user}'s client certificate.
+     */
+    static Path clientCertificateKubeconfig(Path dir, Adapter adapter, TestCertificates.Issued user)
+            throws Exception {
+        Files.writeString(dir.resolve("client.crt"), user.certificatePem());
+        Files.writeString(dir.resolve("client.key"), user.keyPem());
+        return Files.writeString(dir.resolve("kubectl.kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: adapter, cluster: {server: "%s", certificate-authority: "%s"}}]
+                users: [{name: user, user: {client-certificate: "%s", client-key: "%s"}}]
+                contexts: [{name: adapter, context: {cluster: adapter, user: user}}]
+                current-context: adapter
+                """.formatted(adapter.url(), certFile(dir), dir.resolve("client.crt"), dir.resolve("client.key")));
+    }
+
     record KubectlResult(int exitCode, String stdout, String stderr) {
     }
 }
