@@ -140,6 +140,17 @@ class ForwardingIT {
         assertThat(huge.statusCode()).isEqualTo(503);
         assertThat(huge.body()).contains("answered more than 4 MiB");
 
+        answers.put(EXTERNAL + "/namespaces/shop/login", "<html>sign in</html>"); // a proxy's page
+        HttpResponse<String> page = get(EXTERNAL + "/namespaces/shop/login");
+        assertThat(page.statusCode()).isEqualTo(503);
+        assertThat(new JsonObject(page.body()).getString("message")).isEqualTo("backend \"keda\" (https://127.0.0.1:"
+                + backendPort + ") answered 200 with \"text/html\", not a metric value list or a Status");
+        answers.put(EXTERNAL + "/namespaces/shop/odd", "{\"hello\": 1}");
+        assertThat(get(EXTERNAL + "/namespaces/shop/odd").statusCode()).isEqualTo(503);
+        HttpResponse<String> escaped = get(EXTERNAL + "/namespaces/shop/..%2F..%2Fsecrets");
+        assertThat(escaped.statusCode()).as("never forwarded: an escaped '/' names another path there").isEqualTo(404);
+        assertThat(asked).noneMatch(path -> path.contains("secrets"));
+
         answers.put(EXTERNAL + "/namespaces/shop/never", "never");
         long started = System.nanoTime();
         HttpResponse<String> never = get(EXTERNAL + "/namespaces/shop/never");
@@ -167,7 +178,8 @@ class ForwardingIT {
                                 .end("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":404}");
                         return;
                     }
-                    request.response().putHeader("Content-Type", "application/json").end(answer);
+                    request.response().putHeader("Content-Type", answer.startsWith("<html>") ? "text/html"
+                            : "application/json").end(answer);
                 });
         backend.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return backend.actualPort();

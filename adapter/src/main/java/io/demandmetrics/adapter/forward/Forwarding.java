@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.forward;
 
 import io.demandmetrics.adapter.config.ForwardBackend;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.scaler.support.BoundedQuote;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -104,9 +105,37 @@ public final class Forwarding {
     }
 
     private Future<Forwarded> ask(List<Backend> candidates, int at, String uri, String accept) {
-        return candidates.get(at).get(uri, accept).compose(answer -> answer.status() == 404 && at + 1 < candidates.size()
-                ? ask(candidates, at + 1, uri, accept) : Future.succeededFuture(answer));
+        Backend backend = candidates.get(at);
+        return backend.get(uri, accept).compose(answer -> answer.status() == 404 && at + 1 < candidates.size()
+                ? ask(candidates, at + 1, uri, accept) : Future.succeededFuture(checked(backend, answer, accept)));
     }
+
+    /**
+     * The answer, if it is one a metrics API client can use: JSON that is a metric value list or
+     * a Status, or another type the client asked for (protobuf); anything else (an HTML error
+     * page, a proxy's text) is the backend's failure, a 503 naming it, not garbage passed on.
+     */
+    static Forwarded checked(Backend backend, Forwarded answer, String accept) {
+        String type = answer.contentType() == null ? "" : answer.contentType().toLowerCase(java.util.Locale.ROOT);
+        if (type.startsWith("application/json")) {
+            try {
+                Object kind = new JsonObject(answer.body()).getValue("kind");
+                if (KINDS.contains(kind)) {
+                    return answer;
+                }
+            } catch (RuntimeException notJson) {
+                // garbage, below
+            }
+        } else if (!type.isEmpty() && accept != null
+                && accept.toLowerCase(java.util.Locale.ROOT).contains(type.split(";", 2)[0].trim())) {
+            return answer;
+        }
+        throw new RequestFailure.BackendUnavailable(backend.settings().describe() + " answered " + answer.status()
+                + " with " + (type.isEmpty() ? "no content type" : BoundedQuote.quote(type))
+                + ", not a metric value list or a Status");
+    }
+
+    private static final Set<Object> KINDS = Set.of("MetricValueList", "ExternalMetricValueList", "Status");
 
     /**
      * The discovery document of {@code groupVersion} with the backends' metrics after ours: ours
@@ -118,9 +147,39 @@ public final class Forwarding {
      * @param ourNames the names it lists, placeholder excluded
      */
     public Buffer discovery(String groupVersion, Buffer ours, Set<String> ourNames) {
+        List<Backend> current = backends;
+        List<List<JsonObject>> lists = current.stream().map(backend -> backend.resources(groupVersion)).toList();
+        Merged last = mergedByGroupVersion.get(groupVersion);
+        if (last != null && last.ours() == ours && sameLists(last.theirs(), lists)) {
+            return last.merged(); // nothing changed since: no copy of a document of megabytes per request
+        }
+        Buffer merged = merge(current, groupVersion, ours, ourNames);
+        mergedByGroupVersion.put(groupVersion, new Merged(ours, lists, merged));
+        return merged;
+    }
+
+    /** A merged document and what it was made from (compared by identity: lists are replaced, never changed). */
+    private record Merged(Buffer ours, List<List<JsonObject>> theirs, Buffer merged) {
+    }
+
+    private final Map<String, Merged> mergedByGroupVersion = new ConcurrentHashMap<>();
+
+    private static boolean sameLists(List<List<JsonObject>> a, List<List<JsonObject>> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Buffer merge(List<Backend> current, String groupVersion, Buffer ours, Set<String> ourNames) {
         List<JsonObject> theirs = new ArrayList<>();
         Set<String> added = new HashSet<>();
-        for (Backend backend : backends) {
+        for (Backend backend : current) {
             for (JsonObject resource : backend.resources(groupVersion)) {
                 String name = resource.getString("name");
                 if (ourNames.contains(name)) {

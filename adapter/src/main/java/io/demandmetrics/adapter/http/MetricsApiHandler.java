@@ -195,6 +195,12 @@ public final class MetricsApiHandler {
         if (s.size() <= 3 || !forwarding.forwards(s.get(1)) || !MetricsApi.versions(s.get(1)).contains(s.get(2))) {
             return null;
         }
+        for (String segment : s) {
+            // The request goes on as sent: an escaped '/' or a dot segment could name another path there.
+            if (segment.indexOf('/') >= 0 || segment.equals(".") || segment.equals("..")) {
+                return null;
+            }
+        }
         String resource;
         if (s.get(1).equals(MetricsApi.EXTERNAL_GROUP)) {
             resource = s.size() == 6 && s.get(3).equals("namespaces") ? s.get(5) : null;
