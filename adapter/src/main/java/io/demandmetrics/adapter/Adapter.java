@@ -157,7 +157,7 @@ public final class Adapter {
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 PollListener.both(pollMeters, sharing.listener()), mode.pods(),
                 sharing.ownership());
-        Forwarding forwarding = new Forwarding(vertx);
+        Forwarding forwarding = new Forwarding(vertx, prometheus);
         ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, store,
                 forwarding, metrics);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,

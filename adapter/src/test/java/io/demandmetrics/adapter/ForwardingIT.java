@@ -158,6 +158,14 @@ class ForwardingIT {
         assertThat(never.body()).contains("did not answer: no answer within 1000 ms");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         assertThat(value(get(EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
+
+        String metrics = get("/metrics").body();
+        assertThat(TestAdapters.meter(metrics, "demand_adapter_forwarded_requests_total", "backend=\"keda\"",
+                "result=\"failed\"")).as("down, too large, never, the page, the odd JSON").isGreaterThanOrEqualTo(5);
+        assertThat(TestAdapters.meter(metrics, "demand_adapter_forwarded_requests_total", "backend=\"keda\"",
+                "result=\"answered\"")).isGreaterThanOrEqualTo(1);
+        assertThat(TestAdapters.meter(metrics, "demand_adapter_forward_backend_metrics", "backend=\"keda\""))
+                .isEqualTo(2); // prometheus-adapter's one custom metric, and "shared"
     }
 
     private int startBackend(int port) throws Exception {

@@ -3,6 +3,10 @@ package io.demandmetrics.adapter.forward;
 import io.demandmetrics.adapter.api.MetricsApi;
 import io.demandmetrics.adapter.config.ForwardBackend;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -52,10 +56,29 @@ final class Backend {
     private volatile Map<String, Set<String>> names = Map.of();
     private final Set<String> discoveryProblemsLogged = new HashSet<>();
     private long timer = -1;
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Counter answered;
+    private final Counter failed;
 
-    Backend(Vertx vertx, ForwardBackend settings) {
+    Backend(Vertx vertx, ForwardBackend settings, MeterRegistry registry) {
         this.vertx = vertx;
         this.settings = settings;
+        this.registry = registry;
+        this.answered = register(Counter.builder("demand_adapter_forwarded_requests").tag("backend", settings.name())
+                .tag("result", "answered").description("Requests forwarded to the backend, by result: its answer"
+                        + " passed on, or a 503 because it failed (down, slow, too large, garbage)").register(registry));
+        this.failed = register(Counter.builder("demand_adapter_forwarded_requests").tag("backend", settings.name())
+                .tag("result", "failed").description("Requests forwarded to the backend, by result: its answer"
+                        + " passed on, or a 503 because it failed (down, slow, too large, garbage)").register(registry));
+        register(Gauge.builder("demand_adapter_forward_backend_metrics", this,
+                backend -> backend.names.values().stream().mapToInt(Set::size).sum()).tag("backend", settings.name())
+                .description("Metrics the backend's last good discovery lists (its placeholders excluded)")
+                .register(registry));
+        register(Gauge.builder("demand_adapter_forward_discovery_failing", this,
+                backend -> backend.discoveryProblemsLogged.isEmpty() ? 0 : 1).tag("backend", settings.name())
+                .description("1 while the backend's discovery cannot be read (its last list is kept)")
+                .register(registry));
         HttpClientOptions options = new HttpClientOptions().setSsl(true).setUseAlpn(true)
                 .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setKeepAlive(true)
                 .setConnectTimeout((int) settings.timeout().toMillis())
@@ -85,6 +108,17 @@ final class Backend {
             vertx.cancelTimer(timer);
         }
         client.close();
+        meters.forEach(registry::remove);
+    }
+
+    private <M extends Meter> M register(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    /** Counts a forwarded request's outcome (discovery reads are not counted). */
+    void counted(boolean passedOn) {
+        (passedOn ? answered : failed).increment();
     }
 
     /** Whether its last good discovery of {@code groupVersion} lists {@code resource} (a discovery name). */

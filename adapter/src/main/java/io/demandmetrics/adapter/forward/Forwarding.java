@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.forward;
 import io.demandmetrics.adapter.config.ForwardBackend;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.scaler.support.BoundedQuote;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,17 +33,20 @@ public final class Forwarding {
     private static final int MAX_CONFLICTS_LOGGED = 1_000;
 
     private final Vertx vertx;
+    private final MeterRegistry registry;
     /** In config order; replaced whole by {@link #apply}. */
     private volatile List<Backend> backends = List.of();
     private final Set<String> conflictsLogged = ConcurrentHashMap.newKeySet();
 
-    public Forwarding(Vertx vertx) {
+    /** @param registry where each backend's meters go ({@code demand_adapter_forward*}) */
+    public Forwarding(Vertx vertx, MeterRegistry registry) {
         this.vertx = vertx;
+        this.registry = registry;
     }
 
     /** Forwarding to no one: every metric this adapter does not serve is its own 404. */
     public static Forwarding none() {
-        return new Forwarding(null);
+        return new Forwarding(null, null);
     }
 
     /**
@@ -56,7 +60,7 @@ public final class Forwarding {
         for (ForwardBackend wanted : settings) {
             Backend kept = running.remove(wanted);
             if (kept == null) {
-                kept = new Backend(vertx, wanted);
+                kept = new Backend(vertx, wanted, registry);
                 kept.start();
                 LOG.info("forwarding {} metrics this adapter does not serve to {}", wanted.groups(), wanted.describe());
             }
@@ -106,8 +110,23 @@ public final class Forwarding {
 
     private Future<Forwarded> ask(List<Backend> candidates, int at, String uri, String accept) {
         Backend backend = candidates.get(at);
-        return backend.get(uri, accept).compose(answer -> answer.status() == 404 && at + 1 < candidates.size()
-                ? ask(candidates, at + 1, uri, accept) : Future.succeededFuture(checked(backend, answer, accept)));
+        return backend.get(uri, accept).compose(answer -> {
+            if (answer.status() == 404 && at + 1 < candidates.size()) {
+                backend.counted(true);
+                return ask(candidates, at + 1, uri, accept);
+            }
+            try {
+                Forwarded usable = checked(backend, answer, accept);
+                backend.counted(true);
+                return Future.succeededFuture(usable);
+            } catch (RequestFailure garbage) {
+                backend.counted(false);
+                return Future.failedFuture(garbage);
+            }
+        }, failure -> {
+            backend.counted(false);
+            return Future.failedFuture(failure);
+        });
     }
 
     /**
