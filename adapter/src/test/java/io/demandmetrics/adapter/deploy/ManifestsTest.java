@@ -124,14 +124,20 @@ class ManifestsTest {
     }
 
     /**
-     * The README's install beside KEDA: the base plus an RBAC file that lets the adapter's service
-     * account get external metrics (what KEDA checks when the adapter asks it), a config that
-     * forwards the external group to KEDA's Service with the CA where the Deployment mounts it.
+     * The README's installs beside KEDA and beside prometheus-adapter: the base plus an RBAC file
+     * that lets the adapter's service account get the forwarded groups' metrics (what the backend
+     * checks when the adapter asks it), and a config that forwards those groups to the backend's
+     * Service with its CA where the Deployment mounts it.
      */
-    @Test
-    void theBesideKedaExampleRendersWithItsRbacAndAForwardingConfig(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws Exception {
-        List<HasMetadata> objects = Manifests.render(REPO.resolve("examples/beside-keda"));
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "beside-keda|https://keda-operator-metrics-apiserver.keda.svc:443|external.metrics.k8s.io",
+        "beside-prometheus-adapter|https://prometheus-adapter.monitoring.svc:443|custom.metrics.k8s.io,external.metrics.k8s.io",
+    })
+    void theBesideExamplesRenderWithTheirRbacAndAForwardingConfig(String example, String url, String groups,
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        List<String> forwarded = List.of(groups.split(","));
+        List<HasMetadata> objects = Manifests.render(REPO.resolve("examples").resolve(example));
         ClusterRoleBinding binding = Manifests.find(objects, ClusterRoleBinding.class, "demand-metrics-adapter-forward");
         assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
             assertThat(subject.getKind()).isEqualTo("ServiceAccount");
@@ -140,13 +146,13 @@ class ManifestsTest {
         });
         ClusterRole role = Manifests.find(objects, ClusterRole.class, binding.getRoleRef().getName());
         assertThat(role.getRules()).singleElement().satisfies(rule -> {
-            assertThat(rule.getApiGroups()).containsExactly("external.metrics.k8s.io");
+            assertThat(rule.getApiGroups()).containsExactlyInAnyOrderElementsOf(forwarded);
             assertThat(rule.getVerbs()).contains("get");
         });
 
         var container = Manifests.find(objects, Deployment.class, "demand-metrics-adapter").getSpec().getTemplate()
                 .getSpec().getContainers().get(0);
-        var caMount = container.getVolumeMounts().stream().filter(m -> m.getName().equals("keda-ca")).findFirst()
+        var caMount = container.getVolumeMounts().stream().filter(m -> m.getName().equals("forward-ca")).findFirst()
                 .orElseThrow();
         String text = Manifests.find(objects, ConfigMap.class, "demand-metrics-adapter-config").getData()
                 .get("config.yaml");
@@ -157,8 +163,8 @@ class ManifestsTest {
         var forward = new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(text.replace(caFile, ca.toString()))
                 .forward();
         assertThat(forward).singleElement().satisfies(backend -> {
-            assertThat(backend.url()).hasToString("https://keda-operator-metrics-apiserver.keda.svc:443");
-            assertThat(backend.groups()).containsExactly("external.metrics.k8s.io");
+            assertThat(backend.url()).hasToString(url);
+            assertThat(backend.groups()).containsExactlyElementsOf(forwarded);
         });
     }
 
