@@ -239,7 +239,7 @@ public final class Adapter {
 
     private static String pluginListing(AdapterOptions options) {
         try {
-            return options.pluginDir() == null ? "" : PluginReloader.listing(options.pluginDir(), options.pluginPins());
+            return options.pluginDir() == null ? "" : ScalerRegistry.listing(options.pluginDir(), options.pluginPins());
         } catch (IOException e) {
             return ""; // loading says why; the first check reloads
         }
@@ -259,7 +259,7 @@ public final class Adapter {
         watches.add(configWatch);
         if (options.pluginDir() != null) {
             FileWatch<String> pluginWatch = new FileWatch<>(vertx,
-                    () -> PluginReloader.listing(options.pluginDir(), options.pluginPins()), Sha256::hex,
+                    () -> ScalerRegistry.listing(options.pluginDir(), options.pluginPins()), Sha256::hex,
                     Sha256.hex(pluginListing), plugins::changed);
             pluginWatch.start(options.configCheckInterval());
             watches.add(pluginWatch);

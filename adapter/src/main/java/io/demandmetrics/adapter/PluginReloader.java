@@ -5,19 +5,14 @@ import io.demandmetrics.adapter.registry.Plugin;
 import io.demandmetrics.adapter.registry.PluginPins;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
-import io.demandmetrics.adapter.tls.Sha256;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,42 +59,6 @@ final class PluginReloader {
     /** The registry serving now. */
     ScalerRegistry current() {
         return current;
-    }
-
-    /**
-     * What the watch compares: every entry's jars with their sizes and modification times, and
-     * the pins file's digest. Cheap to read every few seconds; the reload itself compares
-     * contents (a rewritten file of the same size and time is caught by the next real change,
-     * or a restart).
-     */
-    static String listing(Path pluginDir, Path pinsFile) throws IOException {
-        StringBuilder listing = new StringBuilder();
-        try (Stream<Path> entries = Files.list(pluginDir)) {
-            for (Path entry : entries.filter(PluginReloader::pluginEntry).sorted().toList()) {
-                List<Path> files = Files.isDirectory(entry) ? list(entry) : List.of(entry);
-                for (Path file : files) {
-                    BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                    listing.append(pluginDir.relativize(file)).append(' ').append(attributes.size()).append(' ')
-                            .append(attributes.lastModifiedTime().toMillis()).append('\n');
-                }
-            }
-        }
-        if (pinsFile != null) {
-            listing.append("pins ").append(Sha256.hex(Files.readAllBytes(pinsFile))).append('\n');
-        }
-        return listing.toString();
-    }
-
-    /** What the registry reads as a plugin: a jar or a directory, not a hidden file (a volume's ..data). */
-    private static boolean pluginEntry(Path entry) {
-        String name = entry.getFileName().toString();
-        return !name.startsWith(".") && (name.endsWith(".jar") || Files.isDirectory(entry));
-    }
-
-    private static List<Path> list(Path directory) throws IOException {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.sorted().toList();
-        }
     }
 
     /** A {@link FileWatch} callback: the directory changed (or could not be read). */

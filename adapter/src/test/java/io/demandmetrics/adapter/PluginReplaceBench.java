@@ -107,35 +107,7 @@ public final class PluginReplaceBench {
     /** The provider jar of {@code version}: serves {@code version} through Commons CSV. */
     private static Path provider(Path work, List<Path> libraryJars, int version) {
         String pkg = "com.example.bench.v" + version;
-        PluginJars jars = new PluginJars().source(pkg + ".Provider", """
-                package %s;
-                import io.demandmetrics.scaler.spi.*;
-                import io.vertx.core.Future;
-                import java.io.StringReader;
-                import java.util.ArrayList;
-                import java.util.List;
-                import java.util.Map;
-                import org.apache.commons.csv.CSVFormat;
-                import org.apache.commons.csv.CSVRecord;
-                public final class Provider implements ScalerProvider<Object> {
-                    public String type() { return "csv-bench"; }
-                    public Object parseConfig(Map<String, Object> parameters) { return parameters; }
-                    public Scaler createScaler(Object config, ScalerContext context) {
-                        return () -> {
-                            try {
-                                List<Sample> samples = new ArrayList<>();
-                                for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                                        .get().parse(new StringReader("queue,value\\norders,%d\\n"))) {
-                                    samples.add(Sample.of(Double.parseDouble(r.get("value"))));
-                                }
-                                return Future.succeededFuture(samples);
-                            } catch (Exception e) {
-                                return Future.failedFuture(e);
-                            }
-                        };
-                    }
-                }
-                """.formatted(pkg, version)).provider(pkg + ".Provider");
+        PluginJars jars = PluginJars.csvPlugin(pkg, "csv-bench", version);
         libraryJars.forEach(jars::against);
         return jars.writeTo(work.resolve("build").resolve("csv-bench-" + version + ".jar"));
     }

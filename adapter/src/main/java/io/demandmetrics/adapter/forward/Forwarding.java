@@ -70,6 +70,11 @@ public final class Forwarding {
         running.values().forEach(Backend::close);
     }
 
+    /** Whether any backend is configured. */
+    public boolean active() {
+        return !backends.isEmpty();
+    }
+
     /** Whether some backend serves {@code group}: then a metric this adapter does not serve is forwarded. */
     public boolean forwards(String group) {
         for (Backend backend : backends) {

@@ -183,8 +183,8 @@ public final class MetricsApiHandler {
      * (answered here, as without forwarding).
      */
     private ForwardTarget forwardTarget(HttpServerRequest request) {
-        if (request.method() != HttpMethod.GET) {
-            return null;
+        if (!forwarding.active() || request.method() != HttpMethod.GET) {
+            return null; // without backends, a request's path is parsed once, below, as before forwarding
         }
         List<String> s;
         try {

@@ -9,6 +9,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -73,6 +74,30 @@ final class PluginLoading {
         }
     }
 
+    /**
+     * What a watch of the directory compares: each plugin's jars (as {@link #entries} and the
+     * loader read them) with their sizes and modification times, and the pins file's digest.
+     * Cheap to read every few seconds; a reload compares contents.
+     */
+    static String listing(Path pluginDir, Path pinsFile) throws IOException {
+        StringBuilder listing = new StringBuilder();
+        try {
+            for (Path entry : entries(pluginDir)) {
+                for (Path jar : jarsOf(entry)) {
+                    BasicFileAttributes attributes = Files.readAttributes(jar, BasicFileAttributes.class);
+                    listing.append(pluginDir.relativize(jar)).append(' ').append(attributes.size()).append(' ')
+                            .append(attributes.lastModifiedTime().toMillis()).append('\n');
+                }
+            }
+        } catch (RegistryException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (pinsFile != null) {
+            listing.append("pins ").append(Sha256.hex(Files.readAllBytes(pinsFile))).append('\n');
+        }
+        return listing.toString();
+    }
+
     /** How an entry is named in messages: {@code plugin jar /plugins/x.jar}, {@code plugin directory ...}. */
     static String describe(Path entry) {
         return (Files.isDirectory(entry) ? "plugin directory " : "plugin jar ") + entry;
@@ -106,11 +131,13 @@ final class PluginLoading {
                     String which = name.isEmpty() ? "not" : name + " is not";
                     return refused(copy, "unreadable", which + " a readable jar (" + e.getMessage() + ")");
                 }
-                String unpinned = pins == null ? null : pins.refusal(pluginDir.relativize(jar).toString(), copied);
+                String copiedDigest = Sha256.hex(copied); // once: for the pin and the version's digest
+                String unpinned = pins == null ? null
+                        : pins.refusal(pluginDir.relativize(jar).toString(), copiedDigest);
                 if (unpinned != null) {
                     return refused(copy, "not_pinned", unpinned);
                 }
-                digest.append(name).append('\0').append(Sha256.hex(copied)).append('\n');
+                digest.append(name).append('\0').append(copiedDigest).append('\n');
                 urls.add(copied.toUri().toURL());
             }
             PluginClassLoader loader = new PluginClassLoader("plugin:" + entry.getFileName(), urls, adapter);

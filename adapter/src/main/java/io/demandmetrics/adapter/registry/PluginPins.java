@@ -1,7 +1,6 @@
 package io.demandmetrics.adapter.registry;
 
 import io.demandmetrics.adapter.failure.ProblemList;
-import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.support.BoundedQuote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,9 +89,9 @@ public final class PluginPins {
      * Why {@code jar} may not be loaded, or null when it is listed with its digest.
      *
      * @param relative the jar's path relative to the plugin directory, as the pins name it
+     * @param digest the SHA-256 of the bytes that will be loaded, in lower-case hex
      */
-    String refusal(String relative, Path jar) throws IOException {
-        String digest = Sha256.hex(jar);
+    String refusal(String relative, String digest) {
         String pinned = digestByJar.get(normalized(relative));
         if (pinned == null) {
             return relative + " has SHA-256 " + digest + ", which --plugin-pins " + file + " does not list";

@@ -232,6 +232,16 @@ public final class ScalerRegistry {
         return byType;
     }
 
+    /**
+     * What a watch of {@code pluginDir} compares to notice a change worth a {@link #reload}: the
+     * jars the registry would read, with sizes and times, and the pins file's digest.
+     *
+     * @param pinsFile null when there is none
+     */
+    public static String listing(Path pluginDir, Path pinsFile) throws IOException {
+        return PluginLoading.listing(pluginDir, pinsFile);
+    }
+
     /** Where this adapter copies plugin versions: a directory of its own under the temporary directory. */
     private static Path copiesDirectory() throws RegistryException {
         try {

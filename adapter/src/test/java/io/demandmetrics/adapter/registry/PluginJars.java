@@ -38,6 +38,43 @@ public final class PluginJars {
         return this;
     }
 
+    /**
+     * A plugin of {@code type} in package {@code pkg} that serves {@code value} after reading it
+     * from a CSV with Apache Commons CSV: one that needs a library of its own (compile it
+     * {@link #against} the library's jars, and ship them beside it), as the plugin benches load.
+     */
+    public static PluginJars csvPlugin(String pkg, String type, int value) {
+        return new PluginJars().source(pkg + ".Provider", """
+                package %s;
+                import io.demandmetrics.scaler.spi.*;
+                import io.vertx.core.Future;
+                import java.io.StringReader;
+                import java.util.ArrayList;
+                import java.util.List;
+                import java.util.Map;
+                import org.apache.commons.csv.CSVFormat;
+                import org.apache.commons.csv.CSVRecord;
+                public final class Provider implements ScalerProvider<Object> {
+                    public String type() { return "%s"; }
+                    public Object parseConfig(Map<String, Object> parameters) { return parameters; }
+                    public Scaler createScaler(Object config, ScalerContext context) {
+                        return () -> {
+                            try {
+                                List<Sample> samples = new ArrayList<>();
+                                for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
+                                        .get().parse(new StringReader("queue,value\\norders,%d\\n"))) {
+                                    samples.add(Sample.of(Map.of("queue", r.get("queue")), Double.parseDouble(r.get("value"))));
+                                }
+                                return Future.succeededFuture(samples);
+                            } catch (Exception e) {
+                                return Future.failedFuture(e);
+                            }
+                        };
+                    }
+                }
+                """.formatted(pkg, type, value)).provider(pkg + ".Provider");
+    }
+
     /** Registers {@code providerClass} for {@link java.util.ServiceLoader}. */
     public PluginJars provider(String providerClass) {
         return resource("META-INF/services/io.demandmetrics.scaler.spi.ScalerProvider", providerClass + "\n");

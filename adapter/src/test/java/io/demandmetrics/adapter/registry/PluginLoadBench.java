@@ -45,35 +45,7 @@ public final class PluginLoadBench {
         for (int i = 1; i <= count; i++) {
             String type = "csv-" + i;
             String pkg = "com.example.csv" + i;
-            PluginJars jars = new PluginJars().source(pkg + ".Provider", """
-                    package %s;
-                    import io.demandmetrics.scaler.spi.*;
-                    import io.vertx.core.Future;
-                    import java.io.StringReader;
-                    import java.util.ArrayList;
-                    import java.util.List;
-                    import java.util.Map;
-                    import org.apache.commons.csv.CSVFormat;
-                    import org.apache.commons.csv.CSVRecord;
-                    public final class Provider implements ScalerProvider<Object> {
-                        public String type() { return "%s"; }
-                        public Object parseConfig(Map<String, Object> parameters) { return parameters; }
-                        public Scaler createScaler(Object config, ScalerContext context) {
-                            return () -> {
-                                try {
-                                    List<Sample> samples = new ArrayList<>();
-                                    for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
-                                            .get().parse(new StringReader("queue,value\\norders,%d\\n"))) {
-                                        samples.add(Sample.of(Map.of("queue", r.get("queue")), Double.parseDouble(r.get("value"))));
-                                    }
-                                    return Future.succeededFuture(samples);
-                                } catch (Exception e) {
-                                    return Future.failedFuture(e);
-                                }
-                            };
-                        }
-                    }
-                    """.formatted(pkg, type, i)).provider(pkg + ".Provider");
+            PluginJars jars = PluginJars.csvPlugin(pkg, type, i);
             for (Path library : libraryJars) {
                 jars.against(library);
             }
