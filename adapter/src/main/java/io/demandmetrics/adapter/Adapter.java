@@ -157,7 +157,7 @@ public final class Adapter {
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 PollListener.both(pollMeters, sharing.listener()), mode.pods(),
                 sharing.ownership());
-        Forwarding forwarding = new Forwarding(vertx, prometheus);
+        Forwarding forwarding = new Forwarding(vertx, mode.clusterCa(vertx), prometheus);
         ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, store,
                 forwarding, metrics);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,
@@ -172,7 +172,9 @@ public final class Adapter {
         AdapterServer server = new AdapterServer(vertx,
                 new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view, forwarding),
                         new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods(),
-                                sharing::ownerOf), new Exposition(prometheus, new PollExposition(pollMeters)),
+                                sharing::ownerOf, () -> forwarding.explain(groupVersion ->
+                                        store.catalog().discovery().names("/apis/" + groupVersion))),
+                        new Exposition(prometheus, new PollExposition(pollMeters)),
                         readiness::notReadyReason),
                 new AdapterServer.Access(mode.clientCertificates(), mode.gate()), metrics);
         int port;

@@ -2,6 +2,8 @@ package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.auth.DelegatedAuthentication;
 import io.demandmetrics.adapter.explain.HpaProposals;
+import io.demandmetrics.adapter.forward.ApiServiceCa;
+import io.demandmetrics.adapter.forward.ClusterCa;
 import io.demandmetrics.adapter.http.AdapterServer.ClientCertificates;
 import io.demandmetrics.adapter.http.DelegatedGate;
 import io.demandmetrics.adapter.http.LoopbackGate;
@@ -9,6 +11,7 @@ import io.demandmetrics.adapter.http.RequestGate;
 import io.demandmetrics.adapter.objects.HpaInformer;
 import io.demandmetrics.adapter.objects.InformerObjects;
 import io.demandmetrics.adapter.objects.InformerPods;
+import io.demandmetrics.adapter.objects.OwnNamespace;
 import io.demandmetrics.adapter.objects.ObjectResolver;
 import io.demandmetrics.adapter.objects.ReportedObjects;
 import io.demandmetrics.adapter.replicas.LeaseSharing;
@@ -22,6 +25,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,6 +78,9 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
      */
     Sharing sharing(ReplicaOptions options, Vertx vertx, ServingCertificate certificate, MeterRegistry registry,
                     Clock clock) throws StartupException;
+
+    /** Where forwarded backends with {@code caFromAPIService} find their CA: the cluster's APIServices. */
+    ClusterCa clusterCa(Vertx vertx);
 
     /** Stops what the mode started (informers, watches, the API client). */
     void close();
@@ -166,6 +173,11 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
         }
 
         @Override
+        public ClusterCa clusterCa(Vertx vertx) {
+            return ClusterCa.NONE;
+        }
+
+        @Override
         public void close() {
         }
     }
@@ -254,6 +266,14 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
             } catch (IllegalStateException e) {
                 throw new StartupException(2, e.getMessage());
             }
+        }
+
+        @Override
+        public ClusterCa clusterCa(Vertx vertx) {
+            return OwnNamespace.of(kubernetes).<ClusterCa>map(namespace -> new ApiServiceCa(kubernetes,
+                    vertx.createSharedWorkerExecutor("kubernetes-api", 8), namespace))
+                    .orElse(backend -> Future.failedFuture("caFromAPIService needs the adapter's namespace, where"
+                            + " the backend's CA is saved: set the POD_NAMESPACE environment variable"));
         }
 
         @Override

@@ -116,6 +116,16 @@ class ForwardingIT {
             assertThat(names(get(CUSTOM))).containsExactly("pods/http_requests_per_second");
             assertThat(names(get(EXTERNAL))).containsExactly("mine", "shared"); // KEDA's placeholder is not a metric
         });
+        // The name both serve is shown at /explain, beside the backend it conflicts with.
+        JsonObject keda = new JsonObject(get("/explain.json").body()).getJsonArray("forwarding").getJsonObject(0);
+        assertThat(keda.getString("backend")).isEqualTo("keda");
+        assertThat(keda.getString("trust")).isEqualTo("caFile " + cert);
+        assertThat(keda.getInteger("metricsListed")).isEqualTo(2); // shared, and prometheus-adapter's custom one
+        assertThat(keda.getJsonArray("conflicts")).containsExactly("external.metrics.k8s.io/v1beta1 shared");
+        assertThat(keda.getInteger("conflictsTotal")).isEqualTo(1);
+        assertThat(keda.getJsonObject("discoveryFailing")).isEmpty();
+        assertThat(get("/explain").body()).contains("<tr data-backend=\"keda\">",
+                "<td class=\"conflicts\">external.metrics.k8s.io/v1beta1 shared</td>");
     }
 
     @Test
@@ -130,6 +140,9 @@ class ForwardingIT {
         // Through discovery intervals with the backend down, its last list is kept.
         await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).until(() ->
                 names(get(CUSTOM)).equals(List.of("pods/http_requests_per_second")));
+        assertThat(new JsonObject(get("/explain.json").body()).getJsonArray("forwarding").getJsonObject(0)
+                .getJsonObject("discoveryFailing").getString("custom.metrics.k8s.io/v1beta1"))
+                .as("why its discovery is not read, at /explain").contains("did not answer");
 
         startBackend(backendPort);
         await().atMost(Duration.ofSeconds(10)).until(() ->

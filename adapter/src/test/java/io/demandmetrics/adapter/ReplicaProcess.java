@@ -58,6 +58,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("POD_NAME", name);
+        builder.environment().put("POD_NAMESPACE", "adapters"); // as the Deployment sets it; the Leases' namespace
         Process process = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!read(log).contains("listening on https://")) {

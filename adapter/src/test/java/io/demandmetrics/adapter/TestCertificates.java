@@ -18,12 +18,14 @@ import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A test CA and client certificates signed by it. */
+/** A test CA and client and serving certificates signed by it. */
 final class TestCertificates {
 
     final KeyPair caKeys;
@@ -74,6 +76,17 @@ final class TestCertificates {
         return new Issued(sign(subject, keys, caName, caKeys.getPrivate(), false), keys.getPrivate(), ca);
     }
 
+    /** A serving certificate for {@code dnsName}, signed by this CA. */
+    Issued server(String dnsName) throws Exception {
+        KeyPair keys = keys();
+        var builder = builder(dnsName, keys, caName, false);
+        builder.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+        return new Issued(new JcaX509CertificateConverter().getCertificate(
+                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate()))),
+                keys.getPrivate(), ca);
+    }
+
     String caPem() throws Exception {
         return pem(ca);
     }
@@ -86,13 +99,18 @@ final class TestCertificates {
 
     private static X509Certificate sign(String subject, KeyPair keys, String issuer, PrivateKey issuerKey, boolean ca)
             throws Exception {
+        return new JcaX509CertificateConverter().getCertificate(builder(subject, keys, issuer, ca)
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+    }
+
+    private static JcaX509v3CertificateBuilder builder(String subject, KeyPair keys, String issuer, boolean ca)
+            throws Exception {
         Instant now = Instant.now();
         var builder = new JcaX509v3CertificateBuilder(new X500Name("CN=" + issuer),
                 new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofMinutes(5))),
                 Date.from(now.plus(Duration.ofDays(1))), new X500Name("CN=" + subject), keys.getPublic());
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)));
+        return builder;
     }
 
     private static String pem(Object object) throws Exception {

@@ -51,9 +51,14 @@ public final class ConfigParser {
     private static final List<String> TOP_LEVEL_FIELDS = List.of("metrics", "forward");
     private static final List<String> METRIC_FIELDS = List.of("name", "namespace", "describes", "object", "type",
             "parameters", "pollInterval", "timeout", "maxAge", "fallback", "lead");
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     /** One path segment the HPA can ask for: no '/', no '%', not '*'. */
     private static final Pattern METRIC_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_.:-]*[A-Za-z0-9])?");
+
+    /** Whether {@code name} is a DNS label (RFC 1123), as namespaces and Services are named. */
+    static boolean isDnsLabel(String name) {
+        return DNS_LABEL.matcher(name).matches();
+    }
 
     private final ScalerRegistry registry;
 
@@ -205,7 +210,7 @@ public final class ConfigParser {
             return null;
         }
         String namespace = reader.string("namespace");
-        if (namespace != null && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
+        if (namespace != null && !isDnsLabel(namespace)) {
             reader.invalid("namespace", "is not a valid namespace name");
         }
         return namespace;

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /** The config's {@code forward} list: the other adapters whose metrics this one passes on. */
 final class ForwardConfig {
 
-    static final List<String> FIELDS = List.of("name", "url", "service", "groups", "caFile", "insecureSkipTLSVerify",
+    static final List<String> FIELDS = List.of("name", "url", "service", "groups", "caFile", "caFromAPIService",
+            "insecureSkipTLSVerify",
             "tokenFile", "timeout", "discoveryInterval");
     static final String DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -24,7 +25,8 @@ final class ForwardConfig {
     static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(30);
     /** Backends at most: each is a client and a discovery poll. */
     static final int MAX_BACKENDS = 10;
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** An APIService's name: {@code <version>.<group>}, a DNS subdomain. */
+    private static final Pattern API_SERVICE_NAME = Pattern.compile("v[0-9a-z]+(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+");
 
     private ForwardConfig() {
     }
@@ -63,10 +65,12 @@ final class ForwardConfig {
     private static ForwardBackend backend(String where, Map<?, ?> fields, List<String> problems) {
         ParameterReader p = ParameterReader.forFields("field", fields, FIELDS);
         String name = p.string("name");
-        if (name != null && !DNS_LABEL.matcher(name).matches()) {
+        if (name != null && !ConfigParser.isDnsLabel(name)) {
             p.invalid("name", name, "must be a DNS label (lower-case letters, digits, '-')");
         }
-        URI url = url(p);
+        ServiceAddress address = service(p);
+        ForwardBackend.Service service = address == null ? null : address.service();
+        URI url = address != null ? address.url() : url(p);
         List<String> groups = p.strings("groups");
         if (!p.has("groups")) {
             p.problem("missing required field \"groups\" (" + String.join(", ", MetricsApi.groups()) + ")");
@@ -77,12 +81,22 @@ final class ForwardConfig {
             }
         }
         String caFile = p.readableFile("caFile");
+        String caFromApiService = p.string("caFromAPIService", null);
+        if (caFromApiService != null && (caFromApiService.length() > 253
+                || !API_SERVICE_NAME.matcher(caFromApiService).matches())) {
+            p.invalid("caFromAPIService", caFromApiService, "is not an APIService's name (e.g."
+                    + " v1beta1.external.metrics.k8s.io)");
+        } else if (caFromApiService != null && !p.has("service")) {
+            p.problem("field \"caFromAPIService\" needs the backend given by \"service\": the APIService's CA is"
+                    + " taken only while it names that Service");
+        }
         boolean insecure = p.bool("insecureSkipTLSVerify", false);
-        if (caFile == null && !insecure) {
-            p.problem("missing field \"caFile\": the CA of the backend's serving certificate (or"
-                    + " insecureSkipTLSVerify: true, as its APIService may say)");
-        } else if (caFile != null && insecure) {
-            p.problem("fields \"caFile\" and \"insecureSkipTLSVerify\" exclude each other");
+        int trusts = (p.has("caFile") ? 1 : 0) + (p.has("caFromAPIService") ? 1 : 0) + (insecure ? 1 : 0);
+        if (trusts == 0) {
+            p.problem("missing field \"caFile\" or \"caFromAPIService\": the CA of the backend's serving"
+                    + " certificate (or insecureSkipTLSVerify: true, as its APIService may say)");
+        } else if (trusts > 1) {
+            p.problem("fields \"caFile\", \"caFromAPIService\" and \"insecureSkipTLSVerify\" exclude each other");
         }
         // "" presents no token: a backend that needs none (or a test's).
         String tokenFile = "".equals(fields.get("tokenFile")) ? null : p.string("tokenFile", DEFAULT_TOKEN_FILE);
@@ -96,32 +110,50 @@ final class ForwardConfig {
             found.forEach(problem -> problems.add(where + ": " + problem));
             return null;
         }
-        return new ForwardBackend(name, url, groups, caFile, insecure, tokenFile, timeout, discovery);
+        return new ForwardBackend(name, url, service, groups, caFile, caFromApiService, insecure, tokenFile, timeout,
+                discovery);
     }
 
-    /** {@code url: https://host:port}, or {@code service: {namespace, name, port}} as its cluster DNS name. */
-    private static URI url(ParameterReader p) {
+    /** A Service and the port asked there. */
+    private record ServiceAddress(ForwardBackend.Service service, long port) {
+
+        /** Its cluster DNS name. */
+        URI url() {
+            return URI.create("https://" + service.name() + "." + service.namespace() + ".svc:" + port);
+        }
+    }
+
+    /** {@code service: {namespace, name, port}}; null when absent or invalid (then a problem says why). */
+    private static ServiceAddress service(ParameterReader p) {
         if (p.has("url") == p.has("service")) {
             p.problem("give exactly one of \"url\" and \"service\"");
             return null;
         }
-        if (p.has("service")) {
-            Map<String, Object> service = p.block("service");
-            if (service == null) {
-                return null;
+        if (!p.has("service")) {
+            return null;
+        }
+        Map<String, Object> fields = p.block("service");
+        if (fields == null) {
+            return null;
+        }
+        ParameterReader s = p.nested("service", fields, "namespace", "name", "port");
+        String namespace = s.string("namespace");
+        String name = s.string("name");
+        long port = s.integer("port", 443, 1);
+        if (namespace == null || name == null || !ConfigParser.isDnsLabel(namespace)
+                || !ConfigParser.isDnsLabel(name) || port > 65535) {
+            if (namespace != null && name != null) {
+                s.problem("field \"service\" must name a Service by DNS labels and a port of 1-65535");
             }
-            ParameterReader s = p.nested("service", service, "namespace", "name", "port");
-            String namespace = s.string("namespace");
-            String name = s.string("name");
-            long port = s.integer("port", 443, 1);
-            if (namespace == null || name == null || !DNS_LABEL.matcher(namespace).matches()
-                    || !DNS_LABEL.matcher(name).matches() || port > 65535) {
-                if (namespace != null && name != null) {
-                    s.problem("field \"service\" must name a Service by DNS labels and a port of 1-65535");
-                }
-                return null;
-            }
-            return URI.create("https://" + name + "." + namespace + ".svc:" + port);
+            return null;
+        }
+        return new ServiceAddress(new ForwardBackend.Service(namespace, name), port);
+    }
+
+    /** {@code url: https://host:port}; null when invalid (then a problem says why). */
+    private static URI url(ParameterReader p) {
+        if (!p.has("url")) {
+            return null;
         }
         String text = p.string("url");
         if (text == null) {

@@ -65,6 +65,9 @@ public final class ExplainPage {
                     .append("</td><td>").append(Html.escape(health.getString("lastError", ""))).append("</td></tr>\n");
         }
         html.append("</table>\n");
+        if (data.containsKey("forwarding")) {
+            forwarding(html, data.getJsonArray("forwarding"));
+        }
         if (data.containsKey("continue")) {
             html.append("<p id=\"more\">").append(data.getInteger("remaining")).append(" more metrics: <a href=\"explain")
                     .append(query(data.getString("continue"), page.limit())).append("\">next page</a></p>\n");
@@ -74,6 +77,35 @@ public final class ExplainPage {
             detail(html, metric);
         }
         return Buffer.buffer(html.append("</body></html>\n").toString());
+    }
+
+    /** The backends the other metrics go to, and the names both serve (served here). */
+    private static void forwarding(StringBuilder html, JsonArray backends) {
+        html.append("<h2>Forwarded to</h2>\n<table id=\"forwarding\">\n<tr><th>backend</th><th>groups</th><th>CA</th>"
+                + "<th>metrics listed</th><th>problems</th><th>also served here (ours served)</th></tr>\n");
+        for (Object item : backends) {
+            JsonObject backend = (JsonObject) item;
+            List<String> problems = new ArrayList<>();
+            if (backend.containsKey("caProblem")) {
+                problems.add("CA: " + backend.getString("caProblem"));
+            }
+            backend.getJsonObject("discoveryFailing").forEach(failing -> problems.add("discovery of "
+                    + failing.getKey() + ": " + failing.getValue()));
+            List<String> conflicts = new ArrayList<>();
+            backend.getJsonArray("conflicts").forEach(conflict -> conflicts.add(String.valueOf(conflict)));
+            int more = backend.getInteger("conflictsTotal") - conflicts.size();
+            html.append("<tr data-backend=\"").append(Html.escape(backend.getString("backend"))).append("\"><td>")
+                    .append(Html.escape(backend.getString("backend"))).append(" (")
+                    .append(Html.escape(backend.getString("url"))).append(")</td><td>")
+                    .append(Html.escape(String.join(", ", backend.getJsonArray("groups").stream()
+                            .map(String::valueOf).toList()))).append("</td><td>")
+                    .append(Html.escape(backend.getString("trust"))).append("</td><td class=\"num\">")
+                    .append(backend.getInteger("metricsListed")).append("</td><td class=\"problems\">")
+                    .append(Html.escape(String.join("; ", problems))).append("</td><td class=\"conflicts\">")
+                    .append(Html.escape(String.join(", ", conflicts))).append(more > 0 ? " and " + more + " more" : "")
+                    .append("</td></tr>\n");
+        }
+        html.append("</table>\n");
     }
 
     private static void detail(StringBuilder html, JsonObject metric) {

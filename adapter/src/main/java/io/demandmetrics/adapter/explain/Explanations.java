@@ -68,16 +68,20 @@ public final class Explanations {
     private final Supplier<List<HorizontalPodAutoscaler>> hpas;
     private final HpaProposals proposals;
     private final Function<MetricDefinition, String> polledBy;
+    private final Supplier<JsonArray> forwarding;
 
     /**
      * @param hpas the HPAs whose proposals are shown beside the metrics they read
      * @param targetPods an HPA target's running pods, or null when the adapter knows no pods
      * @param polledBy the replica that polls a metric, or null when this one polls everything
+     * @param forwarding the backends the metrics this adapter does not serve go to (one object
+     *     each: its trust, discovery and conflicts), shown on the first page of the list
      */
     public Explanations(Supplier<Catalog> catalog, MetricView view, Clock clock,
                         Supplier<List<HorizontalPodAutoscaler>> hpas, HpaProposals.TargetPods targetPods,
-                        Function<MetricDefinition, String> polledBy) {
+                        Function<MetricDefinition, String> polledBy, Supplier<JsonArray> forwarding) {
         this.polledBy = polledBy;
+        this.forwarding = forwarding;
         this.catalog = catalog;
         this.view = view;
         this.clock = clock;
@@ -123,6 +127,10 @@ public final class Explanations {
         }
         return Future.all(entries).map(all -> {
             JsonObject answer = new JsonObject().put("at", now.toString()).put("metrics", new JsonArray(all.list()));
+            JsonArray backends = page.after() == null ? forwarding.get() : null;
+            if (backends != null && !backends.isEmpty()) {
+                answer.put("forwarding", backends);
+            }
             if (to < keys.size()) {
                 answer.put("continue", token(keys.get(to - 1))).put("remaining", keys.size() - to);
             }

@@ -28,7 +28,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,26 +50,35 @@ final class Backend {
     static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
     /** Requests at once over HTTP/1.1 (HTTP/2 multiplexes on one connection). */
     private static final int HTTP1_CONNECTIONS = 8;
+    /** Names both serve, shown at most on the explain page (the count is shown too). */
+    private static final int MAX_CONFLICTS_SHOWN = 100;
     /** Resources kept from one discovery document: a bound on what a backend can make us hold. */
     private static final int MAX_RESOURCES = 20_000;
 
     private final Vertx vertx;
     private final ForwardBackend settings;
-    private final HttpClient client;
+    private final ClusterCa clusterCa;
+    /** Null while a CA read from the cluster is not known yet ({@link #caProblem} says why). */
+    private volatile HttpClient client;
+    private volatile String caPem;
+    private volatile String caProblem = "not read yet";
+    private volatile boolean closed;
     private final BearerToken token;
     /** By group-version ({@code external.metrics.k8s.io/v1beta1}): the resources its discovery lists. */
     private volatile Map<String, List<JsonObject>> resources = Map.of();
     private volatile Map<String, Set<String>> names = Map.of();
-    private final Set<String> discoveryProblemsLogged = new HashSet<>();
+    /** By group-version: why its discovery cannot be read now (logged when it starts failing). */
+    private final Map<String, String> discoveryProblems = new ConcurrentHashMap<>();
     private long timer = -1;
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
     private final Counter answered;
     private final Counter failed;
 
-    Backend(Vertx vertx, ForwardBackend settings, MeterRegistry registry) {
+    Backend(Vertx vertx, ForwardBackend settings, ClusterCa clusterCa, MeterRegistry registry) {
         this.vertx = vertx;
         this.settings = settings;
+        this.clusterCa = clusterCa;
         this.registry = registry;
         this.answered = register(Counter.builder("demand_adapter_forwarded_requests").tag("backend", settings.name())
                 .tag("result", "answered").description("Requests forwarded to the backend, by result: its answer"
@@ -76,38 +91,121 @@ final class Backend {
                 .description("Metrics the backend's last good discovery lists (its placeholders excluded)")
                 .register(registry));
         register(Gauge.builder("demand_adapter_forward_discovery_failing", this,
-                backend -> backend.discoveryProblemsLogged.isEmpty() ? 0 : 1).tag("backend", settings.name())
+                backend -> backend.discoveryProblems.isEmpty() ? 0 : 1).tag("backend", settings.name())
                 .description("1 while the backend's discovery cannot be read (its last list is kept)")
                 .register(registry));
+        if (settings.insecureSkipTlsVerify()) {
+            this.client = client(options -> options.setTrustAll(true).setVerifyHost(false));
+        } else if (settings.caFile() != null) {
+            this.client = client(options -> options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile())));
+        }
+        this.token = new BearerToken(vertx, settings.tokenFile());
+    }
+
+    private HttpClient client(Consumer<HttpClientOptions> trust) {
         HttpClientOptions options = new HttpClientOptions().setSsl(true).setUseAlpn(true)
                 .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setKeepAlive(true)
                 .setConnectTimeout((int) settings.timeout().toMillis())
                 .setDefaultHost(settings.url().getHost()).setDefaultPort(settings.url().getPort());
-        if (settings.insecureSkipTlsVerify()) {
-            options.setTrustAll(true).setVerifyHost(false);
-        } else {
-            options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile()));
-        }
-        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(HTTP1_CONNECTIONS)
+        trust.accept(options);
+        return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(HTTP1_CONNECTIONS)
                 .setHttp2MaxSize(1));
-        this.token = new BearerToken(vertx, settings.tokenFile());
     }
 
     ForwardBackend settings() {
         return settings;
     }
 
-    /** Reads its discovery now, then every {@code discoveryInterval}. */
+    /** Reads its CA (when it comes from the cluster) and its discovery now, then every {@code discoveryInterval}. */
     void start() {
-        refreshDiscovery();
-        timer = vertx.setPeriodic(settings.discoveryInterval().toMillis(), id -> refreshDiscovery());
+        refresh();
+        timer = vertx.setPeriodic(settings.discoveryInterval().toMillis(), id -> refresh());
+    }
+
+    private void refresh() {
+        if (settings.caFromApiService() == null) {
+            refreshDiscovery();
+            return;
+        }
+        clusterCa.read(settings).onComplete(read -> {
+            if (closed) {
+                return;
+            }
+            if (read.succeeded()) {
+                trust(read.result());
+            } else {
+                caUnknown(read.cause().getMessage());
+            }
+            if (client != null) {
+                refreshDiscovery();
+            }
+        });
+    }
+
+    /** Connects with {@code pem} from now on; connections open on the previous CA finish what they carry. */
+    private void trust(String pem) {
+        if (pem.equals(caPem)) {
+            return;
+        }
+        HttpClient previous = client;
+        client = client(options -> options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(pem))));
+        caPem = pem;
+        caProblem = null;
+        LOG.info("{}: trusting the CA read from APIService {}", settings.describe(), settings.caFromApiService());
+        if (previous != null) {
+            previous.shutdown(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The CA cannot be read: a CA read before stays trusted; without one every request is a 503 saying why. */
+    private void caUnknown(String problem) {
+        if (!problem.equals(caProblem)) {
+            LOG.warn("{}: {}{}", settings.describe(), problem, caPem == null ? ""
+                    : "; the CA read before is kept");
+        }
+        caProblem = problem;
+    }
+
+    /**
+     * What the explain page shows of it: where it is, how its CA is trusted, what its discovery
+     * lists, why it cannot be read, and the names {@code ours} also lists (ours win).
+     *
+     * @param ours by group-version, the names this adapter's discovery lists
+     */
+    JsonObject explain(Function<String, Set<String>> ours) {
+        JsonObject entry = new JsonObject().put("backend", settings.name()).put("url", settings.url().toString())
+                .put("groups", new JsonArray(settings.groups())).put("trust", settings.insecureSkipTlsVerify()
+                        ? "insecureSkipTLSVerify" : settings.caFile() != null ? "caFile " + settings.caFile()
+                        : "caFromAPIService " + settings.caFromApiService());
+        if (client == null) {
+            entry.put("caProblem", caProblem);
+        }
+        JsonArray conflicts = new JsonArray();
+        int metrics = 0;
+        int conflicting = 0;
+        for (Map.Entry<String, Set<String>> listed : new TreeMap<>(names).entrySet()) {
+            metrics += listed.getValue().size();
+            Set<String> both = ours.apply(listed.getKey());
+            for (String name : new TreeSet<>(listed.getValue())) {
+                if (both.contains(name) && conflicting++ < MAX_CONFLICTS_SHOWN) {
+                    conflicts.add(listed.getKey() + " " + name);
+                }
+            }
+        }
+        entry.put("metricsListed", metrics).put("conflicts", conflicts).put("conflictsTotal", conflicting);
+        JsonObject failing = new JsonObject();
+        new TreeMap<>(discoveryProblems).forEach(failing::put);
+        return entry.put("discoveryFailing", failing);
     }
 
     void close() {
+        closed = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
-        client.close();
+        if (client != null) {
+            client.close();
+        }
         meters.forEach(registry::remove);
     }
 
@@ -143,6 +241,11 @@ final class Backend {
      * @return its answer; failed with {@link RequestFailure.BackendUnavailable} naming it and why
      */
     Future<Forwarded> get(String uri, String accept) {
+        HttpClient client = this.client;
+        if (client == null) {
+            return Future.failedFuture(new RequestFailure.BackendUnavailable(settings.describe()
+                    + ": its CA is not known: " + caProblem));
+        }
         return token.value().compose(bearer -> {
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)
                     .setTimeout(settings.timeout().toMillis())
@@ -241,14 +344,14 @@ final class Backend {
                 resources.add(resource);
             }
         }
-        if (discoveryProblemsLogged.remove(groupVersion)) {
+        if (discoveryProblems.remove(groupVersion) != null) {
             LOG.info("{}: discovery of {} read again ({} metrics)", settings.describe(), groupVersion, resources.size());
         }
         return resources;
     }
 
     private void logOnce(String groupVersion, String problem) {
-        if (discoveryProblemsLogged.add(groupVersion)) {
+        if (discoveryProblems.put(groupVersion, problem) == null) {
             LOG.warn("{}: cannot read its discovery of {}: {}; its last list is kept", settings.describe(),
                     groupVersion, problem);
         }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,20 +35,25 @@ public final class Forwarding {
     private static final int MAX_CONFLICTS_LOGGED = 1_000;
 
     private final Vertx vertx;
+    private final ClusterCa clusterCa;
     private final MeterRegistry registry;
     /** In config order; replaced whole by {@link #apply}. */
     private volatile List<Backend> backends = List.of();
     private final Set<String> conflictsLogged = ConcurrentHashMap.newKeySet();
 
-    /** @param registry where each backend's meters go ({@code demand_adapter_forward*}) */
-    public Forwarding(Vertx vertx, MeterRegistry registry) {
+    /**
+     * @param clusterCa where the CAs of backends with {@code caFromAPIService} are read
+     * @param registry where each backend's meters go ({@code demand_adapter_forward*})
+     */
+    public Forwarding(Vertx vertx, ClusterCa clusterCa, MeterRegistry registry) {
         this.vertx = vertx;
+        this.clusterCa = clusterCa;
         this.registry = registry;
     }
 
     /** Forwarding to no one: every metric this adapter does not serve is its own 404. */
     public static Forwarding none() {
-        return new Forwarding(null, null);
+        return new Forwarding(null, ClusterCa.NONE, null);
     }
 
     /**
@@ -60,7 +67,7 @@ public final class Forwarding {
         for (ForwardBackend wanted : settings) {
             Backend kept = running.remove(wanted);
             if (kept == null) {
-                kept = new Backend(vertx, wanted, registry);
+                kept = new Backend(vertx, wanted, clusterCa, registry);
                 kept.start();
                 LOG.info("forwarding {} metrics this adapter does not serve to {}", wanted.groups(), wanted.describe());
             }
@@ -244,6 +251,19 @@ public final class Forwarding {
             LOG.warn("{} also serves {} {}; this adapter serves it (its own metric wins)",
                     backend.settings().describe(), groupVersion, name);
         }
+    }
+
+    /**
+     * The backends as the explain page shows them, in config order: each one's trust, discovery
+     * and the names it lists that this adapter serves too (ours are served; the conflict is
+     * logged once and listed here while it lasts).
+     *
+     * @param ours by group-version ({@code external.metrics.k8s.io/v1beta1}), the names this adapter lists
+     */
+    public JsonArray explain(Function<String, Set<String>> ours) {
+        JsonArray entries = new JsonArray();
+        backends.forEach(backend -> entries.add(backend.explain(ours)));
+        return entries;
     }
 
     /** Closes every backend's client (the adapter stops). */

@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.replicas;
 
 import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.objects.OwnNamespace;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.MetricStore;
 import io.demandmetrics.adapter.store.Ownership;
@@ -36,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class LeaseSharing implements Sharing {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseSharing.class);
-    private static final Path SERVICE_ACCOUNT_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
 
     private final Vertx vertx;
@@ -108,22 +108,8 @@ public final class LeaseSharing implements Sharing {
     }
 
     private static String namespace(KubernetesClient kubernetes) {
-        String fromEnv = System.getenv("POD_NAMESPACE");
-        if (fromEnv != null && !fromEnv.isBlank()) {
-            return fromEnv;
-        }
-        try {
-            if (Files.isReadable(SERVICE_ACCOUNT_NAMESPACE)) {
-                return Files.readString(SERVICE_ACCOUNT_NAMESPACE).trim();
-            }
-        } catch (IOException e) {
-            // fall through to the client's namespace
-        }
-        if (kubernetes.getNamespace() != null) {
-            return kubernetes.getNamespace();
-        }
-        throw new IllegalStateException("--replica-buckets needs the namespace for its Leases: --lease-namespace,"
-                + " or the POD_NAMESPACE environment variable");
+        return OwnNamespace.of(kubernetes).orElseThrow(() -> new IllegalStateException("--replica-buckets needs the"
+                + " namespace for its Leases: --lease-namespace, or the POD_NAMESPACE environment variable"));
     }
 
     private static String hostname() {

@@ -127,7 +127,8 @@ class ManifestsTest {
      * The README's installs beside KEDA and beside prometheus-adapter: the base plus an RBAC file
      * that lets the adapter's service account get the forwarded groups' metrics (what the backend
      * checks when the adapter asks it), and a config that forwards those groups to the backend's
-     * Service with its CA where the Deployment mounts it.
+     * Service, trusting its CA: read from its APIService and saved in a shipped ConfigMap (KEDA),
+     * or from a file the Deployment mounts (prometheus-adapter).
      */
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
@@ -145,26 +146,61 @@ class ManifestsTest {
             assertThat(subject.getNamespace()).isEqualTo("demand-metrics");
         });
         ClusterRole role = Manifests.find(objects, ClusterRole.class, binding.getRoleRef().getName());
-        assertThat(role.getRules()).singleElement().satisfies(rule -> {
-            assertThat(rule.getApiGroups()).containsExactlyInAnyOrderElementsOf(forwarded);
-            assertThat(rule.getVerbs()).contains("get");
-        });
+        assertThat(role.getRules()).filteredOn(rule -> rule.getApiGroups().stream().anyMatch(forwarded::contains))
+                .singleElement().satisfies(rule -> {
+                    assertThat(rule.getApiGroups()).containsExactlyInAnyOrderElementsOf(forwarded);
+                    assertThat(rule.getVerbs()).contains("get");
+                });
 
-        var container = Manifests.find(objects, Deployment.class, "demand-metrics-adapter").getSpec().getTemplate()
-                .getSpec().getContainers().get(0);
-        var caMount = container.getVolumeMounts().stream().filter(m -> m.getName().equals("forward-ca")).findFirst()
-                .orElseThrow();
         String text = Manifests.find(objects, ConfigMap.class, "demand-metrics-adapter-config").getData()
                 .get("config.yaml");
-        String caFile = caMount.getMountPath() + "/ca.crt";
-        assertThat(text).contains("caFile: " + caFile);
-        // Parsed as the adapter parses it, the CA where the volume would put it.
-        Path ca = Files.writeString(dir.resolve("ca.crt"), "PEM");
-        var forward = new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(text.replace(caFile, ca.toString()))
-                .forward();
+        String parsable = text;
+        var caMount = Manifests.find(objects, Deployment.class, "demand-metrics-adapter").getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals("forward-ca")).findFirst();
+        if (caMount.isPresent()) {
+            String caFile = caMount.get().getMountPath() + "/ca.crt";
+            assertThat(text).contains("caFile: " + caFile);
+            // Parsed as the adapter parses it, the CA where the volume would put it.
+            parsable = text.replace(caFile, Files.writeString(dir.resolve("ca.crt"), "PEM").toString());
+        }
+        var forward = new ConfigParser(ScalerRegistry.load(null, w -> { })).parse(parsable).forward();
         assertThat(forward).singleElement().satisfies(backend -> {
             assertThat(backend.url()).hasToString(url);
             assertThat(backend.groups()).containsExactlyElementsOf(forwarded);
+            if (backend.caFromApiService() != null) {
+                assertCaFromApiServiceIsGranted(objects, role, backend.caFromApiService());
+            } else {
+                assertThat(backend.caFile()).as("a CA from a file, or from the cluster").isNotNull();
+            }
+        });
+    }
+
+    /**
+     * What {@code caFromAPIService} needs and no more: {@code get} on that APIService, and
+     * {@code get}/{@code patch} on the shipped ConfigMap of saved CAs in the adapter's namespace
+     * (no {@code create}: it is shipped).
+     */
+    private static void assertCaFromApiServiceIsGranted(List<HasMetadata> objects, ClusterRole role, String apiService) {
+        assertThat(role.getRules()).filteredOn(rule -> rule.getApiGroups().contains("apiregistration.k8s.io"))
+                .singleElement().satisfies(rule -> {
+                    assertThat(rule.getResources()).containsExactly("apiservices");
+                    assertThat(rule.getResourceNames()).containsExactly(apiService);
+                    assertThat(rule.getVerbs()).containsExactly("get");
+                });
+        ConfigMap saved = Manifests.find(objects, ConfigMap.class, "demand-metrics-adapter-forward-ca");
+        assertThat(saved.getMetadata().getNamespace()).isEqualTo("demand-metrics");
+        var binding = Manifests.find(objects, io.fabric8.kubernetes.api.model.rbac.RoleBinding.class,
+                "demand-metrics-adapter-forward-ca");
+        assertThat(binding.getMetadata().getNamespace()).isEqualTo("demand-metrics");
+        assertThat(binding.getSubjects()).singleElement()
+                .satisfies(subject -> assertThat(subject.getName()).isEqualTo("demand-metrics-adapter"));
+        var savedRole = Manifests.find(objects, io.fabric8.kubernetes.api.model.rbac.Role.class,
+                binding.getRoleRef().getName());
+        assertThat(savedRole.getRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getResources()).containsExactly("configmaps");
+            assertThat(rule.getResourceNames()).containsExactly("demand-metrics-adapter-forward-ca");
+            assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
         });
     }
 

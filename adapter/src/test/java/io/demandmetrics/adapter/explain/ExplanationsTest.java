@@ -15,6 +15,7 @@ import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Sample;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
@@ -100,7 +101,8 @@ class ExplanationsTest {
         Catalog catalog = Catalog.of(states);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         Explanations explanations = new Explanations(() -> catalog, new MetricView(() -> catalog,
-                new ReportedObjects(), clock), clock, () -> List.of(hpa), null, definition -> null);
+                new ReportedObjects(), clock), clock, () -> List.of(hpa), null, definition -> null,
+                JsonArray::new);
         return explanations.json(metricId, Explanations.Page.FIRST).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
                 .getJsonArray("metrics").getJsonObject(0);
     }
