@@ -3,7 +3,9 @@ package io.demandmetrics.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Sample;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,17 +44,26 @@ class ForwardingClusterIT {
     @BeforeEach
     void start() throws Exception {
         cluster = new MockCluster();
+        for (String pod : List.of("web-1", "web-2", "web-3")) {
+            cluster.admin.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName(pod)
+                    .withNamespace("shop").withLabels(Map.of("app", "web")).endMetadata().build()).create();
+        }
         TestValuesScalerProvider.set("forward-theirs", List.of(Sample.of(11)));
         TestValuesScalerProvider.set("forward-ours", List.of(Sample.of(5)));
+        TestValuesScalerProvider.set("forward-their-pods", List.of(pod("web-1", 9), pod("web-2", 6), pod("web-3", 3),
+                pod("ghost", 50)));
         backend = cluster.startAdapter(backDir, "metrics:\n"
                 + "  - {name: theirs, namespace: shop, type: test-values, parameters: {source: forward-theirs}}\n"
-                + "  - {name: both, namespace: shop, type: test-values, parameters: {source: forward-theirs}}\n");
+                + "  - {name: both, namespace: shop, type: test-values, parameters: {source: forward-theirs}}\n"
+                + "  - {name: requests_per_pod, namespace: shop, describes: pods, type: test-values,"
+                + " parameters: {source: forward-their-pods}}\n");
         Path token = Files.writeString(frontDir.resolve("token"), "good-token\n"); // the mock's service account
         front = cluster.startAdapter(frontDir, "metrics:\n"
                 + "  - {name: mine, namespace: shop, type: test-values, parameters: {source: forward-ours}}\n"
                 + "  - {name: both, namespace: shop, type: test-values, parameters: {source: forward-ours}}\n"
                 + "forward:\n"
-                + "  - {name: other, url: \"" + backend.url() + "\", groups: [external.metrics.k8s.io], caFile: "
+                + "  - {name: other, url: \"" + backend.url() + "\", groups: [external.metrics.k8s.io,"
+                + " custom.metrics.k8s.io], caFile: "
                 + TestAdapters.certFile(backDir) + ", tokenFile: " + token + ", timeout: 2s, discoveryInterval: 1s}\n");
     }
 
@@ -76,6 +88,40 @@ class ForwardingClusterIT {
             assertThat(spec.getString("user")).isEqualTo("system:serviceaccount:kube-system:horizontal-pod-autoscaler");
             assertThat(spec.getJsonObject("resourceAttributes").getString("resource")).isEqualTo("theirs");
         });
+    }
+
+    /**
+     * The HPA controller's calls as the aggregator sends them to the front adapter (front-proxy
+     * certificate, the HPA's service account, protobuf asked first): the preferred version from
+     * discovery, the backend's pods metric with the target's selector, the backend's and our
+     * external metrics; the replica counts the HPA computes from them.
+     */
+    @Test
+    void theHpasCallsReadOursAndTheBackendsMetricsThroughTheFront() throws Exception {
+        HttpClient frontProxy = TestAdapters.client(TestAdapters.certFile(frontDir),
+                cluster.frontProxyCa.client("front-proxy-client"));
+        HttpResponse<String> group = hpaGet(frontProxy, "/apis/custom.metrics.k8s.io");
+        assertThat(group.statusCode()).isEqualTo(200);
+        String preferred = new JsonObject(group.body()).getJsonObject("preferredVersion").getString("version");
+        assertThat(preferred).isEqualTo("v1beta2");
+
+        HttpResponse<String> pods = hpaGet(frontProxy, "/apis/custom.metrics.k8s.io/" + preferred
+                + "/namespaces/shop/pods/%2A/requests_per_pod?labelSelector=app%3Dweb");
+        assertThat(pods.statusCode()).as(pods.body()).isEqualTo(200);
+        assertThat(pods.headers().firstValue("content-type")).hasValue("application/json");
+        List<Long> perPod = milliValues(pods);
+        assertThat(perPod).as("the pods that exist, as the backend answered").containsExactly(9_000L, 6_000L, 3_000L);
+        assertThat(HpaArithmetic.podsAverageValue(perPod, 4_000, 3)).isEqualTo(5); // ceil(6 / 4 x 3)
+
+        HttpResponse<String> theirs = hpaGet(frontProxy, EXTERNAL + "/namespaces/shop/theirs");
+        HttpResponse<String> mine = hpaGet(frontProxy, EXTERNAL + "/namespaces/shop/mine");
+        assertThat(HpaArithmetic.externalAverageValue(milliValues(theirs), 2_000, 3)).isEqualTo(6); // ceil(11 / 2)
+        assertThat(HpaArithmetic.externalAverageValue(milliValues(mine), 2_000, 3)).isEqualTo(3); // ceil(5 / 2)
+        assertThat(HpaArithmetic.desired(1, 10, 5, 6, 3)).isEqualTo(6);
+        // The backend authorized the front adapter for its pods metric, as the HPA was authorized here.
+        assertThat(cluster.reviewedSpecs).filteredOn(spec -> spec.containsKey("resourceAttributes"))
+                .anySatisfy(spec -> assertThat(spec.getJsonObject("resourceAttributes").getString("subresource"))
+                        .isEqualTo("requests_per_pod"));
     }
 
     @Test
@@ -112,6 +158,23 @@ class ForwardingClusterIT {
         TestAdapters.KubectlResult result = TestAdapters.kubectl(kubeconfig, frontDir.resolve("kubectl-cache"), path);
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         return result.stdout();
+    }
+
+    /** GET as the HPA controller asks: its identity from the front proxy, protobuf first. */
+    private HttpResponse<String> hpaGet(HttpClient frontProxy, String path) throws Exception {
+        return send(frontProxy, front.url() + path, "X-Remote-User",
+                "system:serviceaccount:kube-system:horizontal-pod-autoscaler", "X-Remote-Group", "system:serviceaccounts",
+                "Accept", "application/vnd.kubernetes.protobuf, */*");
+    }
+
+    private static List<Long> milliValues(HttpResponse<String> answer) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return new JsonObject(answer.body()).getJsonArray("items").stream().map(JsonObject.class::cast)
+                .map(item -> HpaArithmetic.milliValue(item.getString("value"))).toList();
+    }
+
+    private static Sample pod(String name, double value) {
+        return Sample.forObject(DescribedObject.named(name), value);
     }
 
     private static String value(String body) {

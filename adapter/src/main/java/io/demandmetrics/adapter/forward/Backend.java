@@ -260,7 +260,9 @@ final class Backend {
 
     private Future<Forwarded> read(HttpClientResponse response) {
         String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && length.length() < 19 && Long.parseLong(length.trim()) > MAX_ANSWER_BYTES) {
+        if (length != null && declaredLength(length) > MAX_ANSWER_BYTES) {
+            // The reset comes back as the response's exception: expected, and already answered (a 503).
+            response.exceptionHandler(reset -> { });
             response.request().reset();
             return Future.failedFuture(tooLarge());
         }
@@ -279,6 +281,15 @@ final class Backend {
         response.endHandler(ignored -> answered.tryComplete(new Forwarded(settings.name(), response.statusCode(),
                 response.getHeader(HttpHeaders.CONTENT_TYPE), body)));
         return answered.future();
+    }
+
+    /** The Content-Length a backend declared; a number too long to parse is too large, garbage is left to the body's count. */
+    private static long declaredLength(String header) {
+        String digits = header.trim();
+        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return digits.length() >= 19 ? Long.MAX_VALUE : Long.parseLong(digits);
     }
 
     private RequestFailure tooLarge() {
