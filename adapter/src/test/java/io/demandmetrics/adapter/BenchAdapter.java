@@ -160,6 +160,14 @@ final class BenchAdapter implements AutoCloseable {
         return -1;
     }
 
+    /** Sends the process a signal: {@code STOP} freezes it (it never answers), {@code CONT} resumes it. */
+    void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -23,8 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a backend serving metric {@code theirs} and a front one serving {@code mine} and forwarding the
  * rest to the backend over HTTP/2. One HTTP/2 client, {@code STREAMS} requests in flight, asks in
  * alternating rounds: the backend directly for {@code theirs}, the front one for {@code theirs}
- * (forwarded) and for {@code mine}; then, with the backend killed, the front one for {@code mine}.
- * Prints p50 and p99 of each.
+ * (forwarded) and for {@code mine}. Then the front one's own metric in alternating rounds with the
+ * backend up and with the backend frozen (SIGSTOP: connected but never answering, the worst case
+ * for the front one, whose discovery reads of it, every second, hang until their timeout), so both
+ * sides of that comparison run with the same processes on the machine. Prints p50 and p99 of each,
+ * and each round's p99 of the last comparison.
  *
  * <p>Usage: {@code ForwardingBench JAR WORK_DIR REQUESTS_PER_ROUND ROUNDS}.
  */
@@ -51,7 +54,7 @@ public final class ForwardingBench {
             Path backCert = backDir.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE);
             try (BenchAdapter front = BenchAdapter.start(jar, frontDir, "metrics:\n  - {name: mine, namespace: shop, "
                     + CRON + "}\nforward:\n  - {name: back, url: \"" + back.url() + "\", groups: [external.metrics.k8s.io],"
-                    + " caFile: " + backCert + ", tokenFile: \"\"}\n")) {
+                    + " caFile: " + backCert + ", tokenFile: \"\", timeout: 1s, discoveryInterval: 1s}\n")) {
                 HttpClient toBack = client(vertx, back.url(), backCert);
                 HttpClient toFront = client(vertx, front.url(), frontDir.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE));
                 List<Long> direct = new ArrayList<>();
@@ -65,17 +68,42 @@ public final class ForwardingBench {
                     forwarded.addAll(run(toFront, EXTERNAL + "theirs", requests));
                     ours.addAll(run(toFront, EXTERNAL + "mine", requests));
                 }
-                back.close(); // the backend goes away: our own metric must not notice
+                // The backend frozen and back, round by round: our own metric must not notice.
+                List<Long> oursBackendUp = new ArrayList<>();
                 List<Long> oursBackendDown = new ArrayList<>();
-                for (int round = 0; round < rounds; round++) {
-                    oursBackendDown.addAll(run(toFront, EXTERNAL + "mine", requests));
+                List<String> upRounds = new ArrayList<>();
+                List<String> downRounds = new ArrayList<>();
+                for (int round = 0; round < 2 * rounds; round++) {
+                    // Up then frozen, then frozen then up: neither side always comes first.
+                    boolean upFirst = round % 2 == 0;
+                    List<Long> up = upFirst ? run(toFront, EXTERNAL + "mine", requests) : null;
+                    back.signal("STOP");
+                    List<Long> down;
+                    try {
+                        down = run(toFront, EXTERNAL + "mine", requests);
+                    } finally {
+                        back.signal("CONT");
+                    }
+                    if (!upFirst) {
+                        up = run(toFront, EXTERNAL + "mine", requests);
+                    }
+                    oursBackendUp.addAll(up);
+                    oursBackendDown.addAll(down);
+                    upRounds.add(String.format("%.0f", percentile(up, 0.99) / 1e3));
+                    downRounds.add(String.format("%.0f", percentile(down, 0.99) / 1e3));
                 }
                 System.out.printf("forwarding: %d rounds of %d requests, HTTP/2, %d streams in flight, one client%n",
                         rounds, requests, STREAMS);
                 print("the backend asked directly", direct);
                 print("the same metric forwarded by the front adapter", forwarded);
                 print("the front adapter's own metric", ours);
-                print("its own metric with the backend down", oursBackendDown);
+                print("its own metric, backend up (paired rounds)", oursBackendUp);
+                print("its own metric, backend frozen (paired rounds)", oursBackendDown);
+                System.out.printf("   p99 per round, up:     %s us%n   p99 per round, frozen: %s us%n",
+                        String.join(", ", upRounds), String.join(", ", downRounds));
+                System.out.printf("   backend frozen against up: p50 x%.2f, p99 x%.2f%n",
+                        percentile(oursBackendDown, 0.5) / percentile(oursBackendUp, 0.5),
+                        percentile(oursBackendDown, 0.99) / percentile(oursBackendUp, 0.99));
                 System.out.printf("   added by forwarding: p50 %+.0f us, p99 %+.0f us%n",
                         (percentile(forwarded, 0.5) - percentile(direct, 0.5)) / 1e3,
                         (percentile(forwarded, 0.99) - percentile(direct, 0.99)) / 1e3);

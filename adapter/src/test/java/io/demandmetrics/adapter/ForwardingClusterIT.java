@@ -124,6 +124,33 @@ class ForwardingClusterIT {
                         .isEqualTo("requests_per_pod"));
     }
 
+    /** The backend adapter stopped, then started again on its address: kubectl sees a 503 naming it, then its metric. */
+    @Test
+    void aStoppedBackendIsA503NamingItWhileOursAndDiscoveryCarryOnUntilItIsBack() throws Exception {
+        Path kubeconfig = kubeconfig();
+        await().atMost(Duration.ofSeconds(10)).until(() -> discoveryNames(kubeconfig).contains("theirs"));
+        backend.stop();
+        TestAdapters.KubectlResult down = TestAdapters.kubectl(kubeconfig, frontDir.resolve("kubectl-cache"),
+                EXTERNAL + "/namespaces/shop/theirs");
+        assertThat(down.exitCode()).isNotZero();
+        assertThat(down.stderr()).contains("ServiceUnavailable", "backend \"other\" (" + backend.url()
+                + ") did not answer");
+        assertThat(value(kubectl(kubeconfig, EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
+        // Through discovery intervals with the backend down, its last list is kept.
+        await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5))
+                .until(() -> discoveryNames(kubeconfig).contains("theirs"));
+
+        backend = cluster.startAdapter(backDir, Files.readString(backDir.resolve("config.yaml")), "--secure-port",
+                Integer.toString(backend.port()));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(value(kubectl(kubeconfig, EXTERNAL + "/namespaces/shop/theirs"))).isEqualTo("11"));
+    }
+
+    private List<String> discoveryNames(Path kubeconfig) throws Exception {
+        return new JsonObject(kubectl(kubeconfig, EXTERNAL)).getJsonArray("resources").stream()
+                .map(r -> ((JsonObject) r).getString("name")).sorted().toList();
+    }
+
     @Test
     void aUserTheFrontAdapterDoesNotAuthorizeIsRefusedBeforeAnyForwardedCall() throws Exception {
         HttpClient frontProxy = TestAdapters.client(TestAdapters.certFile(frontDir),

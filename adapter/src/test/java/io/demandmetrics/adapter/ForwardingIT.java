@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.demandmetrics.scaler.spi.DescribedObject;
 import io.demandmetrics.scaler.spi.Sample;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -33,14 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
  * the backend, over HTTP/2 and as this adapter (its token), and the answer comes back as the
  * backend gave it; discovery lists the backends' metrics beside ours (ours win a shared name); a
  * backend that is down, slow or answers too much is a 503 naming it while our metrics and
- * discovery carry on. The backends are test servers serving the discovery documents KEDA's and
- * prometheus-adapter's metrics servers answer (KEDA lists only its placeholder; prometheus-adapter
- * lists each metric).
+ * discovery carry on. The backends are a test server answering what KEDA's and
+ * prometheus-adapter's metrics servers answered (src/test/resources/upstream-recorded: KEDA's
+ * discovery lists only its placeholder, prometheus-adapter's lists each metric), configured as
+ * two backends, one per group.
  */
 class ForwardingIT {
 
     private static final String EXTERNAL = "/apis/external.metrics.k8s.io/v1beta1";
     private static final String CUSTOM = "/apis/custom.metrics.k8s.io/v1beta1";
+    private static final String PODS_ANSWER = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A"
+            + "/http_requests_per_second";
+    private static final Path RECORDED = Path.of("src/test/resources/upstream-recorded");
 
     @TempDir
     Path dir;
@@ -61,28 +66,26 @@ class ForwardingIT {
         String[] pems = SelfSignedCertificate.generate(Set.of("127.0.0.1"), Duration.ofDays(1));
         cert = Files.writeString(dir.resolve("backend.crt"), pems[0]);
         key = Files.writeString(dir.resolve("backend.key"), pems[1]);
-        // KEDA's discovery: one placeholder, whatever it serves.
-        answers.put(EXTERNAL, resourceList("external.metrics.k8s.io/v1beta1", "externalmetrics", "shared"));
-        // prometheus-adapter's: each metric it has rules for.
-        answers.put(CUSTOM, resourceList("custom.metrics.k8s.io/v1beta1", "pods/http_requests_per_second"));
+        answers.put(EXTERNAL, Files.readString(RECORDED.resolve("keda-external-discovery.json")));
+        answers.put(CUSTOM, Files.readString(RECORDED.resolve("prometheus-adapter-discovery.json")));
+        answers.put(PODS_ANSWER, Files.readString(RECORDED.resolve("prometheus-adapter-v1beta2-pods.json")));
         answers.put(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders", externalValue("s0-rabbitmq-orders", "42"));
         answers.put(EXTERNAL + "/namespaces/shop/shared", externalValue("shared", "999"));
-        answers.put(CUSTOM + "/namespaces/shop/pods/%2A/http_requests_per_second",
-                "{\"kind\":\"MetricValueList\",\"apiVersion\":\"custom.metrics.k8s.io/v1beta1\",\"metadata\":{},"
-                        + "\"items\":[{\"describedObject\":{\"kind\":\"Pod\",\"namespace\":\"shop\",\"name\":\"web-1\","
-                        + "\"apiVersion\":\"/v1\"},\"metricName\":\"http_requests_per_second\",\"timestamp\":"
-                        + "\"2026-12-04T00:00:00Z\",\"value\":\"7\",\"selector\":null}]}");
         backendPort = startBackend(0);
         Path token = Files.writeString(dir.resolve("token"), "adapter-token\n");
         TestValuesScalerProvider.set("ours", List.of(Sample.of(5)));
+        TestValuesScalerProvider.set("our-pods", List.of(Sample.forObject(DescribedObject.named("web-1"), 8)));
         Path config = dir.resolve("config.yaml");
+        String backend = "url: \"https://127.0.0.1:" + backendPort + "\", caFile: " + cert + ", tokenFile: " + token
+                + ", timeout: 1s, discoveryInterval: 1s";
         Files.writeString(config, "metrics:\n"
                 + "  - {name: mine, namespace: shop, type: test-values, parameters: {source: ours}, pollInterval: 200ms}\n"
                 + "  - {name: shared, namespace: shop, type: test-values, parameters: {source: ours}, pollInterval: 200ms}\n"
+                + "  - {name: httpserver_requests_qps, namespace: default, describes: pods, type: test-values,"
+                + " parameters: {source: our-pods}, pollInterval: 200ms}\n"
                 + "forward:\n"
-                + "  - {name: keda, url: \"https://127.0.0.1:" + backendPort + "\", groups: [external.metrics.k8s.io,"
-                + " custom.metrics.k8s.io], caFile: " + cert + ", tokenFile: " + token + ", timeout: 1s,"
-                + " discoveryInterval: 1s}\n");
+                + "  - {name: keda, groups: [external.metrics.k8s.io], " + backend + "}\n"
+                + "  - {name: prometheus-adapter, groups: [custom.metrics.k8s.io], " + backend + "}\n");
         adapter = TestAdapters.start(dir, config, Clock.systemUTC());
         client = TestAdapters.client(TestAdapters.certFile(dir));
     }
@@ -102,35 +105,43 @@ class ForwardingIT {
         assertThat(theirs.body()).isEqualTo(answers.get(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders"));
         assertThat(tokens).containsExactly("Bearer adapter-token");
         assertThat(protocols).contains("HTTP_2");
-        HttpResponse<String> custom = get(CUSTOM + "/namespaces/shop/pods/%2A/http_requests_per_second");
+        HttpResponse<String> custom = get(PODS_ANSWER);
         assertThat(custom.statusCode()).isEqualTo(200);
-        assertThat(custom.body()).contains("\"value\":\"7\"");
+        assertThat(custom.body()).as("passed on as prometheus-adapter answered it").isEqualTo(answers.get(PODS_ANSWER));
 
         // Ours: served here, the backend not asked, though it has one by the same name.
         asked.clear();
         assertThat(value(get(EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
         assertThat(value(get(EXTERNAL + "/namespaces/shop/shared"))).isEqualTo("5");
+        assertThat(value(get("/apis/custom.metrics.k8s.io/v1beta1/namespaces/default/pods/%2A/httpserver_requests_qps")))
+                .isEqualTo("8");
         assertThat(asked).noneMatch(path -> path.contains("/namespaces/"));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(names(get(CUSTOM))).containsExactly("pods/http_requests_per_second");
+            assertThat(names(get(CUSTOM))).containsExactly("jobs.batch/httpserver_requests_qps",
+                    "namespaces/httpserver_requests_qps", "pods/httpserver_requests_qps");
             assertThat(names(get(EXTERNAL))).containsExactly("mine", "shared"); // KEDA's placeholder is not a metric
         });
         // The name both serve is shown at /explain, beside the backend it conflicts with.
-        JsonObject keda = new JsonObject(get("/explain.json").body()).getJsonArray("forwarding").getJsonObject(0);
+        JsonArray forwarding = new JsonObject(get("/explain.json").body()).getJsonArray("forwarding");
+        JsonObject keda = forwarding.getJsonObject(0);
         assertThat(keda.getString("backend")).isEqualTo("keda");
         assertThat(keda.getString("trust")).isEqualTo("caFile " + cert);
-        assertThat(keda.getInteger("metricsListed")).isEqualTo(2); // shared, and prometheus-adapter's custom one
-        assertThat(keda.getJsonArray("conflicts")).containsExactly("external.metrics.k8s.io/v1beta1 shared");
-        assertThat(keda.getInteger("conflictsTotal")).isEqualTo(1);
-        assertThat(keda.getJsonObject("discoveryFailing")).isEmpty();
-        assertThat(get("/explain").body()).contains("<tr data-backend=\"keda\">",
-                "<td class=\"conflicts\">external.metrics.k8s.io/v1beta1 shared</td>");
+        assertThat(keda.getInteger("metricsListed")).isZero(); // its placeholder only
+        assertThat(keda.getJsonArray("conflicts")).isEmpty();
+        JsonObject prometheusAdapter = forwarding.getJsonObject(1);
+        assertThat(prometheusAdapter.getInteger("metricsListed")).isEqualTo(3);
+        assertThat(prometheusAdapter.getJsonArray("conflicts"))
+                .containsExactly("custom.metrics.k8s.io/v1beta1 pods/httpserver_requests_qps");
+        assertThat(prometheusAdapter.getInteger("conflictsTotal")).isEqualTo(1);
+        assertThat(prometheusAdapter.getJsonObject("discoveryFailing")).isEmpty();
+        assertThat(get("/explain").body()).contains("<tr data-backend=\"prometheus-adapter\">",
+                "<td class=\"conflicts\">custom.metrics.k8s.io/v1beta1 pods/httpserver_requests_qps</td>");
     }
 
     @Test
     void aBackendDownSlowOrTooLargeIsA503NamingItAndOursCarryOn() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> names(get(CUSTOM)).contains("pods/http_requests_per_second"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> names(get(CUSTOM)).contains("jobs.batch/httpserver_requests_qps"));
         backend.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         HttpResponse<String> down = get(EXTERNAL + "/namespaces/shop/s0-rabbitmq-orders");
         assertThat(down.statusCode()).isEqualTo(503);
@@ -139,8 +150,8 @@ class ForwardingIT {
         assertThat(value(get(EXTERNAL + "/namespaces/shop/mine"))).isEqualTo("5");
         // Through discovery intervals with the backend down, its last list is kept.
         await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(5)).until(() ->
-                names(get(CUSTOM)).equals(List.of("pods/http_requests_per_second")));
-        assertThat(new JsonObject(get("/explain.json").body()).getJsonArray("forwarding").getJsonObject(0)
+                names(get(CUSTOM)).contains("jobs.batch/httpserver_requests_qps"));
+        assertThat(new JsonObject(get("/explain.json").body()).getJsonArray("forwarding").getJsonObject(1)
                 .getJsonObject("discoveryFailing").getString("custom.metrics.k8s.io/v1beta1"))
                 .as("why its discovery is not read, at /explain").contains("did not answer");
 
@@ -178,7 +189,9 @@ class ForwardingIT {
         assertThat(TestAdapters.meter(metrics, "demand_adapter_forwarded_requests_total", "backend=\"keda\"",
                 "result=\"answered\"")).isGreaterThanOrEqualTo(1);
         assertThat(TestAdapters.meter(metrics, "demand_adapter_forward_backend_metrics", "backend=\"keda\""))
-                .isEqualTo(2); // prometheus-adapter's one custom metric, and "shared"
+                .isZero(); // its placeholder only
+        assertThat(TestAdapters.meter(metrics, "demand_adapter_forward_backend_metrics",
+                "backend=\"prometheus-adapter\"")).isEqualTo(3);
     }
 
     private int startBackend(int port) throws Exception {
@@ -218,17 +231,6 @@ class ForwardingIT {
     private static List<String> names(HttpResponse<String> discovery) {
         JsonArray resources = new JsonObject(discovery.body()).getJsonArray("resources");
         return resources.stream().map(r -> ((JsonObject) r).getString("name")).sorted().toList();
-    }
-
-    private static String resourceList(String groupVersion, String... names) {
-        JsonArray resources = new JsonArray();
-        for (String name : names) {
-            resources.add(new JsonObject().put("name", name).put("singularName", "").put("namespaced", true)
-                    .put("kind", groupVersion.startsWith("external") ? "ExternalMetricValueList" : "MetricValueList")
-                    .put("verbs", new JsonArray().add("get")));
-        }
-        return new JsonObject().put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", groupVersion)
-                .put("resources", resources).encode();
     }
 
     private static String externalValue(String metric, String value) {

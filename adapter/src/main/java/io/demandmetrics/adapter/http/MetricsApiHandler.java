@@ -201,18 +201,8 @@ public final class MetricsApiHandler {
                 return null;
             }
         }
-        String resource;
-        if (s.get(1).equals(MetricsApi.EXTERNAL_GROUP)) {
-            resource = s.size() == 6 && s.get(3).equals("namespaces") ? s.get(5) : null;
-        } else if (s.size() == 8 && s.get(3).equals("namespaces")) {
-            resource = s.get(5) + "/" + s.get(7);
-        } else if (s.size() == 7 && s.get(3).equals("namespaces") && s.get(5).equals("metrics")) {
-            resource = "namespaces/" + s.get(6);
-        } else if (s.size() == 6) {
-            resource = s.get(3) + "/" + s.get(5);
-        } else {
-            resource = null;
-        }
+        MetricPath metric = MetricPath.of(s);
+        String resource = metric == null ? null : metric.discoveryName();
         String path = "/apis/" + s.get(1) + "/" + s.get(2);
         java.util.Set<String> ours = catalog.get().discovery().names(path);
         if (resource == null || ours == null || ours.contains(resource)) {
@@ -254,42 +244,22 @@ public final class MetricsApiHandler {
 
     /** The question a metrics route asks; {@code s} is past discovery and names a served API version. */
     static MetricQuestion question(List<String> s, String labelSelector, String metricLabelSelector) {
-        if (s.get(1).equals(MetricsApi.EXTERNAL_GROUP)) {
-            if (s.size() != 6 || !s.get(3).equals("namespaces")) {
-                throw new RequestFailure.NoSuchResource();
-            }
-            return MetricQuestion.external(MetricKey.external(s.get(4), s.get(5)),
-                    selector("labelSelector", labelSelector));
-        }
-        String namespace;
-        String resourceName;
-        String objectName;
-        String metric;
-        if (s.size() == 8 && s.get(3).equals("namespaces")) {
-            namespace = s.get(4);
-            resourceName = s.get(5);
-            objectName = s.get(6);
-            metric = s.get(7);
-        } else if (s.size() == 7 && s.get(3).equals("namespaces") && s.get(5).equals("metrics")) {
-            namespace = null;
-            resourceName = "namespaces";
-            objectName = s.get(4);
-            metric = s.get(6);
-        } else if (s.size() == 6) {
-            namespace = null;
-            resourceName = s.get(3);
-            objectName = s.get(4);
-            metric = s.get(5);
-        } else {
+        MetricPath path = MetricPath.of(s);
+        if (path == null) {
             throw new RequestFailure.NoSuchResource();
+        }
+        if (path.external()) {
+            return MetricQuestion.external(MetricKey.external(path.namespace(), path.metric()),
+                    selector("labelSelector", labelSelector));
         }
         LabelSelector objectSelector = selector("labelSelector", labelSelector);
         LabelSelector seriesSelector = selector("metricLabelSelector", metricLabelSelector);
-        KubernetesResource resource = KubernetesResource.byName(resourceName)
-                .filter(r -> r.namespaced() == (namespace != null))
-                .orElseThrow(() -> RequestFailure.UnknownMetric.forObjects(metric, resourceName, objectName));
-        return MetricQuestion.custom(new MetricKey(resource, namespace, metric), objectName, objectSelector,
-                seriesSelector);
+        KubernetesResource resource = KubernetesResource.byName(path.resourceName())
+                .filter(r -> r.namespaced() == (path.namespace() != null))
+                .orElseThrow(() -> RequestFailure.UnknownMetric.forObjects(path.metric(), path.resourceName(),
+                        path.objectName()));
+        return MetricQuestion.custom(new MetricKey(resource, path.namespace(), path.metric()), path.objectName(),
+                objectSelector, seriesSelector);
     }
 
     private static LabelSelector selector(String parameter, String text) {
