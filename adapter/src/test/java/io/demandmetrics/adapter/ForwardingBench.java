@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * backend up and with the backend frozen (SIGSTOP: connected but never answering, the worst case
  * for the front one, whose discovery reads of it, every second, hang until their timeout), so both
  * sides of that comparison run with the same processes on the machine. Prints p50 and p99 of each,
- * and each round's p99 of the last comparison.
+ * and each round's p50 and p99 of the last comparison.
  *
  * <p>Usage: {@code ForwardingBench JAR WORK_DIR REQUESTS_PER_ROUND ROUNDS}.
  */
@@ -89,8 +89,9 @@ public final class ForwardingBench {
                     }
                     oursBackendUp.addAll(up);
                     oursBackendDown.addAll(down);
-                    upRounds.add(String.format("%.0f", percentile(up, 0.99) / 1e3));
-                    downRounds.add(String.format("%.0f", percentile(down, 0.99) / 1e3));
+                    upRounds.add(String.format("%.0f/%.0f", percentile(up, 0.5) / 1e3, percentile(up, 0.99) / 1e3));
+                    downRounds.add(String.format("%.0f/%.0f", percentile(down, 0.5) / 1e3,
+                            percentile(down, 0.99) / 1e3));
                 }
                 System.out.printf("forwarding: %d rounds of %d requests, HTTP/2, %d streams in flight, one client%n",
                         rounds, requests, STREAMS);
@@ -99,7 +100,7 @@ public final class ForwardingBench {
                 print("the front adapter's own metric", ours);
                 print("its own metric, backend up (paired rounds)", oursBackendUp);
                 print("its own metric, backend frozen (paired rounds)", oursBackendDown);
-                System.out.printf("   p99 per round, up:     %s us%n   p99 per round, frozen: %s us%n",
+                System.out.printf("   p50/p99 per round, up:     %s us%n   p50/p99 per round, frozen: %s us%n",
                         String.join(", ", upRounds), String.join(", ", downRounds));
                 System.out.printf("   backend frozen against up: p50 x%.2f, p99 x%.2f%n",
                         percentile(oursBackendDown, 0.5) / percentile(oursBackendUp, 0.5),
