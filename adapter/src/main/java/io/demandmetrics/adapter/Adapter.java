@@ -16,6 +16,9 @@ import io.demandmetrics.adapter.metrics.PollExposition;
 import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.PluginPins;
 import io.demandmetrics.adapter.registry.RegistryException;
+import io.demandmetrics.adapter.crd.DemandMetricWatch;
+import io.demandmetrics.adapter.crd.TeamMetrics;
+import io.demandmetrics.adapter.crd.TeamStatuses;
 import io.demandmetrics.adapter.forward.Forwarding;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.demandmetrics.adapter.replicas.Sharing;
@@ -74,10 +77,13 @@ public final class Adapter {
     private final AdapterMetrics metrics;
     private final PluginReloader plugins;
     private final Forwarding forwarding;
+    /** The cluster's DemandMetrics; null standalone. */
+    private final DemandMetricWatch teamWatch;
 
     private Adapter(Vertx vertx, MetricStore store, AdapterServer server, List<FileWatch<?>> watches, int port,
                     String bindAddress, ServingMode mode, Sharing sharing, Readiness readiness, ServingTimeouts timeouts,
-                    AdapterMetrics metrics, PluginReloader plugins, Forwarding forwarding) {
+                    AdapterMetrics metrics, PluginReloader plugins, Forwarding forwarding, DemandMetricWatch teamWatch) {
+        this.teamWatch = teamWatch;
         this.plugins = plugins;
         this.forwarding = forwarding;
         this.vertx = vertx;
@@ -154,12 +160,19 @@ public final class Adapter {
         }
         // Each metric's meters live apart from the rest: /metrics streams them (PollMeters says why).
         PollMeters pollMeters = new PollMeters(new SimpleMeterRegistry(), clock);
+        // In a cluster, teams' DemandMetrics are served beside the file's metrics, their statuses written.
+        TeamMetrics team = mode.kubernetes().isPresent() ? new TeamMetrics() : null;
+        TeamStatuses statuses = team == null ? null : new TeamStatuses(mode.kubernetes().get(),
+                vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock, team, sharing.ownership(), prometheus);
+        PollListener listener = PollListener.both(pollMeters, sharing.listener());
         MetricStore store = new MetricStore(vertx, clock, prometheus,
-                PollListener.both(pollMeters, sharing.listener()), mode.pods(),
+                statuses == null ? listener : PollListener.both(listener, statuses), mode.pods(),
                 sharing.ownership());
         Forwarding forwarding = new Forwarding(vertx, mode.clusterCa(vertx), prometheus);
-        ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, store,
-                forwarding, metrics);
+        ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, config, team,
+                statuses == null ? () -> { } : () -> statuses.refreshAll(store.catalog()), store, forwarding, metrics);
+        DemandMetricWatch teamWatch = team == null ? null : new DemandMetricWatch(vertx, mode.kubernetes().get(), team,
+                configReloader::teamChanged);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,
                 configReloader, prometheus, store::forgetShared);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())
@@ -191,12 +204,15 @@ public final class Adapter {
             throw e;
         }
         readiness.listening();
+        if (teamWatch != null) {
+            teamWatch.start();
+        }
         List<FileWatch<?>> watches = watchFiles(options, vertx, configText, pluginListing, configReloader, plugins,
                 metrics, server, certificate);
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
                 AdapterServer.tlsEngineName(), config.metrics().size());
         return new Adapter(vertx, store, server, watches, port, bind, mode, sharing, readiness, options.timeouts(),
-                metrics, plugins, forwarding);
+                metrics, plugins, forwarding, teamWatch);
     }
 
     /** The scaler types: built in, and from the plugin directory. */
@@ -336,6 +352,9 @@ public final class Adapter {
         long unanswered = metrics.requestsUnanswered() - unansweredBefore + server.undispatchedAtShutdown()
                 + metrics.requestsInFlight();
         LOG.info("shutting down: requests finished ({} left unanswered); closing pollers and scalers", unanswered);
+        if (teamWatch != null) {
+            teamWatch.close();
+        }
         await("closing pollers and scalers", store.close(), 30_000);
         forwarding.close();
         plugins.current().close();

@@ -1,7 +1,11 @@
 package io.demandmetrics.adapter;
 
+import io.demandmetrics.adapter.config.AdapterConfig;
 import io.demandmetrics.adapter.config.ConfigException;
 import io.demandmetrics.adapter.config.ConfigParser;
+import io.demandmetrics.adapter.config.MetricDefinition;
+import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.crd.TeamMetrics;
 import io.demandmetrics.adapter.forward.Forwarding;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
@@ -11,15 +15,20 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies config file changes, and plugin changes, in the order they came: each is a turn that
- * starts when the one before has ended (parsed on a worker, then handed to
+ * Applies config file changes, plugin changes and DemandMetric changes in the order they came:
+ * each is a turn that starts when the one before has ended (parsed on a worker, then handed to
  * {@link MetricStore#apply}), so the running config always ends as the file's last valid
- * content, parsed with the scaler types the adapter last switched to.
+ * content plus the DemandMetrics that can be served beside it, parsed with the scaler types the
+ * adapter last switched to.
  */
 final class ConfigReloader {
 
@@ -34,11 +43,26 @@ final class ConfigReloader {
     private ConfigParser parser;
     /** The text of the config being served: what a plugin change parses again. */
     private String appliedText;
+    /** What that text defines: its metrics are served before any DemandMetric's. */
+    private AdapterConfig fileConfig;
+    /** The cluster's DemandMetrics, or null when they are not watched (standalone). */
+    private final TeamMetrics team;
+    /** Told after every turn the store applied (the DemandMetrics' statuses are written). */
+    private final Runnable applied;
     private Future<?> lastTurn = Future.succeededFuture();
 
-    ConfigReloader(Vertx vertx, Path file, ConfigParser parser, String appliedText, MetricStore store,
-                   Forwarding forwarding, AdapterMetrics metrics) {
+    /**
+     * @param applied {@code appliedText} parsed: what the store serves now
+     * @param team the DemandMetrics served beside the file's metrics; null for none
+     * @param afterTurn run after each turn the store applied, on this reloader's context
+     */
+    ConfigReloader(Vertx vertx, Path file, ConfigParser parser, String appliedText, AdapterConfig applied,
+                   TeamMetrics team, Runnable afterTurn, MetricStore store, Forwarding forwarding,
+                   AdapterMetrics metrics) {
         this.forwarding = forwarding;
+        this.fileConfig = applied;
+        this.team = team;
+        this.applied = afterTurn;
         this.context = vertx.getOrCreateContext();
         this.file = file;
         this.parser = parser;
@@ -56,10 +80,41 @@ final class ConfigReloader {
         // Parsing thousands of metrics takes a while: a worker does it.
         inTurn(() -> {
             ConfigParser current = parser;
-            return context.executeBlocking(() -> current.parse(text), false)
-                    .compose(config -> store.apply(config).onSuccess(applied -> forwarding.apply(config.forward())))
-                    .onSuccess(applied -> appliedText = text);
+            return context.executeBlocking(() -> current.parse(text), false).compose(file ->
+                    context.executeBlocking(() -> withTeam(file, current), false).compose(store::apply)
+                            .onSuccess(done -> {
+                                forwarding.apply(file.forward());
+                                appliedText = text;
+                                fileConfig = file;
+                                applied.run();
+                            }));
         }).onComplete(this::report);
+    }
+
+    /**
+     * A turn that serves the DemandMetrics as they are now beside the file's metrics.
+     *
+     * @return done when the store serves them; failed when that could not be applied (logged)
+     */
+    Future<Void> teamChanged() {
+        return inTurn(() -> {
+            ConfigParser current = parser;
+            AdapterConfig file = fileConfig;
+            return context.executeBlocking(() -> withTeam(file, current), false).compose(store::apply)
+                    .onSuccess(done -> applied.run());
+        }).onFailure(failure -> LOG.warn("DemandMetrics changed but cannot be applied: {}", failure.getMessage()));
+    }
+
+    /** The file's metrics, then the DemandMetrics that can be served beside them (none without {@link #team}). */
+    private AdapterConfig withTeam(AdapterConfig file, ConfigParser current) {
+        if (team == null) {
+            return file;
+        }
+        Set<MetricKey> fileKeys = new HashSet<>();
+        file.metrics().forEach(definition -> fileKeys.add(definition.key()));
+        List<MetricDefinition> metrics = new ArrayList<>(file.metrics());
+        metrics.addAll(team.definitions(current, fileKeys));
+        return new AdapterConfig(metrics, file.forward());
     }
 
     /**
@@ -85,8 +140,13 @@ final class ConfigReloader {
     Future<Void> applyRunningConfigWith(ScalerRegistry registry) {
         ConfigParser candidate = new ConfigParser(registry);
         String text = appliedText;
-        return context.executeBlocking(() -> candidate.parse(text), false).compose(store::apply)
-                .onSuccess(applied -> parser = candidate);
+        return context.executeBlocking(() -> candidate.parse(text), false).compose(file ->
+                context.executeBlocking(() -> withTeam(file, candidate), false).compose(store::apply)
+                        .onSuccess(done -> {
+                            parser = candidate;
+                            fileConfig = file;
+                            applied.run();
+                        }));
     }
 
     private void report(io.vertx.core.AsyncResult<Void> result) {

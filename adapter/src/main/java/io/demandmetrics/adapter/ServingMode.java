@@ -79,6 +79,9 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
     Sharing sharing(ReplicaOptions options, Vertx vertx, ServingCertificate certificate, MeterRegistry registry,
                     Clock clock) throws StartupException;
 
+    /** The Kubernetes API client; empty standalone. */
+    Optional<KubernetesClient> kubernetes();
+
     /** Where forwarded backends with {@code caFromAPIService} find their CA: the cluster's APIServices. */
     ClusterCa clusterCa(Vertx vertx);
 
@@ -170,6 +173,11 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
         public Sharing sharing(ReplicaOptions options, Vertx vertx, ServingCertificate certificate,
                                MeterRegistry registry, Clock clock) {
             return Sharing.ALONE;
+        }
+
+        @Override
+        public Optional<KubernetesClient> kubernetes() {
+            return Optional.empty();
         }
 
         @Override
@@ -266,6 +274,11 @@ sealed interface ServingMode permits ServingMode.Standalone, ServingMode.InClust
             } catch (IllegalStateException e) {
                 throw new StartupException(2, e.getMessage());
             }
+        }
+
+        @Override
+        public Optional<KubernetesClient> kubernetes() {
+            return Optional.of(kubernetes);
         }
 
         @Override

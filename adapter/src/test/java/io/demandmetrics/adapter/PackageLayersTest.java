@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class PackageLayersTest {
 
-    static final List<String> LAYERS = List.of("http", "forward", "explain", "replicas", "metrics", "auth", "view", "objects", "store",
+    static final List<String> LAYERS = List.of("http", "forward", "explain", "crd", "replicas", "metrics", "auth", "view", "objects", "store",
             "config", "registry", "tls", "api", "selector", "failure");
     private static final Path SOURCES = Path.of("src/main/java/io/demandmetrics/adapter");
     private static final Pattern IMPORT = Pattern.compile("(?m)^import (?:static )?io\\.demandmetrics\\.adapter\\.(\\w+)(\\.\\w+)?");

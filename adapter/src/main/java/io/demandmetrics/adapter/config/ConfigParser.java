@@ -104,6 +104,24 @@ public final class ConfigParser {
         return new AdapterConfig(definitions, forward);
     }
 
+    /** One metric entry read outside the file: its definition, or every problem found. */
+    public record Entry(MetricDefinition definition, List<String> problems) {
+
+        public Entry {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Reads one metric entry given as fields (a DemandMetric's spec, say), with the checks and
+     * the scaler's own parsing that a file's entry gets; problems are not prefixed with a place.
+     */
+    public Entry parseEntry(Map<String, Object> fields) {
+        ParameterReader reader = ParameterReader.forFields("field", fields, METRIC_FIELDS);
+        MetricDefinition definition = read(reader);
+        return new Entry(definition, ProblemList.bounded(reader.problems()));
+    }
+
     /** Every valid entry of the list, each metric at most once; problems go to {@code problems}. */
     private List<MetricDefinition> metrics(List<?> list, List<String> problems) {
         List<MetricDefinition> definitions = new ArrayList<>();

@@ -45,7 +45,10 @@ class ManifestsTest {
                 "ConfigMap/demand-metrics-adapter-config", "Service/demand-metrics-adapter",
                 "Deployment/demand-metrics-adapter", "PodDisruptionBudget/demand-metrics-adapter",
                 "Role/demand-metrics-adapter-leases", "RoleBinding/demand-metrics-adapter-leases",
-                "NetworkPolicy/demand-metrics-adapter");
+                "NetworkPolicy/demand-metrics-adapter",
+                "CustomResourceDefinition/demandmetrics.demandmetrics.io",
+                "ClusterRole/demand-metrics-adapter-demandmetrics", "ClusterRoleBinding/demand-metrics-adapter-demandmetrics",
+                "ClusterRole/demandmetrics-edit", "ClusterRole/demandmetrics-view");
 
         RoleBinding authReader = Manifests.find(objects, RoleBinding.class, "demand-metrics-adapter-auth-reader");
         assertThat(authReader.getMetadata().getNamespace()).isEqualTo("kube-system");
@@ -202,6 +205,42 @@ class ManifestsTest {
             assertThat(rule.getResourceNames()).containsExactly("demand-metrics-adapter-forward-ca");
             assertThat(rule.getVerbs()).containsExactlyInAnyOrder("get", "patch");
         });
+    }
+
+    /**
+     * The DemandMetric CRD as kubectl shows it and the API server checks it: namespaced, the
+     * status subresource, the printer columns (type, value, readiness, age), the schema's
+     * required type and CEL rule; the adapter may watch DemandMetrics and patch their status
+     * only; editors and viewers of a namespace get DemandMetrics through aggregation.
+     */
+    @Test
+    void theDemandMetricCrdAndItsRbac() throws Exception {
+        List<HasMetadata> objects = Manifests.render(REPO.resolve("deploy"));
+        var crd = Manifests.find(objects, io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class,
+                "demandmetrics.demandmetrics.io");
+        assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+        assertThat(crd.getSpec().getNames().getKind()).isEqualTo("DemandMetric");
+        var version = crd.getSpec().getVersions().get(0);
+        assertThat(version.getName()).isEqualTo("v1alpha1");
+        assertThat(version.getSubresources().getStatus()).isNotNull();
+        assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName() + "=" + c.getJsonPath())
+                .containsExactly("Type=.spec.type", "Value=.status.value",
+                        "Ready=.status.conditions[?(@.type==\"Ready\")].status",
+                        "Reason=.status.conditions[?(@.type==\"Ready\")].reason", "Age=.metadata.creationTimestamp");
+        var spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        assertThat(spec.getRequired()).containsExactly("type");
+        assertThat(spec.getProperties()).containsKeys("metricName", "type", "describes", "object", "parameters",
+                "pollInterval", "timeout", "maxAge", "fallback", "lead").doesNotContainKey("namespace");
+        assertThat(spec.getXKubernetesValidations()).anySatisfy(rule -> assertThat(rule.getRule())
+                .contains("has(self.object)"));
+
+        ClusterRole adapterRole = Manifests.find(objects, ClusterRole.class, "demand-metrics-adapter-demandmetrics");
+        assertThat(adapterRole.getRules()).extracting(r -> r.getResources() + " " + r.getVerbs()).containsExactly(
+                "[demandmetrics] [get, list, watch]", "[demandmetrics/status] [patch]");
+        assertThat(Manifests.find(objects, ClusterRole.class, "demandmetrics-edit").getMetadata().getLabels())
+                .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
+        assertThat(Manifests.find(objects, ClusterRole.class, "demandmetrics-view").getMetadata().getLabels())
+                .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true");
     }
 
     @Test

@@ -1,0 +1,30 @@
+package io.demandmetrics.adapter.crd;
+
+import io.demandmetrics.adapter.config.MetricDefinition;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One DemandMetric as read: which resource it is, and the metric it defines or every problem
+ * that keeps it from being served.
+ *
+ * @param id the resource (namespace, name, uid, generation, creation time)
+ * @param definition the metric; null when {@code problems} is not empty
+ * @param problems what is wrong with its spec, all of it; empty when it is valid
+ */
+record TeamMetric(ResourceId id, MetricDefinition definition, List<String> problems) {
+
+    TeamMetric {
+        problems = List.copyOf(problems);
+    }
+
+    /** A DemandMetric resource, as its status names what it observed. */
+    record ResourceId(String namespace, String name, String uid, long generation, Instant created,
+                      String resourceVersion) {
+
+        @Override
+        public String toString() {
+            return namespace + "/" + name;
+        }
+    }
+}
