@@ -70,7 +70,9 @@ class AuthenticationLimitsIT {
                 assertThat(authorization.statusCode()).isEqualTo(503);
                 assertThat(new JsonObject(authorization.body()).getString("message"))
                         .startsWith("cannot check authorization: the Kubernetes API did not answer");
-                assertThat(api.requests()).as("SubjectAccessReviews sent").containsExactly(
+                // Reviews only: the informers' own lists (DemandMetrics, say) are not the request's cost.
+                assertThat(api.requests()).filteredOn(request -> request.contains("reviews"))
+                        .as("SubjectAccessReviews sent").containsExactly(
                         "POST /apis/authorization.k8s.io/v1/subjectaccessreviews");
 
                 HttpClient anonymous = TestAdapters.client(TestAdapters.certFile(dir));
@@ -81,7 +83,9 @@ class AuthenticationLimitsIT {
                 assertThat(new JsonObject(token.body()).getString("message"))
                         .startsWith("cannot review the bearer token: the Kubernetes API did not answer within 5s")
                         .doesNotContain("some-token");
-                assertThat(api.requests()).hasSize(2);
+                assertThat(api.requests()).filteredOn(request -> request.contains("reviews")).containsExactly(
+                        "POST /apis/authorization.k8s.io/v1/subjectaccessreviews",
+                        "POST /apis/authentication.k8s.io/v1/tokenreviews");
             } finally {
                 adapter.stop();
             }

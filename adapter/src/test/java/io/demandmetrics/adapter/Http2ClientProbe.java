@@ -1,0 +1,112 @@
+package io.demandmetrics.adapter;
+
+import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Does the bench's HTTP/2 client lose requests without the adapter? ForwardingBench's client
+ * (one Vert.x HTTP/2 connection, four request chains, phases of {@code REQUESTS}) against a bare
+ * Vert.x HTTPS server in another Vertx instance, or against the adapter's jar (standalone, one
+ * event loop, serving a cron metric) when a jar is given; a phase that does not end within 30 s is
+ * reported with its counts and the probe exits 1.
+ *
+ * <p>Usage: {@code Http2ClientProbe WORK_DIR PHASES REQUESTS_PER_PHASE [ADAPTER_JAR]}.
+ */
+public final class Http2ClientProbe {
+
+    private Http2ClientProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[0]);
+        int phases = Integer.parseInt(args[1]);
+        int requests = Integer.parseInt(args[2]);
+        String[] pems = SelfSignedCertificate.generate(Set.of("127.0.0.1"), Duration.ofDays(1));
+        Path cert = Files.writeString(work.resolve("probe.crt"), pems[0]);
+        Path serverCert = cert;
+        Path key = Files.writeString(work.resolve("probe.key"), pems[1]);
+        Vertx serverVertx = Vertx.vertx();
+        Buffer body = Buffer.buffer("{\"kind\":\"ExternalMetricValueList\",\"apiVersion\":\"external.metrics.k8s.io/v1beta1\","
+                + "\"metadata\":{},\"items\":[{\"metricName\":\"mine\",\"metricLabels\":{},\"timestamp\":"
+                + "\"2026-12-04T00:00:00Z\",\"value\":\"3\"}]}");
+        BenchAdapter adapter = null;
+        if (args.length > 3) {
+            adapter = BenchAdapter.start(Path.of(args[3]), work, "metrics:\n  - {name: mine, namespace: shop, type: cron,"
+                    + " parameters: {timezone: UTC, start: \"0 0 * * *\", end: \"59 23 * * *\", desiredReplicas: 3}}\n");
+            cert = work.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE);
+        }
+        int port = adapter != null ? java.net.URI.create(adapter.url()).getPort() : serverVertx.createHttpServer(new HttpServerOptions().setSsl(true).setUseAlpn(true)
+                        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(serverCert.toString()).setKeyPath(key.toString())))
+                .requestHandler(request -> request.response().putHeader("Content-Type", "application/json").end(body))
+                .listen(0, "127.0.0.1").await().actualPort();
+        Vertx clientVertx = Vertx.vertx();
+        HttpClient client = clientVertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
+                .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(new PemTrustOptions().addCertPath(cert.toString()))
+                .setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp2MaxSize(1));
+        int code = 0;
+        for (int phase = 0; phase < phases; phase++) {
+            AtomicInteger started = new AtomicInteger();
+            AtomicInteger done = new AtomicInteger();
+            List<Future<Void>> chains = new ArrayList<>();
+            for (int s = 0; s < 4; s++) {
+                Promise<Void> chain = Promise.promise();
+                next(client, requests, started, done, chain);
+                chains.add(chain.future());
+            }
+            try {
+                Future.all(chains).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                System.out.printf("HUNG in phase %d (after %d requests in all): started %d, answered %d%n", phase,
+                        (long) phase * requests + done.get(), started.get(), done.get());
+                code = 1;
+                break;
+            }
+        }
+        if (code == 0) {
+            System.out.printf("no hang: %d phases of %d requests%n", phases, requests);
+        }
+        if (adapter != null) {
+            adapter.close();
+        }
+        System.exit(code);
+    }
+
+    private static void next(HttpClient client, int count, AtomicInteger started, AtomicInteger done,
+                             Promise<Void> chain) {
+        if (started.getAndIncrement() >= count) {
+            chain.complete();
+            return;
+        }
+        client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/apis/external.metrics.k8s.io/v1beta1"
+                        + "/namespaces/shop/mine"))
+                .compose(request -> request.send()).compose(response -> response.body())
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        chain.fail(result.cause());
+                        return;
+                    }
+                    done.incrementAndGet();
+                    next(client, count, started, done, chain);
+                });
+    }
+}
