@@ -30,7 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * event loop, serving a cron metric) when a jar is given; a phase that does not end within 30 s is
  * reported with its counts and the probe exits 1.
  *
- * <p>Usage: {@code Http2ClientProbe WORK_DIR PHASES REQUESTS_PER_PHASE [ADAPTER_JAR]}.
+ * <p>With {@code forward} after the jar, a second adapter is the first one's backend (discovery
+ * every second) and is frozen (SIGSTOP) during every other phase; with {@code forward-both} the
+ * client also asks the backend directly in the phases between, on a second connection, as
+ * ForwardingBench does.
+ *
+ * <p>Usage: {@code Http2ClientProbe WORK_DIR PHASES REQUESTS_PER_PHASE [ADAPTER_JAR [forward|forward-both]]}.
  */
 public final class Http2ClientProbe {
 
@@ -50,10 +55,24 @@ public final class Http2ClientProbe {
                 + "\"metadata\":{},\"items\":[{\"metricName\":\"mine\",\"metricLabels\":{},\"timestamp\":"
                 + "\"2026-12-04T00:00:00Z\",\"value\":\"3\"}]}");
         BenchAdapter adapter = null;
+        BenchAdapter backend = null;
+        String mode = args.length > 4 ? args[4] : "";
+        String cron = "type: cron, parameters: {timezone: UTC, start: \"0 0 * * *\", end: \"59 23 * * *\","
+                + " desiredReplicas: 3}";
         if (args.length > 3) {
-            adapter = BenchAdapter.start(Path.of(args[3]), work, "metrics:\n  - {name: mine, namespace: shop, type: cron,"
-                    + " parameters: {timezone: UTC, start: \"0 0 * * *\", end: \"59 23 * * *\", desiredReplicas: 3}}\n");
-            cert = work.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE);
+            String forward = "";
+            if (mode.startsWith("forward")) {
+                Path backDir = Files.createDirectories(work.resolve("back"));
+                backend = BenchAdapter.start(Path.of(args[3]), backDir, "metrics:\n  - {name: theirs, namespace: shop, "
+                        + cron + "}\n");
+                forward = "forward:\n  - {name: back, url: \"" + backend.url() + "\", groups: [external.metrics.k8s.io],"
+                        + " caFile: " + backDir.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE)
+                        + ", tokenFile: \"\", timeout: 1s, discoveryInterval: 1s}\n";
+            }
+            Path frontDir = Files.createDirectories(work.resolve("front"));
+            adapter = BenchAdapter.start(Path.of(args[3]), frontDir, "metrics:\n  - {name: mine, namespace: shop, "
+                    + cron + "}\n" + forward);
+            cert = frontDir.resolve("certs").resolve(SelfSignedCertificate.CERT_FILE);
         }
         int port = adapter != null ? java.net.URI.create(adapter.url()).getPort() : serverVertx.createHttpServer(new HttpServerOptions().setSsl(true).setUseAlpn(true)
                         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(serverCert.toString()).setKeyPath(key.toString())))
@@ -63,8 +82,21 @@ public final class Http2ClientProbe {
         HttpClient client = clientVertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
                 .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(new PemTrustOptions().addCertPath(cert.toString()))
                 .setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions().setHttp2MaxSize(1));
+        HttpClient toBackend = backend == null ? null : clientVertx.createHttpClient(new HttpClientOptions().setSsl(true)
+                .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(new PemTrustOptions()
+                        .addCertPath(work.resolve("back").resolve("certs").resolve(SelfSignedCertificate.CERT_FILE)
+                                .toString()))
+                .setDefaultHost("127.0.0.1").setDefaultPort(java.net.URI.create(backend.url()).getPort()),
+                new PoolOptions().setHttp2MaxSize(1));
         int code = 0;
         for (int phase = 0; phase < phases; phase++) {
+            boolean frozen = backend != null && phase % 2 == 1;
+            if (frozen) {
+                backend.signal("STOP");
+            }
+            if (toBackend != null && mode.equals("forward-both") && !frozen) {
+                runPhase(toBackend, requests, "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/theirs");
+            }
             AtomicInteger started = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
             List<Future<Void>> chains = new ArrayList<>();
@@ -76,11 +108,27 @@ public final class Http2ClientProbe {
             try {
                 Future.all(chains).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                System.out.printf("HUNG in phase %d (after %d requests in all): started %d, answered %d%n", phase,
-                        (long) phase * requests + done.get(), started.get(), done.get());
+                System.out.printf("HUNG in phase %d (after %d requests in all; backend %s): started %d, answered %d%n",
+                        phase, (long) phase * requests + done.get(), frozen ? "frozen" : "up", started.get(), done.get());
                 code = 1;
+                if (adapter != null) {
+                    String base = adapter.url();
+                    Process curl = new ProcessBuilder("sh", "-c", "curl -s -m 5 --cacert " + cert + " " + base
+                            + "/metrics | grep -E '^demand_adapter_(http_requests_in_flight|http_requests_seconds_count|forwarded)';"
+                            + " echo NEW CONNECTION:; curl -s -m 5 -o /dev/null -w '%{http_code} %{time_total}\\n' --http2 --cacert "
+                            + cert + " " + base + "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/mine")
+                            .redirectErrorStream(true).start();
+                    System.out.println(new String(curl.getInputStream().readAllBytes()));
+                }
                 break;
+            } finally {
+                if (frozen) {
+                    backend.signal("CONT");
+                }
             }
+        }
+        if (backend != null) {
+            backend.close();
         }
         if (code == 0) {
             System.out.printf("no hang: %d phases of %d requests%n", phases, requests);
@@ -91,14 +139,31 @@ public final class Http2ClientProbe {
         System.exit(code);
     }
 
+    /** One phase of {@code requests} for {@code path}, four chains; fails after 30 s. */
+    private static void runPhase(HttpClient client, int requests, String path) throws Exception {
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        List<Future<Void>> chains = new ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+            Promise<Void> chain = Promise.promise();
+            next(client, requests, started, done, chain, path);
+            chains.add(chain.future());
+        }
+        Future.all(chains).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
     private static void next(HttpClient client, int count, AtomicInteger started, AtomicInteger done,
                              Promise<Void> chain) {
+        next(client, count, started, done, chain, "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/mine");
+    }
+
+    private static void next(HttpClient client, int count, AtomicInteger started, AtomicInteger done,
+                             Promise<Void> chain, String path) {
         if (started.getAndIncrement() >= count) {
             chain.complete();
             return;
         }
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/apis/external.metrics.k8s.io/v1beta1"
-                        + "/namespaces/shop/mine"))
+        client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path))
                 .compose(request -> request.send()).compose(response -> response.body())
                 .onComplete(result -> {
                     if (result.failed()) {
@@ -106,7 +171,7 @@ public final class Http2ClientProbe {
                         return;
                     }
                     done.incrementAndGet();
-                    next(client, count, started, done, chain);
+                    next(client, count, started, done, chain, path);
                 });
     }
 }
