@@ -41,6 +41,21 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
     /** The same, reaching the Kubernetes API as {@code kubeconfig} says (through a proxy, say). */
     static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
                                 List<String> flags, Path kubeconfig) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(cluster, shared, name, jar, jvmFlags, flags, kubeconfig);
+            } catch (IllegalStateException e) {
+                // A free port found here can be taken by another process before the replica binds it.
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static ReplicaProcess startOnce(MockCluster cluster, Path shared, String name, String jar,
+                                            List<String> jvmFlags, List<String> flags, Path kubeconfig)
+            throws Exception {
         Path home = Files.createDirectories(shared.resolve(name));
         int port = TestAdapters.freePort();
         Path log = home.resolve("adapter.log");
