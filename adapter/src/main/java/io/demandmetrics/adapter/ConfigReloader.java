@@ -77,18 +77,7 @@ final class ConfigReloader {
             LOG.warn("cannot read config {}: {}; keeping the running config", file, error.getMessage());
             return;
         }
-        // Parsing thousands of metrics takes a while: a worker does it.
-        inTurn(() -> {
-            ConfigParser current = parser;
-            return context.executeBlocking(() -> current.parse(text), false).compose(file ->
-                    context.executeBlocking(() -> withTeam(file, current), false).compose(store::apply)
-                            .onSuccess(done -> {
-                                forwarding.apply(file.forward());
-                                appliedText = text;
-                                fileConfig = file;
-                                applied.run();
-                            }));
-        }).onComplete(this::report);
+        inTurn(() -> applyText(parser, text)).onComplete(this::report);
     }
 
     /**
@@ -138,15 +127,30 @@ final class ConfigReloader {
      * On success the parser uses those types from now on; on failure nothing changed.
      */
     Future<Void> applyRunningConfigWith(ScalerRegistry registry) {
-        ConfigParser candidate = new ConfigParser(registry);
-        String text = appliedText;
-        return context.executeBlocking(() -> candidate.parse(text), false).compose(file ->
-                context.executeBlocking(() -> withTeam(file, candidate), false).compose(store::apply)
-                        .onSuccess(done -> {
-                            parser = candidate;
-                            fileConfig = file;
-                            applied.run();
-                        }));
+        return applyText(new ConfigParser(registry), appliedText);
+    }
+
+    /** A file's metrics as parsed, and what is served: those and the DemandMetrics beside them. */
+    private record Parsed(AdapterConfig file, AdapterConfig served) {
+    }
+
+    /**
+     * Within a turn: {@code text} parsed with {@code with} and served with the DemandMetrics
+     * beside it. On success the reloader parses with {@code with} from then on and the backends
+     * follow the file's {@code forward}; on failure nothing changed.
+     */
+    private Future<Void> applyText(ConfigParser with, String text) {
+        // Parsing thousands of metrics takes a while: a worker does it, and the merge.
+        return context.executeBlocking(() -> {
+            AdapterConfig file = with.parse(text);
+            return new Parsed(file, withTeam(file, with));
+        }, false).compose(parsed -> store.apply(parsed.served()).onSuccess(done -> {
+            forwarding.apply(parsed.file().forward());
+            parser = with;
+            appliedText = text;
+            fileConfig = parsed.file();
+            applied.run();
+        }));
     }
 
     private void report(io.vertx.core.AsyncResult<Void> result) {

@@ -54,7 +54,7 @@ public final class TeamStatuses implements PollListener {
     private final Ownership ownership;
     private final Counter writes;
     private final Counter writeFailures;
-    /** By uid: the last status this replica wrote, until the informer shows it. */
+    /** By uid: the last status this replica wrote (dropped once the resource is gone). */
     private final Map<String, Decisive> written = new ConcurrentHashMap<>();
     private final Set<String> failuresLogged = ConcurrentHashMap.newKeySet();
 
@@ -178,14 +178,11 @@ public final class TeamStatuses implements PollListener {
     }
 
     private JsonObject statusJson(Decisive desired, GenericKubernetesResource seen, MetricState state) {
-        Decisive before = decisiveOf(seen);
         JsonArray conditions = new JsonArray();
         String now = clock.instant().toString();
         for (Condition condition : desired.conditions()) {
             // A condition keeps its transition time while its status stays.
-            String since = before == null ? null : before.conditions().stream()
-                    .filter(c -> c.type().equals(condition.type()) && c.status().equals(condition.status()))
-                    .findFirst().map(c -> transitionTime(seen, c.type())).orElse(null);
+            String since = transitionTime(seen, condition.type(), condition.status());
             conditions.add(new JsonObject().put("type", condition.type()).put("status", condition.status())
                     .put("reason", condition.reason()).put("message", condition.message())
                     .put("lastTransitionTime", since != null ? since : now)
@@ -206,11 +203,13 @@ public final class TeamStatuses implements PollListener {
         return status;
     }
 
-    private static String transitionTime(GenericKubernetesResource seen, String type) {
-        if (seen.getAdditionalProperties().get("status") instanceof Map<?, ?> status
-                && status.get("conditions") instanceof List<?> conditions) {
+    /** When the resource's condition {@code type} last became {@code status}; null when it is not that now. */
+    private static String transitionTime(GenericKubernetesResource seen, String type, String status) {
+        if (seen.getAdditionalProperties().get("status") instanceof Map<?, ?> current
+                && current.get("conditions") instanceof List<?> conditions) {
             for (Object item : conditions) {
                 if (item instanceof Map<?, ?> condition && Objects.equals(condition.get("type"), type)
+                        && Objects.equals(condition.get("status"), status)
                         && condition.get("lastTransitionTime") instanceof String time) {
                     return time;
                 }

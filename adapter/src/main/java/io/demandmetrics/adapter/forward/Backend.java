@@ -80,12 +80,8 @@ final class Backend {
         this.settings = settings;
         this.clusterCa = clusterCa;
         this.registry = registry;
-        this.answered = register(Counter.builder("demand_adapter_forwarded_requests").tag("backend", settings.name())
-                .tag("result", "answered").description("Requests forwarded to the backend, by result: its answer"
-                        + " passed on, or a 503 because it failed (down, slow, too large, garbage)").register(registry));
-        this.failed = register(Counter.builder("demand_adapter_forwarded_requests").tag("backend", settings.name())
-                .tag("result", "failed").description("Requests forwarded to the backend, by result: its answer"
-                        + " passed on, or a 503 because it failed (down, slow, too large, garbage)").register(registry));
+        this.answered = register(forwardedRequests("answered"));
+        this.failed = register(forwardedRequests("failed"));
         register(Gauge.builder("demand_adapter_forward_backend_metrics", this,
                 backend -> backend.names.values().stream().mapToInt(Set::size).sum()).tag("backend", settings.name())
                 .description("Metrics the backend's last good discovery lists (its placeholders excluded)")
@@ -100,6 +96,13 @@ final class Backend {
             this.client = client(options -> options.setTrustOptions(new PemTrustOptions().addCertPath(settings.caFile())));
         }
         this.token = new BearerToken(vertx, settings.tokenFile());
+    }
+
+    /** The series of {@code demand_adapter_forwarded_requests_total} for this backend and {@code result}. */
+    private Counter forwardedRequests(String result) {
+        return Counter.builder("demand_adapter_forwarded_requests").tag("backend", settings.name()).tag("result", result)
+                .description("Requests forwarded to the backend, by result: its answer passed on, or a 503 because it"
+                        + " failed (down, slow, too large, garbage)").register(registry);
     }
 
     private HttpClient client(Consumer<HttpClientOptions> trust) {
