@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter;
 
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -41,7 +42,7 @@ final class CountingHttpProxy implements AutoCloseable {
                     options.addHeader(name, value);
                 }
             });
-            client.request(options).compose(out -> out.send(body)).compose(answer -> answer.body()
+            ClientExchange.send(client, options, body, answer -> answer.body()
                     .map(bytes -> {
                         relay(request, answer, bytes);
                         return null;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -224,8 +225,8 @@ class DelegatedAuthIT {
                 // Held in a variable and closed: Vert.x 5 closes a client nothing references.
                 io.vertx.core.http.HttpClient raw = vertx.createHttpClient(options);
                 var response = raw.request(io.vertx.core.http.HttpMethod.GET, adapter.port(), "127.0.0.1", hostile)
-                        .compose(request -> request.putHeader("X-Remote-User", "alice").send())
-                        .compose(r -> r.body().map(body -> Map.entry(r.statusCode(), new JsonObject(body))))
+                        .compose(request -> ClientExchange.send(request.putHeader("X-Remote-User", "alice"),
+                                r -> r.body().map(body -> Map.entry(r.statusCode(), new JsonObject(body)))))
                         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 raw.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 if (authenticated) {

@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -154,12 +155,12 @@ public final class ForwardingBench {
                     NO_STREAM.incrementAndGet(); // the client's pool gave no stream: never sent
                     return Future.failedFuture(noStream);
                 })
-                .compose(request -> request.send()).compose(response -> response.body().map(body -> {
+                .compose(request -> ClientExchange.send(request, response -> response.body().map(body -> {
                     if (response.statusCode() != 200) {
                         throw new IllegalStateException(path + ": " + response.statusCode() + " " + body);
                     }
                     return body;
-                })).onComplete(result -> {
+                }))).onComplete(result -> {
                     if (result.failed() && isNoAnswer(result.cause())) {
                         // Counted, not fatal: a run reports how many requests got no answer at all.
                         NO_ANSWER.incrementAndGet();

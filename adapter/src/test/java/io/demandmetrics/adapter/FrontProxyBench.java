@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.scaler.spi.Sample;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -125,12 +126,12 @@ public final class FrontProxyBench {
         client.request(new RequestOptions().setMethod(HttpMethod.GET).setPort(port).setHost("127.0.0.1").setURI(PATH)
                 .setIdleTimeout(5_000)).compose(request -> {
             headers.forEach(request::putHeader);
-            return request.send();
-        }).compose(response -> {
-            if (response.statusCode() != 200) {
-                failures.incrementAndGet();
-            }
-            return response.body();
+            return ClientExchange.send(request, response -> {
+                if (response.statusCode() != 200) {
+                    failures.incrementAndGet();
+                }
+                return response.body();
+            });
         }).onComplete(result -> {
             if (result.failed()) {
                 failures.incrementAndGet();

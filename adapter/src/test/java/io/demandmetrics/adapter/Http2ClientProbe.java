@@ -1,12 +1,15 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
@@ -24,20 +27,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Does the bench's HTTP/2 client lose requests without the adapter? ForwardingBench's client
- * (one Vert.x HTTP/2 connection, four request chains, phases of {@code REQUESTS}) against a bare
- * Vert.x HTTPS server in another Vertx instance, or against the adapter's jar (standalone, one
- * event loop, serving a cron metric) when a jar is given; a phase that does not end within 30 s is
- * reported with its counts and the probe exits 1.
+ * Does a Vert.x HTTP/2 client lose answers? ForwardingBench's client pattern (one connection,
+ * four request chains, each started from the main thread, phases of {@code REQUESTS}) against a
+ * bare Vert.x HTTPS server in another Vertx instance, or against the adapter's jar (standalone,
+ * one event loop, serving a cron metric) when a jar is given; a phase that does not end within
+ * 30 s is reported and the probe exits 1.
  *
  * <p>With {@code forward} after the jar, a second adapter is the first one's backend (discovery
  * every second) and is frozen (SIGSTOP) during every other phase; with {@code forward-both} the
  * client also asks the backend directly in the phases between, on a second connection, as
  * ForwardingBench does.
  *
+ * <p>Each answer is read with {@link ClientExchange} (the reader attached before the request is
+ * sent); with {@code -Dprobe.chained=true}, as {@code request(..).compose(send).compose(body)}.
+ * The chained reading stalls about once in a few hundred thousand requests: at a stall the probe
+ * shows that the server answered (the client's HTTP/2 stream is closed, a new request on the same
+ * connection is answered) and whether Vert.x had delivered the answer's end to the response
+ * before the chain asked for its body (bench/RESULTS.md, "A stalled request of the benchmark
+ * client").
+ *
  * <p>Usage: {@code Http2ClientProbe WORK_DIR PHASES REQUESTS_PER_PHASE [ADAPTER_JAR [forward|forward-both]]}.
  */
 public final class Http2ClientProbe {
+
+    private static final String MINE = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/mine";
+    /** The chained reading (request, then send, then body) that Vert.x can stall, instead of ClientExchange's. */
+    private static final boolean CHAINED = Boolean.getBoolean("probe.chained");
 
     private Http2ClientProbe() {
     }
@@ -99,27 +114,37 @@ public final class Http2ClientProbe {
             }
             AtomicInteger started = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
-            List<Future<Void>> chains = new ArrayList<>();
+            List<Chain> chains = new ArrayList<>();
             for (int s = 0; s < 4; s++) {
-                Promise<Void> chain = Promise.promise();
-                next(client, requests, started, done, chain);
-                chains.add(chain.future());
+                Chain chain = new Chain(client, requests, started, done, MINE);
+                chain.next();
+                chains.add(chain);
             }
             try {
-                Future.all(chains).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                Future.all(chains.stream().map(chain -> chain.over.future()).toList()).toCompletionStage()
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 System.out.printf("HUNG in phase %d (after %d requests in all; backend %s): started %d, answered %d%n",
                         phase, (long) phase * requests + done.get(), frozen ? "frozen" : "up", started.get(), done.get());
                 code = 1;
                 if (adapter != null) {
-                    String base = adapter.url();
-                    Process curl = new ProcessBuilder("sh", "-c", "curl -s -m 5 --cacert " + cert + " " + base
-                            + "/metrics | grep -E '^demand_adapter_(http_requests_in_flight|http_requests_seconds_count|forwarded)';"
-                            + " echo NEW CONNECTION:; curl -s -m 5 -o /dev/null -w '%{http_code} %{time_total}\\n' --http2 --cacert "
-                            + cert + " " + base + "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/mine")
-                            .redirectErrorStream(true).start();
-                    System.out.println(new String(curl.getInputStream().readAllBytes()));
+                    Process curl = new ProcessBuilder("sh", "-c", "curl -s -m 5 --cacert " + cert + " " + adapter.url()
+                            + "/metrics | grep -E '^demand_adapter_(http_requests_seconds_count|forwarded)';"
+                            + " echo 'a new connection:'; curl -s -m 5 -o /dev/null -w '%{http_code}\\n' --http2 --cacert "
+                            + cert + " " + adapter.url() + MINE).redirectErrorStream(true).start();
+                    System.out.print(new String(curl.getInputStream().readAllBytes()));
                 }
+                for (Chain chain : chains) {
+                    if (!chain.over.future().isComplete()) {
+                        System.out.println("a stalled chain's request: " + chain.trace);
+                        System.out.println("the client's HTTP/2 streams: " + Http2ClientState.streams(chain.connection));
+                    }
+                }
+                String again = client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(MINE))
+                        .compose(request -> ClientExchange.send(request, response -> response.body()
+                                .map(b -> response.statusCode() + " on stream " + request.streamId())))
+                        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                System.out.println("another request on the same connection: " + again);
                 break;
             } finally {
                 if (frozen) {
@@ -145,33 +170,58 @@ public final class Http2ClientProbe {
         AtomicInteger done = new AtomicInteger();
         List<Future<Void>> chains = new ArrayList<>();
         for (int s = 0; s < 4; s++) {
-            Promise<Void> chain = Promise.promise();
-            next(client, requests, started, done, chain, path);
-            chains.add(chain.future());
+            Chain chain = new Chain(client, requests, started, done, path);
+            chain.next();
+            chains.add(chain.over.future());
         }
         Future.all(chains).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static void next(HttpClient client, int count, AtomicInteger started, AtomicInteger done,
-                             Promise<Void> chain) {
-        next(client, count, started, done, chain, "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/mine");
-    }
+    /** Requests one after the other until the phase has started {@code count}; what its current one went through. */
+    private static final class Chain {
+        final Promise<Void> over = Promise.promise();
+        final HttpClient client;
+        final int count;
+        final AtomicInteger started;
+        final AtomicInteger done;
+        final String path;
+        volatile String trace;
+        volatile HttpConnection connection;
 
-    private static void next(HttpClient client, int count, AtomicInteger started, AtomicInteger done,
-                             Promise<Void> chain, String path) {
-        if (started.getAndIncrement() >= count) {
-            chain.complete();
-            return;
+        Chain(HttpClient client, int count, AtomicInteger started, AtomicInteger done, String path) {
+            this.client = client;
+            this.count = count;
+            this.started = started;
+            this.done = done;
+            this.path = path;
         }
-        client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path))
-                .compose(request -> request.send()).compose(response -> response.body())
-                .onComplete(result -> {
-                    if (result.failed()) {
-                        chain.fail(result.cause());
-                        return;
-                    }
-                    done.incrementAndGet();
-                    next(client, count, started, done, chain, path);
-                });
+
+        void next() {
+            if (started.getAndIncrement() >= count) {
+                over.complete();
+                return;
+            }
+            trace = "asked from " + Thread.currentThread().getName();
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(path);
+            Future<Buffer> answer = CHAINED
+                    ? client.request(options).compose(request -> request.send()).compose(this::read)
+                    : ClientExchange.send(client, options, this::read);
+            answer.onComplete(result -> {
+                if (result.failed()) {
+                    over.fail(result.cause());
+                    return;
+                }
+                done.incrementAndGet();
+                next();
+            });
+        }
+
+        /** Asks for the body, noting whether Vert.x had already handed the answer's end to the response. */
+        private Future<Buffer> read(HttpClientResponse response) {
+            connection = response.request().connection();
+            trace += "; the body asked for on stream " + response.request().streamId()
+                    + (Http2ClientState.endDelivered(response) ? " after its end was delivered" : "");
+            return response.body();
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.forward;
 import io.demandmetrics.adapter.api.MetricsApi;
 import io.demandmetrics.adapter.config.ForwardBackend;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -256,7 +257,7 @@ final class Backend {
             if (bearer != null) {
                 request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + bearer);
             }
-            return client.request(request).compose(sent -> sent.send()).compose(this::read);
+            return ClientExchange.send(client, request, this::read);
         }).recover(error -> Future.failedFuture(error instanceof RequestFailure ? error
                 : new RequestFailure.BackendUnavailable(settings.describe() + " did not answer: " + describe(error))));
     }

@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.replicas;
 import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.PollListener;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -166,7 +167,7 @@ public final class ReadingReplicator implements PollListener {
                 .setHost(address.substring(0, colon)).setPort(Integer.parseInt(address.substring(colon + 1)))
                 .setURI(PeerServer.PATH).setTimeout(timeout.toMillis())
                 .putHeader("Authorization", "Bearer " + bearer).putHeader("Content-Type", "application/json");
-        return client.request(options).compose(request -> request.send(body)).compose(response -> {
+        return ClientExchange.send(client, options, body, response -> {
             if (response.statusCode() == 200) {
                 return response.end();
             }

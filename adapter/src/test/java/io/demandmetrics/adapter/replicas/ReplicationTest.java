@@ -15,6 +15,7 @@ import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
 import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -202,8 +203,8 @@ class ReplicationTest {
             options.putHeader("Authorization", "Bearer " + token);
         }
         try {
-            return result(http.request(options).compose(request -> request.send(body))
-                    .compose(response -> response.body().map(text -> response.statusCode() + " " + text)));
+            return result(ClientExchange.send(http, options, io.vertx.core.buffer.Buffer.buffer(body),
+                    response -> response.body().map(text -> response.statusCode() + " " + text)));
         } finally {
             http.close();
         }

@@ -1,6 +1,7 @@
 package io.demandmetrics.prometheus.client;
 
 import io.demandmetrics.scaler.spi.ScalerContext;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.demandmetrics.scaler.support.SharedResources;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -74,7 +75,7 @@ public final class PrometheusQuery {
                     .setTimeout(timeout).putHeader(HttpHeaders.ACCEPT, "application/json");
             endpoint.customHeaders().forEach(request::putHeader);
             authorization.forEach(request::putHeader);
-            return http.request(request).compose(sent -> sent.send()).compose(PrometheusQuery::body);
+            return ClientExchange.send(http, request, PrometheusQuery::body);
         })).recover(error -> Future.failedFuture(error instanceof IllegalStateException ? error
                 : new IllegalStateException("cannot query " + endpoint.server() + ": " + describe(error, timeout))))
                 .compose(answer -> blocking.executeBlocking(() -> {

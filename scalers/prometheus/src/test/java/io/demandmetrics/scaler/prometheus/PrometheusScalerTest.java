@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.demandmetrics.scaler.spi.Scaler;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.demandmetrics.scaler.testkit.TestScalerContext;
 import io.demandmetrics.testfixtures.PrometheusServer;
 import io.vertx.core.Vertx;
@@ -50,8 +51,8 @@ class PrometheusScalerTest {
                     "host", String.valueOf(request.getHeader("Host")),
                     "date", String.valueOf(request.getHeader("X-Amz-Date")),
                     "token", String.valueOf(request.getHeader("X-Amz-Security-Token"))));
-            forward.request(new RequestOptions().setAbsoluteURI(prometheus.url() + request.uri()))
-                    .compose(out -> out.send()).compose(answer -> answer.body().map(body -> {
+            ClientExchange.send(forward, new RequestOptions().setAbsoluteURI(prometheus.url() + request.uri()),
+                    answer -> answer.body().map(body -> {
                         request.response().setStatusCode(answer.statusCode())
                                 .putHeader("Content-Type", "application/json").end(body);
                         return body;

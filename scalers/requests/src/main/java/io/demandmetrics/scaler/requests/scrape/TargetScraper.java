@@ -4,6 +4,7 @@ import io.demandmetrics.scaler.requests.exposition.ExpositionException;
 import io.demandmetrics.scaler.requests.exposition.ExpositionParser;
 import io.demandmetrics.scaler.requests.exposition.Format;
 import io.demandmetrics.scaler.requests.exposition.ScrapedSample;
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -75,9 +76,7 @@ public final class TargetScraper {
         if (bearerToken != null) {
             options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + bearerToken);
         }
-        return client.request(options)
-                .compose(request -> request.send())
-                .compose(this::body)
+        return ClientExchange.send(client, options, this::body)
                 .recover(error -> Future.failedFuture(error instanceof ScrapeException ? error
                         : new ScrapeException(describe(error))));
     }

@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.requests.testapp;
 
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -9,6 +10,7 @@ import io.prometheus.client.Histogram;
 import io.prometheus.client.exporter.common.TextFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import java.io.StringWriter;
@@ -103,7 +105,7 @@ public final class TestApp implements AutoCloseable {
             vertx.cancelTimer(loadTimer);
         }
         loadTimer = vertx.setPeriodic(1000 / perSecond, id -> loadClient.request(HttpMethod.GET, port(),
-                "127.0.0.1", "/work").compose(r -> r.send()).compose(r -> r.body()));
+                "127.0.0.1", "/work").compose(r -> ClientExchange.send(r, HttpClientResponse::body)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.sqs.testing;
 
+import io.demandmetrics.scaler.support.ClientExchange;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -61,21 +62,16 @@ public final class ErrorFront implements AutoCloseable {
             }
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(request.method().name()))
                     .setHost("127.0.0.1").setPort(targetPort).setURI(request.uri()).setHeaders(request.headers());
-            upstream.request(options).compose(out -> out.send(body)).onComplete(answer -> {
-                if (answer.failed()) {
-                    request.response().setStatusCode(502).end();
-                    return;
-                }
-                answer.result().body().onSuccess(payload -> {
-                    request.response().setStatusCode(answer.result().statusCode());
-                    answer.result().headers().forEach(h -> {
-                        if (!h.getKey().equalsIgnoreCase("content-length") && !h.getKey().equalsIgnoreCase("transfer-encoding")) {
-                            request.response().putHeader(h.getKey(), h.getValue());
-                        }
-                    });
-                    request.response().end(payload == null ? Buffer.buffer() : payload);
+            ClientExchange.send(upstream, options, body, answer -> answer.body().map(payload -> {
+                request.response().setStatusCode(answer.statusCode());
+                answer.headers().forEach(h -> {
+                    if (!h.getKey().equalsIgnoreCase("content-length") && !h.getKey().equalsIgnoreCase("transfer-encoding")) {
+                        request.response().putHeader(h.getKey(), h.getValue());
+                    }
                 });
-            });
+                request.response().end(payload == null ? Buffer.buffer() : payload);
+                return payload;
+            })).onFailure(failed -> request.response().setStatusCode(502).end());
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
