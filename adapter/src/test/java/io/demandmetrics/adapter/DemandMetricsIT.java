@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.demandmetrics.scaler.spi.Sample;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,11 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DemandMetricsIT {
 
-    private static final Path CRD = Path.of("..", "deploy", "crd-demandmetric.yaml");
     private static final String EXTERNAL = "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/";
-    private static final ResourceDefinitionContext DEMAND_METRICS = new ResourceDefinitionContext.Builder()
-            .withGroup("demandmetrics.io").withVersion("v1alpha1").withPlural("demandmetrics").withKind("DemandMetric")
-            .withNamespaced(true).build();
 
     @TempDir
     Path dir;
@@ -47,7 +41,7 @@ class DemandMetricsIT {
     @BeforeEach
     void start() throws Exception {
         cluster = new MockCluster();
-        cluster.admin.apiextensions().v1().customResourceDefinitions().load(Files.newInputStream(CRD)).create();
+        cluster.installDemandMetricCrd();
         TestValuesScalerProvider.set("team-orders", List.of(Sample.of(7)));
         TestValuesScalerProvider.set("platform-office", List.of(Sample.of(1)));
         adapter = cluster.startAdapter(dir, "metrics:\n"
@@ -155,7 +149,7 @@ class DemandMetricsIT {
     private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
             io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
             io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> resources() {
-        return cluster.admin.genericKubernetesResources(DEMAND_METRICS).inNamespace("shop");
+        return cluster.demandMetrics("shop");
     }
 
     private JsonObject status(String name) {

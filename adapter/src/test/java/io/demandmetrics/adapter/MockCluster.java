@@ -64,6 +64,27 @@ final class MockCluster implements AutoCloseable {
                 .andReply(201, request -> accessReview(new JsonObject(request.getUtf8Body()))).always();
     }
 
+    /** The DemandMetric resource (deploy/crd-demandmetric.yaml). */
+    static final io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext DEMAND_METRICS =
+            new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder().withGroup("demandmetrics.io")
+                    .withVersion("v1alpha1").withPlural("demandmetrics").withKind("DemandMetric").withNamespaced(true)
+                    .build();
+
+    /** Installs deploy/'s DemandMetric CRD: CRUD for its resources and their status subresource. */
+    void installDemandMetricCrd() throws java.io.IOException {
+        try (var crd = Files.newInputStream(Path.of("..", "deploy", "crd-demandmetric.yaml"))) {
+            admin.apiextensions().v1().customResourceDefinitions().load(crd).create();
+        }
+    }
+
+    /** The DemandMetrics of {@code namespace}, through the admin client. */
+    io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<io.fabric8.kubernetes.api.model.GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
+            demandMetrics(String namespace) {
+        return admin.genericKubernetesResources(DEMAND_METRICS).inNamespace(namespace);
+    }
+
     /** Starts an in-cluster adapter against this API, serving {@code configYaml}; stopped by {@link #close()}. */
     Adapter startAdapter(Path dir, String configYaml, String... extraFlags) throws Exception {
         Path config = dir.resolve("config.yaml");
@@ -81,6 +102,22 @@ final class MockCluster implements AutoCloseable {
     /** Writes a kubeconfig for the adapter's service account against this API to {@code file}. */
     Path kubeconfig(Path file) throws java.io.IOException {
         return kubeconfig(file, api.getPort());
+    }
+
+    /**
+     * Takes every request the API has received since the last call (the mock records them all)
+     * and counts those {@code counted} matches.
+     */
+    int drainRequests(java.util.function.Predicate<io.fabric8.mockwebserver.http.RecordedRequest> counted)
+            throws InterruptedException {
+        int matched = 0;
+        for (var request = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS); request != null;
+                request = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (counted.test(request)) {
+                matched++;
+            }
+        }
+        return matched;
     }
 
     /** The port the API listens on (plain HTTP on 127.0.0.1). */
