@@ -162,8 +162,9 @@ public final class Adapter {
         PollMeters pollMeters = new PollMeters(new SimpleMeterRegistry(), clock);
         // In a cluster, teams' DemandMetrics are served beside the file's metrics, their statuses written.
         TeamMetrics team = mode.kubernetes().isPresent() ? new TeamMetrics() : null;
-        TeamStatuses statuses = team == null ? null : new TeamStatuses(mode.kubernetes().get(),
-                vertx.createSharedWorkerExecutor("kubernetes-api", 8), clock, team, sharing.ownership(), prometheus);
+        TeamStatuses statuses = team == null ? null : new TeamStatuses(mode.kubernetes().get(), vertx,
+                vertx.createSharedWorkerExecutor("kubernetes-api", 8), options.statusWritesPerSecond(), clock, team,
+                sharing.ownership(), prometheus);
         PollListener listener = PollListener.both(pollMeters, sharing.listener());
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 statuses == null ? listener : PollListener.both(listener, statuses), mode.pods(),
@@ -171,6 +172,10 @@ public final class Adapter {
         Forwarding forwarding = new Forwarding(vertx, mode.clusterCa(vertx), prometheus);
         ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, config, team,
                 statuses == null ? () -> { } : () -> statuses.refreshAll(store.catalog()), store, forwarding, metrics);
+        if (statuses != null) {
+            // An invalid DemandMetric's status is written by the holder of its name's bucket.
+            sharing.afterOwnershipChanges(() -> statuses.refreshAll(store.catalog()));
+        }
         DemandMetricWatch teamWatch = team == null ? null : new DemandMetricWatch(vertx, mode.kubernetes().get(), team,
                 configReloader::teamChanged);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,

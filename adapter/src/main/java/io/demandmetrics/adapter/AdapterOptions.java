@@ -25,7 +25,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
                              Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
                              ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles,
-                             ReplicaOptions replicas) {
+                             ReplicaOptions replicas, int statusWritesPerSecond) {
 
     static final String USAGE = """
             Usage: demand-adapter --config FILE [flags]
@@ -73,6 +73,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --authentication-token-cache-ttl DUR       how long TokenReview answers are kept (default 10s)
               --authorization-cache-ttl DUR              how long SubjectAccessReview answers are kept (default 10s)
               --authorization-always-allow-paths P,...   served without authentication (default /healthz,/readyz,/livez)
+              --status-writes-per-second N               DemandMetric status updates started a second at most
+                                                         (default 50; README: For the platform team)
 
             Several replicas (in-cluster): each metric is polled by one replica, which sends its
             readings to the others; every replica answers every metric (README: Running several replicas).
@@ -105,7 +107,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
             "authorization-always-allow-paths", "hpa-files", "replica-buckets", "peer-port", "peer-address",
             "peer-token-file", "lease-namespace", "lease-name", "lease-duration", "lease-renew-deadline",
-            "lease-retry-period");
+            "lease-retry-period", "status-writes-per-second");
     private static final List<String> SWITCHES = List.of("standalone", "help");
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
@@ -133,6 +135,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             problems.add("--hpa-files is for --standalone: in a cluster the adapter watches the HPAs themselves");
         }
         ReplicaOptions replicas = replicas(values, standalone, problems);
+        int statusWrites = integer(values, "status-writes-per-second", 50, 1, 10_000, problems);
         if (values.containsKey("plugin-pins") && !values.containsKey("plugin-dir")) {
             problems.add("--plugin-pins lists the jars of --plugin-dir, which is not given");
         }
@@ -144,7 +147,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
                 path(values, "plugin-pins"), standalone, path(values, "client-ca-file"), configCheck, certCheck, loops,
-                timeouts, auth, hpaFiles, replicas);
+                timeouts, auth, hpaFiles, replicas, statusWrites);
     }
 
     private static ReplicaOptions replicas(Map<String, String> values, boolean standalone, List<String> problems) {

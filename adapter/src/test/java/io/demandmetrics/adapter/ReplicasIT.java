@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three in-cluster replicas sharing the polling through bucket Leases on the Kubernetes API
  * mock: each source is polled by one of them, every replica answers every metric with the
- * owner's value, and when a replica leaves the others take its buckets over.
+ * owner's value, and when a replica leaves the others take its buckets over; each DemandMetric's
+ * status is written by one of them.
  */
 class ReplicasIT {
 
@@ -41,6 +42,7 @@ class ReplicasIT {
     @BeforeEach
     void start() throws Exception {
         cluster = new MockCluster();
+        cluster.installDemandMetricCrd();
         Path token = dir.resolve("peer-token");
         Files.writeString(token, MockCluster.PEER_TOKEN);
         StringBuilder config = new StringBuilder("metrics:\n");
@@ -182,5 +184,56 @@ class ReplicasIT {
                 }
             }
         });
+    }
+
+    @Test
+    void oneReplicaWritesEachDemandMetricsStatusServedOrInvalid() throws Exception {
+        awaitBucketsShared(replicas);
+        cluster.drainRequests(request -> false);
+        TestValuesScalerProvider.set("replicas-team", List.of(Sample.of(4)));
+        // The invalid ones first: a replica that serves the last valid one has applied them all.
+        for (int i = 0; i < 10; i++) {
+            createDemandMetric("invalid-" + i, Map.of("type", "no-such-type"));
+        }
+        for (int i = 0; i < 10; i++) {
+            createDemandMetric("valid-" + i, Map.of("type", "test-values", "pollInterval", "1s", "maxAge", "1h",
+                    "parameters", Map.of("source", "replicas-team")));
+        }
+        for (Adapter replica : replicas) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(replica,
+                    "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/valid-9").statusCode() == 200);
+        }
+        // Every status written, and nothing left to write: what the replicas count as written is
+        // what the API received, and no write waits for its turn.
+        int[] received = {0};
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            received[0] += cluster.drainRequests(request -> request.getMethod().equals("PATCH")
+                    && request.getPath().contains("/demandmetrics/") && request.getPath().contains("/status"));
+            double written = 0;
+            for (Adapter replica : replicas) {
+                if (meter(replica, "demand_adapter_demandmetric_status_writes_waiting") > 0) {
+                    return false;
+                }
+                written += meter(replica, "demand_adapter_demandmetric_status_writes_total");
+            }
+            return received[0] >= 20 && written == received[0];
+        });
+        assertThat(received[0]).as("status writes for 10 served and 10 invalid DemandMetrics, by 3 replicas")
+                .isEqualTo(20);
+        for (int i = 0; i < 10; i++) {
+            assertThat(cluster.demandMetrics("shop").withName("invalid-" + i).get().getAdditionalProperties()
+                    .get("status").toString()).contains("InvalidSpec");
+        }
+    }
+
+    private void createDemandMetric(String name, Map<String, Object> spec) {
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource resource =
+                new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        resource.setApiVersion("demandmetrics.io/v1alpha1");
+        resource.setKind("DemandMetric");
+        resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace("shop")
+                .withName(name).withGeneration(1L).build());
+        resource.setAdditionalProperty("spec", spec);
+        cluster.demandMetrics("shop").resource(resource).create();
     }
 }

@@ -13,7 +13,9 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * the value at that moment. Written only when one of those conditions, the error or the
  * generation changes, never per poll: the value in the status is the one served when it last
  * changed (the metrics API and {@code /explain} have the live one). With replicas sharing the
- * polling, a served metric's status is written by the replica that polls it.
+ * polling, a status is written by one replica: the one that polls the metric (for a resource
+ * that defines none, the holder of its name's bucket). Writes are paced
+ * ({@link PacedWrites}): at most {@code --status-writes-per-second}.
  */
 public final class TeamStatuses implements PollListener {
 
@@ -54,14 +58,19 @@ public final class TeamStatuses implements PollListener {
     private final Ownership ownership;
     private final Counter writes;
     private final Counter writeFailures;
+    private final PacedWrites paced;
     /** By uid: the last status this replica wrote (dropped once the resource is gone). */
     private final Map<String, Decisive> written = new ConcurrentHashMap<>();
     private final Set<String> failuresLogged = ConcurrentHashMap.newKeySet();
 
-    /** @param ownership whether this replica polls a metric, and so writes its status */
-    public TeamStatuses(KubernetesClient kubernetes, WorkerExecutor worker, Clock clock, TeamMetrics team,
-                        Ownership ownership, MeterRegistry registry) {
+    /**
+     * @param ownership whether this replica polls a metric, and so writes its status
+     * @param writesPerSecond status writes started a second at most ({@link PacedWrites})
+     */
+    public TeamStatuses(KubernetesClient kubernetes, Vertx vertx, WorkerExecutor worker, int writesPerSecond,
+                        Clock clock, TeamMetrics team, Ownership ownership, MeterRegistry registry) {
         this.kubernetes = kubernetes;
+        this.paced = new PacedWrites(vertx, writesPerSecond);
         this.worker = worker;
         this.clock = clock;
         this.team = team;
@@ -71,6 +80,9 @@ public final class TeamStatuses implements PollListener {
                         + " generation)").register(registry);
         this.writeFailures = Counter.builder("demand_adapter_demandmetric_status_write_failures")
                 .description("DemandMetric status updates the API server refused or did not answer").register(registry);
+        Gauge.builder("demand_adapter_demandmetric_status_writes_waiting", paced, PacedWrites::waiting)
+                .description("DemandMetric status updates waiting for their turn (--status-writes-per-second)")
+                .register(registry);
     }
 
     /** A poll ended: the metric's health may have changed. */
@@ -86,19 +98,31 @@ public final class TeamStatuses implements PollListener {
     public void refreshAll(Catalog current) {
         Set<String> present = team.outcomes().keySet();
         written.keySet().retainAll(present);
+        paced.retainOnly(present);
         for (TeamMetrics.Outcome outcome : team.outcomes().values()) {
             refresh(outcome, outcome.served() ? current.state(outcome.servedAs()) : null);
         }
     }
 
     private void refresh(TeamMetrics.Outcome outcome, MetricState state) {
-        if (state != null && !ownership.polls(state.definition())) {
-            return; // its owner writes it
-        }
         TeamMetric.ResourceId id = outcome.metric().id();
+        if (!writesStatusOf(outcome.metric(), state)) {
+            // Another replica writes it; should this one write it again later, the resource says
+            // what was written meanwhile, not this replica's memory.
+            written.remove(id.uid());
+            paced.cancel(id.uid());
+            return;
+        }
         Decisive desired = decisive(outcome, state);
         GenericKubernetesResource seen = team.resource(id.uid());
-        if (desired.equals(written.get(id.uid())) || seen == null || desired.equals(decisiveOf(seen))) {
+        if (desired.equals(written.get(id.uid())) || seen == null) {
+            return; // written, or waiting for its turn; or the resource is gone
+        }
+        if (desired.equals(decisiveOf(seen))) {
+            // What the resource says already: a change still waiting for its turn is overtaken, and
+            // what this replica wrote last is forgotten, so the next change is judged by the resource.
+            paced.cancel(id.uid());
+            written.remove(id.uid());
             return;
         }
         written.put(id.uid(), desired);
@@ -106,6 +130,10 @@ public final class TeamStatuses implements PollListener {
         // but the conditions are one list, replaced whole, whatever a server does with lists.
         JsonArray patch = new JsonArray().add(new JsonObject().put("op", "add").put("path", "/status")
                 .put("value", statusJson(desired, seen, state)));
+        paced.submit(id.uid(), () -> write(id, desired, patch));
+    }
+
+    private void write(TeamMetric.ResourceId id, Decisive desired, JsonArray patch) {
         worker.executeBlocking(() -> {
             kubernetes.genericKubernetesResources(DemandMetricWatch.DEMAND_METRICS).inNamespace(id.namespace())
                     .withName(id.name()).subresource("status")
@@ -122,6 +150,20 @@ public final class TeamStatuses implements PollListener {
                         ? "HTTP " + k.getCode() + " " + k.getMessage() : failure.getMessage());
             }
         });
+    }
+
+    /**
+     * With replicas sharing the polling, one replica writes each status: the one that polls the
+     * metric, or, for a resource that defines none (invalid), the holder of its name's bucket.
+     */
+    private boolean writesStatusOf(TeamMetric metric, MetricState state) {
+        if (state != null) {
+            return ownership.polls(state.definition());
+        }
+        if (metric.definition() != null) {
+            return ownership.polls(metric.definition());
+        }
+        return ownership.holds("demandmetric:" + metric.id().namespace() + "/" + metric.id().name());
     }
 
     private Decisive decisive(TeamMetrics.Outcome outcome, MetricState state) {

@@ -52,6 +52,7 @@ public final class LeaseSharing implements Sharing {
     private final AtomicReference<MetricStore> store = new AtomicReference<>();
     private final AtomicReference<ReadingReplicator> replicator = new AtomicReference<>();
     private final LeasedOwnership ownership;
+    private volatile Runnable afterOwnershipChange = () -> { };
     private final Counter acquisitions;
     private final Timer lag;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -79,7 +80,7 @@ public final class LeaseSharing implements Sharing {
         this.ownership = new LeasedOwnership(options.buckets(), () -> {
             MetricStore current = store.get();
             if (current != null) {
-                current.ownershipChanged();
+                current.ownershipChanged().onComplete(changed -> afterOwnershipChange.run());
             }
         });
     }
@@ -123,6 +124,11 @@ public final class LeaseSharing implements Sharing {
     @Override
     public Ownership ownership() {
         return ownership;
+    }
+
+    @Override
+    public void afterOwnershipChanges(Runnable then) {
+        afterOwnershipChange = then;
     }
 
     @Override

@@ -44,6 +44,11 @@ public final class LeasedOwnership implements Ownership, BucketLeases.Listener {
     }
 
     @Override
+    public boolean holds(String placement) {
+        return held.contains(bucketOf(placement, buckets));
+    }
+
+    @Override
     public void acquired(int bucket) {
         held.add(bucket);
         changed.run();

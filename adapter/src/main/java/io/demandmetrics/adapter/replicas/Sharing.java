@@ -55,4 +55,12 @@ public interface Sharing {
 
     /** Gives the buckets back (so the others take over at once) and stops sending and receiving. */
     Future<Void> close();
+
+    /**
+     * Runs {@code then} after each change of the buckets held here has reached the store (work
+     * that follows ownership but is not polling: the statuses of DemandMetrics that serve
+     * nothing). Nothing to do when this replica does everything.
+     */
+    default void afterOwnershipChanges(Runnable then) {
+    }
 }

@@ -18,4 +18,13 @@ public interface Ownership {
      * MetricDefinition#placement()}). Called on the store's context; must not block.
      */
     boolean polls(MetricDefinition definition);
+
+    /**
+     * Whether this replica holds the bucket {@code placement} falls in, for work that is not a
+     * metric's polling but must be done by one replica (the status of a DemandMetric that serves
+     * nothing). Everything, unless replicas share the work.
+     */
+    default boolean holds(String placement) {
+        return true;
+    }
 }
