@@ -170,12 +170,12 @@ public final class Adapter {
                 statuses == null ? listener : PollListener.both(listener, statuses), mode.pods(),
                 sharing.ownership());
         Forwarding forwarding = new Forwarding(vertx, mode.clusterCa(vertx), prometheus);
+        // After every config turn, and after every change of the buckets held here (an invalid
+        // DemandMetric's status is written by the holder of its name's bucket).
+        Runnable refreshStatuses = statuses == null ? () -> { } : () -> statuses.refreshAll(store.catalog());
         ConfigReloader configReloader = new ConfigReloader(vertx, options.config(), parser, configText, config, team,
-                statuses == null ? () -> { } : () -> statuses.refreshAll(store.catalog()), store, forwarding, metrics);
-        if (statuses != null) {
-            // An invalid DemandMetric's status is written by the holder of its name's bucket.
-            sharing.afterOwnershipChanges(() -> statuses.refreshAll(store.catalog()));
-        }
+                refreshStatuses, store, forwarding, metrics);
+        sharing.afterOwnershipChanges(refreshStatuses);
         DemandMetricWatch teamWatch = team == null ? null : new DemandMetricWatch(vertx, mode.kubernetes().get(), team,
                 configReloader::teamChanged);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,

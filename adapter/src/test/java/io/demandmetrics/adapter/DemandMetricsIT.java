@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -138,12 +137,7 @@ class DemandMetricsIT {
     }
 
     private void create(String name, Map<String, Object> spec) {
-        GenericKubernetesResource resource = new GenericKubernetesResource();
-        resource.setApiVersion("demandmetrics.io/v1alpha1");
-        resource.setKind("DemandMetric");
-        resource.setMetadata(new ObjectMetaBuilder().withNamespace("shop").withName(name).withGeneration(1L).build());
-        resource.setAdditionalProperty("spec", spec);
-        resources().resource(resource).create();
+        cluster.createDemandMetric("shop", name, spec);
     }
 
     private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,

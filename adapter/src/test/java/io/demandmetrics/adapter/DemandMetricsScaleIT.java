@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.scaler.spi.Sample;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -165,12 +163,7 @@ class DemandMetricsScaleIT {
         spec.put("parameters", Map.of("source", source));
         spec.put("pollInterval", "2s");
         spec.put("maxAge", "1h");
-        GenericKubernetesResource resource = new GenericKubernetesResource();
-        resource.setApiVersion("demandmetrics.io/v1alpha1");
-        resource.setKind("DemandMetric");
-        resource.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).withGeneration(1L).build());
-        resource.setAdditionalProperty("spec", spec);
-        cluster.demandMetrics(namespace).resource(resource).create();
+        cluster.createDemandMetric(namespace, name, spec);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -112,20 +112,14 @@ public final class Http2ClientProbe {
             if (toBackend != null && mode.equals("forward-both") && !frozen) {
                 runPhase(toBackend, requests, "/apis/external.metrics.k8s.io/v1beta1/namespaces/shop/theirs");
             }
-            AtomicInteger started = new AtomicInteger();
-            AtomicInteger done = new AtomicInteger();
-            List<Chain> chains = new ArrayList<>();
-            for (int s = 0; s < 4; s++) {
-                Chain chain = new Chain(client, requests, started, done, MINE);
-                chain.next();
-                chains.add(chain);
-            }
+            List<Chain> chains = startPhase(client, requests, MINE);
             try {
-                Future.all(chains.stream().map(chain -> chain.over.future()).toList()).toCompletionStage()
-                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                awaitPhase(chains);
             } catch (java.util.concurrent.TimeoutException e) {
+                Chain any = chains.get(0);
                 System.out.printf("HUNG in phase %d (after %d requests in all; backend %s): started %d, answered %d%n",
-                        phase, (long) phase * requests + done.get(), frozen ? "frozen" : "up", started.get(), done.get());
+                        phase, (long) phase * requests + any.done.get(), frozen ? "frozen" : "up", any.started.get(),
+                        any.done.get());
                 code = 1;
                 if (adapter != null) {
                     Process curl = new ProcessBuilder("sh", "-c", "curl -s -m 5 --cacert " + cert + " " + adapter.url()
@@ -166,15 +160,26 @@ public final class Http2ClientProbe {
 
     /** One phase of {@code requests} for {@code path}, four chains; fails after 30 s. */
     private static void runPhase(HttpClient client, int requests, String path) throws Exception {
+        awaitPhase(startPhase(client, requests, path));
+    }
+
+    /** Four chains sharing one count of {@code requests} for {@code path}, started. */
+    private static List<Chain> startPhase(HttpClient client, int requests, String path) {
         AtomicInteger started = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        List<Future<Void>> chains = new ArrayList<>();
+        List<Chain> chains = new ArrayList<>();
         for (int s = 0; s < 4; s++) {
             Chain chain = new Chain(client, requests, started, done, path);
             chain.next();
-            chains.add(chain.over.future());
+            chains.add(chain);
         }
-        Future.all(chains).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return chains;
+    }
+
+    /** Waits up to 30 s for every chain to end; a TimeoutException when one does not. */
+    private static void awaitPhase(List<Chain> chains) throws Exception {
+        Future.all(chains.stream().map(chain -> chain.over.future()).toList()).toCompletionStage()
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** Requests one after the other until the phase has started {@code count}; what its current one went through. */

@@ -85,6 +85,18 @@ final class MockCluster implements AutoCloseable {
         return admin.genericKubernetesResources(DEMAND_METRICS).inNamespace(namespace);
     }
 
+    /** Creates DemandMetric {@code namespace/name} (generation 1) with {@code spec}. */
+    void createDemandMetric(String namespace, String name, Map<String, Object> spec) {
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource resource =
+                new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        resource.setApiVersion("demandmetrics.io/v1alpha1");
+        resource.setKind("DemandMetric");
+        resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace(namespace)
+                .withName(name).withGeneration(1L).build());
+        resource.setAdditionalProperty("spec", spec);
+        demandMetrics(namespace).resource(resource).create();
+    }
+
     /** Starts an in-cluster adapter against this API, serving {@code configYaml}; stopped by {@link #close()}. */
     Adapter startAdapter(Path dir, String configYaml, String... extraFlags) throws Exception {
         Path config = dir.resolve("config.yaml");

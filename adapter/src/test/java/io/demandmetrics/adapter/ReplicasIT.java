@@ -193,10 +193,10 @@ class ReplicasIT {
         TestValuesScalerProvider.set("replicas-team", List.of(Sample.of(4)));
         // The invalid ones first: a replica that serves the last valid one has applied them all.
         for (int i = 0; i < 10; i++) {
-            createDemandMetric("invalid-" + i, Map.of("type", "no-such-type"));
+            cluster.createDemandMetric("shop", "invalid-" + i, Map.of("type", "no-such-type"));
         }
         for (int i = 0; i < 10; i++) {
-            createDemandMetric("valid-" + i, Map.of("type", "test-values", "pollInterval", "1s", "maxAge", "1h",
+            cluster.createDemandMetric("shop", "valid-" + i, Map.of("type", "test-values", "pollInterval", "1s", "maxAge", "1h",
                     "parameters", Map.of("source", "replicas-team")));
         }
         for (Adapter replica : replicas) {
@@ -224,16 +224,5 @@ class ReplicasIT {
             assertThat(cluster.demandMetrics("shop").withName("invalid-" + i).get().getAdditionalProperties()
                     .get("status").toString()).contains("InvalidSpec");
         }
-    }
-
-    private void createDemandMetric(String name, Map<String, Object> spec) {
-        io.fabric8.kubernetes.api.model.GenericKubernetesResource resource =
-                new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
-        resource.setApiVersion("demandmetrics.io/v1alpha1");
-        resource.setKind("DemandMetric");
-        resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace("shop")
-                .withName(name).withGeneration(1L).build());
-        resource.setAdditionalProperty("spec", spec);
-        cluster.demandMetrics("shop").resource(resource).create();
     }
 }

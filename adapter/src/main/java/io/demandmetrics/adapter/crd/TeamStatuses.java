@@ -107,10 +107,7 @@ public final class TeamStatuses implements PollListener {
     private void refresh(TeamMetrics.Outcome outcome, MetricState state) {
         TeamMetric.ResourceId id = outcome.metric().id();
         if (!writesStatusOf(outcome.metric(), state)) {
-            // Another replica writes it; should this one write it again later, the resource says
-            // what was written meanwhile, not this replica's memory.
-            written.remove(id.uid());
-            paced.cancel(id.uid());
+            forget(id.uid()); // another replica writes it; should this one again, the resource says what it has
             return;
         }
         Decisive desired = decisive(outcome, state);
@@ -119,10 +116,7 @@ public final class TeamStatuses implements PollListener {
             return; // written, or waiting for its turn; or the resource is gone
         }
         if (desired.equals(decisiveOf(seen))) {
-            // What the resource says already: a change still waiting for its turn is overtaken, and
-            // what this replica wrote last is forgotten, so the next change is judged by the resource.
-            paced.cancel(id.uid());
-            written.remove(id.uid());
+            forget(id.uid()); // what the resource says already: a write still waiting is overtaken
             return;
         }
         written.put(id.uid(), desired);
@@ -131,6 +125,15 @@ public final class TeamStatuses implements PollListener {
         JsonArray patch = new JsonArray().add(new JsonObject().put("op", "add").put("path", "/status")
                 .put("value", statusJson(desired, seen, state)));
         paced.submit(id.uid(), () -> write(id, desired, patch));
+    }
+
+    /**
+     * Drops what this replica wrote last of a status and the write still waiting for it, so the
+     * next change is judged against the resource itself.
+     */
+    private void forget(String uid) {
+        written.remove(uid);
+        paced.cancel(uid);
     }
 
     private void write(TeamMetric.ResourceId id, Decisive desired, JsonArray patch) {

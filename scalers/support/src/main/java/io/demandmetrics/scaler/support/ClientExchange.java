@@ -18,8 +18,8 @@ import java.util.function.Function;
  * the outer future, which Vert.x may run in a later event-loop task than the one that delivered
  * the response's head; when the body arrived in the same read as the head, {@code read} then
  * asks for a body that is already gone, and waits until its timeout (or forever, without one).
- * Seen on this project's own HTTP/2 client: one request in a few hundred thousand, every time
- * with the body's end delivered before the reader asked for it (bench/RESULTS.md,
+ * Seen on this project's own HTTP/2 client: one request in a few hundred thousand, in each stall
+ * traced with the body's end delivered before the reader asked for it (bench/RESULTS.md,
  * "A stalled request of the benchmark client"). Attached here to {@link HttpClientRequest#response()}
  * before the request is written, {@code read} runs in the task that delivers the head, so its
  * handlers are in place before any byte of the body is handed over.
@@ -46,18 +46,24 @@ public final class ClientExchange {
      * answer with {@code read} (for a caller that treats a failure to obtain it apart).
      */
     public static <T> Future<T> send(HttpClientRequest request, Function<HttpClientResponse, Future<T>> read) {
-        Future<T> answer = request.response().compose(read);
-        request.end();
-        return answer;
+        return exchange(request, null, read);
     }
 
     /** Sends a request with {@code body} and reads its answer with {@code read}. */
     public static <T> Future<T> send(HttpClient client, RequestOptions options, Buffer body,
                                      Function<HttpClientResponse, Future<T>> read) {
-        return client.request(options).compose(request -> {
-            Future<T> answer = request.response().compose(read);
+        return client.request(options).compose(request -> exchange(request, body, read));
+    }
+
+    /** The reader attached, then the request written: with {@code body}, or without one when it is null. */
+    private static <T> Future<T> exchange(HttpClientRequest request, Buffer body,
+                                          Function<HttpClientResponse, Future<T>> read) {
+        Future<T> answer = request.response().compose(read);
+        if (body == null) {
+            request.end();
+        } else {
             request.end(body);
-            return answer;
-        });
+        }
+        return answer;
     }
 }
