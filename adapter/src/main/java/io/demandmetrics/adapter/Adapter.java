@@ -163,8 +163,7 @@ public final class Adapter {
         // In a cluster, teams' DemandMetrics are served beside the file's metrics, their statuses written.
         TeamMetrics team = mode.kubernetes().isPresent() ? new TeamMetrics() : null;
         TeamStatuses statuses = team == null ? null : new TeamStatuses(mode.kubernetes().get(), vertx,
-                vertx.createSharedWorkerExecutor("kubernetes-api", 8), options.statusWritesPerSecond(), clock, team,
-                sharing.ownership(), prometheus);
+                options.statusWritesPerSecond(), clock, team, sharing.ownership(), prometheus);
         PollListener listener = PollListener.both(pollMeters, sharing.listener());
         MetricStore store = new MetricStore(vertx, clock, prometheus,
                 statuses == null ? listener : PollListener.both(listener, statuses), mode.pods(),

@@ -127,6 +127,34 @@ class DemandMetricsIT {
         assertThat(writes()).as("failing the same way is no change").isEqualTo(afterFailure);
     }
 
+    /**
+     * Each HPA request is authorized by a SubjectAccessReview (one per metric, then cached); a
+     * slow API server with status writes waiting must not hold those reviews back. Here each of
+     * 80 statuses takes the API server 3 s: had the writes and the reviews one queue (as they
+     * once had), every review would wait behind tens of seconds of writes and fail at its 5 s
+     * deadline, and the HPA would get no value for a metric that has one.
+     */
+    @Test
+    void hpaRequestsAreAuthorizedWhileStatusWritesWaitOnASlowApiServer() throws Exception {
+        int slow = 80;
+        assertThat(get("/apis/external.metrics.k8s.io/v1beta1").statusCode()).isEqualTo(200);
+        TestValuesScalerProvider.set("team-slow", List.of(Sample.of(2)));
+        for (int i = 0; i < slow; i++) {
+            cluster.slowStatusWrites("shop", "slow-" + i, Duration.ofSeconds(3));
+            create("slow-" + i, spec("team-slow"));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> new JsonObject(get("/apis/external.metrics.k8s.io/v1beta1")
+                .body()).getJsonArray("resources").size() >= slow + 1);
+        for (int i = 0; i < slow; i++) {
+            HttpResponse<String> answer = get(EXTERNAL + "slow-" + i);
+            assertThat(answer.statusCode()).as("slow-%d: %s", i, answer.body()).isEqualTo(200);
+            assertThat(value(answer)).isEqualTo("2");
+        }
+        // Meanwhile the writes waited (8 at a time, 3 s each: half a minute for the 80).
+        assertThat(TestAdapters.meter(get("/metrics").body(), "demand_adapter_demandmetric_status_writes_waiting"))
+                .isPositive();
+    }
+
     private static Map<String, Object> spec(String source) {
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("type", "test-values");

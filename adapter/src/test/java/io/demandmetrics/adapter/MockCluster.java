@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,18 @@ final class MockCluster implements AutoCloseable {
                 .withName(name).withGeneration(1L).build());
         resource.setAdditionalProperty("spec", spec);
         demandMetrics(namespace).resource(resource).create();
+    }
+
+    /**
+     * The status of DemandMetric {@code namespace/name} is written slowly from now on: each PATCH is
+     * answered after {@code delay} (as by an overloaded API server), and not stored.
+     */
+    void slowStatusWrites(String namespace, String name, Duration delay) {
+        String path = "/apis/demandmetrics.io/v1alpha1/namespaces/" + namespace + "/demandmetrics/" + name + "/status";
+        JsonObject answer = new JsonObject().put("apiVersion", "demandmetrics.io/v1alpha1").put("kind", "DemandMetric")
+                .put("metadata", new JsonObject().put("namespace", namespace).put("name", name));
+        api.expect().patch().delay(delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).withPath(path)
+                .andReply(200, request -> answer.encode()).always();
     }
 
     /** Starts an in-cluster adapter against this API, serving {@code configYaml}; stopped by {@link #close()}. */

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
@@ -36,13 +37,18 @@ import org.slf4j.LoggerFactory;
  * changed (the metrics API and {@code /explain} have the live one). With replicas sharing the
  * polling, a status is written by one replica: the one that polls the metric (for a resource
  * that defines none, the holder of its name's bucket). Writes are paced
- * ({@link PacedWrites}): at most {@code --status-writes-per-second}.
+ * ({@link PacedWrites}): at most {@code --status-writes-per-second}, and at most
+ * {@link #WRITES_IN_FLIGHT} at a time, on worker threads of their own: on the pool that reviews
+ * tokens and access, a slow API server kept thousands of queued status writes ahead of the
+ * reviews of HPAs' requests, which failed at their deadline while the first pass lasted.
  */
 public final class TeamStatuses implements PollListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(TeamStatuses.class);
     /** A message longer than this is cut: the status is for people, {@code /explain} has the rest. */
     private static final int MAX_MESSAGE = 4_000;
+    /** Status writes in flight at most (and the threads that make them). */
+    static final int WRITES_IN_FLIGHT = 8;
 
     /** The part of a status that decides whether it is written again (not the value, not times). */
     private record Decisive(long generation, List<Condition> conditions, String lastError) {
@@ -67,11 +73,11 @@ public final class TeamStatuses implements PollListener {
      * @param ownership whether this replica polls a metric, and so writes its status
      * @param writesPerSecond status writes started a second at most ({@link PacedWrites})
      */
-    public TeamStatuses(KubernetesClient kubernetes, Vertx vertx, WorkerExecutor worker, int writesPerSecond,
-                        Clock clock, TeamMetrics team, Ownership ownership, MeterRegistry registry) {
+    public TeamStatuses(KubernetesClient kubernetes, Vertx vertx, int writesPerSecond, Clock clock, TeamMetrics team,
+                        Ownership ownership, MeterRegistry registry) {
         this.kubernetes = kubernetes;
-        this.paced = new PacedWrites(vertx, writesPerSecond);
-        this.worker = worker;
+        this.paced = new PacedWrites(vertx, writesPerSecond, WRITES_IN_FLIGHT);
+        this.worker = vertx.createSharedWorkerExecutor("demandmetric-status-writes", WRITES_IN_FLIGHT);
         this.clock = clock;
         this.team = team;
         this.ownership = ownership;
@@ -81,8 +87,8 @@ public final class TeamStatuses implements PollListener {
         this.writeFailures = Counter.builder("demand_adapter_demandmetric_status_write_failures")
                 .description("DemandMetric status updates the API server refused or did not answer").register(registry);
         Gauge.builder("demand_adapter_demandmetric_status_writes_waiting", paced, PacedWrites::waiting)
-                .description("DemandMetric status updates waiting for their turn (--status-writes-per-second)")
-                .register(registry);
+                .description("DemandMetric status updates waiting for their turn (--status-writes-per-second, or"
+                        + " " + WRITES_IN_FLIGHT + " in flight)").register(registry);
     }
 
     /** A poll ended: the metric's health may have changed. */
@@ -136,8 +142,8 @@ public final class TeamStatuses implements PollListener {
         paced.cancel(uid);
     }
 
-    private void write(TeamMetric.ResourceId id, Decisive desired, JsonArray patch) {
-        worker.executeBlocking(() -> {
+    private Future<Void> write(TeamMetric.ResourceId id, Decisive desired, JsonArray patch) {
+        return worker.<Void>executeBlocking(() -> {
             kubernetes.genericKubernetesResources(DemandMetricWatch.DEMAND_METRICS).inNamespace(id.namespace())
                     .withName(id.name()).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON), patch.encode());
@@ -148,11 +154,35 @@ public final class TeamStatuses implements PollListener {
         }).onFailure(failure -> {
             writeFailures.increment();
             written.remove(id.uid(), desired); // the next change or turn tries again
-            if (failuresLogged.add(id.uid())) {
-                LOG.warn("cannot write the status of DemandMetric {}: {}", id, failure instanceof KubernetesClientException k
-                        ? "HTTP " + k.getCode() + " " + k.getMessage() : failure.getMessage());
+            if (interrupted(failure)) {
+                // The adapter is stopping: the write is lost with it, and written again by the next owner.
+                LOG.debug("status write of DemandMetric {} interrupted", id);
+            } else if (failuresLogged.add(id.uid())) {
+                LOG.warn("cannot write the status of DemandMetric {}: {}", id, cause(failure));
             }
-        });
+        }).mapEmpty();
+    }
+
+    private static boolean interrupted(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The API server's answer, or (none came) why the request failed. */
+    private static String cause(Throwable failure) {
+        if (failure instanceof KubernetesClientException refused && refused.getCode() > 0) {
+            return "HTTP " + refused.getCode() + " " + refused.getMessage();
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? String.valueOf(failure.getMessage())
+                : failure.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 
     /**
