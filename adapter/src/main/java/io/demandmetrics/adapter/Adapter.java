@@ -17,6 +17,7 @@ import io.demandmetrics.adapter.metrics.PollMeters;
 import io.demandmetrics.adapter.registry.PluginPins;
 import io.demandmetrics.adapter.registry.RegistryException;
 import io.demandmetrics.adapter.crd.DemandMetricWatch;
+import io.demandmetrics.adapter.crd.TeamSecrets;
 import io.demandmetrics.adapter.crd.TeamMetrics;
 import io.demandmetrics.adapter.crd.TeamStatuses;
 import io.demandmetrics.adapter.forward.Forwarding;
@@ -161,7 +162,9 @@ public final class Adapter {
         // Each metric's meters live apart from the rest: /metrics streams them (PollMeters says why).
         PollMeters pollMeters = new PollMeters(new SimpleMeterRegistry(), clock);
         // In a cluster, teams' DemandMetrics are served beside the file's metrics, their statuses written.
-        TeamMetrics team = mode.kubernetes().isPresent() ? new TeamMetrics() : null;
+        TeamSecrets teamSecrets = mode.kubernetes().map(kubernetes -> new TeamSecrets(kubernetes, vertx,
+                options.credentialsDir())).orElse(null);
+        TeamMetrics team = teamSecrets == null ? null : new TeamMetrics(teamSecrets);
         TeamStatuses statuses = team == null ? null : new TeamStatuses(mode.kubernetes().get(), vertx,
                 options.statusWritesPerSecond(), clock, team, sharing.ownership(), prometheus);
         PollListener listener = PollListener.both(pollMeters, sharing.listener());
@@ -176,7 +179,7 @@ public final class Adapter {
                 refreshStatuses, store, forwarding, metrics);
         sharing.afterOwnershipChanges(refreshStatuses);
         DemandMetricWatch teamWatch = team == null ? null : new DemandMetricWatch(vertx, mode.kubernetes().get(), team,
-                configReloader::teamChanged);
+                teamSecrets, configReloader::teamChanged);
         PluginReloader plugins = new PluginReloader(vertx, options.pluginDir(), options.pluginPins(), scalers,
                 configReloader, prometheus, store::forgetShared);
         Gauge.builder("demand_adapter_metrics_configured", store, s -> s.catalog().size())

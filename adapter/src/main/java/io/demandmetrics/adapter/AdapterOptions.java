@@ -19,13 +19,14 @@ import java.util.Map;
  * @param bindAddress null means the mode's default: 127.0.0.1 standalone, 0.0.0.0 in-cluster
  * @param pluginPins the plugin jars that may be loaded, by SHA-256; null: any in the plugin directory
  * @param hpaFiles standalone: HPA manifests whose proposals /explain shows for the metrics they read
+ * @param credentialsDir in a cluster: where the Secret keys DemandMetrics name are written for the scalers
  */
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
                              Path certDir, Path config, Path pluginDir, Path pluginPins, boolean standalone,
                              Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
                              ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles,
-                             ReplicaOptions replicas, int statusWritesPerSecond) {
+                             ReplicaOptions replicas, int statusWritesPerSecond, Path credentialsDir) {
 
     static final String USAGE = """
             Usage: demand-adapter --config FILE [flags]
@@ -75,6 +76,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --authorization-always-allow-paths P,...   served without authentication (default /healthz,/readyz,/livez)
               --status-writes-per-second N               DemandMetric status updates started a second at most
                                                          (default 50; README: For the platform team)
+              --credentials-dir DIR                      where the Secret keys DemandMetrics name are written
+                                                         for the scalers, deleted at exit (default: $TMPDIR/demand-adapter-credentials-PID;
+                                                         deploy/ mounts a memory-backed emptyDir)
 
             Several replicas (in-cluster): each metric is polled by one replica, which sends its
             readings to the others; every replica answers every metric (README: Running several replicas).
@@ -107,7 +111,7 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
             "authorization-always-allow-paths", "hpa-files", "replica-buckets", "peer-port", "peer-address",
             "peer-token-file", "lease-namespace", "lease-name", "lease-duration", "lease-renew-deadline",
-            "lease-retry-period", "status-writes-per-second");
+            "lease-retry-period", "status-writes-per-second", "credentials-dir");
     private static final List<String> SWITCHES = List.of("standalone", "help");
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
@@ -144,10 +148,12 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         }
         Path certDir = values.containsKey("cert-dir") ? Path.of(values.get("cert-dir"))
                 : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-certs");
+        Path credentialsDir = values.containsKey("credentials-dir") ? Path.of(values.get("credentials-dir"))
+                : Path.of(System.getProperty("java.io.tmpdir"), "demand-adapter-credentials-" + ProcessHandle.current().pid());
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
                 path(values, "plugin-pins"), standalone, path(values, "client-ca-file"), configCheck, certCheck, loops,
-                timeouts, auth, hpaFiles, replicas, statusWrites);
+                timeouts, auth, hpaFiles, replicas, statusWrites, credentialsDir);
     }
 
     private static ReplicaOptions replicas(Map<String, String> values, boolean standalone, List<String> problems) {

@@ -90,10 +90,25 @@ public final class PrometheusServer implements AutoCloseable {
         return new PrometheusServer(launch(dir, port), port, dir);
     }
 
+    /**
+     * Starts Prometheus with a config and a web config ({@code --web.config.file}: basic auth
+     * users, TLS), the rest as {@link #startWithConfig(Path, String)}; {@link #query} does not
+     * authenticate, so the caller checks readiness itself.
+     */
+    public static PrometheusServer startWithConfig(Path dir, String config, String webConfig) throws Exception {
+        Files.writeString(dir.resolve("web.yml"), webConfig);
+        return startWithConfig(dir, config);
+    }
+
     private static Process launch(Path dir, int port) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("prometheus",
+                "--config.file=" + dir.resolve("prometheus.yml"), "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port));
+        if (Files.exists(dir.resolve("web.yml"))) {
+            command.add("--web.config.file=" + dir.resolve("web.yml"));
+        }
         try {
-            return new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+            return new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                             dir.resolve("prometheus.log").toFile())).start();
         } catch (IOException e) {

@@ -33,6 +33,7 @@ public final class DemandMetricWatch implements AutoCloseable {
     private final Context context;
     private final KubernetesClient kubernetes;
     private final TeamMetrics team;
+    private final TeamSecrets secrets;
     private final Supplier<Future<Void>> apply;
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
     /** Touched only on {@link #context}. */
@@ -41,14 +42,18 @@ public final class DemandMetricWatch implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * @param secrets the Secrets DemandMetrics take credentials from: a change of one is a turn too
      * @param apply a config turn that serves {@code team}'s metrics as they are then (and writes their statuses)
      */
-    public DemandMetricWatch(Vertx vertx, KubernetesClient kubernetes, TeamMetrics team, Supplier<Future<Void>> apply) {
+    public DemandMetricWatch(Vertx vertx, KubernetesClient kubernetes, TeamMetrics team, TeamSecrets secrets,
+                             Supplier<Future<Void>> apply) {
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.kubernetes = kubernetes;
         this.team = team;
+        this.secrets = secrets;
         this.apply = apply;
+        secrets.onChange(this::changed);
     }
 
     /** Starts the informer; it lists every DemandMetric, then follows changes. */
@@ -115,6 +120,7 @@ public final class DemandMetricWatch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        secrets.close();
         SharedIndexInformer<GenericKubernetesResource> current = informer;
         if (current != null) {
             current.stop();

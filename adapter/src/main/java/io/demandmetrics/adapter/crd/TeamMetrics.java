@@ -4,9 +4,11 @@ import io.demandmetrics.adapter.config.ConfigParser;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.config.MetricKey;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +34,18 @@ public final class TeamMetrics {
         }
     }
 
-    /** What was read of a resource version with a parser: read again only when either changes. */
-    private record Read(String resourceVersion, ConfigParser parser, TeamMetric metric) {
+    /**
+     * What was read of a resource version with a parser and (for a spec that names Secrets) the
+     * Secrets as they were: read again only when one of them changes.
+     */
+    private record Read(String resourceVersion, ConfigParser parser, long secretsVersion, TeamMetric metric) {
     }
+
+    /** For a spec that names no Secret: no Secret's change reads it again. */
+    private static final long NO_SECRETS = -1;
+
+    /** Where credentials come from; null for an adapter that reads no Secrets. */
+    private final TeamSecrets secrets;
 
     /** By uid: the resources the informer holds. */
     private final Map<String, GenericKubernetesResource> resources = new ConcurrentHashMap<>();
@@ -42,6 +53,16 @@ public final class TeamMetrics {
     private final Map<String, Read> reads = new HashMap<>();
     private volatile Map<String, Outcome> outcomes = Map.of();
     private volatile Map<MetricKey, Outcome> byKey = Map.of();
+
+    /** DemandMetrics that may not name Secrets (such a spec is refused). */
+    public TeamMetrics() {
+        this(null);
+    }
+
+    /** @param secrets where the credentials DemandMetrics name are read from */
+    public TeamMetrics(TeamSecrets secrets) {
+        this.secrets = secrets;
+    }
 
     /** The informer saw {@code resource} added or changed. */
     void put(GenericKubernetesResource resource) {
@@ -64,19 +85,32 @@ public final class TeamMetrics {
     public List<MetricDefinition> definitions(ConfigParser parser, Set<MetricKey> fileKeys) {
         List<TeamMetric> current = new ArrayList<>();
         Map<String, Read> nextReads = new HashMap<>();
+        long secretsVersion = secrets == null ? 0 : secrets.version();
+        Set<String> namespacesNamingSecrets = new HashSet<>();
+        Set<Path> credentials = new HashSet<>();
         for (GenericKubernetesResource resource : resources.values()) {
             String uid = resource.getMetadata().getUid();
             Read read = reads.get(uid);
             if (read == null || read.parser() != parser
-                    || !read.resourceVersion().equals(resource.getMetadata().getResourceVersion())) {
+                    || !read.resourceVersion().equals(resource.getMetadata().getResourceVersion())
+                    || read.secretsVersion() != NO_SECRETS && read.secretsVersion() != secretsVersion) {
+                boolean namesSecrets = TeamMetricReader.namesSecrets(resource);
                 read = new Read(resource.getMetadata().getResourceVersion(), parser,
-                        TeamMetricReader.read(resource, parser));
+                        namesSecrets ? secretsVersion : NO_SECRETS, TeamMetricReader.read(resource, parser,
+                        secrets == null ? TeamMetricReader.NO_SECRETS : secrets::file));
             }
             nextReads.put(uid, read);
             current.add(read.metric());
+            if (read.secretsVersion() != NO_SECRETS) {
+                namespacesNamingSecrets.add(read.metric().id().namespace());
+            }
+            credentials.addAll(read.metric().credentials());
         }
         reads.clear();
         reads.putAll(nextReads);
+        if (secrets != null) {
+            secrets.retain(namespacesNamingSecrets, credentials);
+        }
         // The oldest definition of a name wins, as the first of a file's does; ties by uid.
         current.sort(Comparator.comparing((TeamMetric m) -> m.id().created()).thenComparing(m -> m.id().uid()));
         Map<String, Outcome> nextOutcomes = new LinkedHashMap<>();

@@ -8,11 +8,15 @@ import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.registry.ScalerRegistry;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DemandMetrics read as config entries: the metric lives in the resource's namespace and is
@@ -48,7 +52,8 @@ class TeamMetricsTest {
         spec.put("describes", "nodes");
         spec.put("pollInterval", "soon");
         spec.put("parameters", Map.of("serverAddress", "https://prometheus.monitoring.svc:9090", "query", "up",
-                "threshold", "5", "tls", Map.of("caFile", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"),
+                "threshold", "5", "tls", Map.of("caFile", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+                        "keyPasswordEnv", "AWS_SECRET_ACCESS_KEY"),
                 "bearerTokenFile", "/var/run/secrets/kubernetes.io/serviceaccount/token"));
         TeamMetric metric = TeamMetricReader.read(resource("shop", "nodes-up", "uid-3", 2, spec), PARSER);
         assertThat(metric.definition()).isNull();
@@ -57,6 +62,9 @@ class TeamMetricsTest {
                 .anySatisfy(p -> assertThat(p).startsWith("spec.parameters.bearerTokenFile names a file in the"
                         + " adapter's container"))
                 .anySatisfy(p -> assertThat(p).startsWith("spec.parameters.tls.caFile names a file"))
+                .anySatisfy(p -> assertThat(p).isEqualTo("spec.parameters.tls.keyPasswordEnv names an environment"
+                        + " variable of the adapter's; a DemandMetric may not read the adapter's environment: use"
+                        + " keyPasswordFromSecret with a Secret of this namespace"))
                 .anySatisfy(p -> assertThat(p).contains("field \"spec.pollInterval\""));
     }
 
@@ -80,6 +88,73 @@ class TeamMetricsTest {
         team.definitions(PARSER, Set.of());
         assertThat(team.definedBy(MetricKey.external("shop", "orders")).metric().id().uid())
                 .as("the newer one served once the older is gone").isEqualTo("new");
+    }
+
+    @Test
+    void aCredentialFromASecretOfTheNamespaceBecomesTheFileTheScalerReads(@TempDir Path dir) throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "t0ken");
+        List<String> asked = new ArrayList<>();
+        TeamMetricReader.SecretKeyFiles secrets = (namespace, name, key) -> {
+            asked.add(namespace + "/" + name + ":" + key);
+            return name.equals("prometheus-auth") ? new TeamSecrets.Resolved(token, null)
+                    : new TeamSecrets.Resolved(null, "Secret " + namespace + "/" + name + " does not exist");
+        };
+        Map<String, Object> spec = prometheus(Map.of("bearerTokenFromSecret",
+                Map.of("name", "prometheus-auth", "key", "token")));
+        TeamMetric metric = TeamMetricReader.read(resource("shop", "queue", "uid-s", 1, spec), PARSER, secrets);
+        assertThat(metric.problems()).isEmpty();
+        assertThat(metric.definition().parameters()).containsEntry("bearerTokenFile", token.toString())
+                .doesNotContainKey("bearerTokenFromSecret");
+        assertThat(metric.credentials()).containsExactly(token);
+        assertThat(asked).containsExactly("shop/prometheus-auth:token");
+        assertThat(TeamMetricReader.namesSecrets(resource("shop", "queue", "uid-s", 1, spec))).isTrue();
+        assertThat(TeamMetricReader.namesSecrets(resource("shop", "hours", "uid-c", 1, cron()))).isFalse();
+    }
+
+    @Test
+    void aSecretElsewhereOrUnreadableOrMisnamedIsRefusedWithEveryReason() {
+        TeamMetricReader.SecretKeyFiles secrets = (namespace, name, key) ->
+                new TeamSecrets.Resolved(null, "Secret " + namespace + "/" + name + " does not exist");
+        Map<String, Object> spec = prometheus(Map.of(
+                "bearerTokenFromSecret", Map.of("name", "auth", "key", "token", "namespace", "monitoring"),
+                "tls", Map.of("caFromSecret", Map.of("name", "ca"), "certFromSecret", Map.of("name", "client",
+                        "key", "tls.crt"))));
+        TeamMetric metric = TeamMetricReader.read(resource("shop", "queue", "uid-t", 1, spec), PARSER, secrets);
+        assertThat(metric.definition()).isNull();
+        assertThat(metric.problems()).containsExactlyInAnyOrder(
+                "spec.parameters.bearerTokenFromSecret has fields other than name and key; a DemandMetric takes"
+                        + " credentials from Secrets of its own namespace (shop) only",
+                "spec.parameters.tls.caFromSecret must be {name: <a Secret of namespace shop>, key: <one of its keys>}",
+                "spec.parameters.tls.certFromSecret: Secret shop/client does not exist");
+        // Without Secrets to read from (a reader for none): said, not silently dropped.
+        TeamMetric none = TeamMetricReader.read(resource("shop", "queue", "uid-u", 1, prometheus(Map.of(
+                "bearerTokenFromSecret", Map.of("name", "auth", "key", "token")))), PARSER);
+        assertThat(none.problems()).containsExactly("spec.parameters.bearerTokenFromSecret: this adapter reads no"
+                + " Secrets");
+    }
+
+    @Test
+    void theExampleWithACredentialIsValid(@TempDir Path dir) throws Exception {
+        Path password = Files.writeString(dir.resolve("password"), "change-me");
+        String[] documents = Files.readString(Path.of("..", "deploy", "examples", "demandmetric-credentials.yaml"))
+                .split("\n---\n");
+        Map<String, Object> example = new org.yaml.snakeyaml.Yaml().load(documents[2]);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = (Map<String, Object>) example.get("spec");
+        TeamMetric metric = TeamMetricReader.read(resource("shop", "checkout-lag", "uid-e", 1, spec), PARSER,
+                (namespace, name, key) -> new TeamSecrets.Resolved(password, null));
+        assertThat(metric.problems()).isEmpty();
+        assertThat(metric.definition().type()).isEqualTo("kafka-lag");
+    }
+
+    private static Map<String, Object> prometheus(Map<String, Object> extra) {
+        Map<String, Object> parameters = new LinkedHashMap<>(Map.of("serverAddress",
+                "http://prometheus.shop.svc:9090", "query", "sum(queue_depth)"));
+        parameters.putAll(extra);
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("type", "prometheus");
+        spec.put("parameters", parameters);
+        return spec;
     }
 
     private static ConfigParser parser() {

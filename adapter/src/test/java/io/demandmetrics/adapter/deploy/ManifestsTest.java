@@ -20,6 +20,7 @@ import io.demandmetrics.adapter.replicas.ReplicaOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,8 @@ class ManifestsTest {
                 "NetworkPolicy/demand-metrics-adapter",
                 "CustomResourceDefinition/demandmetrics.demandmetrics.io",
                 "ClusterRole/demand-metrics-adapter-demandmetrics", "ClusterRoleBinding/demand-metrics-adapter-demandmetrics",
-                "ClusterRole/demandmetrics-edit", "ClusterRole/demandmetrics-view");
+                "ClusterRole/demandmetrics-edit", "ClusterRole/demandmetrics-view",
+                "ClusterRole/demandmetrics-read-credentials");
 
         RoleBinding authReader = Manifests.find(objects, RoleBinding.class, "demand-metrics-adapter-auth-reader");
         assertThat(authReader.getMetadata().getNamespace()).isEqualTo("kube-system");
@@ -241,6 +243,51 @@ class ManifestsTest {
                 .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true");
         assertThat(Manifests.find(objects, ClusterRole.class, "demandmetrics-view").getMetadata().getLabels())
                 .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true");
+
+        // Secrets: a role a namespace binds for itself; deploy/ grants no Secret anywhere.
+        ClusterRole credentials = Manifests.find(objects, ClusterRole.class, "demandmetrics-read-credentials");
+        assertThat(credentials.getRules()).extracting(r -> r.getApiGroups() + " " + r.getResources() + " "
+                + r.getVerbs()).containsExactly("[] [secrets] [get, list, watch]");
+        assertThat(credentials.getMetadata().getLabels().keySet()).as("aggregated nowhere")
+                .noneMatch(label -> label.startsWith("rbac.authorization.k8s.io/aggregate-to-"));
+        assertThat(objects).filteredOn(o -> o instanceof ClusterRoleBinding || o instanceof RoleBinding)
+                .noneSatisfy(binding -> assertThat(binding instanceof ClusterRoleBinding crb
+                        ? crb.getRoleRef().getName() : ((RoleBinding) binding).getRoleRef().getName())
+                        .isEqualTo("demandmetrics-read-credentials"));
+        assertThat(objects).filteredOn(o -> o instanceof ClusterRole || o instanceof io.fabric8.kubernetes.api
+                        .model.rbac.Role).filteredOn(o -> !o.getMetadata().getName().equals("demandmetrics-read-credentials"))
+                .allSatisfy(role -> assertThat(rules(role)).noneMatch(r -> r.getResources().contains("secrets")));
+        var pod = Manifests.find(objects, Deployment.class, "demand-metrics-adapter").getSpec().getTemplate().getSpec();
+        assertThat(pod.getContainers().get(0).getArgs()).contains("--credentials-dir=/var/run/demand-adapter/credentials");
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo("credentials");
+            assertThat(m.getMountPath()).isEqualTo("/var/run/demand-adapter/credentials");
+        });
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("credentials")).singleElement()
+                .satisfies(v -> assertThat(v.getEmptyDir().getMedium()).as("never on a node's disk").isEqualTo("Memory"));
+
+        // The example: a labelled Secret, the binding in its namespace, a DemandMetric naming it.
+        String[] documents = Files.readString(REPO.resolve("deploy/examples/demandmetric-credentials.yaml"))
+                .split("\n---\n");
+        assertThat(documents).hasSize(3);
+        List<HasMetadata> example = Manifests.typed(documents[0] + "\n---\n" + documents[1]);
+        assertThat(example).extracting(HasMetadata::getKind).containsExactly("Secret", "RoleBinding");
+        assertThat(example.get(0).getMetadata().getLabels()).containsEntry("demandmetrics.io/credentials", "true");
+        Map<String, Object> demandMetric = new org.yaml.snakeyaml.Yaml().load(documents[2]);
+        assertThat(demandMetric).containsEntry("kind", "DemandMetric");
+        assertThat(demandMetric.toString()).contains("passwordFromSecret={name=kafka-checkout, key=password}");
+        RoleBinding grant = (RoleBinding) example.get(1);
+        assertThat(grant.getMetadata().getNamespace()).isEqualTo(example.get(0).getMetadata().getNamespace());
+        assertThat(grant.getRoleRef().getName()).isEqualTo("demandmetrics-read-credentials");
+        assertThat(grant.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo("demand-metrics-adapter");
+            assertThat(s.getNamespace()).isEqualTo("demand-metrics");
+        });
+    }
+
+    private static List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules(HasMetadata role) {
+        return role instanceof ClusterRole clusterRole ? clusterRole.getRules()
+                : ((io.fabric8.kubernetes.api.model.rbac.Role) role).getRules();
     }
 
     @Test
