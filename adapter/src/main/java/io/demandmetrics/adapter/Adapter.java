@@ -164,7 +164,8 @@ public final class Adapter {
         // In a cluster, teams' DemandMetrics are served beside the file's metrics, their statuses written.
         TeamSecrets teamSecrets = mode.kubernetes().map(kubernetes -> new TeamSecrets(kubernetes, vertx,
                 options.credentialsDir())).orElse(null);
-        TeamMetrics team = teamSecrets == null ? null : new TeamMetrics(teamSecrets);
+        TeamMetrics team = teamSecrets == null ? null : new TeamMetrics(teamSecrets, options.teamDestinations(),
+                java.util.Set.copyOf(options.teamPluginTypes()));
         TeamStatuses statuses = team == null ? null : new TeamStatuses(mode.kubernetes().get(), vertx,
                 options.statusWritesPerSecond(), clock, team, sharing.ownership(), prometheus);
         PollListener listener = PollListener.both(pollMeters, sharing.listener());

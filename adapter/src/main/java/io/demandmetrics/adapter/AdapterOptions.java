@@ -20,13 +20,16 @@ import java.util.Map;
  * @param pluginPins the plugin jars that may be loaded, by SHA-256; null: any in the plugin directory
  * @param hpaFiles standalone: HPA manifests whose proposals /explain shows for the metrics they read
  * @param credentialsDir in a cluster: where the Secret keys DemandMetrics name are written for the scalers
+ * @param teamDestinations hosts beyond their namespace DemandMetrics may call (README: the reach rule)
+ * @param teamPluginTypes scaler types beyond the built-in ones DemandMetrics may use
  */
 public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFile, Path tlsPrivateKeyFile,
                              Path certDir, Path config, Path pluginDir, Path pluginPins, boolean standalone,
                              Path clientCaFile,
                              Duration configCheckInterval, Duration certCheckInterval, int eventLoops,
                              ServingTimeouts timeouts, DelegatedAuthOptions auth, List<Path> hpaFiles,
-                             ReplicaOptions replicas, int statusWritesPerSecond, Path credentialsDir) {
+                             ReplicaOptions replicas, int statusWritesPerSecond, Path credentialsDir,
+                             List<String> teamDestinations, List<String> teamPluginTypes) {
 
     static final String USAGE = """
             Usage: demand-adapter --config FILE [flags]
@@ -79,6 +82,9 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
               --credentials-dir DIR                      where the Secret keys DemandMetrics name are written
                                                          for the scalers, deleted at exit (default: $TMPDIR/demand-adapter-credentials-PID;
                                                          deploy/ mounts a memory-backed emptyDir)
+              --team-destinations H[:P],*.D[:P],...      hosts DemandMetrics may call beyond their own namespace's
+                                                         Services (default: none; README: the reach rule)
+              --team-plugin-types T,...                  plugin scaler types DemandMetrics may use (default: none)
 
             Several replicas (in-cluster): each metric is polled by one replica, which sends its
             readings to the others; every replica answers every metric (README: Running several replicas).
@@ -111,7 +117,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
             "requestheader-extra-headers-prefix", "authentication-token-cache-ttl", "authorization-cache-ttl",
             "authorization-always-allow-paths", "hpa-files", "replica-buckets", "peer-port", "peer-address",
             "peer-token-file", "lease-namespace", "lease-name", "lease-duration", "lease-renew-deadline",
-            "lease-retry-period", "status-writes-per-second", "credentials-dir");
+            "lease-retry-period", "status-writes-per-second", "credentials-dir", "team-destinations",
+            "team-plugin-types");
     private static final List<String> SWITCHES = List.of("standalone", "help");
 
     /** Parses {@code --flag value}, {@code --flag=value} and switches. */
@@ -153,7 +160,8 @@ public record AdapterOptions(int securePort, String bindAddress, Path tlsCertFil
         return new AdapterOptions(port, values.get("bind-address"), path(values, "tls-cert-file"),
                 path(values, "tls-private-key-file"), certDir, path(values, "config"), path(values, "plugin-dir"),
                 path(values, "plugin-pins"), standalone, path(values, "client-ca-file"), configCheck, certCheck, loops,
-                timeouts, auth, hpaFiles, replicas, statusWrites, credentialsDir);
+                timeouts, auth, hpaFiles, replicas, statusWrites, credentialsDir, list(values, "team-destinations",
+                List.of()), list(values, "team-plugin-types", List.of()));
     }
 
     private static ReplicaOptions replicas(Map<String, String> values, boolean standalone, List<String> problems) {

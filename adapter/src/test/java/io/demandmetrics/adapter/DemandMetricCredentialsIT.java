@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * demands basic auth answers the prometheus scaler with the password from the Secret, a changed
  * Secret is used at once (a wrong password shows as the metric's error), and the files the
  * adapter writes for the scaler are the owner's only and go when no longer named. A Secret of
- * another namespace, one not labelled for DemandMetrics, and a namespace that did not let the
- * adapter list its Secrets (403 at the mock) are refused in the status with the reason.
+ * another namespace, one not labelled for DemandMetrics, a namespace that did not let the
+ * adapter list its Secrets (403 at the mock), and a server the reach rule does not open are
+ * refused in the status with the reason.
  */
 class DemandMetricCredentialsIT {
 
@@ -75,7 +76,9 @@ class DemandMetricCredentialsIT {
                         + "demandmetrics.io%2Fcredentials%3Dtrue&limit=1")
                 .andReply(403, request -> forbidden()).always();
         Path credentials = dir.resolve("credentials");
-        adapter = cluster.startAdapter(dir, "metrics: []\n", "--credentials-dir", credentials.toString());
+        // The test's Prometheus is not a Service of the namespace: opened to teams, as a shared one would be.
+        adapter = cluster.startAdapter(dir, "metrics: []\n", "--credentials-dir", credentials.toString(),
+                "--team-destinations", URI.create(prometheus.url()).getAuthority());
         frontProxy = TestAdapters.client(TestAdapters.certFile(dir), cluster.frontProxyCa.client("front-proxy-client"));
 
         cluster.createDemandMetric("shop", "queue", spec("prometheus-auth"));
@@ -94,6 +97,12 @@ class DemandMetricCredentialsIT {
         cluster.createDemandMetric("shop", "elsewhere", spec("monitoring-auth"));
         cluster.createDemandMetric("shop", "unlabelled", spec("unlabelled-auth"));
         cluster.createDemandMetric("locked", "queue", spec("prometheus-auth"));
+        // And the reach rule: a server neither of the namespace nor opened to teams.
+        Map<String, Object> unopened = spec("prometheus-auth");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> unopenedParameters = (Map<String, Object>) unopened.get("parameters");
+        unopenedParameters.put("serverAddress", "http://localhost:" + URI.create(prometheus.url()).getPort());
+        cluster.createDemandMetric("shop", "unopened", unopened);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(condition(status("shop", "elsewhere"), "Invalid").getString("message")).isEqualTo(
                     "spec.parameters.passwordFromSecret: Secret shop/monitoring-auth does not exist or is not"
@@ -107,6 +116,11 @@ class DemandMetricCredentialsIT {
                             + " its DemandMetrics take credentials from Secrets, bind the ClusterRole"
                             + " demandmetrics-read-credentials to the adapter's service account there (README: Define"
                             + " a metric in your namespace)");
+            assertThat(condition(status("shop", "unopened"), "Invalid").getString("message")).isEqualTo(
+                    "spec.parameters.serverAddress: http://localhost:" + URI.create(prometheus.url()).getPort()
+                            + " is outside namespace shop (a Service there is <name>.shop.svc) and not among the"
+                            + " destinations the platform opened to teams (" + URI.create(prometheus.url())
+                            .getAuthority() + ")");
         });
         assertThat(get(EXTERNAL + "elsewhere").statusCode()).isEqualTo(404);
         assertThat(get(EXTERNAL + "queue").statusCode()).as("the valid one still served").isEqualTo(200);

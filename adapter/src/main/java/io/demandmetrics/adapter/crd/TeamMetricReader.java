@@ -45,11 +45,15 @@ final class TeamMetricReader {
     }
 
     static TeamMetric read(GenericKubernetesResource resource, ConfigParser parser) {
-        return read(resource, parser, NO_SECRETS);
+        return read(resource, parser, NO_SECRETS, TeamReach.CLOSED);
     }
 
-    /** @param secrets where the credentials the spec names are found */
-    static TeamMetric read(GenericKubernetesResource resource, ConfigParser parser, SecretKeyFiles secrets) {
+    /**
+     * @param secrets where the credentials the spec names are found
+     * @param reach where its scaler may call out
+     */
+    static TeamMetric read(GenericKubernetesResource resource, ConfigParser parser, SecretKeyFiles secrets,
+                           TeamReach reach) {
         TeamMetric.ResourceId id = id(resource);
         List<String> problems = new ArrayList<>();
         Object spec = resource.getAdditionalProperties().get("spec");
@@ -69,18 +73,21 @@ final class TeamMetricReader {
         entry.put("namespace", id.namespace());
         problems.addAll(tenancy(fields));
         Set<Path> credentials = new HashSet<>();
-        if (fields.get("parameters") instanceof Map<?, ?> parameters) {
-            List<String> credentialProblems = new ArrayList<>();
-            entry.put("parameters", withCredentials("spec.parameters", parameters, id.namespace(), secrets,
-                    credentialProblems, credentials));
-            if (!credentialProblems.isEmpty()) {
-                // The scaler would only add that the file it needs is missing.
-                problems.addAll(credentialProblems);
-                return new TeamMetric(id, null, problems, credentials);
-            }
+        Map<?, ?> parameters = fields.get("parameters") instanceof Map<?, ?> given ? given : Map.of();
+        Set<String> unresolved = new HashSet<>();
+        Map<String, Object> resolved = withCredentials("spec.parameters", parameters, id.namespace(), secrets,
+                problems, credentials, unresolved);
+        problems.addAll(reach.check(fields.get("type"), id.namespace(), parameters, resolved));
+        if (fields.get("parameters") instanceof Map<?, ?>) {
+            entry.put("parameters", resolved);
         }
         ConfigParser.Entry parsed = parser.parseEntry(entry);
-        parsed.problems().forEach(problem -> problems.add(problem.replace("field \"", "field \"spec.")));
+        for (String problem : parsed.problems()) {
+            // That a credential it needs is missing: said above, as the Secret's problem.
+            if (unresolved.stream().noneMatch(file -> problem.contains(file + "\""))) {
+                problems.add(problem.replace("field \"", "field \"spec."));
+            }
+        }
         return problems.isEmpty() ? new TeamMetric(id, parsed.definition(), List.of(), credentials)
                 : new TeamMetric(id, null, problems, credentials);
     }
@@ -103,21 +110,24 @@ final class TeamMetricReader {
 
     /**
      * {@code parameters} with every {@code <x>FromSecret: {name, key}}, at any depth, replaced by
-     * {@code <x>File} naming the key's file; what cannot be resolved lands in {@code problems},
-     * the files named in {@code files}.
+     * {@code <x>File} naming the key's file; what cannot be resolved lands in {@code problems} (and
+     * its {@code <x>File} in {@code unresolved}), the files named in {@code files}.
      */
     private static Map<String, Object> withCredentials(String path, Map<?, ?> parameters, String namespace,
-                                                       SecretKeyFiles secrets, List<String> problems, Set<Path> files) {
+                                                       SecretKeyFiles secrets, List<String> problems, Set<Path> files,
+                                                       Set<String> unresolved) {
         Map<String, Object> resolved = new LinkedHashMap<>();
         for (Map.Entry<?, ?> parameter : parameters.entrySet()) {
             String name = String.valueOf(parameter.getKey());
             String where = path + "." + name;
             if (!name.endsWith(FROM_SECRET)) {
                 resolved.put(name, parameter.getValue() instanceof Map<?, ?> nested
-                        ? withCredentials(where, nested, namespace, secrets, problems, files) : parameter.getValue());
+                        ? withCredentials(where, nested, namespace, secrets, problems, files, unresolved)
+                        : parameter.getValue());
                 continue;
             }
             String base = name.substring(0, name.length() - FROM_SECRET.length());
+            unresolved.add(base + "File"); // until resolved below
             if (!(parameter.getValue() instanceof Map<?, ?> reference) || !(reference.get("name") instanceof String secret)
                     || !(reference.get("key") instanceof String key) || base.isEmpty()) {
                 problems.add(where + " must be {name: <a Secret of namespace " + namespace + ">, key: <one of its"
@@ -136,6 +146,7 @@ final class TeamMetricReader {
             } else {
                 resolved.put(base + "File", file.file().toString());
                 files.add(file.file());
+                unresolved.remove(base + "File");
             }
         }
         return resolved;

@@ -46,6 +46,7 @@ public final class TeamMetrics {
 
     /** Where credentials come from; null for an adapter that reads no Secrets. */
     private final TeamSecrets secrets;
+    private final TeamReach reach;
 
     /** By uid: the resources the informer holds. */
     private final Map<String, GenericKubernetesResource> resources = new ConcurrentHashMap<>();
@@ -54,14 +55,19 @@ public final class TeamMetrics {
     private volatile Map<String, Outcome> outcomes = Map.of();
     private volatile Map<MetricKey, Outcome> byKey = Map.of();
 
-    /** DemandMetrics that may not name Secrets (such a spec is refused). */
+    /** DemandMetrics that may not name Secrets (such a spec is refused) nor call beyond their namespace. */
     public TeamMetrics() {
-        this(null);
+        this(null, List.of(), Set.of());
     }
 
-    /** @param secrets where the credentials DemandMetrics name are read from */
-    public TeamMetrics(TeamSecrets secrets) {
+    /**
+     * @param secrets where the credentials DemandMetrics name are read from
+     * @param destinations hosts beyond their namespaces DemandMetrics may call ({@link TeamReach})
+     * @param pluginTypes scaler types beyond the built-in ones DemandMetrics may use
+     */
+    public TeamMetrics(TeamSecrets secrets, List<String> destinations, Set<String> pluginTypes) {
         this.secrets = secrets;
+        this.reach = new TeamReach(destinations, pluginTypes);
     }
 
     /** The informer saw {@code resource} added or changed. */
@@ -97,7 +103,7 @@ public final class TeamMetrics {
                 boolean namesSecrets = TeamMetricReader.namesSecrets(resource);
                 read = new Read(resource.getMetadata().getResourceVersion(), parser,
                         namesSecrets ? secretsVersion : NO_SECRETS, TeamMetricReader.read(resource, parser,
-                        secrets == null ? TeamMetricReader.NO_SECRETS : secrets::file));
+                        secrets == null ? TeamMetricReader.NO_SECRETS : secrets::file, reach));
             }
             nextReads.put(uid, read);
             current.add(read.metric());

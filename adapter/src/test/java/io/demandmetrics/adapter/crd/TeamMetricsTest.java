@@ -101,7 +101,8 @@ class TeamMetricsTest {
         };
         Map<String, Object> spec = prometheus(Map.of("bearerTokenFromSecret",
                 Map.of("name", "prometheus-auth", "key", "token")));
-        TeamMetric metric = TeamMetricReader.read(resource("shop", "queue", "uid-s", 1, spec), PARSER, secrets);
+        TeamMetric metric = TeamMetricReader.read(resource("shop", "queue", "uid-s", 1, spec), PARSER, secrets,
+                TeamReach.CLOSED);
         assertThat(metric.problems()).isEmpty();
         assertThat(metric.definition().parameters()).containsEntry("bearerTokenFile", token.toString())
                 .doesNotContainKey("bearerTokenFromSecret");
@@ -117,15 +118,15 @@ class TeamMetricsTest {
                 new TeamSecrets.Resolved(null, "Secret " + namespace + "/" + name + " does not exist");
         Map<String, Object> spec = prometheus(Map.of(
                 "bearerTokenFromSecret", Map.of("name", "auth", "key", "token", "namespace", "monitoring"),
-                "tls", Map.of("caFromSecret", Map.of("name", "ca"), "certFromSecret", Map.of("name", "client",
-                        "key", "tls.crt"))));
-        TeamMetric metric = TeamMetricReader.read(resource("shop", "queue", "uid-t", 1, spec), PARSER, secrets);
+                "caFromSecret", Map.of("name", "ca"), "certFromSecret", Map.of("name", "client", "key", "tls.crt")));
+        TeamMetric metric = TeamMetricReader.read(resource("shop", "queue", "uid-t", 1, spec), PARSER, secrets,
+                TeamReach.CLOSED);
         assertThat(metric.definition()).isNull();
         assertThat(metric.problems()).containsExactlyInAnyOrder(
                 "spec.parameters.bearerTokenFromSecret has fields other than name and key; a DemandMetric takes"
                         + " credentials from Secrets of its own namespace (shop) only",
-                "spec.parameters.tls.caFromSecret must be {name: <a Secret of namespace shop>, key: <one of its keys>}",
-                "spec.parameters.tls.certFromSecret: Secret shop/client does not exist");
+                "spec.parameters.caFromSecret must be {name: <a Secret of namespace shop>, key: <one of its keys>}",
+                "spec.parameters.certFromSecret: Secret shop/client does not exist");
         // Without Secrets to read from (a reader for none): said, not silently dropped.
         TeamMetric none = TeamMetricReader.read(resource("shop", "queue", "uid-u", 1, prometheus(Map.of(
                 "bearerTokenFromSecret", Map.of("name", "auth", "key", "token")))), PARSER);
@@ -142,7 +143,7 @@ class TeamMetricsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> spec = (Map<String, Object>) example.get("spec");
         TeamMetric metric = TeamMetricReader.read(resource("shop", "checkout-lag", "uid-e", 1, spec), PARSER,
-                (namespace, name, key) -> new TeamSecrets.Resolved(password, null));
+                (namespace, name, key) -> new TeamSecrets.Resolved(password, null), TeamReach.CLOSED);
         assertThat(metric.problems()).isEmpty();
         assertThat(metric.definition().type()).isEqualTo("kafka-lag");
     }
