@@ -27,8 +27,8 @@ import java.util.Map;
 public final class Simulation {
 
     /**
-     * The adapter's rps windows (its defaults: max of the 3 s and 30 s rates) over the requests
-     * routed to each ready pod.
+     * The adapter's rps windows (its defaults: 3 s and 30 s, over the pods' total) over the
+     * requests routed to each ready pod.
      */
     static final int SHORT_WINDOW = 3;
     static final int LONG_WINDOW = 30;
@@ -118,16 +118,17 @@ public final class Simulation {
                     workload.cpuRequestMilli());
         }
 
-        /** The adapter's value: the larger of the short and long windows' rates, once two scrapes exist. */
-        Double rps(int t) {
-            int seconds = t - readyAt();
-            if (seconds < 2) {
-                return null;
-            }
-            return Math.max(rate(t, Math.min(SHORT_WINDOW, seconds)), rate(t, Math.min(LONG_WINDOW, seconds)));
+        /** Whether the adapter has scraped it twice, so it has rates. */
+        boolean scraped(int t) {
+            return t - readyAt() >= 2;
         }
 
-        private double rate(int t, int window) {
+        /**
+         * Its requests over the last {@code window} seconds per second of the window, as PromQL's
+         * rate gives for a counter: a pod younger than the window counts what it got since (its
+         * requests before it was ready are none: none were routed to it).
+         */
+        double rate(int t, int window) {
             double total = 0;
             for (int s = t - window + 1; s <= t; s++) {
                 total += received[Math.floorMod(s, LONG_WINDOW)];
@@ -291,12 +292,12 @@ public final class Simulation {
         switch (signal) {
             case RPS, LATENCY -> {
                 Map<String, PodMetric> values = new HashMap<>();
+                Map<String, Double> served = servedRps(t, pods);
                 for (Pod pod : pods) {
-                    Double rps = pod.rps(t);
-                    if (rps == null) {
+                    if (!pod.scraped(t)) {
                         continue; // not scraped twice yet: the adapter has no value for it
                     }
-                    double value = signal == Signal.RPS ? rps : pod.lastP99;
+                    double value = signal == Signal.RPS ? served.get(pod.name) : pod.lastP99;
                     values.put(pod.name, PodMetric.of(milli(value)));
                 }
                 return values.isEmpty() ? new MetricReading.Failed("no pod has a value yet") : new MetricReading.PerPod(values);
@@ -326,6 +327,32 @@ public final class Simulation {
             }
             default -> throw new IllegalStateException(signal.toString());
         }
+    }
+
+    /**
+     * What the adapter serves each scraped pod for rps (its default, {@code windowsOver:
+     * service}): the larger of the pods' short-window total and long-window total, shared by
+     * their short-window rates; a pod set that changes does not move the total.
+     */
+    private static Map<String, Double> servedRps(int t, List<Pod> pods) {
+        Map<String, Double> shortRates = new HashMap<>();
+        Map<String, Double> longRates = new HashMap<>();
+        for (Pod pod : pods) {
+            if (pod.scraped(t)) {
+                shortRates.put(pod.name, pod.rate(t, SHORT_WINDOW));
+                longRates.put(pod.name, pod.rate(t, LONG_WINDOW));
+            }
+        }
+        double shortTotal = shortRates.values().stream().mapToDouble(Double::doubleValue).sum();
+        double longTotal = longRates.values().stream().mapToDouble(Double::doubleValue).sum();
+        double total = Math.max(shortTotal, longTotal);
+        // Shares by the short window's rates; with none there, by the long window's (as the adapter).
+        Map<String, Double> weights = shortTotal > 0 ? shortRates : longRates;
+        double weightTotal = shortTotal > 0 ? shortTotal : longTotal;
+        Map<String, Double> served = new HashMap<>();
+        weights.forEach((pod, weight) -> served.put(pod, weightTotal > 0 ? total * weight / weightTotal
+                : total / weights.size()));
+        return served;
     }
 
     /** Whether the adapter's lead applies: to what the adapter serves, not metrics-server's CPU or a schedule. */

@@ -24,6 +24,12 @@ class SimulationTest {
     private static final HpaSpec RPS = new HpaSpec("web", 2, 20, List.of(new HpaSpec.PodsMetric("rps", 500_000)),
             null);
 
+    /** 400 req/s a pod, without and with the adapter's 60 s lead. */
+    private static final HpaSpec PLAIN = new HpaSpec("plain", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)),
+            null);
+    private static final HpaSpec AHEAD = new HpaSpec("ahead", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)),
+            null, Duration.ofSeconds(60), null);
+
     private static Outcome run(HpaSpec spec, String trace, int start) {
         return new Simulation(spec, SERVICE, ControllerOptions.defaults(Tolerances.Rule.FROM_1_33),
                 Simulation.signals(spec, Map.of())).run(Trace.parse(trace), start);
@@ -81,12 +87,13 @@ class SimulationTest {
         // The backlog drains once enough pods serve, and the trace ends with nothing waiting.
         assertThat(outcome.summary().unservedAtEnd()).isZero();
         assertThat(outcome.summary().maxReplicas()).isGreaterThanOrEqualTo(6);
-        // It overshoots to 8, then comes down after the 5-minute window, to 7 and not 6: 3000 / 7
-        // is 428.5714 req/s, read as 428572 thousandths (rounded up, as Quantities are), and
-        // 428572 / 500000 x 7 = 6.000008, whose ceiling is 7. The controller's arithmetic, exactly.
-        assertThat(outcome.summary().maxReplicas()).isEqualTo(8);
-        assertThat(s.get(900).replicas()).isEqualTo(7);
-        assertThat(s.get(900).metrics()).containsEntry("rps", 428.572);
+        // No overshoot: the pods that become ready take their share of the same 3000 req/s, and the
+        // served total stays 3000 (#27). Served per pod from each pod's own windows, the first two
+        // pods' long windows held their 1500 for 30 s after the others took traffic: the HPA read
+        // more than the demand and went to 8, then to 7 after the 5-minute window.
+        assertThat(outcome.summary().maxReplicas()).isEqualTo(6);
+        assertThat(s.get(900).replicas()).isEqualTo(6);
+        assertThat(s.get(900).metrics()).containsEntry("rps", 500.0);
         assertThat(outcome.summary().sloViolationMinutes()).isGreaterThan(1);
     }
 
@@ -159,20 +166,40 @@ class SimulationTest {
     /** The adapter's lead on a ramp: the forecast total brings capacity forward, the observed value beside it. */
     @Test
     void aLeadScalesUpEarlierOnARamp() {
-        HpaSpec plain = new HpaSpec("plain", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)), null);
-        HpaSpec ahead = new HpaSpec("ahead", 2, 40, List.of(new HpaSpec.PodsMetric("rps", 400_000)), null,
-                Duration.ofSeconds(60), null);
         String ramp = "0,800\n120,800\n720,4800\n1200,4800\n";
-        Outcome without = run(plain, ramp, 2);
-        Outcome with = run(ahead, ramp, 2);
+        Outcome without = run(PLAIN, ramp, 2);
+        Outcome with = run(AHEAD, ramp, 2);
         assertThat(firstScaleUp(with)).isLessThanOrEqualTo(firstScaleUp(without));
-        // Three minutes into the ramp: 7 pods ready with the lead, 5 without (the model's figures).
-        assertThat(with.seconds().get(300).ready()).isEqualTo(7);
-        assertThat(without.seconds().get(300).ready()).isEqualTo(5);
+        // Three minutes into the ramp: 5 pods ready with the lead, 4 without (the model's figures;
+        // 7 and 5 while the old pods' long windows overstated the total at every new pod, #27).
+        assertThat(with.seconds().get(300).ready()).isEqualTo(5);
+        assertThat(without.seconds().get(300).ready()).isEqualTo(4);
         // The served value is the forecast; the observed one is shown beside it, never above it.
         Outcome.Second second = with.seconds().get(300);
         assertThat(second.metrics().get("rps")).isGreaterThan(second.metrics().get("rps (observed)"));
-        assertThat(with.summary().sloViolationMinutes()).isLessThanOrEqualTo(without.summary().sloViolationMinutes());
+        // The lead halves the minutes above the SLO here (0.75 against 1.5).
+        assertThat(with.summary().sloViolationMinutes()).isLessThanOrEqualTo(without.summary().sloViolationMinutes() / 2);
+    }
+
+    /**
+     * #27: flat demand, 1,000 req/s at 400 a pod, needs 3 pods. The third becoming ready takes
+     * its share of the same traffic: the served total stays 1,000 (it rose to about 1,150 when
+     * each old pod's long window held its former share), and no further scale event follows,
+     * with or without a lead (whose trend read that rise as growing demand: 4 pods).
+     */
+    @Test
+    void onFlatDemandAPodBecomingReadyIsNoDemandWithOrWithoutALead() {
+        String flat = "0,1000\n900,1000\n";
+        for (Outcome outcome : List.of(run(PLAIN, flat, 2), run(AHEAD, flat, 2))) {
+            assertThat(outcome.summary().maxReplicas()).as(outcome.hpa()).isEqualTo(3);
+            assertThat(outcome.decisions().stream().filter(d -> d.desired() != d.current()).count())
+                    .as(outcome.hpa() + ": the one scale-up to 3").isEqualTo(1);
+            // Once the third pod is ready and scraped, the served total is the demand.
+            Outcome.Second settled = outcome.seconds().get(120);
+            assertThat(settled.ready()).isEqualTo(3);
+            double observed = settled.metrics().getOrDefault("rps (observed)", settled.metrics().get("rps"));
+            assertThat(observed * 3).as(outcome.hpa()).isCloseTo(1000, within(1.0));
+        }
     }
 
     private static int firstScaleUp(Outcome outcome) {

@@ -24,11 +24,12 @@ import java.util.Map;
  * @param scrape how the adapter scrapes the pods; null with {@code source: prometheus}
  * @param prometheus where the presets' PromQL is asked ({@code source: prometheus}); null when
  *     the adapter scrapes the pods itself
+ * @param windowsOver rps: what the two windows apply to ({@link TwoWindows}); latency: unused
  */
 public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, double secondsPerUnit,
                                List<LabelMatcher> filter, List<Target> targets, PodSelection pods,
                                ScrapeSettings scrape, Duration shortWindow, Duration longWindow, double quantile,
-                               PromqlSource prometheus) {
+                               PromqlSource prometheus, TwoWindows.Over windowsOver) {
 
     /**
      * What is computed: a rate ({@code rps}), a quantile from histogram buckets
@@ -133,7 +134,8 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
 
     /** Parses an {@code rps} metric's parameters. */
     static HttpMetricConfig parseRps(Map<String, Object> parameters) throws InvalidConfigException {
-        ParameterReader p = new ParameterReader(parameters, concat(COMMON, "counter", "shortWindow", "longWindow"));
+        ParameterReader p = new ParameterReader(parameters, concat(COMMON, "counter", "shortWindow", "longWindow",
+                "windowsOver"));
         Preset preset = preset(p);
         String counter = preset.counter() == null ? p.string("counter") : p.string("counter", preset.counter());
         boolean promql = "prometheus".equals(p.oneOf("source", "scrape", List.of("scrape", "prometheus")));
@@ -145,9 +147,12 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
             p.problem("parameter \"longWindow\" (" + Durations.format(longWindow) + ") must be at least shortWindow ("
                     + Durations.format(shortWindow) + ")");
         }
+        TwoWindows.Over over = TwoWindows.Over.valueOf(p.oneOf("windowsOver", "service", List.of("service", "pod"))
+                .toUpperCase(java.util.Locale.ROOT));
         PodSelection pods = pods(p, promql);
         HttpMetricConfig config = new HttpMetricConfig(Kind.RPS, preset, counter, 1, filter(p, preset),
-                targets(p, pods != null || promql), pods, scrape, shortWindow, longWindow, Double.NaN, prometheus);
+                targets(p, pods != null || promql), pods, scrape, shortWindow, longWindow, Double.NaN, prometheus,
+                over);
         p.throwIfInvalid();
         return config;
     }
@@ -183,7 +188,8 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         PodSelection pods = pods(p, promql);
         HttpMetricConfig config = new HttpMetricConfig(summary != null ? Kind.SUMMARY : Kind.LATENCY, preset,
                 summary != null ? summary : histogram, secondsPerUnit, filter(p, preset),
-                targets(p, pods != null || promql), pods, scrape, window, window, quantile, prometheus);
+                targets(p, pods != null || promql), pods, scrape, window, window, quantile, prometheus,
+                TwoWindows.Over.SERVICE);
         p.throwIfInvalid();
         return config;
     }

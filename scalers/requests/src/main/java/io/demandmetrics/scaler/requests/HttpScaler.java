@@ -18,6 +18,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * One {@code rps} or {@code latency} metric: subscribes to its targets' scrapes, and on each
  * poll computes from their histories, without I/O.
  *
- * <p>rps: per pod, the larger of the short- and long-window rates. latency: per pod, the rate
+ * <p>rps: per pod, its rates over the short and the long window, turned into the value served
+ * by {@link TwoWindows} (by default the service's total over the two windows, shared by the
+ * pods' current rates). latency: per pod, the rate
  * of each bucket over the window (samples labelled {@code le}), which the provider's
  * {@code combine} turns into the quantile after the request's selector picked pods, so pods'
  * buckets are merged before a quantile is taken. A pod is served once its target has two
@@ -200,6 +203,9 @@ final class HttpScaler implements Scaler {
     private List<Sample> values() {
         List<Sample> samples = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        Map<String, Double> shortRates = new LinkedHashMap<>();
+        Map<String, Double> longRates = new LinkedHashMap<>();
+        Map<String, Instant> scraped = new HashMap<>();
         subscription.targets().forEach((pod, target) -> {
             synchronized (target) {
                 String error = target.lastError();
@@ -213,12 +219,21 @@ final class HttpScaler implements Scaler {
                 }
                 Instant at = Instant.ofEpochMilli(history.lastScrape());
                 switch (config.kind()) {
-                    case RPS -> rps(pod, history, at, samples);
+                    case RPS -> {
+                        shortRates.put(pod, history.rate(config.sampleName(), config.filter(),
+                                config.shortWindow().toMillis()));
+                        longRates.put(pod, history.rate(config.sampleName(), config.filter(),
+                                config.longWindow().toMillis()));
+                        scraped.put(pod, at);
+                    }
                     case LATENCY -> buckets(pod, history, at, samples);
                     case SUMMARY -> summary(pod, history, at, samples);
                 }
             }
         });
+        // A pod whose series are not in its exposition (yet) has a rate in neither window: not served.
+        TwoWindows.served(shortRates, longRates, config.windowsOver()).forEach((pod, rate) -> samples.add(
+                sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate, scraped.get(pod), config.longWindow())));
         if (samples.isEmpty()) {
             String problem = podProblem;
             if (problem != null) {
@@ -230,17 +245,6 @@ final class HttpScaler implements Scaler {
             throw new NotYet();
         }
         return samples;
-    }
-
-    private void rps(String pod, TargetHistory history, Instant at, List<Sample> samples) {
-        double shortRate = history.rate(config.sampleName(), config.filter(), config.shortWindow().toMillis());
-        double longRate = history.rate(config.sampleName(), config.filter(), config.longWindow().toMillis());
-        double rate = Double.isNaN(shortRate) ? longRate : Double.isNaN(longRate) ? shortRate
-                : Math.max(shortRate, longRate);
-        if (Double.isNaN(rate)) {
-            return; // the series are not in this pod's exposition (yet)
-        }
-        samples.add(sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate, at, config.longWindow()));
     }
 
     /**

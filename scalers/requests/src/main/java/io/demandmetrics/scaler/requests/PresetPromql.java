@@ -14,9 +14,9 @@ import java.util.List;
  * applied to the answer, never by rewriting the query.
  *
  * <ul>
- *   <li>rps: {@code sum by (pod) (rate(c{f}[short]))}, or, with two windows, the larger of the
- *       two rates per pod: {@code A >= B or B}, where A and B are that sum over the short and
- *       the long window (Prometheus keeps A where it is at least B, and B for the rest);
+ *   <li>rps: {@code sum by (pod) (rate(c{f}[short]))}, or, with two windows, that sum over each
+ *       window, told apart by a label {@code window="short"} or {@code "long"}: the scaler
+ *       combines them as it does scraped rates ({@link TwoWindows}), after the pods are picked;
  *   <li>latency per pod: {@code histogram_quantile(q, sum by (pod, le) (rate(b{f}[w])))};
  *   <li>latency for an object or external metric: {@code sum by (pod, le) (rate(b{f}[w]))},
  *       the bucket rates, which {@link LatencyScalerProvider#combine} merges over the picked
@@ -28,6 +28,9 @@ import java.util.List;
  * matches that label itself, {@code namespace="<the metric's namespace>"}.
  */
 final class PresetPromql {
+
+    /** The label an rps query's answer tells its two windows' series apart by. */
+    static final String WINDOW_LABEL = "window";
 
     private PresetPromql() {
     }
@@ -47,7 +50,8 @@ final class PresetPromql {
                     yield shortRate;
                 }
                 String longRate = "sum by (" + pod + ") (rate(" + selector + "[" + range(config.longWindow()) + "]))";
-                yield shortRate + " >= " + longRate + " or " + longRate;
+                yield "label_replace(" + shortRate + ", \"" + WINDOW_LABEL + "\", \"short\", \"\", \"\") or label_replace("
+                        + longRate + ", \"" + WINDOW_LABEL + "\", \"long\", \"\", \"\")";
             }
             case LATENCY -> {
                 String buckets = "sum by (" + pod + ", le) (rate(" + selector + "[" + range(config.longWindow())

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,6 +84,8 @@ final class PromqlScaler implements Scaler {
         String podLabel = config.prometheus().podLabel();
         Duration window = config.kind() == Kind.SUMMARY ? null : config.longWindow();
         List<Sample> samples = new ArrayList<>(answer.series().size());
+        Map<String, Double> shortRates = new LinkedHashMap<>();
+        Map<String, Double> longRates = new LinkedHashMap<>();
         int unnamed = 0;
         int unselected = 0;
         for (QueryAnswer.Series series : answer.series()) {
@@ -100,7 +103,13 @@ final class PromqlScaler implements Scaler {
             switch (config.kind()) {
                 case RPS -> {
                     if (Double.isFinite(value)) {
-                        samples.add(HttpScaler.sample(perPod, object, pod, Map.of(), value, now, window));
+                        String of = series.labels().get(PresetPromql.WINDOW_LABEL);
+                        if (!"long".equals(of)) { // "short", or the one window of a query that has one
+                            shortRates.put(pod, value);
+                        }
+                        if (!"short".equals(of)) {
+                            longRates.put(pod, value);
+                        }
                     }
                 }
                 case LATENCY -> {
@@ -120,6 +129,9 @@ final class PromqlScaler implements Scaler {
                         Double.isNaN(value) ? 0 : value * config.secondsPerUnit(), now, window));
             }
         }
+        // The same rule as for scraped rates, over the pods picked: scraping and PromQL agree.
+        TwoWindows.served(shortRates, longRates, config.windowsOver()).forEach((pod, rate) -> samples.add(
+                HttpScaler.sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate, now, window)));
         if (samples.isEmpty()) {
             throw new IllegalStateException(nothingServed(answer.series().size(), unnamed, unselected));
         }

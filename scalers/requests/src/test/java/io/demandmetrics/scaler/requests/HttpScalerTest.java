@@ -179,6 +179,55 @@ class HttpScalerTest {
                 .startsWith("no target answered: web-1: HTTP 503").contains("web-3: HTTP 503"));
     }
 
+    /**
+     * #27: 1,500 req/s over three pods, then the same over four. Served per pod, the old pods'
+     * long windows would hold their 500 for a whole window (a total of about 1,875 served): the
+     * service's total is served instead, shared by the pods' current rates; a rise of the total
+     * still shows; a pod that goes does not lift the others above their real rates. (Windows of
+     * 1 s and 3 s here, 3 s and 30 s by default.)
+     */
+    @Test
+    void aScaleUpOnFlatDemandDoesNotOverstateItAndARiseStillShows() throws Exception {
+        List<String> old = List.of("web-1", "web-2", "web-3");
+        old.forEach(pod -> setRate(pod, 500));
+        Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code=\"200\""), "web-1", "web-2",
+                "web-3", "web-4");
+        // The long windows full of 500: 3 s of scrapes, 100 ms apart.
+        eventually().until(() -> requests.computeIfAbsent("web-1", p -> new AtomicInteger()).get() >= 35);
+        eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler))).containsOnlyKeys(old)
+                .allSatisfy((pod, value) -> assertThat(value).isCloseTo(500, org.assertj.core.data.Percentage
+                        .withPercentage(2))));
+
+        old.forEach(pod -> setRate(pod, 375));
+        setRate("web-4", 375); // web-4 becomes ready and takes its share
+        double[] most = {0, 0}; // the largest total and the largest pod's value served meanwhile
+        eventually().until(() -> {
+            Map<String, Double> served = byPod(fetch(scaler));
+            most[0] = Math.max(most[0], served.values().stream().mapToDouble(Double::doubleValue).sum());
+            most[1] = Math.max(most[1], served.values().stream().mapToDouble(Double::doubleValue).max().orElse(0));
+            return served.size() == 4 && served.values().stream().allMatch(v -> Math.abs(v - 375) < 375 * 0.03);
+        });
+        assertThat(most[0]).as("the total served: the service's 1,500").isLessThan(1500 * 1.04);
+        assertThat(most[1]).as("no pod above the old 500").isLessThan(500 * 1.02);
+
+        List.of("web-1", "web-2", "web-3", "web-4").forEach(pod -> setRate(pod, 750));
+        eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler))).allSatisfy((pod, value) ->
+                assertThat(value).isCloseTo(750, org.assertj.core.data.Percentage.withPercentage(3))));
+
+        // web-4 goes (its scrapes fail), the other three take its traffic: none served above its real rate.
+        rates.remove("web-4");
+        old.forEach(pod -> setRate(pod, 1000));
+        double[] highest = {0};
+        eventually().until(() -> {
+            Map<String, Double> served = byPod(fetch(scaler));
+            highest[0] = Math.max(highest[0], served.values().stream().mapToDouble(Double::doubleValue).max()
+                    .orElse(0));
+            return served.keySet().equals(java.util.Set.copyOf(old))
+                    && served.values().stream().allMatch(v -> Math.abs(v - 1000) < 1000 * 0.03);
+        });
+        assertThat(highest[0]).as("no pod above its real 1,000").isLessThan(1000 * 1.03);
+    }
+
     @Test
     void aFilterKeepsOnlyTheSeriesItMatches() throws Exception {
         setRate("web-1", 50);

@@ -25,11 +25,12 @@ class PresetPromqlTest {
     }
 
     @Test
-    void rpsIsTheLargerOfTwoRatesPerPodOrOneRateWithOneWindow() throws Exception {
+    void rpsIsEachWindowsRatePerPodToldApartByALabelOrOneRateWithOneWindow() throws Exception {
         assertThat(rps(Map.of("preset", "istio"), true, "shop")).isEqualTo(
-                "sum by (pod) (rate(istio_requests_total{namespace=\"shop\", reporter=\"destination\"}[1m]))"
-                        + " >= sum by (pod) (rate(istio_requests_total{namespace=\"shop\", reporter=\"destination\"}[2m]))"
-                        + " or sum by (pod) (rate(istio_requests_total{namespace=\"shop\", reporter=\"destination\"}[2m]))");
+                "label_replace(sum by (pod) (rate(istio_requests_total{namespace=\"shop\", reporter=\"destination\"}"
+                        + "[1m])), \"window\", \"short\", \"\", \"\") or label_replace(sum by (pod)"
+                        + " (rate(istio_requests_total{namespace=\"shop\", reporter=\"destination\"}[2m])), \"window\","
+                        + " \"long\", \"\", \"\")");
         assertThat(rps(Map.of("preset", "micrometer", "shortWindow", "90s", "longWindow", "90s",
                 "filter", "status!~\"5..\"", "podLabel", "kubernetes_pod_name"), false, "shop")).isEqualTo(
                 "sum by (kubernetes_pod_name) (rate(http_server_requests_seconds_count{namespace=\"shop\","

@@ -155,21 +155,29 @@ class PromqlSourceTest {
     }
 
     @Test
-    void rpsPerPodIsTheLargerOfTheTwoWindowsRatesOfTheNamespacesPods() throws Exception {
+    void rpsPerPodAppliesTheTwoWindowsToTheNamespacesPodsTotalOrEachPodsOwn() throws Exception {
         Map<String, Double> served = byPod(fetch(scaler(new RpsScalerProvider(), "pods", Map.of(
                 "counter", "http_requests_total", "shortWindow", "10s", "longWindow", "20s"))));
+        Map<String, Double> ownWindows = byPod(fetch(scaler(new RpsScalerProvider(), "pods", Map.of(
+                "counter", "http_requests_total", "shortWindow", "10s", "longWindow", "20s", "windowsOver", "pod"))));
         Map<String, Double> short10 = promql("sum by (pod) (rate(http_requests_total{namespace=\"shop\"}[10s]))",
                 "pod");
         Map<String, Double> long20 = promql("sum by (pod) (rate(http_requests_total{namespace=\"shop\"}[20s]))",
                 "pod");
         // web-3 has served nothing, so its counter has no series yet: left out, as when scraped.
         assertThat(served).containsOnlyKeys("web-1", "web-2");
+        // The service's demand: the larger of the two windows' totals, shared by the short window's rates.
+        double shortTotal = short10.values().stream().mapToDouble(Double::doubleValue).sum();
+        double total = Math.max(shortTotal, long20.values().stream().mapToDouble(Double::doubleValue).sum());
         served.forEach((pod, value) -> assertThat(value).as(pod)
+                .isCloseTo(total * short10.get(pod) / shortTotal, within(1e-9)));
+        // windowsOver: pod, each pod's own larger rate.
+        ownWindows.forEach((pod, value) -> assertThat(value).as(pod)
                 .isCloseTo(Math.max(short10.get(pod), long20.get(pod)), within(1e-9)));
         // After web-2's drop the calm window holds its value up.
         assertThat(long20.get("web-2")).isGreaterThan(short10.get("web-2") * 1.5);
         // The other namespace's web-1 (20 req/s) is not added to this one's.
-        assertThat(served.get("web-1")).isCloseTo(40, Percentage.withPercentage(15));
+        assertThat(ownWindows.get("web-1")).isCloseTo(40, Percentage.withPercentage(15));
     }
 
     @Test
@@ -217,8 +225,8 @@ class PromqlSourceTest {
     void whatServesNothingSaysWhy() throws Exception {
         assertThat(failure(scaler(new RpsScalerProvider(), "pods", Map.of("counter", "http_requests_total",
                 "filter", "code=\"503\""))))
-                .contains("Prometheus has no series for sum by (pod) (rate(http_requests_total{namespace=\"shop\","
-                        + " code=\"503\"}[1m])) >= ")
+                .contains("Prometheus has no series for label_replace(sum by (pod) (rate(http_requests_total{"
+                        + "namespace=\"shop\", code=\"503\"}[1m])), \"window\", \"short\", \"\", \"\") or ")
                 .contains("the pods have served no request in the window yet, or the preset, filter or namespace"
                         + " match none of its series");
         assertThat(failure(scaler(new RpsScalerProvider(), "pods", Map.of("counter", "http_requests_total",

@@ -1,0 +1,64 @@
+package io.demandmetrics.scaler.requests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two windows over the service's total (the default) against over each pod, on the rates
+ * the windows give in the cases they are for: a scale-up, a rise, a dip, a hot shard.
+ */
+class TwoWindowsTest {
+
+    private static Map<String, Double> rates(Object... podAndRate) {
+        Map<String, Double> rates = new LinkedHashMap<>();
+        for (int i = 0; i < podAndRate.length; i += 2) {
+            rates.put((String) podAndRate[i], ((Number) podAndRate[i + 1]).doubleValue());
+        }
+        return rates;
+    }
+
+    private static Map<String, Double> service(Map<String, Double> shortRates, Map<String, Double> longRates) {
+        return TwoWindows.served(shortRates, longRates, TwoWindows.Over.SERVICE);
+    }
+
+    @Test
+    void aScaleUpOnFlatDemandIsServedAsTheServicesShareNotTheOldPodsPast() {
+        // 1,500 req/s over three pods, then over four: the old pods' long windows still hold their
+        // 500, the new pod's long window (10 s of 30) a third of its 375; together the 30 s total.
+        Map<String, Double> shortRates = rates("a", 375, "b", 375, "c", 375, "d", 375);
+        Map<String, Double> longRates = rates("a", 460, "b", 460, "c", 460, "d", 120);
+        Map<String, Double> served = service(shortRates, longRates);
+        served.values().forEach(value -> assertThat(value).isCloseTo(375, within(1e-9)));
+        // Each pod's own windows: the old pods at 460, a total of 1,500 served as 1,755.
+        Map<String, Double> own = TwoWindows.served(shortRates, longRates, TwoWindows.Over.POD);
+        assertThat(own).containsEntry("a", 460.0).containsEntry("d", 375.0);
+        assertThat(own.values().stream().mapToDouble(Double::doubleValue).sum()).isEqualTo(1755);
+    }
+
+    @Test
+    void aRiseShowsAtOnceAndADipIsHeldAsTheWindowsAreFor() {
+        assertThat(service(rates("a", 1000, "b", 1000), rates("a", 600, "b", 600)))
+                .containsEntry("a", 1000.0).containsEntry("b", 1000.0);
+        assertThat(service(rates("a", 100, "b", 100), rates("a", 500, "b", 500)))
+                .containsEntry("a", 500.0).containsEntry("b", 500.0);
+        // Traffic gone for the short window: the long one's total, by the long rates.
+        assertThat(service(rates("a", 0, "b", 0), rates("a", 300, "b", 100)))
+                .containsEntry("a", 300.0).containsEntry("b", 100.0);
+    }
+
+    @Test
+    void aHotShardKeepsItsLargerShareAndTheTotalIsTheServices() {
+        Map<String, Double> served = service(rates("hot", 300, "cold", 100), rates("hot", 300, "cold", 100));
+        assertThat(served).containsEntry("hot", 300.0).containsEntry("cold", 100.0);
+        // A pod with a long-window rate only (its last scrapes did not cover the short window) keeps a share.
+        Map<String, Double> partial = service(rates("a", 200), rates("a", 200, "b", 100));
+        assertThat(partial.get("a") + partial.get("b")).isCloseTo(300, within(1e-9));
+        assertThat(partial.get("b")).isPositive();
+        // A pod with a rate in neither window is not served.
+        assertThat(service(rates("a", 10, "b", Double.NaN), rates("a", 10, "b", Double.NaN))).containsOnlyKeys("a");
+    }
+}
