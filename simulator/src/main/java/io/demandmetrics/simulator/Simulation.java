@@ -331,27 +331,53 @@ public final class Simulation {
 
     /**
      * What the adapter serves each scraped pod for rps (its default, {@code windowsOver:
-     * service}): the larger of the pods' short-window total and long-window total, shared by
-     * their short-window rates; a pod set that changes does not move the total.
+     * service}, the adapter's {@code TwoWindows}): the larger of the pods' short-window total and
+     * long-window total, shared by their short-window rates, no pod above the larger of its own
+     * two rates (the rest shared among the others); a pod set that changes does not move the total.
      */
     private static Map<String, Double> servedRps(int t, List<Pod> pods) {
         Map<String, Double> shortRates = new HashMap<>();
-        Map<String, Double> longRates = new HashMap<>();
+        Map<String, Double> caps = new HashMap<>();
+        double shortTotal = 0;
+        double longTotal = 0;
         for (Pod pod : pods) {
             if (pod.scraped(t)) {
-                shortRates.put(pod.name, pod.rate(t, SHORT_WINDOW));
-                longRates.put(pod.name, pod.rate(t, LONG_WINDOW));
+                double shortRate = pod.rate(t, SHORT_WINDOW);
+                double longRate = pod.rate(t, LONG_WINDOW);
+                shortRates.put(pod.name, shortRate);
+                caps.put(pod.name, Math.max(shortRate, longRate));
+                shortTotal += shortRate;
+                longTotal += longRate;
             }
         }
-        double shortTotal = shortRates.values().stream().mapToDouble(Double::doubleValue).sum();
-        double longTotal = longRates.values().stream().mapToDouble(Double::doubleValue).sum();
-        double total = Math.max(shortTotal, longTotal);
         // Shares by the short window's rates; with none there, by the long window's (as the adapter).
-        Map<String, Double> weights = shortTotal > 0 ? shortRates : longRates;
-        double weightTotal = shortTotal > 0 ? shortTotal : longTotal;
+        Map<String, Double> open = new HashMap<>();
+        for (Pod pod : pods) {
+            if (pod.scraped(t)) {
+                open.put(pod.name, shortTotal > 0 ? shortRates.get(pod.name) : pod.rate(t, LONG_WINDOW));
+            }
+        }
         Map<String, Double> served = new HashMap<>();
-        weights.forEach((pod, weight) -> served.put(pod, weightTotal > 0 ? total * weight / weightTotal
-                : total / weights.size()));
+        double left = Math.max(shortTotal, longTotal);
+        boolean capped = true;
+        while (capped && !open.isEmpty()) {
+            capped = false;
+            double weightTotal = open.values().stream().mapToDouble(Double::doubleValue).sum();
+            for (var pod = open.entrySet().iterator(); pod.hasNext(); ) {
+                Map.Entry<String, Double> entry = pod.next();
+                double share = weightTotal > 0 ? left * entry.getValue() / weightTotal : left / open.size();
+                if (share > caps.get(entry.getKey())) {
+                    served.put(entry.getKey(), caps.get(entry.getKey()));
+                    left -= caps.get(entry.getKey());
+                    pod.remove();
+                    capped = true;
+                }
+            }
+        }
+        double rest = Math.max(0, left);
+        double weightTotal = open.values().stream().mapToDouble(Double::doubleValue).sum();
+        open.forEach((pod, weight) -> served.put(pod, weightTotal > 0 ? rest * weight / weightTotal
+                : rest / open.size()));
         return served;
     }
 

@@ -11,11 +11,12 @@ import java.util.Map;
  * <p>{@link Over#SERVICE} (the default) applies the two windows to the total of the selected
  * pods, the service's demand, which a change of the pod set does not move: the larger of the
  * short-window total and the long-window total, shared among the pods by their short-window
- * rates (each pod's current share of the traffic). Per-pod rates over a fixed window add up
- * to the requests the service got in it (a pod that appeared within the window counts what it
- * got since: PromQL's rate divides by the whole window), so after a scale-up the long-window
- * total stays the service's, where the larger of each old pod's two rates kept the traffic the
- * pod no longer gets for a whole long window and overstated the total (+22 % at a fourth pod).
+ * rates (each pod's current share of the traffic), no pod above the larger of its own two
+ * rates. Per-pod rates over a fixed window add up to the requests the service got in it (a pod
+ * that appeared within the window counts what it got since: PromQL's rate divides by the whole
+ * window), so after a scale-up the long-window total stays the service's, where the larger of
+ * each old pod's two rates kept the traffic the pod no longer gets for a whole long window and
+ * overstated the total (+22 % at a fourth pod).
  * Pods that differ keep their difference (a hot shard gets its larger share), and the HPA's
  * average, the total over the pods, is the service's demand per pod.
  *
@@ -45,17 +46,58 @@ final class TwoWindows {
         }
         double shortTotal = total(shortRates);
         double longTotal = total(longRates);
-        double total = Math.max(shortTotal, longTotal);
-        // Each pod's share: its short-window rate, or (none there) its long-window one scaled to the short total.
+        // Each pod's share: its short-window rate, or (none there) its long-window one scaled to the short total;
+        // and what it may be served at most: the larger of its own two rates.
         Map<String, Double> weights = new LinkedHashMap<>();
+        Map<String, Double> caps = new LinkedHashMap<>();
         double longToShort = longTotal > 0 && shortTotal > 0 ? shortTotal / longTotal : 1;
-        forEachPod(shortRates, longRates, (pod, shortRate, longRate) -> weights.put(pod,
-                !Double.isNaN(shortRate) && shortTotal > 0 ? shortRate
-                        : Double.isNaN(longRate) ? 0 : longRate * longToShort));
-        double weightTotal = weights.values().stream().mapToDouble(Double::doubleValue).sum();
-        weights.forEach((pod, weight) -> served.put(pod, weightTotal > 0 ? total * weight / weightTotal
-                : total / weights.size()));
-        return served;
+        forEachPod(shortRates, longRates, (pod, shortRate, longRate) -> {
+            weights.put(pod, !Double.isNaN(shortRate) && shortTotal > 0 ? shortRate
+                    : Double.isNaN(longRate) ? 0 : longRate * longToShort);
+            caps.put(pod, Double.isNaN(shortRate) ? longRate : Double.isNaN(longRate) ? shortRate
+                    : Math.max(shortRate, longRate));
+        });
+        return shared(Math.max(shortTotal, longTotal), weights, caps);
+    }
+
+    /**
+     * {@code total} shared by {@code weights}, no pod above its cap: a pod whose share would pass
+     * its cap gets the cap and the rest is shared again among the others. Right after a scale-up
+     * the pods' short-window rates fall one by one as each is scraped and the new pod has no rate
+     * yet, so the shares of the pods not yet scraped would carry the traffic the others and the
+     * new pod took (533 served to a pod getting 500); capped, each is served at most what its own
+     * windows show. The caps add up to at least the total (each window's total is at most the sum
+     * of the pods' larger rates), so the whole total is always shared.
+     */
+    private static Map<String, Double> shared(double total, Map<String, Double> weights, Map<String, Double> caps) {
+        Map<String, Double> served = new LinkedHashMap<>();
+        Map<String, Double> open = new LinkedHashMap<>(weights);
+        double left = total;
+        boolean capped = true;
+        // Capping raises the others' shares (what is left per unit of weight only grows), so a pod
+        // capped in one pass stays capped: at most one pass per distinct cap, all capped at once.
+        while (capped && !open.isEmpty()) {
+            capped = false;
+            double perWeight = left / total(open);
+            double perPod = left / open.size();
+            for (var pod = open.entrySet().iterator(); pod.hasNext(); ) {
+                Map.Entry<String, Double> entry = pod.next();
+                double share = Double.isFinite(perWeight) ? perWeight * entry.getValue() : perPod;
+                double cap = caps.get(entry.getKey());
+                if (share > cap) {
+                    served.put(entry.getKey(), cap);
+                    left -= cap;
+                    pod.remove();
+                    capped = true;
+                }
+            }
+        }
+        double perWeight = Math.max(0, left) / total(open);
+        double perPod = Math.max(0, left) / Math.max(1, open.size());
+        open.forEach((pod, weight) -> served.put(pod, Double.isFinite(perWeight) ? perWeight * weight : perPod));
+        Map<String, Double> inCallersOrder = new LinkedHashMap<>();
+        weights.keySet().forEach(pod -> inCallersOrder.put(pod, served.get(pod)));
+        return inCallersOrder;
     }
 
     private interface PodRates {

@@ -54,9 +54,8 @@ public final class ScaleUpBench {
                         "windowsOver", "pod")));
 
         PODS.subList(0, 3).forEach(p -> setRate(p, 500));
-        TimeUnit.SECONDS.sleep(40); // the long windows full of the old rates (a bench: wall time is the subject)
-        System.out.printf("scale-up: before, served total %.0f (service) and %.0f (pod) for 1500%n",
-                total(service), total(pod));
+        TimeUnit.SECONDS.sleep(32); // the long windows full of the old rates (a bench: wall time is the subject)
+        steadyState(service, pod, 500, 1500, 8);
 
         long step = System.nanoTime();
         PODS.subList(0, 3).forEach(p -> setRate(p, 375));
@@ -110,6 +109,30 @@ public final class ScaleUpBench {
         }
     }
 
+    /**
+     * The largest values served while nothing changes, read every 100 ms for {@code seconds}:
+     * the measurement's own noise (scrape timing on a busy machine), against which the largest
+     * values after a step are read.
+     */
+    private static void steadyState(Scaler service, Scaler pod, double each, double total, int seconds)
+            throws Exception {
+        double[][] most = new double[2][2];
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
+            List<Scaler> both = List.of(service, pod);
+            for (int i = 0; i < 2; i++) {
+                Map<String, Double> served = served(both.get(i));
+                most[i][0] = Math.max(most[i][0], served.values().stream().mapToDouble(Double::doubleValue).sum());
+                most[i][1] = Math.max(most[i][1], served.values().stream().mapToDouble(Double::doubleValue).max()
+                        .orElse(0));
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        System.out.printf("steady state: 3 pods at %.0f (%.0f in all) for %d s: largest total %.0f (service) and"
+                + " %.0f (pod), largest pod %.0f and %.0f%n", each, total, seconds, most[0][0], most[1][0], most[0][1],
+                most[1][1]);
+    }
+
     private static Map<String, Double> served(Scaler scaler) throws Exception {
         Map<String, Double> served = new java.util.HashMap<>();
         try {
@@ -120,10 +143,6 @@ public final class ScaleUpBench {
             // no value yet: an empty reading
         }
         return served;
-    }
-
-    private static double total(Scaler scaler) throws Exception {
-        return served(scaler).values().stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static double counter(String pod) {

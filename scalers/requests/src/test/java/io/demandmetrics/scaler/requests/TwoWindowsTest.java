@@ -40,6 +40,22 @@ class TwoWindowsTest {
     }
 
     @Test
+    void whileTheScaleUpReachesThePodsOneByOneNoPodIsServedAboveItsOwnRates() {
+        // A second after the fourth pod became ready: only pod a was scraped since, its short
+        // window half old, half new; the new pod has no rate yet. By short-window shares alone
+        // b and c would carry the 1,496 of the long windows: 1,496 x 500 / 1,437.5 = 520 each.
+        Map<String, Double> shortRates = rates("a", 437.5, "b", 500, "c", 500, "d", Double.NaN);
+        Map<String, Double> longRates = rates("a", 496, "b", 500, "c", 500, "d", Double.NaN);
+        Map<String, Double> served = service(shortRates, longRates);
+        assertThat(served).containsOnlyKeys("a", "b", "c");
+        assertThat(served.get("b")).isCloseTo(500, within(1e-9));
+        assertThat(served.get("c")).isCloseTo(500, within(1e-9));
+        // The rest of the service's total goes to a, up to its own long rate: the total is kept.
+        assertThat(served.get("a")).isCloseTo(496, within(1e-9));
+        assertThat(served.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1496, within(1e-9));
+    }
+
+    @Test
     void aRiseShowsAtOnceAndADipIsHeldAsTheWindowsAreFor() {
         assertThat(service(rates("a", 1000, "b", 1000), rates("a", 600, "b", 600)))
                 .containsEntry("a", 1000.0).containsEntry("b", 1000.0);
