@@ -6,7 +6,8 @@ import java.util.Locale;
 public enum Signal {
     /**
      * Requests per second routed to each pod (its request counter, which counts refused and
-     * timed-out requests too): the adapter's {@code rps}, max of its 3 s and 30 s rates.
+     * timed-out requests too): the adapter's {@code rps}, its 3 s and 30 s windows over the
+     * pods' total ({@link RpsRule#SERVICE}).
      */
     RPS,
     /** Each pod's P99 latency in seconds: the adapter's {@code latency}. */

@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An HPA driving a simulated workload through a demand trace, second by second: pods start and
@@ -43,12 +45,18 @@ public final class Simulation {
     private final Workload workload;
     private final ControllerOptions options;
     private final List<Signal> signals;
+    private final RpsRule rpsRule;
     private final Instant start = Instant.parse("2026-01-05T00:00:00Z");
 
     /**
      * @param signals what each of the HPA's metrics measures, in {@code spec.metrics} order
      */
     public Simulation(HpaSpec spec, Workload workload, ControllerOptions options, List<Signal> signals) {
+        this(spec, workload, options, signals, RpsRule.SERVICE);
+    }
+
+    private Simulation(HpaSpec spec, Workload workload, ControllerOptions options, List<Signal> signals,
+                       RpsRule rpsRule) {
         if (signals.size() != spec.metrics().size()) {
             throw new IllegalArgumentException("one signal per metric of the HPA");
         }
@@ -70,6 +78,12 @@ public final class Simulation {
         this.workload = workload;
         this.options = options;
         this.signals = List.copyOf(signals);
+        this.rpsRule = rpsRule;
+    }
+
+    /** The same simulation with rps served by another rule (the comparison of issue #27). */
+    Simulation withRpsRule(RpsRule rule) {
+        return new Simulation(spec, workload, options, signals, rule);
     }
 
     /** The signals the metrics' names suggest ({@link Signal#guess}), overridden by {@code given} by name. */
@@ -169,6 +183,10 @@ public final class Simulation {
         private int replicas;
         private int next;
         private double backlog;
+        /** The pods the adapter has rates for, and when that set last changed and last grew. */
+        private Set<String> scraped = Set.of();
+        private int scrapedChanged = Integer.MIN_VALUE / 2;
+        private int scrapedGrew = Integer.MIN_VALUE / 2;
 
         Run(Trace trace, int startReplicas) {
             this.trace = trace;
@@ -202,6 +220,7 @@ public final class Simulation {
             for (Pod pod : pods) {
                 load(pod, t, demand, ready.size(), perPod, capacity);
             }
+            noteScraped(t);
             double cpuUtilization = ready.isEmpty() ? 0
                     : ready.stream().mapToDouble(pod -> pod.cpu[t % CPU_WINDOW]).sum()
                     / (ready.size() * (double) workload.cpuRequestMilli()) * 100;
@@ -210,7 +229,7 @@ public final class Simulation {
             if (poll || sync) { // read once, whether for the lead's poll, the sync, or both
                 List<MetricReading> observed = new ArrayList<>(signals.size());
                 for (Signal signal : signals) {
-                    observed.add(reading(signal, t, pods, backlog, arrived));
+                    observed.add(reading(signal, t, pods, backlog, arrived, t - scrapedChanged, t - scrapedGrew));
                 }
                 if (poll) {
                     forecast(t, observed);
@@ -222,6 +241,18 @@ public final class Simulation {
             int readyNow = (int) pods.stream().filter(pod -> pod.ready(t)).count();
             return new Outcome.Second(t, demand, served, backlog, p99, replicas, readyNow, cpuUtilization,
                     Map.copyOf(lastValues));
+        }
+
+        private void noteScraped(int t) {
+            Set<String> now = new HashSet<>();
+            pods.stream().filter(pod -> pod.scraped(t)).forEach(pod -> now.add(pod.name));
+            if (!now.equals(scraped)) {
+                scrapedChanged = t;
+                if (!scraped.containsAll(now)) {
+                    scrapedGrew = t;
+                }
+                scraped = now;
+            }
         }
 
         /** What a pod received and burnt in second {@code t}, and its CPU sample every CPU window. */
@@ -288,11 +319,15 @@ public final class Simulation {
         pods.subList(0, count).clear();
     }
 
-    private MetricReading reading(Signal signal, int t, List<Pod> pods, double backlog, double[] arrived) {
+    private MetricReading reading(Signal signal, int t, List<Pod> pods, double backlog, double[] arrived,
+                                  int sinceChange, int sinceGrowth) {
         switch (signal) {
             case RPS, LATENCY -> {
                 Map<String, PodMetric> values = new HashMap<>();
-                Map<String, Double> served = servedRps(t, pods);
+                Map<String, RpsRule.PodRates> rates = new HashMap<>();
+                pods.stream().filter(pod -> pod.scraped(t)).forEach(pod -> rates.put(pod.name,
+                        window -> pod.rate(t, window)));
+                Map<String, Double> served = rpsRule.served(rates, sinceChange, sinceGrowth);
                 for (Pod pod : pods) {
                     if (!pod.scraped(t)) {
                         continue; // not scraped twice yet: the adapter has no value for it
@@ -327,58 +362,6 @@ public final class Simulation {
             }
             default -> throw new IllegalStateException(signal.toString());
         }
-    }
-
-    /**
-     * What the adapter serves each scraped pod for rps (its default, {@code windowsOver:
-     * service}, the adapter's {@code TwoWindows}): the larger of the pods' short-window total and
-     * long-window total, shared by their short-window rates, no pod above the larger of its own
-     * two rates (the rest shared among the others); a pod set that changes does not move the total.
-     */
-    private static Map<String, Double> servedRps(int t, List<Pod> pods) {
-        Map<String, Double> shortRates = new HashMap<>();
-        Map<String, Double> caps = new HashMap<>();
-        double shortTotal = 0;
-        double longTotal = 0;
-        for (Pod pod : pods) {
-            if (pod.scraped(t)) {
-                double shortRate = pod.rate(t, SHORT_WINDOW);
-                double longRate = pod.rate(t, LONG_WINDOW);
-                shortRates.put(pod.name, shortRate);
-                caps.put(pod.name, Math.max(shortRate, longRate));
-                shortTotal += shortRate;
-                longTotal += longRate;
-            }
-        }
-        // Shares by the short window's rates; with none there, by the long window's (as the adapter).
-        Map<String, Double> open = new HashMap<>();
-        for (Pod pod : pods) {
-            if (pod.scraped(t)) {
-                open.put(pod.name, shortTotal > 0 ? shortRates.get(pod.name) : pod.rate(t, LONG_WINDOW));
-            }
-        }
-        Map<String, Double> served = new HashMap<>();
-        double left = Math.max(shortTotal, longTotal);
-        boolean capped = true;
-        while (capped && !open.isEmpty()) {
-            capped = false;
-            double weightTotal = open.values().stream().mapToDouble(Double::doubleValue).sum();
-            for (var pod = open.entrySet().iterator(); pod.hasNext(); ) {
-                Map.Entry<String, Double> entry = pod.next();
-                double share = weightTotal > 0 ? left * entry.getValue() / weightTotal : left / open.size();
-                if (share > caps.get(entry.getKey())) {
-                    served.put(entry.getKey(), caps.get(entry.getKey()));
-                    left -= caps.get(entry.getKey());
-                    pod.remove();
-                    capped = true;
-                }
-            }
-        }
-        double rest = Math.max(0, left);
-        double weightTotal = open.values().stream().mapToDouble(Double::doubleValue).sum();
-        open.forEach((pod, weight) -> served.put(pod, weightTotal > 0 ? rest * weight / weightTotal
-                : rest / open.size()));
-        return served;
     }
 
     /** Whether the adapter's lead applies: to what the adapter serves, not metrics-server's CPU or a schedule. */
