@@ -13,7 +13,8 @@ import java.util.Map;
 enum RpsRule {
     /**
      * The two windows over the pods' total, shared by their short-window rates, no pod above
-     * the larger of its own two rates (the rest shared among the others).
+     * the larger of its own two rates (the rest shared among the others); what pods that left
+     * still hold of the windows stays in the total.
      */
     SERVICE,
     /** Each pod the larger of its own two rates ({@code windowsOver: pod}, the rule before #27). */
@@ -38,14 +39,15 @@ enum RpsRule {
      * @param pods the scraped pods' rates, by name
      * @param sinceChange seconds since the set of scraped pods last changed
      * @param sinceGrowth seconds since a pod last joined it
+     * @param departedHeld what pods that left still hold of the short and long windows ({@link #SERVICE} only)
      */
-    Map<String, Double> served(Map<String, PodRates> pods, int sinceChange, int sinceGrowth) {
+    Map<String, Double> served(Map<String, PodRates> pods, int sinceChange, int sinceGrowth, double[] departedHeld) {
         Map<String, Double> served = new HashMap<>();
         int shortWindow = Simulation.SHORT_WINDOW;
         int longWindow = Simulation.LONG_WINDOW;
         switch (this) {
             case SERVICE -> {
-                return service(pods);
+                return service(pods, departedHeld);
             }
             case POD -> pods.forEach((pod, rates) -> served.put(pod,
                     Math.max(rates.rate(shortWindow), rates.rate(longWindow))));
@@ -60,7 +62,7 @@ enum RpsRule {
         return served;
     }
 
-    private static Map<String, Double> service(Map<String, PodRates> pods) {
+    private static Map<String, Double> service(Map<String, PodRates> pods, double[] departedHeld) {
         Map<String, Double> shortRates = new HashMap<>();
         Map<String, Double> caps = new HashMap<>();
         double shortTotal = 0;
@@ -74,11 +76,12 @@ enum RpsRule {
             longTotal += longRate;
         }
         // Shares by the short window's rates; with none there, by the long window's (as the adapter).
-        Map<String, Double> open = new LinkedHashMap<>();
+        Map<String, Double> weights = new LinkedHashMap<>();
         for (Map.Entry<String, PodRates> pod : pods.entrySet()) {
-            open.put(pod.getKey(), shortTotal > 0 ? shortRates.get(pod.getKey())
+            weights.put(pod.getKey(), shortTotal > 0 ? shortRates.get(pod.getKey())
                     : pod.getValue().rate(Simulation.LONG_WINDOW));
         }
+        Map<String, Double> open = new LinkedHashMap<>(weights);
         Map<String, Double> served = new HashMap<>();
         double left = Math.max(shortTotal, longTotal);
         boolean capped = true;
@@ -100,6 +103,14 @@ enum RpsRule {
         double weightTotal = open.values().stream().mapToDouble(Double::doubleValue).sum();
         open.forEach((pod, weight) -> served.put(pod, weightTotal > 0 ? rest * weight / weightTotal
                 : rest / open.size()));
+        // What departed pods hold: shared by the weights, uncapped (the others took their traffic).
+        double held = Math.max(shortTotal + departedHeld[0], longTotal + departedHeld[1])
+                - Math.max(shortTotal, longTotal);
+        double allWeights = weights.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (held > 0 && !served.isEmpty()) {
+            served.replaceAll((pod, value) -> value + (allWeights > 0 ? held * weights.get(pod) / allWeights
+                    : held / served.size()));
+        }
         return served;
     }
 }

@@ -15,10 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An HPA driving a simulated workload through a demand trace, second by second: pods start and
@@ -184,7 +182,9 @@ public final class Simulation {
         private int next;
         private double backlog;
         /** The pods the adapter has rates for, and when that set last changed and last grew. */
-        private Set<String> scraped = Set.of();
+        private Map<String, Pod> scraped = Map.of();
+        /** Pods that left it: their rates when last seen and when ({short, long, t}), as the adapter's DepartedPods. */
+        private final Map<String, double[]> departed = new HashMap<>();
         private int scrapedChanged = Integer.MIN_VALUE / 2;
         private int scrapedGrew = Integer.MIN_VALUE / 2;
 
@@ -229,7 +229,8 @@ public final class Simulation {
             if (poll || sync) { // read once, whether for the lead's poll, the sync, or both
                 List<MetricReading> observed = new ArrayList<>(signals.size());
                 for (Signal signal : signals) {
-                    observed.add(reading(signal, t, pods, backlog, arrived, t - scrapedChanged, t - scrapedGrew));
+                    observed.add(reading(signal, t, pods, backlog, arrived, t - scrapedChanged, t - scrapedGrew,
+                            departedHeld(t)));
                 }
                 if (poll) {
                     forecast(t, observed);
@@ -244,15 +245,32 @@ public final class Simulation {
         }
 
         private void noteScraped(int t) {
-            Set<String> now = new HashSet<>();
-            pods.stream().filter(pod -> pod.scraped(t)).forEach(pod -> now.add(pod.name));
-            if (!now.equals(scraped)) {
+            Map<String, Pod> now = new HashMap<>();
+            pods.stream().filter(pod -> pod.scraped(t)).forEach(pod -> now.put(pod.name, pod));
+            if (!now.keySet().equals(scraped.keySet())) {
                 scrapedChanged = t;
-                if (!scraped.containsAll(now)) {
+                if (!scraped.keySet().containsAll(now.keySet())) {
                     scrapedGrew = t;
                 }
+                scraped.forEach((name, pod) -> {
+                    if (!now.containsKey(name)) {
+                        departed.put(name, new double[] {pod.rate(t - 1, SHORT_WINDOW), pod.rate(t - 1, LONG_WINDOW),
+                                t - 1});
+                    }
+                });
                 scraped = now;
             }
+            departed.values().removeIf(last -> t - last[2] >= LONG_WINDOW);
+        }
+
+        /** What the departed pods still hold of the short and long windows at second {@code t}. */
+        private double[] departedHeld(int t) {
+            double[] held = {0, 0};
+            departed.values().forEach(last -> {
+                held[0] += last[0] * Math.max(0, 1 - (t - last[2]) / (double) SHORT_WINDOW);
+                held[1] += last[1] * Math.max(0, 1 - (t - last[2]) / (double) LONG_WINDOW);
+            });
+            return held;
         }
 
         /** What a pod received and burnt in second {@code t}, and its CPU sample every CPU window. */
@@ -320,14 +338,14 @@ public final class Simulation {
     }
 
     private MetricReading reading(Signal signal, int t, List<Pod> pods, double backlog, double[] arrived,
-                                  int sinceChange, int sinceGrowth) {
+                                  int sinceChange, int sinceGrowth, double[] departedHeld) {
         switch (signal) {
             case RPS, LATENCY -> {
                 Map<String, PodMetric> values = new HashMap<>();
                 Map<String, RpsRule.PodRates> rates = new HashMap<>();
                 pods.stream().filter(pod -> pod.scraped(t)).forEach(pod -> rates.put(pod.name,
                         window -> pod.rate(t, window)));
-                Map<String, Double> served = rpsRule.served(rates, sinceChange, sinceGrowth);
+                Map<String, Double> served = rpsRule.served(rates, sinceChange, sinceGrowth, departedHeld);
                 for (Pod pod : pods) {
                     if (!pod.scraped(t)) {
                         continue; // not scraped twice yet: the adapter has no value for it

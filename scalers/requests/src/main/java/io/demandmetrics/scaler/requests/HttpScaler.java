@@ -62,9 +62,13 @@ final class HttpScaler implements Scaler {
     private volatile String podProblem;
     /** Until then, a poll with no target scraped twice waits for the scrapes instead of failing. */
     private final long warmUntilNanos;
+    /** For rps: what pods that left still hold of the windows (null for the other kinds). */
+    private final DepartedPods departed;
 
     HttpScaler(HttpMetricConfig config, ScalerContext context) {
         this.config = config;
+        this.departed = config.kind() == Kind.RPS && config.shortWindow() != null
+                ? new DepartedPods(config.shortWindow().toMillis(), config.longWindow().toMillis()) : null;
         this.vertx = context.vertx();
         this.blocking = context.blockingExecutor();
         long warmUp = config.scrape().interval().multipliedBy(2).plus(config.scrape().timeout()).toNanos();
@@ -232,8 +236,9 @@ final class HttpScaler implements Scaler {
             }
         });
         // A pod whose series are not in its exposition (yet) has a rate in neither window: not served.
-        TwoWindows.served(shortRates, longRates, config.windowsOver()).forEach((pod, rate) -> samples.add(
-                sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate, scraped.get(pod), config.longWindow())));
+        TwoWindows.served(shortRates, longRates, config.windowsOver(), departedHeld(shortRates, longRates, scraped))
+                .forEach((pod, rate) -> samples.add(sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate,
+                        scraped.get(pod), config.longWindow())));
         if (samples.isEmpty()) {
             String problem = podProblem;
             if (problem != null) {
@@ -312,4 +317,15 @@ final class HttpScaler implements Scaler {
         lease.release();
         return Future.succeededFuture();
     }
+
+    private double[] departedHeld(Map<String, Double> shortRates, Map<String, Double> longRates,
+                                  Map<String, Instant> scraped) {
+        if (departed == null) {
+            return new double[] {0, 0};
+        }
+        Map<String, Long> ratesAt = new HashMap<>();
+        scraped.forEach((pod, at) -> ratesAt.put(pod, at.toEpochMilli()));
+        return departed.held(shortRates, longRates, ratesAt, System.currentTimeMillis());
+    }
+
 }

@@ -37,6 +37,17 @@ final class TwoWindows {
      * window), in {@code shortRates}' order, then the pods only {@code longRates} has.
      */
     static Map<String, Double> served(Map<String, Double> shortRates, Map<String, Double> longRates, Over over) {
+        return served(shortRates, longRates, over, new double[] {0, 0});
+    }
+
+    /**
+     * The same, with what pods that left still hold of the windows ({@link DepartedPods}, short
+     * and long; {@link Over#SERVICE} only): it stays in the service's total, shared among the
+     * pods by their short-window rates without the cap, because their short windows do not show
+     * yet the traffic they took over; so a pod leaving does not move the total.
+     */
+    static Map<String, Double> served(Map<String, Double> shortRates, Map<String, Double> longRates, Over over,
+                                      double[] departedHeld) {
         Map<String, Double> served = new LinkedHashMap<>();
         if (over == Over.POD) {
             forEachPod(shortRates, longRates, (pod, shortRate, longRate) ->
@@ -57,7 +68,15 @@ final class TwoWindows {
             caps.put(pod, Double.isNaN(shortRate) ? longRate : Double.isNaN(longRate) ? shortRate
                     : Math.max(shortRate, longRate));
         });
-        return shared(Math.max(shortTotal, longTotal), weights, caps);
+        Map<String, Double> shared = shared(Math.max(shortTotal, longTotal), weights, caps);
+        double held = Math.max(shortTotal + departedHeld[0], longTotal + departedHeld[1])
+                - Math.max(shortTotal, longTotal);
+        double weightTotal = total(weights);
+        if (held > 0 && !shared.isEmpty()) {
+            shared.replaceAll((pod, value) -> value + (weightTotal > 0 ? held * weights.get(pod) / weightTotal
+                    : held / shared.size()));
+        }
+        return shared;
     }
 
     /**

@@ -218,14 +218,19 @@ class HttpScalerTest {
         rates.remove("web-4");
         old.forEach(pod -> setRate(pod, 1000));
         double[] highest = {0};
+        double[] lowestTotal = {Double.MAX_VALUE};
         eventually().until(() -> {
             Map<String, Double> served = byPod(fetch(scaler));
             highest[0] = Math.max(highest[0], served.values().stream().mapToDouble(Double::doubleValue).max()
                     .orElse(0));
+            lowestTotal[0] = Math.min(lowestTotal[0], served.values().stream().mapToDouble(Double::doubleValue).sum());
             return served.keySet().equals(java.util.Set.copyOf(old))
                     && served.values().stream().allMatch(v -> Math.abs(v - 1000) < 1000 * 0.03);
         });
         assertThat(highest[0]).as("no pod above its real 1,000").isLessThan(1000 * 1.03);
+        // The pod's going is not demand going: the total stays the service's 3,000 (what web-4 got
+        // before it went is in the windows until they pass it).
+        assertThat(lowestTotal[0]).as("the total served while web-4 goes").isGreaterThan(3000 * 0.96);
     }
 
     @Test

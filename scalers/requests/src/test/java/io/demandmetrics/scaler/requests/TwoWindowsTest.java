@@ -56,6 +56,43 @@ class TwoWindowsTest {
     }
 
     @Test
+    void aPodGoingDoesNotMoveTheTotalItsTrafficIsSharedByTheOthers() {
+        // Four pods at 750; d goes, its traffic moves to the three others, whose windows do not
+        // show it yet. What d got is still in both windows: the total stays 3,000.
+        DepartedPods departed = new DepartedPods(3_000, 30_000);
+        Map<String, Double> before = rates("a", 750, "b", 750, "c", 750, "d", 750);
+        departed.held(before, before, Map.of(), 0);
+        // A second later each of the others shows a third of its new 1,000 in the short window and
+        // a thirtieth in the long one.
+        Map<String, Double> shortAfter = rates("a", 2500 / 3.0, "b", 2500 / 3.0, "c", 2500 / 3.0);
+        Map<String, Double> longAfter = rates("a", 2275 / 3.0, "b", 2275 / 3.0, "c", 2275 / 3.0);
+        double[] held = departed.held(shortAfter, longAfter, Map.of(), 1_000);
+        Map<String, Double> served = TwoWindows.served(shortAfter, longAfter, TwoWindows.Over.SERVICE, held);
+        assertThat(served.values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(3000, within(1e-9));
+        served.values().forEach(value -> assertThat(value).isCloseTo(1000, within(1e-9)));
+        // Without what d holds: 2,500, read as falling demand.
+        assertThat(TwoWindows.served(shortAfter, longAfter, TwoWindows.Over.SERVICE).values().stream()
+                .mapToDouble(Double::doubleValue).sum()).isCloseTo(2500, within(1e-9));
+        // Once the others' windows show it, d holds no more of the short window, and its long-window
+        // part fades out as the others' long rates take it up: the total still 3,000.
+        Map<String, Double> shortLater = rates("a", 1000, "b", 1000, "c", 1000);
+        Map<String, Double> longLater = rates("a", 833.3, "b", 833.3, "c", 833.3);
+        double[] later = departed.held(shortLater, longLater, Map.of(), 10_000);
+        assertThat(later[0]).isZero();
+        assertThat(TwoWindows.served(shortLater, longLater, TwoWindows.Over.SERVICE, later).values().stream()
+                .mapToDouble(Double::doubleValue).sum()).isCloseTo(3000, within(1.0));
+        // d's part fades from its last good scrape, not from when its failed one showed it gone.
+        DepartedPods seenLate = new DepartedPods(3_000, 30_000);
+        seenLate.held(before, before, Map.of("d", 0L), 500);
+        double[] seenLateHeld = seenLate.held(shortAfter, longAfter, Map.of(), 1_000);
+        assertThat(seenLateHeld[0]).isCloseTo(500, within(1e-9));
+        assertThat(seenLateHeld[1]).isCloseTo(725, within(1e-9));
+        // After the long window d is forgotten; a pod that comes back is present, not departed.
+        assertThat(departed.held(shortLater, shortLater, Map.of(), 31_000)).containsExactly(0.0, 0.0);
+        assertThat(departed.held(before, before, Map.of(), 32_000)).containsExactly(0.0, 0.0);
+    }
+
+    @Test
     void aRiseShowsAtOnceAndADipIsHeldAsTheWindowsAreFor() {
         assertThat(service(rates("a", 1000, "b", 1000), rates("a", 600, "b", 600)))
                 .containsEntry("a", 1000.0).containsEntry("b", 1000.0);
