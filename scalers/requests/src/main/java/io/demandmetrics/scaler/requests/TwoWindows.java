@@ -23,11 +23,15 @@ import java.util.Map;
  * <p>{@link Over#POD}: each pod the larger of its own two rates, for pods whose traffic is
  * their own rather than a share of one service's (a drop on one pod held for that pod alone,
  * not spread over the others by their current shares). A scale-up overstates the total there.
+ *
+ * <p>Public for one reader outside this module: the simulator's tests check that its copy of
+ * the rule ({@code RpsRule}, which the simulator carries without the scalers' dependencies)
+ * serves what this does.
  */
-final class TwoWindows {
+public final class TwoWindows {
 
     /** What the two windows are applied to. */
-    enum Over { SERVICE, POD }
+    public enum Over { SERVICE, POD }
 
     private TwoWindows() {
     }
@@ -46,8 +50,8 @@ final class TwoWindows {
      * pods by their short-window rates without the cap, because their short windows do not show
      * yet the traffic they took over; so a pod leaving does not move the total.
      */
-    static Map<String, Double> served(Map<String, Double> shortRates, Map<String, Double> longRates, Over over,
-                                      double[] departedHeld) {
+    public static Map<String, Double> served(Map<String, Double> shortRates, Map<String, Double> longRates,
+                                             Over over, double[] departedHeld) {
         Map<String, Double> served = new LinkedHashMap<>();
         if (over == Over.POD) {
             forEachPod(shortRates, longRates, (pod, shortRate, longRate) ->
