@@ -71,6 +71,41 @@ class PollMetersTest {
         assertThat(registry.get("demand_adapter_value_age_seconds").gauge().value()).isEqualTo(2.0);
     }
 
+    @Test
+    void theListingFollowsMetricsComingAndGoingBetweenScrapesInTheOrderOfTheirTags() {
+        MetricState b = named("b", null);
+        MetricState d = named("d", null);
+        meters.started(d);
+        meters.started(b);
+        assertThat(listed()).containsExactly("shop/b", "shop/d");
+        MetricState a = named("a", null);
+        MetricState c = named("c", null);
+        meters.started(c);
+        meters.started(a);
+        assertThat(listed()).containsExactly("shop/a", "shop/b", "shop/c", "shop/d");
+        meters.retired(b);
+        assertThat(listed()).containsExactly("shop/a", "shop/c", "shop/d");
+        // A lead gauge that comes with a new poller of the same name shows at the next listing.
+        MetricState leadingC = named("c", Duration.ofSeconds(30));
+        meters.started(leadingC);
+        meters.retired(c);
+        assertThat(meters.current()).filteredOn(m -> m.leadObserved() != null).extracting(m -> m.tags().stream()
+                .filter(t -> t.getKey().equals("metric")).findFirst().orElseThrow().getValue()).containsExactly("shop/c");
+    }
+
+    private List<String> listed() {
+        return meters.current().stream().map(m -> m.tags().stream().filter(t -> t.getKey().equals("metric"))
+                .findFirst().orElseThrow().getValue()).toList();
+    }
+
+    private static MetricState named(String name, Duration lead) {
+        MetricDefinition plain = Readings.definition(MetricKey.external("shop", name), null, Duration.ofMinutes(1),
+                null);
+        return Readings.polled(new MetricDefinition(plain.key(), plain.type(), plain.parameters(), plain.provider(),
+                plain.scalerConfig(), plain.object(), Duration.ofSeconds(15), plain.timeout(), plain.maxAge(),
+                plain.fallback(), lead), NOW, List.of(Sample.of(3)));
+    }
+
     private Set<String> names() {
         return registry.getMeters().stream().map(Meter::getId).map(Meter.Id::getName).collect(Collectors.toSet());
     }
