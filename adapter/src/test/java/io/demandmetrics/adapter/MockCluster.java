@@ -45,6 +45,20 @@ final class MockCluster implements AutoCloseable {
 
     private final MockWebServer server = new MockWebServer();
 
+    /**
+     * The mock logs every request it answers at INFO: tens of thousands of lines in the scale
+     * tests, each a synchronized write to the test JVM's stderr, which the build pipes on (and
+     * which paced the mock's answers). Warnings only. Held here: a logger nothing references
+     * may be collected, and its level with it.
+     */
+    private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     MockCluster() throws Exception {
         this(false);
     }
