@@ -73,7 +73,9 @@ class StartupIT {
         Result inClusterWithoutApi = runJar("--config", config.toString(), "--kubeconfig", unreachable.toString());
         assertThat(inClusterWithoutApi.exitCode).isEqualTo(1);
         assertThat(inClusterWithoutApi.stderr).contains("cannot read ConfigMap kube-system/extension-apiserver-authentication")
-                .contains("extension-apiserver-authentication-reader");
+                .contains("cannot reach the Kubernetes API server at http://127.0.0.1:9/")
+                .contains("ConnectException")
+                .doesNotContain("RoleBinding"); // it was never asked: no permission is missing
 
         Result anonymousOnNetwork = runJar("--standalone", "--config", config.toString(), "--bind-address", "0.0.0.0");
         assertThat(anonymousOnNetwork.exitCode).isEqualTo(2);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,11 +76,33 @@ public final class DelegatedAuthentication implements AutoCloseable {
             ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
             return configMap != null && configMap.getData() != null ? configMap.getData() : Map.of();
         } catch (KubernetesClientException e) {
+            if (e.getCode() <= 0) {
+                // No HTTP status (fabric8 gives -1): the API server was never reached (after fabric8's retries), and
+                // a RoleBinding would not help. Its message says only that the operation failed.
+                throw new IllegalStateException("cannot read ConfigMap " + NAMESPACE + "/" + NAME + ": cannot reach"
+                        + " the Kubernetes API server at " + client.getConfiguration().getMasterUrl() + " ("
+                        + rootCause(e) + "); check --kubeconfig, or the pod's service account and network", e);
+            }
             throw new IllegalStateException("cannot read ConfigMap " + NAMESPACE + "/" + NAME + ": "
                     + e.getMessage() + "; the adapter needs the RoleBinding to"
                     + " extension-apiserver-authentication-reader in kube-system, or the flags"
                     + " --requestheader-client-ca-file and --client-ca-file", e);
         }
+    }
+
+    /** What failed below fabric8's "Operation ... failed": each cause with its message, at most three. */
+    private static String rootCause(Throwable error) {
+        List<String> causes = new ArrayList<>();
+        for (Throwable cause = error.getCause(); cause != null && causes.size() < 3; cause = cause.getCause()) {
+            String text = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            if (!causes.contains(text)) {
+                causes.add(text);
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return causes.isEmpty() ? error.getClass().getSimpleName() : String.join("; ", causes);
     }
 
     /** The ConfigMap's changes, applied when valid (a rotated front-proxy CA); an invalid one keeps the last. */
