@@ -130,7 +130,11 @@ final class DeploymentContainer implements AutoCloseable {
             }
         }
         args.add(image != null ? image : container.getImage());
-        args.addAll(servingArgs(container.getArgs(), securePort(container), port, TestAdapters.freePort()));
+        int peerPort = TestAdapters.freePort();
+        while (peerPort == port) { // a port just released can be handed out again (TestAdapters.twoFreePorts)
+            peerPort = TestAdapters.freePort();
+        }
+        args.addAll(servingArgs(container.getArgs(), securePort(container), port, peerPort));
         runArgs = List.copyOf(args);
     }
 

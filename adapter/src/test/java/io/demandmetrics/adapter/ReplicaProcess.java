@@ -57,7 +57,8 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
                                             List<String> jvmFlags, List<String> flags, Path kubeconfig)
             throws Exception {
         Path home = Files.createDirectories(shared.resolve(name));
-        int port = TestAdapters.freePort();
+        int[] ports = TestAdapters.twoFreePorts();
+        int port = ports[0];
         Path log = home.resolve("adapter.log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmFlags);
@@ -67,7 +68,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
                 "--cert-dir", home.resolve("certs").toString(), "--peer-token-file", shared.resolve("peer-token").toString(),
                 "--lease-namespace", "adapters", "--shutdown-grace-period", "2s"));
         if (!flags.contains("--peer-port")) {
-            command.addAll(List.of("--peer-port", Integer.toString(TestAdapters.freePort()), "--peer-address", "127.0.0.1"));
+            command.addAll(List.of("--peer-port", Integer.toString(ports[1]), "--peer-address", "127.0.0.1"));
         }
         command.addAll(flags);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())

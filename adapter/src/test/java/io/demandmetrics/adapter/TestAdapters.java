@@ -123,6 +123,18 @@ final class TestAdapters {
         }
     }
 
+    /**
+     * Two free ports, distinct: both held open while the second is found (two calls of
+     * {@link #freePort} can be given the same port, just released, and a process told to
+     * listen on both then fails with "Address already in use").
+     */
+    static int[] twoFreePorts() throws IOException {
+        try (java.net.ServerSocket first = new java.net.ServerSocket(0);
+             java.net.ServerSocket second = new java.net.ServerSocket(0)) {
+            return new int[] {first.getLocalPort(), second.getLocalPort()};
+        }
+    }
+
     /** The real kubectl, as test-components.md prescribes: own kubeconfig and cache dir. */
     static KubectlResult kubectl(Path dir, Adapter adapter, String path) throws IOException, InterruptedException {
         Path kubeconfig = StandaloneKubeconfig.write(dir.resolve("kubectl"), adapter.url(), certFile(dir));
