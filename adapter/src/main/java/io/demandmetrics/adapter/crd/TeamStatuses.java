@@ -8,6 +8,7 @@ import io.demandmetrics.adapter.store.PollListener;
 import io.demandmetrics.adapter.store.Reading;
 import io.demandmetrics.scaler.spi.Sample;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -144,8 +145,10 @@ public final class TeamStatuses implements PollListener {
 
     private Future<Void> write(TeamMetric.ResourceId id, Decisive desired, JsonArray patch) {
         return worker.<Void>executeBlocking(() -> {
+            // Patched through the resource named, not withName(): fabric8 patches an item, and without
+            // one it first GETs the resource, a second request per write that a JSON patch does not need.
             kubernetes.genericKubernetesResources(DemandMetricWatch.DEMAND_METRICS).inNamespace(id.namespace())
-                    .withName(id.name()).subresource("status")
+                    .resource(named(id)).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON), patch.encode());
             return null;
         }, false).onSuccess(ignored -> {
@@ -161,6 +164,16 @@ public final class TeamStatuses implements PollListener {
                 LOG.warn("cannot write the status of DemandMetric {}: {}", id, cause(failure));
             }
         }).mapEmpty();
+    }
+
+    /** A DemandMetric with only its name: what a patch's request needs of the resource. */
+    private static GenericKubernetesResource named(TeamMetric.ResourceId id) {
+        GenericKubernetesResource resource = new GenericKubernetesResource();
+        resource.setApiVersion(DemandMetricWatch.DEMAND_METRICS.getGroup() + "/"
+                + DemandMetricWatch.DEMAND_METRICS.getVersion());
+        resource.setKind(DemandMetricWatch.DEMAND_METRICS.getKind());
+        resource.setMetadata(new ObjectMetaBuilder().withNamespace(id.namespace()).withName(id.name()).build());
+        return resource;
     }
 
     private static boolean interrupted(Throwable failure) {
