@@ -110,6 +110,7 @@ class ForwardingCaIT {
 
     private ReplicaProcess startFront() throws Exception {
         return ReplicaProcess.start(cluster, shared, "front", System.getProperty("adapter.jar"), List.of("-Xmx128m",
+                "-XX:TieredStopAtLevel=1", // as ReplicaProcess.TEST_JVM
                 // The backend's Service name resolves as the cluster's DNS would: the JDK's resolver, this hosts file.
                 "-Dvertx.disableDnsResolver=true", "-Djdk.net.hosts.file=" + shared.resolve("hosts")), List.of());
     }

@@ -27,6 +27,15 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
     }
 
     /**
+     * The JVM flags of the tests' replicas: a small heap, and the JIT's first tier only. Three or
+     * four JVMs share the machine's two cores in these tests, and a replica started beside them
+     * spent most of its 11-15 s start compiling (5-6 s with the first tier). What the tests
+     * check (who polls, who answers, failover) does not depend on the second tier's code; the
+     * benchmarks ({@link ReplicasBench}) run the JVM as the image does.
+     */
+    static final List<String> TEST_JVM = List.of("-Xmx128m", "-XX:TieredStopAtLevel=1");
+
+    /**
      * Starts one replica and waits until it listens.
      *
      * @param jvmFlags heap flags and the like

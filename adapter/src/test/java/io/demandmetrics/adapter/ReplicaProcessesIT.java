@@ -75,12 +75,12 @@ class ReplicaProcessesIT {
         List<String> throughProxies = new ArrayList<>(flags(CUT_RENEW));
         throughProxies.addAll(List.of("--peer-port", Integer.toString(peerPort), "--peer-address",
                 "127.0.0.1:" + peerProxy.port()));
-        replicas.add(ReplicaProcess.start(cluster, dir, "replica-2", System.getProperty("adapter.jar"), List.of("-Xmx128m"),
+        replicas.add(ReplicaProcess.start(cluster, dir, "replica-2", System.getProperty("adapter.jar"), ReplicaProcess.TEST_JVM,
                 throughProxies, cluster.kubeconfig(dir.resolve("kubeconfig-through-proxy"), apiProxy.port())));
     }
 
     private ReplicaProcess startReplica(String name) throws Exception {
-        return ReplicaProcess.start(cluster, dir, name, System.getProperty("adapter.jar"), List.of("-Xmx128m"),
+        return ReplicaProcess.start(cluster, dir, name, System.getProperty("adapter.jar"), ReplicaProcess.TEST_JVM,
                 flags(RENEW));
     }
 

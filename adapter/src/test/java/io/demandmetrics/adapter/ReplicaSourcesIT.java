@@ -78,7 +78,7 @@ class ReplicaSourcesIT {
         ReplicaProcess.prepare(cluster, dir);
         for (int r = 0; r < 3; r++) {
             replicas.add(ReplicaProcess.start(cluster, dir, "replica-" + r, System.getProperty("adapter.jar"),
-                    List.of("-Xmx128m"), List.of("--replica-buckets", "8", "--lease-duration", "4s",
+                    ReplicaProcess.TEST_JVM, List.of("--replica-buckets", "8", "--lease-duration", "4s",
                             "--lease-renew-deadline", "3s", "--lease-retry-period", "500ms")));
         }
     }
