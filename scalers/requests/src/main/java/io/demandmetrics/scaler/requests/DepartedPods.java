@@ -1,5 +1,6 @@
 package io.demandmetrics.scaler.requests;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,6 +23,9 @@ final class DepartedPods {
     private record Last(double shortRate, double longRate, long atMillis) {
     }
 
+    /** Holds nothing: for the metrics whose windows are not the service's. */
+    private static final DepartedPods NONE = new DepartedPods(0, 0);
+
     private final long shortMillis;
     private final long longMillis;
     private Map<String, Last> present = new HashMap<>();
@@ -30,6 +34,30 @@ final class DepartedPods {
     DepartedPods(long shortMillis, long longMillis) {
         this.shortMillis = shortMillis;
         this.longMillis = longMillis;
+    }
+
+    /**
+     * What a metric needs: the departed pods of an {@code rps} metric whose two windows are the
+     * service's ({@code windowsOver: service}); for any other, one that holds nothing (under
+     * {@code windowsOver: pod} each pod is served its own rates, a departed one's are nobody's).
+     */
+    static DepartedPods of(HttpMetricConfig config) {
+        return config.kind() == HttpMetricConfig.Kind.RPS && config.shortWindow() != null
+                && config.windowsOver() == TwoWindows.Over.SERVICE
+                ? new DepartedPods(config.shortWindow().toMillis(), config.longWindow().toMillis()) : NONE;
+    }
+
+    /**
+     * {@link #held(Map, Map, Map, long)} for rates taken at the instants given (a scrape's),
+     * or now for a pod not in {@code ratesAt}.
+     */
+    double[] heldNow(Map<String, Double> shortRates, Map<String, Double> longRates, Map<String, Instant> ratesAt) {
+        if (this == NONE) {
+            return new double[] {0, 0};
+        }
+        Map<String, Long> millis = new HashMap<>();
+        ratesAt.forEach((pod, at) -> millis.put(pod, at.toEpochMilli()));
+        return held(shortRates, longRates, millis, System.currentTimeMillis());
     }
 
     /**

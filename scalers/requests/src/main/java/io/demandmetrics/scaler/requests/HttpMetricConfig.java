@@ -398,7 +398,8 @@ public record HttpMetricConfig(Kind kind, Preset preset, String sampleName, doub
         Duration interval = scrape == null ? null : scrape.interval();
         if (interval != null && window.compareTo(interval.multipliedBy(2)) < 0) {
             p.problem("parameter \"" + name + "\" (" + Durations.format(window) + ") must be at least two"
-                    + " scrapeIntervals (" + Durations.format(interval.multipliedBy(2)) + "): a rate needs two scrapes");
+                    + " scrapeIntervals (" + Durations.format(interval.multipliedBy(2))
+                    + "): a rate needs two scrapes");
         }
         return window;
     }

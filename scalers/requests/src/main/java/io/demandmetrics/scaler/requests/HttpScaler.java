@@ -62,13 +62,12 @@ final class HttpScaler implements Scaler {
     private volatile String podProblem;
     /** Until then, a poll with no target scraped twice waits for the scrapes instead of failing. */
     private final long warmUntilNanos;
-    /** For rps: what pods that left still hold of the windows (null for the other kinds). */
+    /** For rps over the service: what pods that left still hold of the windows (nothing for the rest). */
     private final DepartedPods departed;
 
     HttpScaler(HttpMetricConfig config, ScalerContext context) {
         this.config = config;
-        this.departed = config.kind() == Kind.RPS && config.shortWindow() != null
-                ? new DepartedPods(config.shortWindow().toMillis(), config.longWindow().toMillis()) : null;
+        this.departed = DepartedPods.of(config);
         this.vertx = context.vertx();
         this.blocking = context.blockingExecutor();
         long warmUp = config.scrape().interval().multipliedBy(2).plus(config.scrape().timeout()).toNanos();
@@ -97,7 +96,8 @@ final class HttpScaler implements Scaler {
     @Override
     public Duration warmUp() {
         return config.kind() == Kind.SUMMARY ? Duration.ZERO
-                : (config.kind() == Kind.RPS ? config.shortWindow() : config.longWindow()).plus(config.scrape().interval());
+                : (config.kind() == Kind.RPS ? config.shortWindow() : config.longWindow())
+                        .plus(config.scrape().interval());
     }
 
     /** The selected pods' URLs, into the subscription; a no-op for static targets. */
@@ -132,7 +132,10 @@ final class HttpScaler implements Scaler {
         }).recover(error -> Future.failedFuture(new ScrapeException("cannot read the pods: " + error.getMessage())));
     }
 
-    /** scheme://ip:port/path from the metric, the preset, then the pod's prometheus.io annotations; null without a port. */
+    /**
+     * scheme://ip:port/path from the metric, the preset, then the pod's prometheus.io
+     * annotations; null without a port.
+     */
     static URI url(PodSelection selection, Pods.Pod pod) {
         Map<String, String> annotations = pod.annotations();
         int port = selection.port();
@@ -236,7 +239,7 @@ final class HttpScaler implements Scaler {
             }
         });
         // A pod whose series are not in its exposition (yet) has a rate in neither window: not served.
-        TwoWindows.served(shortRates, longRates, config.windowsOver(), departedHeld(shortRates, longRates, scraped))
+        TwoWindows.served(shortRates, longRates, config.windowsOver(), departed.heldNow(shortRates, longRates, scraped))
                 .forEach((pod, rate) -> samples.add(sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate,
                         scraped.get(pod), config.longWindow())));
         if (samples.isEmpty()) {
@@ -316,16 +319,6 @@ final class HttpScaler implements Scaler {
         subscription.close();
         lease.release();
         return Future.succeededFuture();
-    }
-
-    private double[] departedHeld(Map<String, Double> shortRates, Map<String, Double> longRates,
-                                  Map<String, Instant> scraped) {
-        if (departed == null) {
-            return new double[] {0, 0};
-        }
-        Map<String, Long> ratesAt = new HashMap<>();
-        scraped.forEach((pod, at) -> ratesAt.put(pod, at.toEpochMilli()));
-        return departed.held(shortRates, longRates, ratesAt, System.currentTimeMillis());
     }
 
 }

@@ -50,8 +50,8 @@ final class PresetPromql {
                     yield shortRate;
                 }
                 String longRate = "sum by (" + pod + ") (rate(" + selector + "[" + range(config.longWindow()) + "]))";
-                yield "label_replace(" + shortRate + ", \"" + WINDOW_LABEL + "\", \"short\", \"\", \"\") or label_replace("
-                        + longRate + ", \"" + WINDOW_LABEL + "\", \"long\", \"\", \"\")";
+                yield "label_replace(" + shortRate + ", \"" + WINDOW_LABEL + "\", \"short\", \"\", \"\")"
+                        + " or label_replace(" + longRate + ", \"" + WINDOW_LABEL + "\", \"long\", \"\", \"\")";
             }
             case LATENCY -> {
                 String buckets = "sum by (" + pod + ", le) (rate(" + selector + "[" + range(config.longWindow())

@@ -38,13 +38,12 @@ final class PromqlScaler implements Scaler {
     private final String query;
     private final PrometheusQuery prometheus;
     private final Optional<Pods> pods;
-    /** For rps: what pods that left still hold of the windows (null for the other kinds). */
+    /** For rps over the service: what pods that left still hold of the windows (nothing for the rest). */
     private final DepartedPods departed;
 
     PromqlScaler(HttpMetricConfig config, ScalerContext context) {
         this.config = config;
-        this.departed = config.kind() == Kind.RPS && config.shortWindow() != null
-                ? new DepartedPods(config.shortWindow().toMillis(), config.longWindow().toMillis()) : null;
+        this.departed = DepartedPods.of(config);
         this.context = context;
         this.perPod = "pods".equals(context.describes());
         this.query = PresetPromql.query(config, perPod, context.namespace());
@@ -134,7 +133,8 @@ final class PromqlScaler implements Scaler {
             }
         }
         // The same rule as for scraped rates, over the pods picked: scraping and PromQL agree.
-        TwoWindows.served(shortRates, longRates, config.windowsOver(), departedHeld(shortRates, longRates)).forEach((pod, rate) -> samples.add(
+        double[] departedHeld = departed.heldNow(shortRates, longRates, Map.of()); // Prometheus' rates are of now
+        TwoWindows.served(shortRates, longRates, config.windowsOver(), departedHeld).forEach((pod, rate) -> samples.add(
                 HttpScaler.sample(perPod, DescribedObject.named(pod), pod, Map.of(), rate, now, window)));
         if (samples.isEmpty()) {
             throw new IllegalStateException(nothingServed(answer.series().size(), unnamed, unselected));
@@ -164,11 +164,6 @@ final class PromqlScaler implements Scaler {
     public Future<Void> close() {
         prometheus.close();
         return Future.succeededFuture();
-    }
-
-    private double[] departedHeld(Map<String, Double> shortRates, Map<String, Double> longRates) {
-        return departed == null ? new double[] {0, 0}
-                : departed.held(shortRates, longRates, Map.of(), System.currentTimeMillis());
     }
 
 }
