@@ -35,10 +35,8 @@ class HttpScalerTest {
     private HttpServer server;
     private String base;
     private final MeterRegistry meters = new SimpleMeterRegistry();
-    /** Requests per second each pod's counter grows at; a pod absent here answers 503. */
-    private final Map<String, Double> rates = new ConcurrentHashMap<>();
-    /** Each pod's counter at the last change of its rate, and when. */
-    private final Map<String, double[]> counters = new ConcurrentHashMap<>();
+    /** Each pod's request counter; a pod without one answers 503. */
+    private final PodCounters counters = new PodCounters();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final List<Scaler> scalers = new ArrayList<>();
 
@@ -58,12 +56,12 @@ class HttpScalerTest {
                         + "http_request_duration_seconds_count{uri=\"/a\"} " + (idle ? 0 : 100) + "\n");
                 return;
             }
-            Double rate = rates.get(pod);
-            if (rate == null) {
+            Double counted = counters.value(pod);
+            if (counted == null) {
                 request.response().setStatusCode(503).end();
                 return;
             }
-            double count = counter(pod);
+            double count = counted;
             // Latency: a fifth of requests under 0.1 s, the rest in (0.1, 0.5]; an idle pod's buckets stand still.
             request.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(
                     "# TYPE http_requests_total counter\n"
@@ -83,34 +81,6 @@ class HttpScalerTest {
             scaler.close();
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    /** The counter grows at the pod's rate by the wall clock, from where the last change left it. */
-    private double counter(String pod) {
-        double[] state = counters.computeIfAbsent(pod, p -> new double[] {0, System.nanoTime()});
-        synchronized (state) {
-            return state[0] + rates.get(pod) * (System.nanoTime() - state[1]) / 1e9;
-        }
-    }
-
-    private void setRate(String pod, double rate) {
-        double[] state = counters.computeIfAbsent(pod, p -> new double[] {0, System.nanoTime()});
-        synchronized (state) {
-            if (rates.containsKey(pod)) {
-                state[0] = counter(pod);
-            }
-            state[1] = System.nanoTime();
-            rates.put(pod, rate);
-        }
-    }
-
-    /** A container restart: the counter starts again from 0. */
-    private void restart(String pod) {
-        double[] state = counters.get(pod);
-        synchronized (state) {
-            state[0] = 0;
-            state[1] = System.nanoTime();
-        }
     }
 
     private TestScalerContext context(String describes) {
@@ -161,8 +131,8 @@ class HttpScalerTest {
 
     @Test
     void rpsIsEachPodsRequestRateAndAFailingPodIsLeftOutNotServedAsZero() throws Exception {
-        setRate("web-1", 50);
-        setRate("web-2", 10);
+        counters.setRate("web-1", 50);
+        counters.setRate("web-2", 10);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of(), "web-1", "web-2", "web-3");
         // web-1: 50 (code 200) + 5 (code 500) per second; web-2: 11; web-3 answers 503.
         eventually().untilAsserted(() -> {
@@ -171,10 +141,10 @@ class HttpScalerTest {
             assertThat(values.get("web-1")).isCloseTo(55, org.assertj.core.data.Percentage.withPercentage(5));
             assertThat(values.get("web-2")).isCloseTo(11, org.assertj.core.data.Percentage.withPercentage(5));
         });
-        rates.remove("web-2"); // web-2 starts failing: left out at once, though its history still has rates
+        counters.remove("web-2"); // web-2 starts failing: left out at once, though its history still has rates
         eventually()
                 .untilAsserted(() -> assertThat(byPod(fetch(scaler))).containsOnlyKeys("web-1"));
-        rates.remove("web-1");
+        counters.remove("web-1");
         eventually().untilAsserted(() -> assertThat(failure(scaler))
                 .startsWith("no target answered: web-1: HTTP 503").contains("web-3: HTTP 503"));
     }
@@ -189,7 +159,7 @@ class HttpScalerTest {
     @Test
     void aScaleUpOnFlatDemandDoesNotOverstateItAndARiseStillShows() throws Exception {
         List<String> old = List.of("web-1", "web-2", "web-3");
-        old.forEach(pod -> setRate(pod, 500));
+        old.forEach(pod -> counters.setRate(pod, 500));
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code=\"200\""), "web-1", "web-2",
                 "web-3", "web-4");
         // The long windows full of 500: 3 s of scrapes, 100 ms apart.
@@ -198,8 +168,8 @@ class HttpScalerTest {
                 .allSatisfy((pod, value) -> assertThat(value).isCloseTo(500, org.assertj.core.data.Percentage
                         .withPercentage(2))));
 
-        old.forEach(pod -> setRate(pod, 375));
-        setRate("web-4", 375); // web-4 becomes ready and takes its share
+        old.forEach(pod -> counters.setRate(pod, 375));
+        counters.setRate("web-4", 375); // web-4 becomes ready and takes its share
         double[] most = {0, 0}; // the largest total and the largest pod's value served meanwhile
         eventually().until(() -> {
             Map<String, Double> served = byPod(fetch(scaler));
@@ -210,13 +180,13 @@ class HttpScalerTest {
         assertThat(most[0]).as("the total served: the service's 1,500").isLessThan(1500 * 1.04);
         assertThat(most[1]).as("no pod above the old 500").isLessThan(500 * 1.02);
 
-        List.of("web-1", "web-2", "web-3", "web-4").forEach(pod -> setRate(pod, 750));
+        List.of("web-1", "web-2", "web-3", "web-4").forEach(pod -> counters.setRate(pod, 750));
         eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler))).allSatisfy((pod, value) ->
                 assertThat(value).isCloseTo(750, org.assertj.core.data.Percentage.withPercentage(3))));
 
         // web-4 goes (its scrapes fail), the other three take its traffic: none served above its real rate.
-        rates.remove("web-4");
-        old.forEach(pod -> setRate(pod, 1000));
+        counters.remove("web-4");
+        old.forEach(pod -> counters.setRate(pod, 1000));
         double[] highest = {0};
         double[] lowestTotal = {Double.MAX_VALUE};
         eventually().until(() -> {
@@ -235,7 +205,7 @@ class HttpScalerTest {
 
     @Test
     void aFilterKeepsOnlyTheSeriesItMatches() throws Exception {
-        setRate("web-1", 50);
+        counters.setRate("web-1", 50);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code!~\"5..\""), "web-1");
         eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
                 .isCloseTo(50, org.assertj.core.data.Percentage.withPercentage(5)));
@@ -243,12 +213,12 @@ class HttpScalerTest {
 
     @Test
     void aRestartedContainerIsAResetNeverANegativeOrHugeRate() throws Exception {
-        setRate("web-1", 40);
+        counters.setRate("web-1", 40);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("filter", "code=\"200\""), "web-1");
         eventually().untilAsserted(() -> assertThat(byPod(fetch(scaler)).get("web-1"))
                 .isCloseTo(40, org.assertj.core.data.Percentage.withPercentage(5)));
         int before = requests.get("web-1").get();
-        restart("web-1");
+        counters.restart("web-1");
         // Through the next 4 s (more than the long window): never negative, never far above the rate.
         eventually().until(() -> {
             double value = byPod(fetch(scaler)).get("web-1");
@@ -259,8 +229,8 @@ class HttpScalerTest {
 
     @Test
     void anExternalRpsMetricIsASeriesPerPodForTheHpaToSum() throws Exception {
-        setRate("web-1", 20);
-        setRate("web-2", 30);
+        counters.setRate("web-1", 20);
+        counters.setRate("web-2", 30);
         Scaler scaler = scaler(new RpsScalerProvider(), "external", Map.of("filter", "code=\"200\""),
                 "web-1", "web-2");
         eventually().untilAsserted(() -> {
@@ -275,8 +245,8 @@ class HttpScalerTest {
 
     @Test
     void latencyIsTheQuantileOfEachPodsBucketsAndAnIdlePodIsZero() throws Exception {
-        setRate("web-1", 100);
-        setRate("idle", 0);
+        counters.setRate("web-1", 100);
+        counters.setRate("idle", 0);
         LatencyScalerProvider provider = new LatencyScalerProvider();
         Scaler scaler = scaler(provider, "pods", Map.of(), "web-1", "idle");
         HttpMetricConfig config = provider.parseConfig(Map.of("histogram", "http_request_duration_seconds",
@@ -294,7 +264,7 @@ class HttpScalerTest {
 
     @Test
     void twoMetricsReadingOnePodScrapeItOnce() throws Exception {
-        setRate("web-1", 10);
+        counters.setRate("web-1", 10);
         Scaler rps = scaler(new RpsScalerProvider(), "pods", Map.of(), "web-1");
         Scaler latency = scaler(new LatencyScalerProvider(), "pods", Map.of(), "web-1");
         eventually().untilAsserted(() -> {
@@ -345,7 +315,7 @@ class HttpScalerTest {
 
     @Test
     void aNewMetricsFirstPollWaitsForTheSecondScrapeInsteadOfFailing() throws Exception {
-        setRate("web-1", 20);
+        counters.setRate("web-1", 20);
         // 1 s scrapes: the second comes half an interval to one and a half after the first, within
         // the first poll's wait (2 intervals and the scrape timeout, at most half the poll timeout).
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("scrapeInterval", "1s", "shortWindow", "2s",
@@ -356,7 +326,7 @@ class HttpScalerTest {
     /** The adapter logs such a failure as waiting (not a warning) while it is expected: the SPI's WarmingUp. */
     @Test
     void aFirstPollBeforeAnySecondScrapeFailsAsWarmingUpSayingWhatItWaitsFor() throws Exception {
-        setRate("web-1", 20);
+        counters.setRate("web-1", 20);
         Scaler scaler = scaler(new RpsScalerProvider(), "pods", Map.of("scrapeInterval", "30s", "shortWindow", "60s",
                 "longWindow", "90s"), "web-1");
         ExecutionException failed = org.assertj.core.api.Assertions.catchThrowableOfType(ExecutionException.class,

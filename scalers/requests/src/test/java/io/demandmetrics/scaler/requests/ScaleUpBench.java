@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,9 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class ScaleUpBench {
 
     private static final List<String> PODS = List.of("web-1", "web-2", "web-3", "web-4");
-    /** Requests a second each pod's counter grows at; a pod absent answers 503 (not ready). */
-    private static final Map<String, Double> RATES = new ConcurrentHashMap<>();
-    private static final Map<String, double[]> COUNTERS = new ConcurrentHashMap<>();
+    /** Each pod's request counter; a pod without one answers 503 (not ready). */
+    private static final PodCounters COUNTERS = new PodCounters();
 
     private ScaleUpBench() {
     }
@@ -35,13 +33,13 @@ public final class ScaleUpBench {
         Vertx vertx = Vertx.vertx();
         HttpServer server = vertx.createHttpServer().requestHandler(request -> {
             String pod = request.path().substring(request.path().lastIndexOf('/') + 1);
-            Double rate = RATES.get(pod);
-            if (rate == null) {
+            Double count = COUNTERS.value(pod);
+            if (count == null) {
                 request.response().setStatusCode(503).end();
                 return;
             }
             request.response().putHeader("Content-Type", "text/plain; version=0.0.4")
-                    .end("# TYPE http_requests_total counter\nhttp_requests_total " + counter(pod) + "\n");
+                    .end("# TYPE http_requests_total counter\nhttp_requests_total " + count + "\n");
         });
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         List<Map<String, Object>> targets = new ArrayList<>();
@@ -54,23 +52,23 @@ public final class ScaleUpBench {
                 provider.parseConfig(Map.of("counter", "http_requests_total", "targets", targets,
                         "windowsOver", "pod")));
 
-        PODS.subList(0, 3).forEach(p -> setRate(p, 500));
+        PODS.subList(0, 3).forEach(p -> COUNTERS.setRate(p, 500));
         TimeUnit.SECONDS.sleep(32); // the long windows full of the old rates (a bench: wall time is the subject)
         steadyState(service, pod, 500, 1500, 8);
 
         long step = System.nanoTime();
-        PODS.subList(0, 3).forEach(p -> setRate(p, 375));
-        setRate("web-4", 375);
+        PODS.subList(0, 3).forEach(p -> COUNTERS.setRate(p, 375));
+        COUNTERS.setRate("web-4", 375);
         report("3 pods at 500 -> 4 at 375 (1,500 in all)", step, 375, 1500, service, pod, 40);
 
         step = System.nanoTime();
-        PODS.forEach(p -> setRate(p, 750));
+        PODS.forEach(p -> COUNTERS.setRate(p, 750));
         report("4 pods at 375 -> 750 (3,000 in all)", step, 750, 3000, service, pod, 15);
 
         TimeUnit.SECONDS.sleep(20); // the long windows full of 750
         step = System.nanoTime();
-        RATES.remove("web-4"); // its scrapes fail: gone, as a pod deleted
-        PODS.subList(0, 3).forEach(p -> setRate(p, 1000));
+        COUNTERS.remove("web-4"); // its scrapes fail: gone, as a pod deleted
+        PODS.subList(0, 3).forEach(p -> COUNTERS.setRate(p, 1000));
         report("web-4 goes: 4 pods at 750 -> 3 at 1000 (3,000 in all)", step, 1000, 3000, service, pod, 35);
         service.close();
         pod.close();
@@ -96,7 +94,7 @@ public final class ScaleUpBench {
                 most[i][0] = Math.max(most[i][0], sum);
                 most[i][1] = Math.max(most[i][1], max);
                 least[i] = Math.min(least[i], sum);
-                if (Double.isNaN(within[i]) && served.size() == RATES.size()
+                if (Double.isNaN(within[i]) && served.size() == COUNTERS.pods()
                         && served.values().stream().allMatch(v -> Math.abs(v - each) <= each * 0.05)) {
                     within[i] = elapsed;
                 }
@@ -152,23 +150,5 @@ public final class ScaleUpBench {
             // no value yet: an empty reading
         }
         return served;
-    }
-
-    private static double counter(String pod) {
-        double[] state = COUNTERS.computeIfAbsent(pod, p -> new double[] {0, System.nanoTime()});
-        synchronized (state) {
-            return state[0] + RATES.get(pod) * (System.nanoTime() - state[1]) / 1e9;
-        }
-    }
-
-    private static void setRate(String pod, double rate) {
-        double[] state = COUNTERS.computeIfAbsent(pod, p -> new double[] {0, System.nanoTime()});
-        synchronized (state) {
-            if (RATES.containsKey(pod)) {
-                state[0] = counter(pod);
-            }
-            state[1] = System.nanoTime();
-            RATES.put(pod, rate);
-        }
     }
 }
