@@ -3,11 +3,8 @@ package io.demandmetrics.adapter.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,27 +28,34 @@ public final class PollExposition {
     /** The families, each whole: write them after (or before) other families, never inside one. */
     public void write(OutputStream out, boolean openMetrics) throws IOException {
         List<PollMeters.Meters> all = meters.current();
-        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 16 * 1024);
-        Family family = new Family(writer, openMetrics);
+        Family family = new Family(new Lines(out), openMetrics);
         if (all.stream().anyMatch(m -> m.leadObserved() != null)) {
             family.gauge(all, "demand_adapter_lead_observed", PollMeters.LEAD_OBSERVED_HELP, PollMeters.Meters::leadObserved);
             family.gauge(all, "demand_adapter_lead_served", PollMeters.LEAD_SERVED_HELP, PollMeters.Meters::leadServed);
         }
         family.header("demand_adapter_poll_errors", "_total", "counter", PollMeters.ERRORS_HELP);
+        byte[] errors = ascii("demand_adapter_poll_errors_total");
         for (PollMeters.Meters m : all) {
-            family.sample("demand_adapter_poll_errors_total", m.labels(), m.errors().count());
+            family.sample(errors, m.labels(), m.errors().count());
         }
         family.header("demand_adapter_poll_seconds", "", "summary", PollMeters.POLLS_HELP);
+        byte[] count = ascii("demand_adapter_poll_seconds_count");
+        byte[] sum = ascii("demand_adapter_poll_seconds_sum");
         for (PollMeters.Meters m : all) {
-            family.sample("demand_adapter_poll_seconds_count", m.labels(), Long.toString(m.polls().count()));
-            family.sample("demand_adapter_poll_seconds_sum", m.labels(), m.polls().totalTime(TimeUnit.SECONDS));
+            family.sample(count, m.labels(), Long.toString(m.polls().count()));
+            family.sample(sum, m.labels(), m.polls().totalTime(TimeUnit.SECONDS));
         }
         family.header("demand_adapter_poll_seconds_max", "", "gauge", PollMeters.POLLS_HELP);
+        byte[] max = ascii("demand_adapter_poll_seconds_max");
         for (PollMeters.Meters m : all) {
-            family.sample("demand_adapter_poll_seconds_max", m.labels(), m.polls().max(TimeUnit.SECONDS));
+            family.sample(max, m.labels(), m.polls().max(TimeUnit.SECONDS));
         }
         family.gauge(all, "demand_adapter_value_age_seconds", PollMeters.AGE_HELP, PollMeters.Meters::age);
-        writer.flush();
+        family.lines.flush();
+    }
+
+    private static byte[] ascii(String name) {
+        return name.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The label set {@code {key="value",...}} of {@code tags}, as both formats write it. */
@@ -80,23 +84,74 @@ public final class PollExposition {
         }
     }
 
+    /**
+     * Bytes into a buffer, written to the stream when it fills: a line is its name and labels
+     * (encoded once), a number (ASCII) and a newline, with no charset encoder at each write.
+     * At 10,000 metrics this is 50,000 lines a scrape; through a Writer their encoding was a
+     * third of building the exposition.
+     */
+    private static final class Lines {
+        private final OutputStream out;
+        private final byte[] buffer = new byte[16 * 1024];
+        private int used;
+
+        Lines(OutputStream out) {
+            this.out = out;
+        }
+
+        void bytes(byte[] bytes) throws IOException {
+            if (bytes.length > buffer.length - used) {
+                flush();
+                if (bytes.length > buffer.length) {
+                    out.write(bytes);
+                    return;
+                }
+            }
+            System.arraycopy(bytes, 0, buffer, used, bytes.length);
+            used += bytes.length;
+        }
+
+        /** {@code text} that is ASCII (numbers). */
+        void ascii(String text) throws IOException {
+            if (text.length() > buffer.length - used) {
+                flush();
+            }
+            for (int i = 0; i < text.length(); i++) {
+                buffer[used++] = (byte) text.charAt(i);
+            }
+        }
+
+        void text(String text) throws IOException {
+            bytes(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void flush() throws IOException {
+            out.write(buffer, 0, used);
+            used = 0;
+        }
+    }
+
     /** Writes one family's header and samples in the chosen format. */
     private static final class Family {
-        private final Writer writer;
+        private static final byte[] SPACE = {' '};
+        private static final byte[] NEWLINE = {'\n'};
+
+        final Lines lines;
         private final boolean openMetrics;
 
-        Family(Writer writer, boolean openMetrics) {
-            this.writer = writer;
+        Family(Lines lines, boolean openMetrics) {
+            this.lines = lines;
             this.openMetrics = openMetrics;
         }
 
         void gauge(List<PollMeters.Meters> all, String name, String help, Function<PollMeters.Meters, Gauge> gauge)
                 throws IOException {
             header(name, "", "gauge", help);
+            byte[] sampleName = ascii(name);
             for (PollMeters.Meters m : all) {
                 Gauge g = gauge.apply(m);
                 if (g != null) {
-                    sample(name, m.labels(), g.value());
+                    sample(sampleName, m.labels(), g.value());
                 }
             }
         }
@@ -110,22 +165,22 @@ public final class PollExposition {
             StringBuilder escaped = new StringBuilder();
             escape(escaped, help, openMetrics);
             if (openMetrics) {
-                writer.write("# TYPE " + name + " " + type + "\n# HELP " + name + " " + escaped + "\n");
+                lines.text("# TYPE " + name + " " + type + "\n# HELP " + name + " " + escaped + "\n");
             } else {
-                writer.write("# HELP " + name + suffix + " " + escaped + "\n# TYPE " + name + suffix + " " + type + "\n");
+                lines.text("# HELP " + name + suffix + " " + escaped + "\n# TYPE " + name + suffix + " " + type + "\n");
             }
         }
 
-        void sample(String name, String labels, double value) throws IOException {
+        void sample(byte[] name, byte[] labels, double value) throws IOException {
             sample(name, labels, number(value));
         }
 
-        void sample(String name, String labels, String value) throws IOException {
-            writer.write(name);
-            writer.write(labels);
-            writer.write(' ');
-            writer.write(value);
-            writer.write('\n');
+        void sample(byte[] name, byte[] labels, String value) throws IOException {
+            lines.bytes(name);
+            lines.bytes(labels);
+            lines.bytes(SPACE);
+            lines.ascii(value);
+            lines.bytes(NEWLINE);
         }
 
         private static String number(double value) {

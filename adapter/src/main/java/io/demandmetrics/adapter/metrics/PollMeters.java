@@ -10,8 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -64,7 +64,7 @@ public final class PollMeters implements PollListener {
     }
 
     /** One metric's meters as /metrics shows them; the lead gauges are null without a lead. */
-    record Meters(Tags tags, String labels, Timer polls, Counter errors, Gauge age, Gauge leadObserved,
+    record Meters(Tags tags, byte[] labels, Timer polls, Counter errors, Gauge age, Gauge leadObserved,
                   Gauge leadServed) {
     }
 
@@ -107,8 +107,8 @@ public final class PollMeters implements PollListener {
     /** One name's meters and the pollers that feed them, the newest last. */
     private final class Named {
         final Tags tags;
-        /** The tags as a Prometheus label set, written once per metric rather than once per scrape. */
-        final String labels;
+        /** The tags as a Prometheus label set in UTF-8, encoded once per metric rather than once per line. */
+        final byte[] labels;
         final List<MetricState> feeders = new ArrayList<>();
         /** The newest feeder, whose value's age and lead totals the gauges read. */
         volatile MetricState current;
@@ -119,7 +119,7 @@ public final class PollMeters implements PollListener {
 
         Named(Tags tags) {
             this.tags = tags;
-            this.labels = PollExposition.labels(tags);
+            this.labels = PollExposition.labels(tags).getBytes(StandardCharsets.UTF_8);
             polls = Timer.builder("demand_adapter_poll").description(POLLS_HELP)
                     .tags(tags).register(registry);
             errors = Counter.builder("demand_adapter_poll_errors").description(ERRORS_HELP)
@@ -205,6 +205,7 @@ public final class PollMeters implements PollListener {
 
     private double ageSeconds(MetricState state) {
         Reading reading = state.reading();
-        return reading == null ? Double.NaN : Duration.between(reading.fetchedAt(), clock.instant()).toMillis() / 1000.0;
+        // Millisecond arithmetic, not Duration.between: read for 10,000 metrics at every scrape.
+        return reading == null ? Double.NaN : (clock.millis() - reading.fetchedAt().toEpochMilli()) / 1000.0;
     }
 }

@@ -87,6 +87,23 @@ class PollExpositionTest {
                 .doesNotContain("lead");
     }
 
+    /** Hundreds of metrics: the lines span many of the writer's buffers, and still read the same. */
+    @Test
+    void manyMetricsAreWrittenWholeAcrossBuffers() throws IOException {
+        PrometheusMeterRegistry manyRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PollMeters manyMeters = new PollMeters(manyRegistry, Clock.fixed(NOW, ZoneOffset.UTC));
+        for (int i = 0; i < 700; i++) {
+            MetricState state = Readings.polled(Readings.definition(MetricKey.external("team-" + i % 7, "queue-" + i),
+                    null, Duration.ofMinutes(1), null), NOW.minusMillis(i), List.of(Sample.of(i)));
+            manyMeters.started(state);
+            manyMeters.polled(state, 1_000_000L * i, i % 3 == 0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new PollExposition(manyMeters).write(out, false);
+        assertThat(out.size()).isGreaterThan(4 * 16 * 1024);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(manyRegistry.scrape(TEXT));
+    }
+
     private String ours(boolean openMetrics) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         exposition.write(out, openMetrics);
