@@ -143,8 +143,12 @@ class DemandMetricCredentialsIT {
     }
 
     private Map<String, Object> spec(String secret) {
+        return spec(prometheus.url(), secret);
+    }
+
+    private static Map<String, Object> spec(String serverAddress, String secret) {
         Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("serverAddress", prometheus.url());
+        parameters.put("serverAddress", serverAddress);
         parameters.put("query", "vector(7)");
         parameters.put("username", "team");
         parameters.put("passwordFromSecret", Map.of("name", secret, "key", "password"));
@@ -163,6 +167,46 @@ class DemandMetricCredentialsIT {
             secret.editMetadata().addToLabels("demandmetrics.io/credentials", "true").endMetadata();
         }
         return secret.build();
+    }
+
+    /**
+     * DemandMetrics naming Secrets in six namespaces, there when the adapter starts, against an API
+     * server that takes 2 s to answer each namespace's list: the six lists are asked at once (each
+     * before any is answered), not one after another (12 s and more for a turn, and as many times
+     * the request timeout against a server that does not answer); each DemandMetric's status then
+     * says why its namespace's Secrets cannot be read.
+     */
+    @Test
+    void theFirstListsOfManyNamespacesAreAskedAtOnce() throws Exception {
+        cluster = new MockCluster();
+        cluster.installDemandMetricCrd();
+        Duration answerAfter = Duration.ofSeconds(2);
+        List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> namespaces = List.of("slow-0", "slow-1", "slow-2", "slow-3", "slow-4", "slow-5");
+        for (String namespace : namespaces) {
+            cluster.api.expect().get().delay(answerAfter.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .withPath("/api/v1/namespaces/" + namespace + "/secrets?labelSelector="
+                            + "demandmetrics.io%2Fcredentials%3Dtrue&limit=1")
+                    .andReply(403, request -> {
+                        asked.add(System.nanoTime());
+                        return forbidden();
+                    }).always();
+            // A Prometheus Service of the namespace (never asked: its credential cannot be read).
+            cluster.createDemandMetric(namespace, "queue", spec("http://prometheus." + namespace + ".svc:9090",
+                    "prometheus-auth"));
+        }
+        adapter = cluster.startAdapter(dir, "metrics: []\n", "--credentials-dir", dir.resolve("credentials").toString());
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (String namespace : namespaces) {
+                assertThat(condition(status(namespace, "queue"), "Invalid").getString("message"))
+                        .as(namespace).contains("bind the ClusterRole demandmetrics-read-credentials");
+            }
+        });
+        assertThat(asked).hasSize(namespaces.size());
+        long first = java.util.Collections.min(asked);
+        assertThat(asked).as("when each list was asked (ns after the first)").allMatch(at -> at - first
+                < answerAfter.toNanos());
     }
 
     private static String forbidden() {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The DemandMetrics of the cluster, as the informer last saw them, and what each one became at
@@ -94,6 +95,11 @@ public final class TeamMetrics {
         long secretsVersion = secrets == null ? 0 : secrets.version();
         Set<String> namespacesNamingSecrets = new HashSet<>();
         Set<Path> credentials = new HashSet<>();
+        if (secrets != null) {
+            // The namespaces' first lists at once, before the reads below ask for files one by one.
+            secrets.watchAll(resources.values().stream().filter(TeamMetricReader::namesSecrets)
+                    .map(resource -> resource.getMetadata().getNamespace()).collect(Collectors.toSet()));
+        }
         for (GenericKubernetesResource resource : resources.values()) {
             String uid = resource.getMetadata().getUid();
             Read read = reads.get(uid);

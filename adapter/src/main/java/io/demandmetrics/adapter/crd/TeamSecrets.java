@@ -20,10 +20,15 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,6 +67,8 @@ public final class TeamSecrets implements AutoCloseable {
     private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile("[-._a-zA-Z0-9]+");
     /** How long a config turn waits for a namespace's first list. */
     private static final Duration FIRST_LIST = Duration.ofSeconds(10);
+    /** At most this many namespaces' first lists at once ({@link #watchAll}). */
+    private static final int FIRST_LISTS_AT_ONCE = 8;
     /** After a refused list, how long until the next turn tries again. */
     private static final long RETRY_MILLIS = 60_000;
 
@@ -143,6 +150,46 @@ public final class TeamSecrets implements AutoCloseable {
             return new Resolved(null, "the adapter cannot write credentials files (its log says why)");
         }
         return new Resolved(file, null);
+    }
+
+    /**
+     * Starts watching those of {@code namespaces} not watched yet, their first lists at once (at
+     * most {@value #FIRST_LISTS_AT_ONCE} at a time), and waits for them. Called in a config turn,
+     * on a worker, before its reads ask for files ({@link #file}) one by one: a turn whose
+     * DemandMetrics name Secrets in many namespaces waits for the slowest first list, not for their
+     * sum (against an API server that does not answer, each namespace held the turn up to the
+     * request timeout and {@code FIRST_LIST}, one after another).
+     */
+    public void watchAll(Set<String> namespaces) {
+        List<String> unwatched = namespaces.stream().filter(namespace -> !watched.containsKey(namespace))
+                .sorted().toList();
+        if (unwatched.size() < 2 || closed) {
+            return; // one namespace: file() starts it
+        }
+        ExecutorService lists = Executors.newFixedThreadPool(Math.min(unwatched.size(), FIRST_LISTS_AT_ONCE),
+                job -> {
+                    Thread thread = new Thread(job, "team-secrets-first-list");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        try {
+            Map<String, Future<Watched>> starting = new LinkedHashMap<>();
+            unwatched.forEach(namespace -> starting.put(namespace, lists.submit(() -> watch(namespace))));
+            for (Map.Entry<String, Future<Watched>> each : starting.entrySet()) {
+                Watched started = each.getValue().get();
+                if (watched.putIfAbsent(each.getKey(), started) != null && started.informer() != null) {
+                    started.informer().stop(); // watched meanwhile: one informer a namespace
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the adapter is stopping; the lists still running are interrupted
+        } catch (ExecutionException e) {
+            // watch() turns every failure of the API into a refusal: what lands here is a bug, and file()
+            // tries the namespace again on its own.
+            LOG.error("cannot start watching the Secrets of namespaces {}", unwatched, e.getCause());
+        } finally {
+            lists.shutdownNow();
+        }
     }
 
     /**
