@@ -70,9 +70,8 @@ final class ChunkedBody extends OutputStream {
 
     /**
      * gzip at its fastest level. The default level (6) spent 40 % of a gzip scrape's CPU in zlib at
-     * 10,000 metrics; the fastest one compresses these bodies (repetitive text) less by a few
-     * points at a fraction of the CPU, and a large body is built while the event loop waits for
-     * the same two cores.
+     * 10,000 metrics; the fastest one makes that body a fifth larger (294 KB instead of 241 KB, of
+     * 5.4 MB) at a fraction of the CPU, which the event loop shares with the build.
      */
     private static OutputStream fastGzip(OutputStream body) throws IOException {
         return new GZIPOutputStream(body, CHUNK) {
