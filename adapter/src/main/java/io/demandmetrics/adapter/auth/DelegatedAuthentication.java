@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.auth;
 
+import io.demandmetrics.adapter.failure.Causes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -92,16 +92,7 @@ public final class DelegatedAuthentication implements AutoCloseable {
 
     /** What failed below fabric8's "Operation ... failed": each cause with its message, at most three. */
     private static String rootCause(Throwable error) {
-        List<String> causes = new ArrayList<>();
-        for (Throwable cause = error.getCause(); cause != null && causes.size() < 3; cause = cause.getCause()) {
-            String text = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-            if (!causes.contains(text)) {
-                causes.add(text);
-            }
-            if (cause.getCause() == cause) {
-                break;
-            }
-        }
+        List<String> causes = Causes.below(error, 3);
         return causes.isEmpty() ? error.getClass().getSimpleName() : String.join("; ", causes);
     }
 

@@ -176,17 +176,21 @@ public final class TeamSecrets implements AutoCloseable {
             Map<String, Future<Watched>> starting = new LinkedHashMap<>();
             unwatched.forEach(namespace -> starting.put(namespace, lists.submit(() -> watch(namespace))));
             for (Map.Entry<String, Future<Watched>> each : starting.entrySet()) {
-                Watched started = each.getValue().get();
+                Watched started;
+                try {
+                    started = each.getValue().get();
+                } catch (ExecutionException e) {
+                    // watch() turns every failure of the API into a refusal: what lands here is a bug, and
+                    // file() tries the namespace again on its own. The other namespaces are kept.
+                    LOG.error("cannot start watching the Secrets of namespace {}", each.getKey(), e.getCause());
+                    continue;
+                }
                 if (watched.putIfAbsent(each.getKey(), started) != null && started.informer() != null) {
                     started.informer().stop(); // watched meanwhile: one informer a namespace
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the adapter is stopping; the lists still running are interrupted
-        } catch (ExecutionException e) {
-            // watch() turns every failure of the API into a refusal: what lands here is a bug, and file()
-            // tries the namespace again on its own.
-            LOG.error("cannot start watching the Secrets of namespaces {}", unwatched, e.getCause());
         } finally {
             lists.shutdownNow();
         }

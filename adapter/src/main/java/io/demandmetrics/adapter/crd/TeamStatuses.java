@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.crd;
 
 import io.demandmetrics.adapter.api.Quantity;
+import io.demandmetrics.adapter.failure.Causes;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.Ownership;
@@ -190,10 +191,7 @@ public final class TeamStatuses implements PollListener {
         if (failure instanceof KubernetesClientException refused && refused.getCode() > 0) {
             return "HTTP " + refused.getCode() + " " + refused.getMessage();
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(failure);
         return root == failure ? String.valueOf(failure.getMessage())
                 : failure.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
