@@ -35,6 +35,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
@@ -140,7 +141,9 @@ public final class Adapter {
         String configText = readConfig(options.config());
         AdapterConfig config = parse(parser, options.config(), configText);
 
-        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // The request timers check their windows' rotation at every request: by the recent time.
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT,
+                new PrometheusRegistry(), RecentTime.micrometerClock());
         JvmMeters.bindTo(prometheus);
         Vertx vertx = vertx(prometheus);
         AdapterMetrics metrics = new AdapterMetrics(prometheus);
@@ -189,7 +192,9 @@ public final class Adapter {
                 .description("Metrics this replica polls (all of them unless replicas share the polling)")
                 .register(prometheus);
         Readiness readiness = new Readiness(store::catalog, System::nanoTime, options.timeouts().readinessGrace());
-        MetricView view = new MetricView(store::catalog, mode.objects(), clock);
+        // Each answer checks its value's age: by the recent time (a test's own clock is read as it is).
+        MetricView view = new MetricView(store::catalog, mode.objects(),
+                clock.equals(Clock.systemUTC()) ? RecentTime.clock() : clock);
         AdapterServer server = new AdapterServer(vertx,
                 new AdapterServer.Routes(new MetricsApiHandler(store::catalog, view, forwarding),
                         new Explanations(store::catalog, view, clock, mode.hpas(hpas), mode.targetPods(),

@@ -116,6 +116,26 @@ final class RawHttp2 {
     }
 
     /**
+     * Sends {@code headers} on a new stream of {@code connection} and returns the stream without
+     * reading its answer: closing it resets the stream (RST_STREAM CANCEL), as a client that
+     * leaves before its answer does.
+     */
+    static Http2StreamChannel request(Channel connection, Http2Headers headers) throws Exception {
+        io.netty.util.concurrent.Future<Http2StreamChannel> opened = new Http2StreamChannelBootstrap(connection)
+                .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+                    }
+                })
+                .open().await();
+        Http2StreamChannel stream = opened.getNow();
+        if (stream == null || !stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).await().isSuccess()) {
+            throw new IllegalStateException("no stream opened and sent: " + opened.cause());
+        }
+        return stream;
+    }
+
+    /**
      * Sends {@code headers} on a new stream of {@code connection} and waits for the whole answer.
      *
      * @throws RefusedStream when the server did not process the stream (a GOAWAY said so, or

@@ -5,6 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.demandmetrics.adapter.http.AdapterServer.MetricRoute;
 import io.demandmetrics.scaler.spi.Sample;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -17,6 +23,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,12 +49,17 @@ class RoutesIT {
     private static Adapter routed;
     private static HttpClient fastPathClient;
     private static HttpClient routedClient;
+    /** Where external metrics the adapter does not serve are forwarded: it holds {@link HeldBackend#HELD}'s answers. */
+    private static HeldBackend backend;
 
     @BeforeAll
     static void start() throws Exception {
         TestValuesScalerProvider.set("routes", List.of(Sample.of(7)));
         Path config = dir.resolve("config.yaml");
-        Files.writeString(config, "metrics:\n  - {name: m, namespace: shop, type: test-values, parameters: {source: routes}}\n");
+        backend = new HeldBackend(dir);
+        Path token = Files.writeString(dir.resolve("token"), "adapter-token\n");
+        Files.writeString(config, "metrics:\n  - {name: m, namespace: shop, type: test-values, parameters: {source: routes}}\n"
+                + backend.forwardConfig(token, "20s"));
         fastPath = start(MetricRoute.FAST_PATH, config);
         routed = start(MetricRoute.ROUTER, config);
         fastPathClient = TestAdapters.client(TestAdapters.certFile(dir.resolve(MetricRoute.FAST_PATH.name())));
@@ -63,9 +76,10 @@ class RoutesIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         fastPath.stop();
         routed.stop();
+        backend.close();
     }
 
     private static Adapter adapter(MetricRoute route) {
@@ -156,6 +170,42 @@ class RoutesIT {
         // The scrape that reads the gauge is itself in flight.
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(text(send(route, "GET", "/metrics", null)))
                 .contains("demand_adapter_http_requests_in_flight 1.0"));
+    }
+
+    /**
+     * A client that leaves before its answer, over HTTP/1.1 (closes its connection) and HTTP/2
+     * (resets its stream), leaves the in-flight count and is counted unanswered: the request
+     * is held by the backend it is forwarded to until the client has gone.
+     */
+    @ParameterizedTest
+    @EnumSource(MetricRoute.class)
+    void aClientThatLeavesBeforeItsAnswerIsCountedUnanswered(MetricRoute route) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() -> send(route, "GET", HeldBackend.PROBE, null).statusCode() == 200);
+        String unanswered = "demand_adapter_http_requests_unanswered_total";
+        double before = TestAdapters.meter(text(send(route, "GET", "/metrics", null)), unanswered);
+        int heldBefore = backend.held();
+        try (RawTls http1 = RawTls.connect(adapter(route).port())) {
+            http1.write("GET " + HeldBackend.HELD + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.held() == heldBefore + 1);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel connection = RawHttp2.connect(group, adapter(route).port(), new CompletableFuture<>());
+            Http2StreamChannel stream = RawHttp2.request(connection, new DefaultHttp2Headers().method("GET")
+                    .scheme("https").authority("x").path(HeldBackend.HELD));
+            await().atMost(Duration.ofSeconds(10)).until(() -> backend.held() == heldBefore + 2);
+            stream.close().sync(); // RST_STREAM; the connection stays
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String exposition = text(send(route, "GET", "/metrics", null));
+                assertThat(TestAdapters.meter(exposition, unanswered)).isEqualTo(before + 2);
+                assertThat(TestAdapters.meter(exposition, "demand_adapter_http_requests_in_flight"))
+                        .as("only the scrape itself in flight").isEqualTo(1.0);
+            });
+            connection.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            backend.release();
+        }
     }
 
     /** The body as text, gunzipped when the answer says it is gzipped. */

@@ -35,12 +35,16 @@ final class Exchange {
         metrics.requestStarted();
     }
 
-    /** A request answered without the router: its response's end and close tell when it is over. */
+    /**
+     * A request answered without the router: its response's end handler tells when it is over,
+     * answered or not. Vert.x calls it "when the response is disposed": as the answer ends,
+     * or as the connection or stream closes first (the client left). A close handler is not
+     * needed, and would cost a dispatch per HTTP/2 request: Vert.x calls it at every stream's
+     * close, after the answer too.
+     */
     static Exchange direct(HttpServerRequest request, AdapterMetrics metrics) {
         Exchange exchange = new Exchange(request, metrics);
-        HttpServerResponse response = request.response();
-        response.endHandler(ended -> exchange.finish());
-        response.closeHandler(closed -> exchange.finish()); // the client left (connection closed, stream reset)
+        request.response().endHandler(endedOrClosed -> exchange.finish());
         return exchange;
     }
 

@@ -223,7 +223,7 @@ public final class MetricState {
     }
 
     private boolean fresh(Reading reading, Instant now) {
-        return reading != null && Duration.between(reading.fetchedAt(), now).compareTo(definition.maxAge()) <= 0;
+        return reading != null && !now.isAfter(reading.fetchedAt().plus(definition.maxAge()));
     }
 
     private List<Sample> fallbackSamples(Reading last, double fallback, Instant now) {
