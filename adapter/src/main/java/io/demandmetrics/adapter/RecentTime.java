@@ -10,10 +10,10 @@ import java.time.ZoneOffset;
  * per request where that does not matter: whether a metric's value is older than its
  * {@code maxAge} (seconds), and whether the request timers' windows are due to rotate (every
  * 40 s). Reading the system clock is a {@code clock_gettime}, about 30 ns where the clock
- * source is {@code kvm-clock} (many cloud VMs, and this project's benchmark machine); the
- * metric route read it four times per request beyond the two that time it, 2 % of its CPU
- * (bench/RESULTS.md, "#23 ... the clock"). One daemon thread reads it {@value #PERIOD_MILLIS}
- * ms apart, about 1 ms of CPU a second, for every adapter in the JVM.
+ * source is {@code kvm-clock} (many cloud VMs, and this project's benchmark machine); these
+ * checks read it three times per metric request (bench/RESULTS.md, "#23 ... the clock"). One
+ * daemon thread reads it {@value #PERIOD_MILLIS} ms apart for every adapter in the JVM: 3-5 ms
+ * of CPU a second on the benchmark's busy core, less than what it saves there.
  */
 final class RecentTime {
 
