@@ -121,18 +121,11 @@ final class RawHttp2 {
      * leaves before its answer does.
      */
     static Http2StreamChannel request(Channel connection, Http2Headers headers) throws Exception {
-        io.netty.util.concurrent.Future<Http2StreamChannel> opened = new Http2StreamChannelBootstrap(connection)
-                .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
-                    }
-                })
-                .open().await();
-        Http2StreamChannel stream = opened.getNow();
-        if (stream == null || !stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).await().isSuccess()) {
-            throw new IllegalStateException("no stream opened and sent: " + opened.cause());
-        }
-        return stream;
+        return openAndSend(connection, headers, new SimpleChannelInboundHandler<Http2StreamFrame>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+            }
+        });
     }
 
     /**
@@ -146,57 +139,68 @@ final class RawHttp2 {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         StringBuilder body = new StringBuilder();
         int[] code = {0};
-        io.netty.util.concurrent.Future<Http2StreamChannel> opened = new Http2StreamChannelBootstrap(connection)
-                .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
-                        boolean end = false;
-                        if (frame instanceof Http2HeadersFrame head) {
-                            if (head.headers().status() != null) {
-                                code[0] = head.headers().getInt(":status");
-                            }
-                            end = head.isEndStream();
-                        } else if (frame instanceof Http2DataFrame data) {
-                            ByteBuf content = data.content();
-                            body.append(content.toString(StandardCharsets.UTF_8));
-                            end = data.isEndStream();
-                        }
-                        if (end) {
-                            answer.complete(new Response(code[0], body.toString()));
-                        }
+        openAndSend(connection, headers, new SimpleChannelInboundHandler<Http2StreamFrame>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+                boolean end = false;
+                if (frame instanceof Http2HeadersFrame head) {
+                    if (head.headers().status() != null) {
+                        code[0] = head.headers().getInt(":status");
                     }
+                    end = head.isEndStream();
+                } else if (frame instanceof Http2DataFrame data) {
+                    ByteBuf content = data.content();
+                    body.append(content.toString(StandardCharsets.UTF_8));
+                    end = data.isEndStream();
+                }
+                if (end) {
+                    answer.complete(new Response(code[0], body.toString()));
+                }
+            }
 
-                    @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-                        if (event instanceof Http2GoAwayFrame frame) { // sent to the streams above its last id
-                            frame.release();
-                            answer.completeExceptionally(new RefusedStream("above the GOAWAY's last stream id"));
-                        }
-                    }
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                if (event instanceof Http2GoAwayFrame frame) { // sent to the streams above its last id
+                    frame.release();
+                    answer.completeExceptionally(new RefusedStream("above the GOAWAY's last stream id"));
+                }
+            }
 
-                    @Override
-                    public void channelInactive(ChannelHandlerContext ctx) {
-                        Integer lastStreamId = goAway == null ? null : goAway.getNow(null);
-                        int id = ((Http2StreamChannel) ctx.channel()).stream().id();
-                        answer.completeExceptionally(lastStreamId != null && id > lastStreamId
-                                ? new RefusedStream("stream " + id + " is above the GOAWAY's last stream id " + lastStreamId)
-                                : new IllegalStateException("stream " + id + " closed without an answer (status "
-                                        + code[0] + ", GOAWAY's last stream id " + lastStreamId + ")"));
-                    }
-                })
-                .open().await();
-        if (!opened.isSuccess()) {
-            throw new RefusedStream("no stream opened: " + opened.cause());
-        }
-        Http2StreamChannel stream = opened.getNow();
-        io.netty.channel.ChannelFuture sent = stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).await();
-        if (!sent.isSuccess()) { // e.g. a GOAWAY arrived first: the stream was never sent
-            throw new RefusedStream("not sent: " + sent.cause());
-        }
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                Integer lastStreamId = goAway == null ? null : goAway.getNow(null);
+                int id = ((Http2StreamChannel) ctx.channel()).stream().id();
+                answer.completeExceptionally(lastStreamId != null && id > lastStreamId
+                        ? new RefusedStream("stream " + id + " is above the GOAWAY's last stream id " + lastStreamId)
+                        : new IllegalStateException("stream " + id + " closed without an answer (status "
+                                + code[0] + ", GOAWAY's last stream id " + lastStreamId + ")"));
+            }
+        });
         try {
             return answer.get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+    }
+
+    /**
+     * Opens a stream on {@code connection} with {@code handler} reading its frames and sends
+     * {@code headers} on it, ending the stream.
+     *
+     * @throws RefusedStream when no stream could be opened or sent (e.g. a GOAWAY arrived first)
+     */
+    private static Http2StreamChannel openAndSend(Channel connection, Http2Headers headers,
+            io.netty.channel.ChannelHandler handler) throws Exception {
+        io.netty.util.concurrent.Future<Http2StreamChannel> opened =
+                new Http2StreamChannelBootstrap(connection).handler(handler).open().await();
+        if (!opened.isSuccess()) {
+            throw new RefusedStream("no stream opened: " + opened.cause());
+        }
+        Http2StreamChannel stream = opened.getNow();
+        io.netty.channel.ChannelFuture sent = stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true)).await();
+        if (!sent.isSuccess()) {
+            throw new RefusedStream("not sent: " + sent.cause());
+        }
+        return stream;
     }
 }
