@@ -104,8 +104,11 @@ public final class ReplicaSourcesBench {
         }
         Map<String, Long> before = counts();
         long started = System.nanoTime();
-        ReplicasBench.waitFor(Duration.ofSeconds(seconds + 30),
-                () -> System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds));
+        ReplicasBench.RssSamples rss = new ReplicasBench.RssSamples(live);
+        ReplicasBench.waitFor(Duration.ofSeconds(seconds + 30), () -> {
+            rss.sample();
+            return System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds);
+        });
         double intervals = (System.nanoTime() - started) / 1e9 / INTERVAL.toSeconds();
         Map<String, Long> after = counts();
         StringBuilder line = new StringBuilder();
@@ -117,11 +120,10 @@ public final class ReplicaSourcesBench {
             ReplicaProcess replica = live.get(i);
             double cpu = (ReplicasBench.cpuTicks(replica.process().pid()) - cpuBefore[i]) / 100.0 / elapsed;
             double skipped = (skippedTicks(replica) - skippedBefore[i]) / intervals;
-            long rss = ReplicasBench.rssMib(replica.process().pid());
-            System.out.printf("     %s: %.0f buckets, %.0f metrics polled here, CPU %.1f %% of a core, RSS %d MiB"
+            System.out.printf("     %s: %.0f buckets, %.0f metrics polled here, CPU %.1f %% of a core, RSS %s"
                     + " (after a full GC %d MiB), scrape ticks skipped (a pod's scrape still running) %.0f per interval%n",
                     replica.name(), replica.meter("demand_adapter_buckets_held"),
-                    replica.meter("demand_adapter_metrics_polled_here"), cpu * 100, rss,
+                    replica.meter("demand_adapter_metrics_polled_here"), cpu * 100, rss.of(i),
                     ReplicasBench.rssAfterFullGc(replica.process().pid()), skipped);
         }
     }

@@ -107,7 +107,11 @@ public final class ReplicasBench {
         }
         long before = prometheus.total();
         long started = System.nanoTime();
-        waitFor(Duration.ofSeconds(seconds + 30), () -> System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds));
+        RssSamples rss = new RssSamples(live);
+        waitFor(Duration.ofSeconds(seconds + 30), () -> {
+            rss.sample();
+            return System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds);
+        });
         double elapsed = (System.nanoTime() - started) / 1e9;
         double perInterval = (prometheus.total() - before) / (elapsed / INTERVAL.toSeconds());
         System.out.printf("   %s: %.0f queries per %ds interval for %d metrics (%.2f per metric)%n", label, perInterval,
@@ -117,13 +121,50 @@ public final class ReplicasBench {
             double cpu = (cpuTicks(replica.process().pid()) - cpuBefore[i]) / 100.0 / elapsed; // USER_HZ 100
             String replication = live.size() == 1 ? "" : String.format(", replication received %.1f KiB/s",
                     (replica.meter("demand_adapter_replication_received_bytes_total") - bytesBefore[i]) / 1024 / elapsed);
-            long rss = rssMib(replica.process().pid());
-            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %d MiB (after a full GC %d MiB)%s%n",
-                    replica.name(), replica.meter("demand_adapter_buckets_held"), cpu * 100, rss,
+            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %s (after a full GC %d MiB)%s%n",
+                    replica.name(), replica.meter("demand_adapter_buckets_held"), cpu * 100, rss.of(i),
                     rssAfterFullGc(replica.process().pid()), replication);
             if (NMT) {
                 printMemory(replica);
             }
+        }
+    }
+
+    /**
+     * Each replica's RSS read every tenth of a second through a measurement: one reading is
+     * where the process happens to be between its allocations and the collector's and malloc's
+     * returns (runs showed the same replica 300-355 MiB within a minute), the mean is what it
+     * costs a node.
+     */
+    static final class RssSamples {
+        private final List<ReplicaProcess> live;
+        private final long[] sum;
+        private final long[] max;
+        private int count;
+
+        RssSamples(List<ReplicaProcess> live) {
+            this.live = live;
+            this.sum = new long[live.size()];
+            this.max = new long[live.size()];
+        }
+
+        void sample() {
+            try {
+                for (int i = 0; i < live.size(); i++) {
+                    long mib = rssMib(live.get(i).process().pid());
+                    sum[i] += mib;
+                    max[i] = Math.max(max[i], mib);
+                }
+                count++;
+            } catch (Exception e) {
+                throw new IllegalStateException("reading a replica's RSS", e);
+            }
+        }
+
+        /** "mean N MiB, max M" over the samples, and the last reading. */
+        String of(int replica) throws Exception {
+            return String.format("mean %d MiB, max %d, at the end %d", sum[replica] / Math.max(1, count), max[replica],
+                    rssMib(live.get(replica).process().pid()));
         }
     }
 
