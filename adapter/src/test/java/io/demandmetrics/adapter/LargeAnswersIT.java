@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,8 +32,12 @@ class LargeAnswersIT {
     @TempDir
     Path dir;
 
-    @Test
-    void manyReadersAtOnceGetWholeAnswersAndTheMemoryHeldStaysBounded() throws Exception {
+    private Adapter adapter;
+    private HttpClient h1;
+    private final List<HttpClient> h2 = new ArrayList<>();
+
+    @BeforeEach
+    void startWith400Metrics() throws Exception {
         TestValuesScalerProvider.set("large", List.of(Sample.of(1)));
         StringBuilder yaml = new StringBuilder("metrics:\n");
         for (int i = 0; i < 400; i++) { // /metrics about 200 KB, explain about 90 KB: several chunks each
@@ -39,24 +45,46 @@ class LargeAnswersIT {
                     + " parameters: {source: large}, pollInterval: 1s}\n");
         }
         Path config = Files.writeString(dir.resolve("config.yaml"), yaml.toString());
-        Adapter adapter = TestAdapters.start(dir, config, new MutableClock(Instant.parse("2026-11-30T12:00:00Z")));
-        List<HttpClient> h2 = new ArrayList<>();
+        adapter = TestAdapters.start(dir, config, new MutableClock(Instant.parse("2026-11-30T12:00:00Z")));
         for (int i = 0; i < 4; i++) {
             h2.add(TestAdapters.client(TestAdapters.certFile(dir)));
         }
-        HttpClient h1 = HttpClient.newBuilder().sslContext(TestAdapters.sslContext(TestAdapters.certFile(dir), null))
+        h1 = HttpClient.newBuilder().sslContext(TestAdapters.sslContext(TestAdapters.certFile(dir), null))
                 .version(HttpClient.Version.HTTP_1_1).build();
-        try {
+    }
+
+    @AfterEach
+    void stop() {
+        adapter.stop();
+    }
+
+    @Test
+    void manyReadersAtOnceGetWholeAnswersAndTheMemoryHeldStaysBounded() throws Exception {
+        round(adapter, h1, h2);
+        long held = heldBytes(adapter, h1);
+        assertThat(held).as("one body per route and encoding, shared with the next reader").isPositive();
+        for (int i = 0; i < 10; i++) {
             round(adapter, h1, h2);
-            long held = heldBytes(adapter, h1);
-            assertThat(held).as("one body per route and encoding, shared with the next reader").isPositive();
-            for (int i = 0; i < 10; i++) {
-                round(adapter, h1, h2);
-            }
-            assertThat(heldBytes(adapter, h1)).as("after ten more rounds of readers").isLessThan(2 * held);
-        } finally {
-            adapter.stop();
         }
+        assertThat(heldBytes(adapter, h1)).as("after ten more rounds of readers").isLessThan(2 * held);
+    }
+
+    /**
+     * The bodies are built on one worker of their own, whatever the readers: the chunks of a
+     * build are then malloc'd in one thread's arena, which the next build reuses (built by any of
+     * twenty workers, each kept its last build's freed chunks), and one build at most competes
+     * with the event loops for a core.
+     */
+    @Test
+    void largeAnswersAreBuiltOneAtATimeOnOneWorker() throws Exception {
+        round(adapter, h1, h2);
+        // Read while this very scrape is being built: the pool's one thread is in use.
+        String exposition = TestAdapters.get(h1, adapter, "/metrics").body();
+        String pool = "pool_name=\"large-answers\"";
+        assertThat(TestAdapters.meter(exposition, "vertx_pool_completed_total", pool))
+                .as("builds of /metrics and both explain lists, plain and gzipped").isGreaterThanOrEqualTo(6);
+        assertThat(TestAdapters.meter(exposition, "vertx_pool_ratio", pool))
+                .as("in use / size, read during the scrape's own build: one thread").isEqualTo(1.0);
     }
 
     /**

@@ -4,6 +4,7 @@ import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -42,8 +43,9 @@ final class AdapterRouter {
         router.get("/healthz").handler(answer("healthz", exchange -> exchange.text(200, "ok")));
         router.get("/livez").handler(answer("livez", exchange -> exchange.text(200, "ok")));
         router.get("/readyz").handler(answer("readyz", exchange -> ready(exchange, routes.notReadyReason())));
-        router.get("/metrics").handler(answer("metrics", new MetricsScrape(vertx, routes.exposition())::answer));
-        ExplainRoute explain = new ExplainRoute(vertx, routes.explain());
+        WorkerExecutor builder = ChunkedBody.builder(vertx);
+        router.get("/metrics").handler(answer("metrics", new MetricsScrape(builder, routes.exposition())::answer));
+        ExplainRoute explain = new ExplainRoute(vertx, builder, routes.explain());
         router.get("/explain").handler(TimeoutHandler.create(EXPLAIN_TIMEOUT.toMillis(), 503))
                 .handler(answer("explain", exchange -> explain.answer(exchange, false)));
         router.get("/explain.json").handler(TimeoutHandler.create(EXPLAIN_TIMEOUT.toMillis(), 503))

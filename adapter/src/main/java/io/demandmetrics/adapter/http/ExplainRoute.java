@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
@@ -29,11 +30,14 @@ final class ExplainRoute {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Vertx vertx;
+    private final WorkerExecutor builder;
     private final Explanations explanations;
     private final ReusedBodies bodies = new ReusedBodies(java.time.Duration.ofSeconds(1));
 
-    ExplainRoute(Vertx vertx, Explanations explanations) {
+    /** @param builder where the pages are written ({@link ChunkedBody#builder}) */
+    ExplainRoute(Vertx vertx, WorkerExecutor builder, Explanations explanations) {
         this.vertx = vertx;
+        this.builder = builder;
         this.explanations = explanations;
     }
 
@@ -52,7 +56,7 @@ final class ExplainRoute {
         // milliseconds that the event loop owes the HPA (the view is read from many threads).
         Supplier<Future<ChunkedBody>> build = () -> vertx.executeBlocking(() -> explanations.json(metric, page), false)
                 .compose(gathered -> gathered)
-                .compose(data -> vertx.executeBlocking(() -> data == null ? null
+                .compose(data -> builder.executeBlocking(() -> data == null ? null
                         : ChunkedBody.written(gzip, json ? out -> writeJson(data, out)
                                 : out -> out.write(ExplainPage.html(data, metric, page).getBytes())), false));
         // The first page is what dashboards poll: readers within a second share one build. Other

@@ -1,7 +1,7 @@
 package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.metrics.Exposition;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -14,13 +14,14 @@ import io.vertx.core.http.HttpServerRequest;
  */
 final class MetricsScrape {
 
-    private final Vertx vertx;
+    private final WorkerExecutor builder;
     private final Exposition exposition;
     /** Shared by readers that come during a build only: a scrape's counters are never older than asked. */
     private final ReusedBodies bodies = new ReusedBodies(java.time.Duration.ZERO);
 
-    MetricsScrape(Vertx vertx, Exposition exposition) {
-        this.vertx = vertx;
+    /** @param builder where large bodies are built ({@link ChunkedBody#builder}) */
+    MetricsScrape(WorkerExecutor builder, Exposition exposition) {
+        this.builder = builder;
         this.exposition = exposition;
     }
 
@@ -31,7 +32,7 @@ final class MetricsScrape {
                 : Exposition.PROMETHEUS_TEXT;
         boolean gzip = acceptsGzip(request);
         // Streamed into chunks, never one multi-megabyte String or array (ChunkedBody says why).
-        bodies.use(contentType + (gzip ? ";gzip" : ""), () -> vertx.executeBlocking(
+        bodies.use(contentType + (gzip ? ";gzip" : ""), () -> builder.executeBlocking(
                 () -> ChunkedBody.written(gzip, out -> exposition.write(out, contentType)), false),
                 // A client gone mid-answer needs nothing more; the body is freed all the same.
                 body -> exchange.large(200, contentType, body, gzip).otherwiseEmpty())
