@@ -26,6 +26,8 @@ public final class ReplicasBench {
             "-XX:MaxHeapFreeRatio=40");
     /** {@code BENCH_NMT=1}: replicas run with native memory tracking, and each measurement says where their memory is. */
     private static final boolean NMT = "1".equals(System.getenv("BENCH_NMT"));
+    /** {@code BENCH_CLASSES=N} (with {@code BENCH_NMT=1}): the N classes holding the most live heap, per replica. */
+    private static final int TOP_CLASSES = Integer.parseInt(System.getenv().getOrDefault("BENCH_CLASSES", "0"));
     private final int metrics;
     private final Path dir;
     private final MockCluster cluster;
@@ -175,7 +177,13 @@ public final class ReplicasBench {
                 System.out.println("       " + replica.name() + " native memory: " + line.trim().replaceFirst("^-\\s+", ""));
             }
         }
+        int listed = 0;
         for (String line : jcmd(replica, "GC.class_histogram").split("\n")) {
+            if (line.matches("\\s*\\d+:\\s+\\d+\\s+\\d+\\s+.*") && listed++ < TOP_CLASSES) { // "rank: instances bytes class"
+                String[] row = line.trim().split("\\s+");
+                System.out.printf("       %s heap: %6.1f MB in %9s %s%n", replica.name(), Long.parseLong(row[2]) / 1e6,
+                        row[1], row[3]);
+            }
             if (line.startsWith("Total")) {
                 String[] total = line.trim().split("\\s+");
                 System.out.printf("       %s live heap: %.1f MB in %s objects%n", replica.name(),
