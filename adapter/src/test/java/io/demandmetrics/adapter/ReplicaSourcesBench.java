@@ -104,11 +104,7 @@ public final class ReplicaSourcesBench {
         }
         Map<String, Long> before = counts();
         long started = System.nanoTime();
-        ReplicasBench.RssSamples rss = new ReplicasBench.RssSamples(live);
-        ReplicasBench.waitFor(Duration.ofSeconds(seconds + 30), () -> {
-            rss.sample();
-            return System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds);
-        });
+        ReplicasBench.RssSamples rss = ReplicasBench.RssSamples.during(live, started, seconds);
         double intervals = (System.nanoTime() - started) / 1e9 / INTERVAL.toSeconds();
         Map<String, Long> after = counts();
         StringBuilder line = new StringBuilder();

@@ -109,11 +109,7 @@ public final class ReplicasBench {
         }
         long before = prometheus.total();
         long started = System.nanoTime();
-        RssSamples rss = new RssSamples(live);
-        waitFor(Duration.ofSeconds(seconds + 30), () -> {
-            rss.sample();
-            return System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds);
-        });
+        RssSamples rss = RssSamples.during(live, started, seconds);
         double elapsed = (System.nanoTime() - started) / 1e9;
         double perInterval = (prometheus.total() - before) / (elapsed / INTERVAL.toSeconds());
         System.out.printf("   %s: %.0f queries per %ds interval for %d metrics (%.2f per metric)%n", label, perInterval,
@@ -135,8 +131,8 @@ public final class ReplicasBench {
     /**
      * Each replica's RSS read every tenth of a second through a measurement: one reading is
      * where the process happens to be between its allocations and the collector's and malloc's
-     * returns (runs showed the same replica 300-355 MiB within a minute), the mean is what it
-     * costs a node.
+     * returns (a replica's max was 53 MiB above its mean in one 30 s measurement), the mean is
+     * what it costs a node.
      */
     static final class RssSamples {
         private final List<ReplicaProcess> live;
@@ -144,13 +140,23 @@ public final class ReplicasBench {
         private final long[] max;
         private int count;
 
-        RssSamples(List<ReplicaProcess> live) {
+        private RssSamples(List<ReplicaProcess> live) {
             this.live = live;
             this.sum = new long[live.size()];
             this.max = new long[live.size()];
         }
 
-        void sample() {
+        /** Samples until {@code seconds} have passed since {@code startedNanos} ({@link System#nanoTime}). */
+        static RssSamples during(List<ReplicaProcess> live, long startedNanos, int seconds) {
+            RssSamples rss = new RssSamples(live);
+            waitFor(Duration.ofSeconds(seconds + 30), () -> {
+                rss.sample();
+                return System.nanoTime() - startedNanos >= TimeUnit.SECONDS.toNanos(seconds);
+            });
+            return rss;
+        }
+
+        private void sample() {
             try {
                 for (int i = 0; i < live.size(); i++) {
                     long mib = rssMib(live.get(i).process().pid());

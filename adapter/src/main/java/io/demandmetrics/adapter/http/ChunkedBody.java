@@ -67,7 +67,8 @@ final class ChunkedBody extends OutputStream {
      * The worker that builds large bodies: one thread for the whole process, so builds come one
      * at a time. Were they built by any of Vert.x's twenty workers, each worker's arena would
      * keep the freed chunks of the last body it built: at ten thousand metrics, 70 reads of
-     * {@code /metrics} grew the RSS by 40-49 MiB that way, by 18-31 MiB with one builder. One
+     * {@code /metrics} grew the RSS by 35-52 MiB that way, by 18-20 MiB with one builder
+     * ({@code bench/scrape-memory}, bench/RESULTS.md "#22 ... Fourth look"). One
      * builder reuses its own freed chunks, and at most one build's CPU competes with the event
      * loops.
      */
