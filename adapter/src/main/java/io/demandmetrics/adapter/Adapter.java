@@ -31,6 +31,7 @@ import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.adapter.view.MetricView;
 import io.demandmetrics.hpa.HpaManifest;
 import io.demandmetrics.scaler.support.Durations;
+import io.demandmetrics.scaler.support.TlsEngine;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -223,7 +224,7 @@ public final class Adapter {
         List<FileWatch<?>> watches = watchFiles(options, vertx, configText, pluginListing, configReloader, plugins,
                 metrics, server, certificate);
         LOG.info("listening on https://{}:{} ({} TLS) with {} metrics", hostForUrl(bind), port,
-                AdapterServer.tlsEngineName(), config.metrics().size());
+                TlsEngine.name(), config.metrics().size());
         return new Adapter(vertx, store, server, watches, port, bind, mode, sharing, readiness, options.timeouts(),
                 metrics, plugins, forwarding, teamWatch);
     }

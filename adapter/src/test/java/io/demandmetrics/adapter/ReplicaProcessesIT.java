@@ -45,6 +45,9 @@ class ReplicaProcessesIT {
     /** replica-2's renew deadline: far below the lease duration, so its stop shows at the source before a takeover. */
     private static final Duration CUT_RENEW = Duration.ofSeconds(1);
 
+    /** replica-0's class loading, logged. */
+    private static final String CLASSES_LOGGED = "replica-0-classes.log";
+
     @TempDir
     Path dir;
     private MockCluster cluster;
@@ -70,7 +73,10 @@ class ReplicaProcessesIT {
         apiProxy = new CuttableProxy(cluster.apiPort());
         int peerPort = TestAdapters.freePort();
         peerProxy = new CuttableProxy(peerPort);
-        replicas.add(startReplica("replica-0"));
+        List<String> logClasses = new ArrayList<>(ReplicaProcess.TEST_JVM);
+        logClasses.add("-Xlog:class+load=info:file=" + dir.resolve(CLASSES_LOGGED));
+        replicas.add(ReplicaProcess.start(cluster, dir, "replica-0", System.getProperty("adapter.jar"), logClasses,
+                flags(RENEW)));
         replicas.add(startReplica("replica-1"));
         List<String> throughProxies = new ArrayList<>(flags(CUT_RENEW));
         throughProxies.addAll(List.of("--peer-port", Integer.toString(peerPort), "--peer-address",
@@ -173,6 +179,23 @@ class ReplicaProcessesIT {
         Duration bound = LEASE.plus(RETRY).plus(INTERVAL).plusSeconds(2); // 2 s: starting the pollers, the machine
         assertThat(Duration.ofNanos(longestSilence)).as("the longest a query went unasked after the kill")
                 .isLessThanOrEqualTo(bound);
+        peerConnectionsUseBoringSslAsTheApiServerDoes();
+    }
+
+    /**
+     * replica-0 has sent and received readings by now: both ends of its peer connections ran on
+     * BoringSSL, as its API server does. A connection on the JDK's engine makes Netty look for
+     * Bouncy Castle's JSSE, and so instantiate Bouncy Castle's whole JCE provider (hundreds of
+     * classes, megabytes of heap and metaspace in every replica).
+     */
+    private void peerConnectionsUseBoringSslAsTheApiServerDoes() throws Exception {
+        assertThat(replicas.get(0).meter("demand_adapter_readings_sent_total")).isPositive();
+        assertThat(replicas.get(0).meter("demand_adapter_readings_received_total")).isPositive();
+        List<String> loaded = Files.readAllLines(dir.resolve(CLASSES_LOGGED)).stream()
+                .map(line -> line.replaceFirst("^\\S+ ", "").replaceFirst(" .*", "")).toList();
+        // The API server's context is BoringSSL's in any case; a client context only the peer client makes.
+        assertThat(loaded).contains("io.netty.handler.ssl.ReferenceCountedOpenSslClientContext$OpenSslClientSessionContext")
+                .doesNotContain("org.bouncycastle.jce.provider.BouncyCastleProvider");
     }
 
     /**

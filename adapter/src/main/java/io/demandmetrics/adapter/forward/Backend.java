@@ -4,6 +4,7 @@ import io.demandmetrics.adapter.api.MetricsApi;
 import io.demandmetrics.adapter.config.ForwardBackend;
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.scaler.support.ClientExchange;
+import io.demandmetrics.scaler.support.TlsEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -107,8 +108,8 @@ final class Backend {
     }
 
     private HttpClient client(Consumer<HttpClientOptions> trust) {
-        HttpClientOptions options = new HttpClientOptions().setSsl(true).setUseAlpn(true)
-                .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setKeepAlive(true)
+        HttpClientOptions options = new HttpClientOptions().setSsl(true).setSslEngineOptions(TlsEngine.preferred())
+                .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false).setKeepAlive(true)
                 .setConnectTimeout((int) settings.timeout().toMillis())
                 .setDefaultHost(settings.url().getHost()).setDefaultPort(settings.url().getPort());
         trust.accept(options);

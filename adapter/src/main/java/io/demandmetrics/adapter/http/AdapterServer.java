@@ -5,6 +5,7 @@ import io.demandmetrics.adapter.explain.Explanations;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.metrics.Exposition;
 import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.demandmetrics.scaler.support.TlsEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -14,10 +15,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.netty.channel.ChannelPipeline;
@@ -129,7 +127,7 @@ public final class AdapterServer {
                 .setUseAlpn(true)
                 .setKeyCertOptions(certificate.keyCertOptions())
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
-                .setSslEngineOptions(sslEngine())
+                .setSslEngineOptions(TlsEngine.preferred())
                 .setCompressionSupported(false)
                 .setMaxInitialLineLength(RequestLimits.MAX_REQUEST_LINE)
                 .setMaxHeaderSize(RequestLimits.MAX_HEADER_BYTES)
@@ -189,16 +187,6 @@ public final class AdapterServer {
         }
         ChannelPipeline pipeline = base.channel().pipeline();
         return pipeline.get("httpDecoder") != null && pipeline.get("handler") != null ? pipeline : null;
-    }
-
-    /** BoringSSL when its native library loads on this platform, else the JDK's engine. */
-    private static SSLEngineOptions sslEngine() {
-        return OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
-    }
-
-    /** The TLS implementation in use, for the startup log. */
-    public static String tlsEngineName() {
-        return OpenSSLEngineOptions.isAvailable() ? "BoringSSL" : "JDK";
     }
 
     /** Swaps the serving certificate on every instance; new connections use it, open ones finish. */

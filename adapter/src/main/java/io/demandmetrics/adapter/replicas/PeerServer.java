@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.replicas;
 
 import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.tls.ServingCertificate;
+import io.demandmetrics.scaler.support.TlsEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -53,6 +54,7 @@ public final class PeerServer {
     /** @return the bound port */
     public Future<Integer> listen(String host, int port, ServingCertificate certificate) {
         server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setUseAlpn(true)
+                .setSslEngineOptions(TlsEngine.preferred())
                 .setKeyCertOptions(certificate.keyCertOptions())
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setHost(host).setPort(port).setIdleTimeout(60))

@@ -4,6 +4,7 @@ import io.demandmetrics.adapter.config.MetricKey;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.PollListener;
 import io.demandmetrics.scaler.support.ClientExchange;
+import io.demandmetrics.scaler.support.TlsEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -76,7 +77,7 @@ public final class ReadingReplicator implements PollListener {
         this.token = token;
         this.polledHere = polledHere;
         this.timeout = timeout;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true)
+        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setSslEngineOptions(TlsEngine.preferred()).setTrustAll(true)
                 .setVerifyHost(false).setUseAlpn(true).setKeepAlive(true).setIdleTimeout(60));
     }
 

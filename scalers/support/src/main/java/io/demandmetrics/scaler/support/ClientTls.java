@@ -18,8 +18,9 @@ public final class ClientTls {
     }
 
     /**
-     * Adds the TLS settings to {@code options}; each null file is left out. Whether a request
-     * uses TLS follows from its URL (https) or from {@link HttpClientOptions#setSsl}.
+     * Adds the TLS settings to {@code options}, on the adapter's {@link TlsEngine}; each null file
+     * is left out. Whether a request uses TLS follows from its URL (https) or from
+     * {@link HttpClientOptions#setSsl}.
      *
      * @param caFile the server's CA, or null for the JVM's trust store
      * @param certFile the client certificate, or null for none; needs {@code keyFile}
@@ -29,6 +30,7 @@ public final class ClientTls {
      */
     public static HttpClientOptions apply(HttpClientOptions options, String caFile, String certFile, String keyFile,
                                           boolean trustAll) {
+        options.setSslEngineOptions(TlsEngine.preferred());
         if (caFile != null) {
             options.setTrustOptions(new PemTrustOptions().addCertPath(caFile));
         }
