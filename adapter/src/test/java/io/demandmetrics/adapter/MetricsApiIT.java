@@ -328,6 +328,18 @@ class MetricsApiIT {
                 .contains("# TYPE demand_adapter_http_requests_seconds histogram\n")
                 .endsWith("\n# EOF\n");
         assertThat(openMetrics.body().split("# EOF", -1)).hasSize(2);
+
+        // name[] (as Prometheus' client libraries take it): the families asked for, by a family's
+        // or a series' name, from the adapter's meters and the poll meters alike; nothing else.
+        String picked = TestAdapters.get(client, adapter,
+                "/metrics?name%5B%5D=demand_adapter_metrics_configured&name%5B%5D=demand_adapter_poll_errors_total").body();
+        assertThat(picked).contains("demand_adapter_metrics_configured 9.0")
+                .containsPattern("demand_adapter_poll_errors_total\\{describes=\"external\",metric=\"shop/down\",type=\"test-values\"} [1-9]")
+                .doesNotContain("demand_adapter_http_requests_seconds", "demand_adapter_poll_seconds", "jvm_");
+        HttpResponse<String> malformed = TestAdapters.get(client, adapter, "/metrics?name%5B%5D=no%20name");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(malformed.body()).getString("message"))
+                .isEqualTo("name[] must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got \"no name\"");
     }
 
     @Test

@@ -29,16 +29,21 @@ public final class Exposition {
 
     /** Writes the exposition in {@code contentType} ({@link #OPENMETRICS} or {@link #PROMETHEUS_TEXT}). */
     public void write(OutputStream out, String contentType) throws IOException {
+        write(out, contentType, FamilyFilter.ALL);
+    }
+
+    /** Writes the families {@code filter} shows, in {@code contentType}. */
+    public void write(OutputStream out, String contentType, FamilyFilter filter) throws IOException {
         boolean openMetrics = OPENMETRICS.equals(contentType);
         ByteArrayOutputStream own = new ByteArrayOutputStream(64 * 1024);
-        registry.scrape(own, contentType);
+        registry.scrape(own, contentType, filter.familiesOrNull());
         byte[] bytes = own.toByteArray();
         int length = bytes.length;
         if (openMetrics && endsWith(bytes, EOF)) {
             length -= EOF.length; // written once, after the poll meters
         }
         out.write(bytes, 0, length);
-        polls.write(out, openMetrics);
+        polls.write(out, openMetrics, filter);
         if (openMetrics) {
             out.write(EOF);
         }

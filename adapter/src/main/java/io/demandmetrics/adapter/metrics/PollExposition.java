@@ -27,30 +27,49 @@ public final class PollExposition {
 
     /** The families, each whole: write them after (or before) other families, never inside one. */
     public void write(OutputStream out, boolean openMetrics) throws IOException {
+        write(out, openMetrics, FamilyFilter.ALL);
+    }
+
+    /** The families {@code filter} shows, each whole. */
+    public void write(OutputStream out, boolean openMetrics, FamilyFilter filter) throws IOException {
         List<PollMeters.Meters> all = meters.current();
         Family family = new Family(new Lines(out), openMetrics);
         if (all.stream().anyMatch(m -> m.leadObserved() != null)) {
-            family.gauge(all, "demand_adapter_lead_observed", PollMeters.LEAD_OBSERVED_HELP, PollMeters.Meters::leadObserved);
-            family.gauge(all, "demand_adapter_lead_served", PollMeters.LEAD_SERVED_HELP, PollMeters.Meters::leadServed);
+            if (filter.includes("demand_adapter_lead_observed")) {
+                family.gauge(all, "demand_adapter_lead_observed", PollMeters.LEAD_OBSERVED_HELP,
+                        PollMeters.Meters::leadObserved);
+            }
+            if (filter.includes("demand_adapter_lead_served")) {
+                family.gauge(all, "demand_adapter_lead_served", PollMeters.LEAD_SERVED_HELP,
+                        PollMeters.Meters::leadServed);
+            }
         }
-        family.header("demand_adapter_poll_errors", "_total", "counter", PollMeters.ERRORS_HELP);
-        byte[] errors = ascii("demand_adapter_poll_errors_total");
-        for (PollMeters.Meters m : all) {
-            family.sample(errors, m.labels(), m.errors().count());
+        if (filter.includes("demand_adapter_poll_errors")) {
+            family.header("demand_adapter_poll_errors", "_total", "counter", PollMeters.ERRORS_HELP);
+            byte[] errors = ascii("demand_adapter_poll_errors_total");
+            for (PollMeters.Meters m : all) {
+                family.sample(errors, m.labels(), m.errors().count());
+            }
         }
-        family.header("demand_adapter_poll_seconds", "", "summary", PollMeters.POLLS_HELP);
-        byte[] count = ascii("demand_adapter_poll_seconds_count");
-        byte[] sum = ascii("demand_adapter_poll_seconds_sum");
-        for (PollMeters.Meters m : all) {
-            family.sample(count, m.labels(), Long.toString(m.polls().count()));
-            family.sample(sum, m.labels(), m.polls().totalTime(TimeUnit.SECONDS));
+        if (filter.includes("demand_adapter_poll_seconds")) {
+            family.header("demand_adapter_poll_seconds", "", "summary", PollMeters.POLLS_HELP);
+            byte[] count = ascii("demand_adapter_poll_seconds_count");
+            byte[] sum = ascii("demand_adapter_poll_seconds_sum");
+            for (PollMeters.Meters m : all) {
+                family.sample(count, m.labels(), Long.toString(m.polls().count()));
+                family.sample(sum, m.labels(), m.polls().totalTime(TimeUnit.SECONDS));
+            }
         }
-        family.header("demand_adapter_poll_seconds_max", "", "gauge", PollMeters.POLLS_HELP);
-        byte[] max = ascii("demand_adapter_poll_seconds_max");
-        for (PollMeters.Meters m : all) {
-            family.sample(max, m.labels(), m.polls().max(TimeUnit.SECONDS));
+        if (filter.includes("demand_adapter_poll_seconds_max")) {
+            family.header("demand_adapter_poll_seconds_max", "", "gauge", PollMeters.POLLS_HELP);
+            byte[] max = ascii("demand_adapter_poll_seconds_max");
+            for (PollMeters.Meters m : all) {
+                family.sample(max, m.labels(), m.polls().max(TimeUnit.SECONDS));
+            }
         }
-        family.gauge(all, "demand_adapter_value_age_seconds", PollMeters.AGE_HELP, PollMeters.Meters::age);
+        if (filter.includes("demand_adapter_value_age_seconds")) {
+            family.gauge(all, "demand_adapter_value_age_seconds", PollMeters.AGE_HELP, PollMeters.Meters::age);
+        }
         family.lines.flush();
     }
 

@@ -1,10 +1,12 @@
 package io.demandmetrics.adapter.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.demandmetrics.adapter.api.KubernetesResource;
 import io.demandmetrics.adapter.config.MetricDefinition;
 import io.demandmetrics.adapter.config.MetricKey;
+import io.demandmetrics.adapter.failure.RequestFailure;
 import io.demandmetrics.adapter.store.MetricState;
 import io.demandmetrics.adapter.store.Readings;
 import io.demandmetrics.scaler.spi.DescribedObject;
@@ -102,6 +104,39 @@ class PollExpositionTest {
         new PollExposition(manyMeters).write(out, false);
         assertThat(out.size()).isGreaterThan(4 * 16 * 1024);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(manyRegistry.scrape(TEXT));
+    }
+
+    /**
+     * {@code name[]} picks families as Micrometer's registry does when handed the same names:
+     * a series' name ({@code _total}, {@code _count}) picks its family, a family's own
+     * {@code _max} gauge is a family of its own, and an unknown name picks nothing.
+     */
+    @Test
+    void familiesPickedByNameAreThoseThePrometheusRegistryPicks() throws IOException {
+        for (List<String> names : List.of(List.of("demand_adapter_poll_errors_total"),
+                List.of("demand_adapter_poll_errors"), List.of("demand_adapter_poll_seconds_count"),
+                List.of("demand_adapter_poll_seconds_max"), List.of("demand_adapter_value_age_seconds",
+                        "demand_adapter_lead_served"), List.of("demand_adapter_lead_observed"), List.of("no_such_family"))) {
+            FamilyFilter filter = FamilyFilter.of(names);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            exposition.write(out, false, filter);
+            assertThat(out.toString(StandardCharsets.UTF_8)).as("name[] %s", names)
+                    .isEqualTo(registry.scrape(TEXT, filter.familiesOrNull()));
+        }
+        ByteArrayOutputStream errorsOnly = new ByteArrayOutputStream();
+        exposition.write(errorsOnly, false, FamilyFilter.of(List.of("demand_adapter_poll_errors_total")));
+        assertThat(errorsOnly.toString(StandardCharsets.UTF_8)).contains("demand_adapter_poll_errors_total{")
+                .doesNotContain("demand_adapter_poll_seconds", "demand_adapter_value_age_seconds", "demand_adapter_lead");
+    }
+
+    @Test
+    void malformedOrTooManyNamesAreBadRequests() {
+        assertThatThrownBy(() -> FamilyFilter.of(List.of("demand adapter"))).isInstanceOf(RequestFailure.BadRequest.class)
+                .hasMessage("name[] must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got \"demand adapter\"");
+        assertThatThrownBy(() -> FamilyFilter.of(List.of("9lives"))).isInstanceOf(RequestFailure.BadRequest.class);
+        assertThatThrownBy(() -> FamilyFilter.of(java.util.Collections.nCopies(101, "up")))
+                .isInstanceOf(RequestFailure.BadRequest.class).hasMessage("at most 100 name[] parameters, got 101");
+        assertThat(FamilyFilter.of(List.of())).isSameAs(FamilyFilter.ALL);
     }
 
     private String ours(boolean openMetrics) throws IOException {
