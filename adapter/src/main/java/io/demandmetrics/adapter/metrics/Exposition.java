@@ -27,12 +27,10 @@ public final class Exposition {
         this.polls = polls;
     }
 
-    /** Writes the exposition in {@code contentType} ({@link #OPENMETRICS} or {@link #PROMETHEUS_TEXT}). */
-    public void write(OutputStream out, String contentType) throws IOException {
-        write(out, contentType, FamilyFilter.ALL);
-    }
-
-    /** Writes the families {@code filter} shows, in {@code contentType}. */
+    /**
+     * Writes the families {@code filter} shows ({@link FamilyFilter#ALL}: the whole exposition) in
+     * {@code contentType} ({@link #OPENMETRICS} or {@link #PROMETHEUS_TEXT}).
+     */
     public void write(OutputStream out, String contentType, FamilyFilter filter) throws IOException {
         boolean openMetrics = OPENMETRICS.equals(contentType);
         ByteArrayOutputStream own = new ByteArrayOutputStream(64 * 1024);

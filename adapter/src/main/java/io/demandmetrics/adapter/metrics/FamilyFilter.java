@@ -62,7 +62,7 @@ public final class FamilyFilter {
     }
 
     /** Whether the family named {@code family} (its name without series suffixes) is shown. */
-    public boolean includes(String family) {
+    boolean includes(String family) {
         return families == null || families.contains(family);
     }
 
