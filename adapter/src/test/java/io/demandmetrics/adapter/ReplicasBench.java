@@ -83,17 +83,35 @@ public final class ReplicasBench {
 
     /** Until the live replicas hold all 32 buckets between them and each sees the others. */
     static void awaitShared(List<ReplicaProcess> live) {
-        waitFor(Duration.ofSeconds(120), () -> {
-            try {
-                double total = 0;
-                for (ReplicaProcess replica : live) {
-                    total += replica.meter("demand_adapter_buckets_held");
+        try {
+            waitFor(Duration.ofSeconds(120), () -> {
+                try {
+                    double total = 0;
+                    for (ReplicaProcess replica : live) {
+                        total += replica.meter("demand_adapter_buckets_held");
+                    }
+                    return total == 32 && live.get(0).meter("demand_adapter_replicas_seen") == live.size();
+                } catch (Exception e) {
+                    return false;
                 }
-                return total == 32 && live.get(0).meter("demand_adapter_replicas_seen") == live.size();
-            } catch (Exception e) {
-                return false;
+            });
+        } catch (IllegalStateException notShared) {
+            throw new IllegalStateException("the buckets were not shared: " + sharing(live), notShared);
+        }
+    }
+
+    /** Each replica's buckets held and replicas seen, or why it did not say. */
+    private static String sharing(List<ReplicaProcess> live) {
+        List<String> each = new ArrayList<>();
+        for (ReplicaProcess replica : live) {
+            try {
+                each.add(String.format("%s holds %.0f buckets, sees %.0f replicas", replica.name(),
+                        replica.meter("demand_adapter_buckets_held"), replica.meter("demand_adapter_replicas_seen")));
+            } catch (Exception | AssertionError e) {
+                each.add(replica.name() + " did not answer: " + e);
             }
-        });
+        }
+        return String.join("; ", each);
     }
 
     /** Queries per poll interval over {@code seconds}, and each replica's CPU, RSS and replication figures. */

@@ -19,6 +19,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Reads the adapter's YAML config into validated {@link MetricDefinition}s, reporting every
@@ -73,7 +74,7 @@ public final class ConfigParser {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
             options.setMaxAliasesForCollections(50);
-            document = new Yaml(new SafeConstructor(options)).load(yamlText);
+            document = new Yaml(new SharedScalars(options)).load(yamlText);
         } catch (MarkedYAMLException e) {
             var mark = e.getProblemMark();
             throw new ConfigException(List.of("YAML syntax error at line " + (mark.getLine() + 1) + ", column "
@@ -102,6 +103,26 @@ public final class ConfigParser {
             throw new ConfigException(ProblemList.bounded(problems));
         }
         return new AdapterConfig(definitions, forward);
+    }
+
+    /**
+     * SnakeYAML's safe constructor with each distinct scalar text of a document kept once: a file
+     * of ten thousand metrics repeats its parameter names and most of their values (a server's
+     * address, a type, a namespace), and the parsed parameters stay as long as the metric does.
+     */
+    private static final class SharedScalars extends SafeConstructor {
+        private final Map<String, String> texts = new HashMap<>();
+
+        SharedScalars(LoaderOptions options) {
+            super(options);
+        }
+
+        @Override
+        protected String constructScalar(ScalarNode node) {
+            String text = super.constructScalar(node);
+            String kept = texts.putIfAbsent(text, text);
+            return kept != null ? kept : text;
+        }
     }
 
     /** One metric entry read outside the file: its definition, or every problem found. */

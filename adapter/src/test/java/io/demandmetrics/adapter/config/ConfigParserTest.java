@@ -151,6 +151,26 @@ class ConfigParserTest {
                         "metric \"shop/office\" (type \"cron\"): describes external like metrics[0]; each metric may be defined once")));
     }
 
+    /** Ten thousand metrics repeat their parameters' names and values: each text is held once. */
+    @Test
+    void repeatedTextsOfADocumentAreHeldOnce() throws Exception {
+        AdapterConfig config = PARSER.parse("""
+                metrics:
+                  - name: office
+                    namespace: shop
+                    %s
+                  - name: store
+                    namespace: shop
+                    %s
+                """.formatted(CRON, CRON));
+        var first = config.metrics().get(0).parameters();
+        var second = config.metrics().get(1).parameters();
+        assertThat(second.get("timezone")).isEqualTo("UTC").isSameAs(first.get("timezone"));
+        assertThat(second.keySet()).allSatisfy(name -> assertThat(first.keySet()).anySatisfy(ours ->
+                assertThat(ours).isSameAs(name)));
+        assertThat(config.metrics().get(1).key().namespace()).isSameAs(config.metrics().get(0).key().namespace());
+    }
+
     @Test
     void anAliasBombInAParameterGivesAShortMessage() {
         // 445 bytes of YAML whose value prints as tens of megabytes: each level doubles the last.
