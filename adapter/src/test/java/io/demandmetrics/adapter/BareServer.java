@@ -1,10 +1,9 @@
 package io.demandmetrics.adapter;
 
+import io.demandmetrics.scaler.support.TlsEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.JdkSSLEngineOptions;
-import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +30,7 @@ public final class BareServer {
         HttpServerOptions options = new HttpServerOptions().setSsl(true).setUseAlpn(true)
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(args[2]).setKeyPath(args[3]))
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
-                .setSslEngineOptions(OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions()
-                        : new JdkSSLEngineOptions())
+                .setSslEngineOptions(TlsEngine.preferred())
                 .setHost("127.0.0.1").setPort(port);
         vertx.createHttpServer(options).requestHandler(request -> request.response()
                         .putHeader("Content-Type", "application/json")

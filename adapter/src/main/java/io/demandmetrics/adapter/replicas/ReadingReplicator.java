@@ -77,8 +77,9 @@ public final class ReadingReplicator implements PollListener {
         this.token = token;
         this.polledHere = polledHere;
         this.timeout = timeout;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setSslEngineOptions(TlsEngine.preferred()).setTrustAll(true)
-                .setVerifyHost(false).setUseAlpn(true).setKeepAlive(true).setIdleTimeout(60));
+        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+                .setSslEngineOptions(TlsEngine.preferred()).setTrustAll(true).setVerifyHost(false).setUseAlpn(true)
+                .setKeepAlive(true).setIdleTimeout(60));
     }
 
     /** Starts sending every {@code flushEvery}, on the store's context (where {@link #polled} is called). */
