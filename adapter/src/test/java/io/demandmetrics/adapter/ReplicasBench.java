@@ -96,7 +96,29 @@ public final class ReplicasBench {
                 }
             });
         } catch (IllegalStateException notShared) {
-            throw new IllegalStateException("the buckets were not shared: " + sharing(live), notShared);
+            throw new IllegalStateException("the buckets were not shared: " + sharing(live) + "; "
+                    + keepEvidence(live), notShared);
+        }
+    }
+
+    /**
+     * Each replica's log and thread dump, copied where the script's clean-up does not reach
+     * ({@code bench.keep}, the script's {@code $TMPDIR}): what a replica that never took its share
+     * was doing.
+     */
+    private static String keepEvidence(List<ReplicaProcess> live) {
+        try {
+            Path kept = Files.createTempDirectory(Path.of(System.getProperty("bench.keep", "/tmp")), "replicas-bench-");
+            for (ReplicaProcess replica : live) {
+                Files.copy(replica.log(), kept.resolve(replica.name() + ".log"));
+                Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(replica.process().pid()), "Thread.print").redirectErrorStream(true)
+                        .redirectOutput(kept.resolve(replica.name() + ".threads").toFile()).start();
+                jcmd.waitFor(30, TimeUnit.SECONDS);
+            }
+            return "each replica's log and threads in " + kept;
+        } catch (Exception e) {
+            return "their logs and threads not kept: " + e;
         }
     }
 

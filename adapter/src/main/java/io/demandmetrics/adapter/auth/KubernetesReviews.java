@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.demandmetrics.adapter.tls.Sha256;
 import io.demandmetrics.scaler.support.Durations;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
@@ -31,7 +32,8 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
     /**
      * The longest one review may take, waiting for a worker included. The aggregator waits far
      * longer, but an HPA read stuck behind a hanging API helps no one: fail closed, fast. The
-     * client's own request timeout (below this) frees the worker, and it does not retry.
+     * client's own request timeout (below this) ends a call whose answer never starts, and it
+     * does not retry; {@link ApiCallDeadline} ends one whose answer stops midway, freeing the worker.
      */
     static final Duration DEADLINE = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(4);
@@ -58,8 +60,8 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
             return cached;
         }
         Future<Optional<UserInfo>> reviewed = executor.executeBlocking(() -> {
-            TokenReview answer = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token).endSpec()
-                    .build()).create();
+            TokenReview answer = ApiCallDeadline.within(DEADLINE, () -> client.resource(new TokenReviewBuilder()
+                    .withNewSpec().withToken(token).endSpec().build()).create());
             var status = answer.getStatus();
             Optional<UserInfo> user = status != null && Boolean.TRUE.equals(status.getAuthenticated())
                     && status.getUser() != null
@@ -97,7 +99,7 @@ public final class KubernetesReviews implements TokenReviewer, AccessReviewer {
                 builder.editSpec().withNewNonResourceAttributes().withVerb(attributes.verb())
                         .withPath(attributes.path()).endNonResourceAttributes().endSpec();
             }
-            SubjectAccessReview answer = client.resource(builder.build()).create();
+            SubjectAccessReview answer = ApiCallDeadline.within(DEADLINE, () -> client.resource(builder.build()).create());
             var status = answer.getStatus();
             return new Decision(status != null && Boolean.TRUE.equals(status.getAllowed()),
                     status == null || status.getReason() == null ? "" : status.getReason());

@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.crd;
 
 import io.demandmetrics.adapter.api.Quantity;
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.demandmetrics.adapter.failure.Causes;
 import io.demandmetrics.adapter.store.Catalog;
 import io.demandmetrics.adapter.store.MetricState;
@@ -23,6 +24,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,6 +53,11 @@ public final class TeamStatuses implements PollListener {
     private static final int MAX_MESSAGE = 4_000;
     /** Status writes in flight at most (and the threads that make them). */
     static final int WRITES_IN_FLIGHT = 8;
+    /**
+     * The longest one write may hold its thread: the client's own timeout ends an answer that never
+     * starts, not one that stops midway, and eight stalled writes would stop every status for good.
+     */
+    private static final Duration WRITE_DEADLINE = Duration.ofSeconds(30);
 
     /** The part of a status that decides whether it is written again (not the value, not times). */
     private record Decisive(long generation, List<Condition> conditions, String lastError) {
@@ -148,10 +155,12 @@ public final class TeamStatuses implements PollListener {
         return worker.<Void>executeBlocking(() -> {
             // Patched through the resource named, not withName(): fabric8 patches an item, and without
             // one it first GETs the resource, a second request per write that a JSON patch does not need.
-            kubernetes.genericKubernetesResources(DemandMetricWatch.DEMAND_METRICS).inNamespace(id.namespace())
-                    .resource(named(id)).subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON), patch.encode());
-            return null;
+            return ApiCallDeadline.within(WRITE_DEADLINE, () -> {
+                kubernetes.genericKubernetesResources(DemandMetricWatch.DEMAND_METRICS).inNamespace(id.namespace())
+                        .resource(named(id)).subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON), patch.encode());
+                return null;
+            });
         }, false).onSuccess(ignored -> {
             writes.increment();
             failuresLogged.remove(id.uid());

@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.forward;
 
 import io.demandmetrics.adapter.config.ForwardBackend;
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,6 +13,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Objects;
@@ -35,6 +37,12 @@ public final class ApiServiceCa implements ClusterCa {
     private static final ResourceDefinitionContext API_SERVICES = new ResourceDefinitionContext.Builder()
             .withGroup("apiregistration.k8s.io").withVersion("v1").withPlural("apiservices").withKind("APIService")
             .withNamespaced(false).build();
+    /**
+     * The longest one read (the APIService, the saved copy and its update) may hold a worker of
+     * the pool it shares with the token and access reviews: the client's own timeout ends an
+     * answer that never starts, not one that stops midway.
+     */
+    private static final Duration READ_DEADLINE = Duration.ofSeconds(30);
     /** A CA bundle larger than this is not a CA bundle. */
     private static final int MAX_BUNDLE_BYTES = 256 * 1024;
 
@@ -55,7 +63,7 @@ public final class ApiServiceCa implements ClusterCa {
 
     @Override
     public Future<String> read(ForwardBackend backend) {
-        return worker.executeBlocking(() -> readNow(backend), false);
+        return worker.executeBlocking(() -> ApiCallDeadline.within(READ_DEADLINE, () -> readNow(backend)), false);
     }
 
     private String readNow(ForwardBackend backend) {

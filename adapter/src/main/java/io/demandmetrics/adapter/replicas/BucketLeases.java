@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.replicas;
 
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.demandmetrics.scaler.support.Durations;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
@@ -21,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The deadline does not wait on the API: a watchdog thread of its own lets a bucket go at its
  * renew deadline even while a call to the API hangs (a partition can hold a call for the
- * client's whole timeout and retries). The callbacks run one at a time, on this class's threads.
+ * client's whole timeout and retries). Nor does the loop wait on the API for good: each call is
+ * given up after twice the retry period ({@link ApiCallDeadline}), so a replica cut off rejoins
+ * once the API answers again. The callbacks run one at a time, on this class's threads.
  */
 public final class BucketLeases implements AutoCloseable {
 
@@ -83,6 +88,7 @@ public final class BucketLeases implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final ScheduledExecutorService loop;
     private final ScheduledExecutorService watchdog;
+    private final Duration callBound;
     private final Object callbacks = new Object();
 
     // Touched only by the loop's thread.
@@ -134,6 +140,7 @@ public final class BucketLeases implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.loop = daemonScheduler("bucket-leases");
         this.watchdog = daemonScheduler("bucket-leases-deadline");
+        this.callBound = timing.retryPeriod().multipliedBy(2);
     }
 
     private static ScheduledExecutorService daemonScheduler(String name) {
@@ -197,16 +204,34 @@ public final class BucketLeases implements AutoCloseable {
     private void tickSafely() {
         try {
             tick();
-        } catch (RuntimeException e) { // a bug: logged, and the next tick tries again
+        } catch (RuntimeException | Error e) { // a bug: logged, and the next tick tries again
+            // (an Error let out of a scheduled task would cancel every later tick, silently)
             LOG.error("bug while looking at the bucket Leases", e);
         }
+    }
+
+    /** One call to the API, given up after {@link #callBound} (twice the client's request timeout). */
+    private <T> T call(Supplier<T> apiCall) {
+        return ApiCallDeadline.within(callBound, apiCall);
+    }
+
+    private Lease create(Lease lease) {
+        return call(() -> client.leases().inNamespace(namespace).resource(lease).create());
+    }
+
+    private Lease update(Lease lease) {
+        return call(() -> client.leases().inNamespace(namespace).resource(lease).update());
+    }
+
+    private List<Lease> listLeases() {
+        return call(() -> client.leases().inNamespace(namespace).withLabel(SET_LABEL, setName).list().getItems());
     }
 
     void tick() {
         long now = nanoClock.getAsLong();
         Map<String, Lease> leases = new HashMap<>();
         try {
-            for (Lease lease : client.leases().inNamespace(namespace).withLabel(SET_LABEL, setName).list().getItems()) {
+            for (Lease lease : listLeases()) {
                 leases.put(lease.getMetadata().getName(), lease);
             }
         } catch (KubernetesClientException e) {
@@ -259,10 +284,10 @@ public final class BucketLeases implements AutoCloseable {
                 if (peerAddress != null) {
                     lease.getMetadata().getAnnotations().put(PEER_ADDRESS, peerAddress);
                 }
-                client.leases().inNamespace(namespace).resource(lease).create();
+                create(lease);
             } else {
                 mine.getSpec().setRenewTime(now());
-                client.leases().inNamespace(namespace).resource(mine).update();
+                update(mine);
             }
         } catch (KubernetesClientException e) {
             LOG.debug("replica Lease not renewed this time: {}", e.getMessage());
@@ -271,6 +296,9 @@ public final class BucketLeases implements AutoCloseable {
 
     private void renewHeld(Map<String, Lease> leases, long now) {
         for (Integer bucket : new ArrayList<>(held.keySet())) {
+            if (!held.containsKey(bucket)) {
+                continue; // the watchdog let it go while an earlier renewal waited for the API
+            }
             Lease lease = leases.get(bucketLeaseName(setName, bucket));
             String holder = lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
             if (!identity.equals(holder)) {
@@ -281,7 +309,7 @@ public final class BucketLeases implements AutoCloseable {
             long sent = nanoClock.getAsLong();
             try {
                 lease.getSpec().setRenewTime(now());
-                leases.put(lease.getMetadata().getName(), client.leases().inNamespace(namespace).resource(lease).update());
+                leases.put(lease.getMetadata().getName(), update(lease));
                 held.replace(bucket, sent); // not put: the watchdog may have let it go meanwhile
             } catch (KubernetesClientException e) {
                 lastFailure = e.getMessage();
@@ -344,7 +372,7 @@ public final class BucketLeases implements AutoCloseable {
                 try {
                     lease.getSpec().setHolderIdentity("");
                     lease.getSpec().setRenewTime(now());
-                    client.leases().inNamespace(namespace).resource(lease).update();
+                    update(lease);
                 } catch (KubernetesClientException e) {
                     LOG.debug("bucket {} not released (it lapses instead): {}", bucket, e.getMessage());
                 }
@@ -363,7 +391,7 @@ public final class BucketLeases implements AutoCloseable {
             long sent = nanoClock.getAsLong();
             try {
                 if (lease == null) {
-                    client.leases().inNamespace(namespace).resource(newLease(name, "bucket")).create();
+                    create(newLease(name, "bucket"));
                 } else if (seen != null && seen.expired(now)) {
                     var spec = lease.getSpec();
                     spec.setHolderIdentity(identity);
@@ -371,7 +399,7 @@ public final class BucketLeases implements AutoCloseable {
                     spec.setRenewTime(now());
                     spec.setLeaseDurationSeconds((int) timing.leaseDuration().toSeconds());
                     spec.setLeaseTransitions(spec.getLeaseTransitions() == null ? 1 : spec.getLeaseTransitions() + 1);
-                    client.leases().inNamespace(namespace).resource(lease).update();
+                    update(lease);
                 } else {
                     continue; // held by a live replica
                 }
@@ -422,7 +450,7 @@ public final class BucketLeases implements AutoCloseable {
 
     private void deleteQuietly(String name) {
         try {
-            client.leases().inNamespace(namespace).withName(name).delete();
+            call(() -> client.leases().inNamespace(namespace).withName(name).delete());
         } catch (KubernetesClientException e) {
             LOG.debug("stale replica Lease {} not deleted: {}", name, e.getMessage());
         }
@@ -450,8 +478,7 @@ public final class BucketLeases implements AutoCloseable {
         }
         Map<String, Lease> leases = new HashMap<>();
         try {
-            client.leases().inNamespace(namespace).withLabel(SET_LABEL, setName).list().getItems()
-                    .forEach(lease -> leases.put(lease.getMetadata().getName(), lease));
+            listLeases().forEach(lease -> leases.put(lease.getMetadata().getName(), lease));
         } catch (KubernetesClientException | IllegalStateException e) { // the API unreachable, the client closed
             LOG.warn("bucket Leases not released at shutdown (they lapse instead): {}", e.getMessage());
         }

@@ -2,6 +2,7 @@ package io.demandmetrics.adapter.replicas;
 
 import io.demandmetrics.adapter.auth.TtlCache;
 import io.demandmetrics.adapter.failure.RequestFailure;
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.demandmetrics.adapter.tls.Sha256;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
@@ -73,8 +74,8 @@ public final class PeerAuthenticator {
 
     /** The token's subject when the API authenticates it for the peer audience, else Unauthenticated. */
     private String review(String token) {
-        TokenReview answer = client.resource(new TokenReviewBuilder().withNewSpec().withToken(token)
-                .withAudiences(AUDIENCE).endSpec().build()).create();
+        TokenReview answer = ApiCallDeadline.within(DEADLINE, () -> client.resource(new TokenReviewBuilder()
+                .withNewSpec().withToken(token).withAudiences(AUDIENCE).endSpec().build()).create());
         var status = answer.getStatus();
         if (status == null || !Boolean.TRUE.equals(status.getAuthenticated()) || status.getUser() == null) {
             throw new RequestFailure.Unauthenticated("the peer's token is not valid"
