@@ -1,6 +1,7 @@
 package io.demandmetrics.adapter.auth;
 
 import io.demandmetrics.adapter.failure.Causes;
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,6 +33,8 @@ public final class DelegatedAuthentication implements AutoCloseable {
     static final String NAMESPACE = "kube-system";
     static final String NAME = "extension-apiserver-authentication";
     private static final Logger LOG = LoggerFactory.getLogger(DelegatedAuthentication.class);
+    /** Longer than the client's retries against an API that refuses connections; a stalled answer ends here. */
+    private static final Duration STARTUP_READ = Duration.ofMinutes(2);
 
     private final AtomicReference<AuthenticationSettings> settings;
     private final KubernetesReviews reviews;
@@ -70,10 +74,14 @@ public final class DelegatedAuthentication implements AutoCloseable {
                 informer);
     }
 
-    /** ConfigMap kube-system/extension-apiserver-authentication's data, read once at startup. */
+    /**
+     * ConfigMap kube-system/extension-apiserver-authentication's data, read once at startup: within
+     * {@link #STARTUP_READ}, so that an answer which stops midway fails the start with a reason.
+     */
     private static Map<String, String> configMapData(KubernetesClient client) {
         try {
-            ConfigMap configMap = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
+            ConfigMap configMap = ApiCallDeadline.within(STARTUP_READ,
+                    () -> client.configMaps().inNamespace(NAMESPACE).withName(NAME).get());
             return configMap != null && configMap.getData() != null ? configMap.getData() : Map.of();
         } catch (KubernetesClientException e) {
             if (e.getCode() <= 0) {
@@ -93,7 +101,7 @@ public final class DelegatedAuthentication implements AutoCloseable {
     /** What failed below fabric8's "Operation ... failed": each cause with its message, at most three. */
     private static String rootCause(Throwable error) {
         List<String> causes = Causes.below(error, 3);
-        return causes.isEmpty() ? error.getClass().getSimpleName() : String.join("; ", causes);
+        return causes.isEmpty() ? String.valueOf(error.getMessage()) : String.join("; ", causes);
     }
 
     /** The ConfigMap's changes, applied when valid (a rotated front-proxy CA); an invalid one keeps the last. */

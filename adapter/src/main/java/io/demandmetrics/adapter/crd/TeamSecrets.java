@@ -1,5 +1,6 @@
 package io.demandmetrics.adapter.crd;
 
+import io.demandmetrics.adapter.objects.ApiCallDeadline;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -229,8 +230,9 @@ public final class TeamSecrets implements AutoCloseable {
     private Watched watch(String namespace) {
         try {
             // Asked first with one small list: an informer refused logs a stack trace at every try.
-            kubernetes.secrets().inNamespace(namespace).withLabel(LABEL, "true")
-                    .list(new ListOptionsBuilder().withLimit(1L).build());
+            // Bounded here: a config turn waits for it, and a stalled answer would hold every turn after.
+            ApiCallDeadline.within(FIRST_LIST, () -> kubernetes.secrets().inNamespace(namespace).withLabel(LABEL, "true")
+                    .list(new ListOptionsBuilder().withLimit(1L).build()));
         } catch (KubernetesClientException e) {
             return refused(namespace, e);
         }
