@@ -38,11 +38,11 @@ public final class ApiServiceCa implements ClusterCa {
             .withGroup("apiregistration.k8s.io").withVersion("v1").withPlural("apiservices").withKind("APIService")
             .withNamespaced(false).build();
     /**
-     * The longest one read (the APIService, the saved copy and its update) may hold a worker of
-     * the pool it shares with the token and access reviews: the client's own timeout ends an
-     * answer that never starts, not one that stops midway.
+     * The longest one call (the APIService, the saved copy, its update) may hold a worker of the
+     * pool it shares with the token and access reviews: the client's own timeout ends an answer
+     * that never starts, not one that stops midway.
      */
-    private static final Duration READ_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
     /** A CA bundle larger than this is not a CA bundle. */
     private static final int MAX_BUNDLE_BYTES = 256 * 1024;
 
@@ -63,14 +63,15 @@ public final class ApiServiceCa implements ClusterCa {
 
     @Override
     public Future<String> read(ForwardBackend backend) {
-        return worker.executeBlocking(() -> ApiCallDeadline.within(READ_DEADLINE, () -> readNow(backend)), false);
+        return worker.executeBlocking(() -> readNow(backend), false);
     }
 
     private String readNow(ForwardBackend backend) {
         String apiServiceName = backend.caFromApiService();
         GenericKubernetesResource apiService;
         try {
-            apiService = kubernetes.genericKubernetesResources(API_SERVICES).withName(apiServiceName).get();
+            apiService = ApiCallDeadline.within(CALL_DEADLINE,
+                    () -> kubernetes.genericKubernetesResources(API_SERVICES).withName(apiServiceName).get());
         } catch (KubernetesClientException e) {
             throw new IllegalStateException("cannot read APIService " + apiServiceName + ": " + reason(e));
         }
@@ -132,7 +133,7 @@ public final class ApiServiceCa implements ClusterCa {
     /** The copy saved earlier; null when there is none (or it cannot be read: logged once). */
     private String saved(ForwardBackend backend) {
         try {
-            ConfigMap saved = kubernetes.configMaps().inNamespace(namespace).withName(SAVED_CAS).get();
+            ConfigMap saved = savedCas();
             String pem = saved == null || saved.getData() == null ? null : saved.getData().get(key(backend));
             return pem != null && isCertificates(pem) ? pem : null;
         } catch (KubernetesClientException e) {
@@ -144,7 +145,7 @@ public final class ApiServiceCa implements ClusterCa {
 
     private void save(ForwardBackend backend, String pem) {
         try {
-            ConfigMap saved = kubernetes.configMaps().inNamespace(namespace).withName(SAVED_CAS).get();
+            ConfigMap saved = savedCas();
             if (saved == null) {
                 logOnce("cannot save the CA of " + backend.describe() + " read from APIService "
                         + backend.caFromApiService() + ": ConfigMap " + namespace + "/" + SAVED_CAS + " does not"
@@ -155,18 +156,23 @@ public final class ApiServiceCa implements ClusterCa {
             if (Objects.equals(saved.getData() == null ? null : saved.getData().get(key(backend)), pem)) {
                 return;
             }
-            kubernetes.configMaps().inNamespace(namespace).withName(SAVED_CAS)
-                    .edit(map -> {
+            ApiCallDeadline.within(CALL_DEADLINE, () -> kubernetes.configMaps().inNamespace(namespace)
+                    .withName(SAVED_CAS).edit(map -> {
                         map.setData(map.getData() == null ? new HashMap<>() : map.getData());
                         map.getData().put(key(backend), pem);
                         return map;
-                    });
+                    }));
             LOG.info("saved the CA of {} from APIService {} in ConfigMap {}/{}", backend.describe(),
                     backend.caFromApiService(), namespace, SAVED_CAS);
         } catch (KubernetesClientException e) {
             logOnce("cannot save the CA of " + backend.describe() + " in ConfigMap " + namespace + "/" + SAVED_CAS
                     + ": " + reason(e));
         }
+    }
+
+    private ConfigMap savedCas() {
+        return ApiCallDeadline.within(CALL_DEADLINE,
+                () -> kubernetes.configMaps().inNamespace(namespace).withName(SAVED_CAS).get());
     }
 
     private static String key(ForwardBackend backend) {
