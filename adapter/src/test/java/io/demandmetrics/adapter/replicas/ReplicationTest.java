@@ -17,12 +17,6 @@ import io.demandmetrics.scaler.spi.ScalerContext;
 import io.demandmetrics.scaler.spi.ScalerProvider;
 import io.demandmetrics.scaler.support.ClientExchange;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,15 +24,12 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -58,7 +49,7 @@ class ReplicationTest {
     @TempDir
     Path dir;
     private final Vertx vertx = Vertx.vertx();
-    private KubernetesMockServer api;
+    private ReviewingApi api;
     private KubernetesClient client;
     private final AtomicReference<List<Sample>> source = new AtomicReference<>(List.of(Sample.of(5)));
     private MetricStore owner;
@@ -102,16 +93,10 @@ class ReplicationTest {
 
     @BeforeEach
     void start() throws Exception {
-        // One map for both: the expectations below are answered, the rest is CRUD.
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        api = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
-        api.init(InetAddress.getByName("127.0.0.1"), 0);
-        api.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews").andReply(201, request -> {
-            JsonObject review = new JsonObject(request.getUtf8Body());
-            String token = review.getJsonObject("spec").getString("token");
-            boolean peerAudience = review.getJsonObject("spec").getJsonArray("audiences").contains(PeerAuthenticator.AUDIENCE);
-            JsonObject status = switch (token) {
+        api = new ReviewingApi(spec -> {
+            String token = spec.getString("token");
+            boolean peerAudience = spec.getJsonArray("audiences").contains(PeerAuthenticator.AUDIENCE);
+            return switch (token) {
                 case "peer-token" -> new JsonObject().put("authenticated", peerAudience)
                         .put("user", new JsonObject().put("username", ADAPTER))
                         .put("audiences", List.of(PeerAuthenticator.AUDIENCE));
@@ -120,9 +105,8 @@ class ReplicationTest {
                         .put("audiences", List.of(PeerAuthenticator.AUDIENCE));
                 default -> new JsonObject().put("authenticated", false).put("error", "invalid bearer token");
             };
-            return review.put("status", status).encode();
-        }).always();
-        client = api.createClient();
+        }, Duration.ofSeconds(4));
+        client = api.client();
         PollListener none = new PollListener() { };
         AtomicReference<ReadingReplicator> sender = new AtomicReference<>();
         PollListener replicating = new PollListener() {
@@ -154,8 +138,7 @@ class ReplicationTest {
         result(otherPeerPort.close());
         result(owner.close());
         result(other.close());
-        client.close();
-        api.destroy();
+        api.close();
         vertx.close();
     }
 
