@@ -63,9 +63,14 @@ public final class HostileBench {
             port = free.getLocalPort();
         }
         Path log = dir.resolve("adapter.log");
+        // The example's scrape targets trust bin/run-standalone's certificate (.run/certs): this
+        // adapter has its own, written at its start before the config is read.
+        Path config = dir.resolve("standalone.yaml");
+        Files.writeString(config, Files.readString(Path.of("deploy/examples/standalone.yaml"))
+                .replace(".run/certs/", dir.resolve("certs") + "/"));
         Process adapter = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xms64m", "-Xmx160m",
                 "-Djava.io.tmpdir=" + dir, "-jar", jar.toString(), "--standalone",
-                "--config", "deploy/examples/standalone.yaml", "--cert-dir", dir.resolve("certs").toString(),
+                "--config", config.toString(), "--cert-dir", dir.resolve("certs").toString(),
                 "--secure-port", Integer.toString(port), "--event-loops", "2", "--shutdown-grace-period", "5s")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
