@@ -169,7 +169,7 @@ public final class AdapterServer {
             RequestVersions.install(http1);
             drain.install(http1);
         }
-        headerDeadline.connected(connection);
+        headerDeadline.connected(connection, http1);
         connection.closeHandler(closed -> {
             headerDeadline.closed(connection);
             gate.connectionClosed(connection);
@@ -179,7 +179,8 @@ public final class AdapterServer {
 
     /**
      * The Netty pipeline of an HTTP/1.x connection (Vert.x's decoder and handler in it), where
-     * the version check and the shutdown drain go; null for HTTP/2, which has neither.
+     * the version check, the shutdown drain and the header clock go; null for HTTP/2, which has
+     * none of them.
      */
     private static ChannelPipeline http1Pipeline(HttpConnection connection) {
         if (!(connection instanceof ConnectionBase base)) {
