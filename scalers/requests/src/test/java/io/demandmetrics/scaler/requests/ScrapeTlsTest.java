@@ -71,8 +71,11 @@ class ScrapeTlsTest {
     private static Scaler scaler(Map<String, Object> tls) throws Exception {
         RpsScalerProvider provider = new RpsScalerProvider();
         return new TestScalerContext(vertx, "rps", "shop/tls").describing("pods").createScaler(provider,
-                provider.parseConfig(Map.of("counter", "http_requests_total", "scrapeInterval", "200ms",
-                        "shortWindow", "1s", "longWindow", "1s", "tls", tls, "targets", List.of(Map.of("pod", "web-1",
+                provider.parseConfig(Map.of("counter", "http_requests_total",
+                        // A scrape's timeout (four fifths of the interval) must allow a first TLS
+                        // handshake with a client certificate in a cold JVM: 160 ms did not, on a slow machine.
+                        "scrapeInterval", "1s", "shortWindow", "2s", "longWindow", "2s", "tls", tls,
+                        "targets", List.of(Map.of("pod", "web-1",
                                 "url", "https://localhost:" + pod.actualPort() + "/metrics")))));
     }
 
