@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ForwardingIT {
 
     private static final String EXTERNAL = "/apis/external.metrics.k8s.io/v1beta1";
+    private static final String HEADER_DEADLINE = "300ms";
     private static final String CUSTOM = "/apis/custom.metrics.k8s.io/v1beta1";
     private static final String PODS_ANSWER = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A"
             + "/http_requests_per_second";
@@ -86,7 +87,8 @@ class ForwardingIT {
                 + "forward:\n"
                 + "  - {name: keda, groups: [external.metrics.k8s.io], " + backend + "}\n"
                 + "  - {name: prometheus-adapter, groups: [custom.metrics.k8s.io], " + backend + "}\n");
-        adapter = TestAdapters.start(dir, config, Clock.systemUTC());
+        // A header deadline shorter than the backend's timeout (1 s): a forwarded answer is the slowest one.
+        adapter = TestAdapters.start(dir, config, Clock.systemUTC(), "--read-header-timeout", HEADER_DEADLINE);
         client = TestAdapters.client(TestAdapters.certFile(dir));
     }
 
@@ -192,6 +194,24 @@ class ForwardingIT {
                 .isZero(); // its placeholder only
         assertThat(TestAdapters.meter(metrics, "demand_adapter_forward_backend_metrics",
                 "backend=\"prometheus-adapter\"")).isEqualTo(3);
+    }
+
+    /**
+     * The read-header deadline bounds the wait for a request's headers, not its answer: an
+     * HTTP/1.1 request whose backend takes longer than the deadline (here until the 1 s
+     * timeout) gets its answer on its connection, not a close.
+     */
+    @Test
+    void anAnswerSlowerThanTheHeaderDeadlineReachesAnHttp1Client() throws Exception {
+        answers.put(EXTERNAL + "/namespaces/shop/never", "never");
+        try (RawTls raw = RawTls.connect(adapter.port())) {
+            raw.write("GET " + EXTERNAL + "/namespaces/shop/never HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawTls.Response slow = raw.readResponse();
+            assertThat(slow.code()).as(slow.body()).isEqualTo(503);
+            assertThat(slow.body()).contains("no answer within 1000 ms");
+            raw.write("GET " + EXTERNAL + "/namespaces/shop/mine HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(raw.readResponse().code()).as("the connection serves on").isEqualTo(200);
+        }
     }
 
     private int startBackend(int port) throws Exception {
