@@ -9,7 +9,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.VertxHttpObject;
 import java.time.Duration;
 import java.util.Map;
@@ -41,8 +40,11 @@ final class ReadHeaderDeadline {
     private final Vertx vertx;
     private final long firstRequestNanos;
     private final long nextRequestNanos;
-    /** HTTP/2 connections whose first stream has not come yet: the timer that closes each. */
-    private final Map<HttpConnection, Long> http2Waiting = new ConcurrentHashMap<>();
+    /**
+     * Connections without a clock in their pipeline (HTTP/2) whose first request has not come
+     * yet: the timer that closes each.
+     */
+    private final Map<HttpConnection, Long> awaitingFirstRequest = new ConcurrentHashMap<>();
 
     ReadHeaderDeadline(Vertx vertx, Duration deadline, Duration idleTimeout) {
         this.vertx = vertx;
@@ -62,27 +64,27 @@ final class ReadHeaderDeadline {
             return;
         }
         long timer = vertx.setTimer(firstRequestNanos / 1_000_000L, id -> {
-            if (http2Waiting.remove(connection) != null) {
+            if (awaitingFirstRequest.remove(connection) != null) {
                 connection.close();
             }
         });
-        http2Waiting.put(connection, timer);
+        awaitingFirstRequest.put(connection, timer);
     }
 
     /** A connection closed: its deadline, if any, is void. */
     void closed(HttpConnection connection) {
-        Long timer = http2Waiting.remove(connection);
+        Long timer = awaitingFirstRequest.remove(connection);
         if (timer != null) {
             vertx.cancelTimer(timer);
         }
     }
 
-    /** A request's headers arrived: an HTTP/2 connection is no longer waiting for them. */
+    /** A request's headers arrived: a connection without a pipeline clock is no longer waiting for them. */
     void requestStarted(HttpServerRequest request) {
-        if (request.version() != HttpVersion.HTTP_2 || http2Waiting.isEmpty()) {
-            return; // HTTP/1.x: its pipeline's clock saw the request
+        if (awaitingFirstRequest.isEmpty()) {
+            return; // the usual case: HTTP/1.x connections have their clock, HTTP/2 ones are past their first stream
         }
-        Long timer = http2Waiting.remove(request.connection());
+        Long timer = awaitingFirstRequest.remove(request.connection());
         if (timer != null) {
             vertx.cancelTimer(timer);
         }
