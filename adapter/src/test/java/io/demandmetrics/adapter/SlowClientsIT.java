@@ -73,6 +73,23 @@ class SlowClientsIT {
     }
 
     /**
+     * A kept-alive HTTP/1.1 connection silent after its answer is closed at the idle timeout,
+     * however long the header deadline (the wait for the next request is bounded by both).
+     */
+    @Test
+    void aKeptAliveHttp1ConnectionSilentForTheIdleTimeoutIsClosed() throws Exception {
+        Adapter longHeaderDeadline = TestAdapters.start(dir.resolve("long-header-deadline"), dir.resolve("config.yaml"),
+                Clock.systemUTC(), "--read-header-timeout", "60s", "--idle-timeout", "500ms");
+        try (RawTls raw = RawTls.connect(longHeaderDeadline.port())) {
+            raw.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(raw.readResponse().code()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(raw::closedByServer);
+        } finally {
+            longHeaderDeadline.stop();
+        }
+    }
+
+    /**
      * What the header deadline does not bound, the idle timeout closes: an HTTP/2 connection
      * after its first stream, silent since. Counted at /metrics by a reader whose own
      * connection is never idle long (it asks every 100 ms).

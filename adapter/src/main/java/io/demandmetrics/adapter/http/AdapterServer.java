@@ -45,7 +45,8 @@ public final class AdapterServer {
     private final RequestGate gate;
     private final MetricRoute metricRoute;
     private final List<HttpServer> servers = new ArrayList<>();
-    private final Http1Drain drain = new Http1Drain();
+    /** Set by {@link #listen}: the HTTP/1.x connections' deadlines and shutdown drain. */
+    private Http1Connections http1Connections;
 
     /**
      * How a metrics API request reaches its handler. The router costs the hot route a
@@ -121,7 +122,8 @@ public final class AdapterServer {
      */
     public Future<Integer> listen(String host, int port, ServingCertificate certificate, int instances,
                                   ServingTimeouts timeouts) {
-        ReadHeaderDeadline headerDeadline = new ReadHeaderDeadline(vertx, timeouts.readHeader(), timeouts.idle());
+        ReadHeaderDeadline headerDeadline = new ReadHeaderDeadline(vertx, timeouts.readHeader());
+        http1Connections = new Http1Connections(timeouts.readHeader(), timeouts.idle());
         HttpServerOptions options = new HttpServerOptions()
                 .setSsl(true)
                 .setUseAlpn(true)
@@ -133,7 +135,8 @@ public final class AdapterServer {
                 .setMaxHeaderSize(RequestLimits.MAX_HEADER_BYTES)
                 // Idle means nothing read from the client: the server writes only in answer to a read.
                 // A read-idle timeout costs nothing per write (an all-idle one adds a listener to
-                // every write, measurable on HTTP/2).
+                // every write, measurable on HTTP/2). HTTP/1.x connections keep it in
+                // Http1Connections instead of this handler.
                 .setReadIdleTimeout((int) Math.max(1, timeouts.idle().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setHost(host)
@@ -166,10 +169,10 @@ public final class AdapterServer {
         metrics.connectionOpened();
         ChannelPipeline http1 = http1Pipeline(connection);
         if (http1 != null) {
-            RequestVersions.install(http1);
-            drain.install(http1);
+            http1Connections.install(http1);
+        } else {
+            headerDeadline.connected(connection);
         }
-        headerDeadline.connected(connection, http1);
         connection.closeHandler(closed -> {
             headerDeadline.closed(connection);
             gate.connectionClosed(connection);
@@ -179,8 +182,7 @@ public final class AdapterServer {
 
     /**
      * The Netty pipeline of an HTTP/1.x connection (Vert.x's decoder and handler in it), where
-     * the version check, the shutdown drain and the header clock go; null for HTTP/2, which has
-     * none of them.
+     * {@link Http1Connections}' handlers go; null for HTTP/2, which has none of them.
      */
     private static ChannelPipeline http1Pipeline(HttpConnection connection) {
         if (!(connection instanceof ConnectionBase base)) {
@@ -211,11 +213,13 @@ public final class AdapterServer {
     /**
      * Stops listening at once, then lets in-flight requests finish for up to {@code grace}:
      * HTTP/2 clients get a GOAWAY; each HTTP/1.1 connection answers what it has read and what
-     * arrives on it, with {@code Connection: close}, and closes once quiet ({@link Http1Drain}).
+     * arrives on it, with {@code Connection: close}, and closes once quiet ({@link Http1Connections}).
      * What is still open then is closed.
      */
     public Future<Void> shutdown(Duration grace) {
-        drain.start(grace);
+        if (http1Connections != null) {
+            http1Connections.startDraining(grace);
+        }
         return Future.join(servers.stream().map(s -> s.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
                 .mapEmpty();
     }
@@ -226,7 +230,7 @@ public final class AdapterServer {
      * unanswered are in {@link AdapterMetrics#requestsUnanswered()}.
      */
     public int undispatchedAtShutdown() {
-        return drain.unanswered();
+        return http1Connections == null ? 0 : http1Connections.unanswered();
     }
 
     /**

@@ -1,10 +1,6 @@
 package io.demandmetrics.adapter.http;
 
 import io.demandmetrics.adapter.failure.RequestFailure;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
@@ -24,36 +20,27 @@ import io.netty.handler.codec.http.HttpVersion;
  *     is {@code 400 Bad Request}.</li>
  * </ul>
  * Netty's decoder already refuses what does not look like {@code NAME/digits.digits}
- * ({@code HTTP/1.1x}); what it accepts reaches this handler as a version object other than
+ * ({@code HTTP/1.1x}); what it accepts reaches this check as a version object other than
  * its two constants, upper-cased. The refused ones travel on as failed requests, which the
  * server's invalid-request handler answers ({@link MalformedRequests#ofDecoding}).
  */
-@ChannelHandler.Sharable
-final class RequestVersions extends ChannelInboundHandlerAdapter {
-
-    private static final RequestVersions INSTANCE = new RequestVersions();
-    private static final String NAME = "demand-adapter-request-versions";
+final class RequestVersions {
 
     private RequestVersions() {
     }
 
     /**
-     * Puts the check between the HTTP/1 decoder and Vert.x on an HTTP/1 connection's pipeline
-     * ({@link AdapterServer}'s connection handler finds it, before the first request is decoded).
+     * The request as Vert.x should see it: itself when its version is {@code HTTP/1.1} or
+     * {@code HTTP/1.0} or the decoder already refused it; else served as HTTP/1.1, or failed
+     * with the status its version calls for. ({@link Http1Connections} calls it for every request
+     * read, between the decoder and Vert.x.)
      */
-    static void install(ChannelPipeline http1) {
-        http1.addBefore("handler", NAME, INSTANCE);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext context, Object message) {
-        if (message instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            HttpVersion version = request.protocolVersion();
-            if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
-                message = judged(request, version);
-            }
+    static HttpRequest judged(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0 || !request.decoderResult().isSuccess()) {
+            return request;
         }
-        context.fireChannelRead(message);
+        return judged(request, version);
     }
 
     private static HttpRequest judged(HttpRequest request, HttpVersion version) {
