@@ -31,6 +31,10 @@ public final class BareServer {
                 .setKeyCertOptions(new PemKeyCertOptions().setCertPath(args[2]).setKeyPath(args[3]))
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setSslEngineOptions(TlsEngine.preferred())
+                // No WebSocket extension handler on HTTP/1.x connections, as in the adapter (which
+                // serves no WebSocket): the limit is a server set up as well as the adapter.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setHost("127.0.0.1").setPort(port);
         vertx.createHttpServer(options).requestHandler(request -> request.response()
                         .putHeader("Content-Type", "application/json")

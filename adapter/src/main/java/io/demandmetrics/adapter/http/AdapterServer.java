@@ -131,6 +131,10 @@ public final class AdapterServer {
                 .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
                 .setSslEngineOptions(TlsEngine.preferred())
                 .setCompressionSupported(false)
+                // No WebSocket is served: without these, every HTTP/1.x connection carries Netty's
+                // WebSocket extension handler, which every request and answer passes through.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setMaxInitialLineLength(RequestLimits.MAX_REQUEST_LINE)
                 .setMaxHeaderSize(RequestLimits.MAX_HEADER_BYTES)
                 // Idle means nothing read from the client: the server writes only in answer to a read.
