@@ -199,8 +199,10 @@ class HttpScalerTest {
         });
         assertThat(highest[0]).as("no pod above its real 1,000").isLessThan(1000 * 1.03);
         // The pod's going is not demand going: the total stays the service's 3,000 (what web-4 got
-        // before it went is in the windows until they pass it).
-        assertThat(lowestTotal[0]).as("the total served while web-4 goes").isGreaterThan(3000 * 0.96);
+        // before it went is in the windows until they pass it). Without that it dips to about 2,276;
+        // with it, scrapes on a loaded machine that fall between web-4's going and the others' rise
+        // have shown 2,874 (0.958): the bound sits between.
+        assertThat(lowestTotal[0]).as("the total served while web-4 goes").isGreaterThan(3000 * 0.92);
     }
 
     @Test
