@@ -84,9 +84,10 @@ final class Http1Connections {
     private volatile long graceEndsNanos;
     private final AtomicInteger unanswered = new AtomicInteger();
 
+    /** Both durations as the flags allow them: 1 ms or more ({@code AdapterOptions}). */
     Http1Connections(Duration readHeaderDeadline, Duration idleTimeout) {
-        this.firstRequestNanos = Math.max(1, readHeaderDeadline.toMillis()) * 1_000_000L;
-        this.idleNanos = Math.max(1, idleTimeout.toMillis()) * 1_000_000L;
+        this.firstRequestNanos = readHeaderDeadline.toNanos();
+        this.idleNanos = idleTimeout.toNanos();
         this.nextRequestNanos = firstRequestNanos + idleNanos;
     }
 

@@ -26,7 +26,7 @@ final class ReadHeaderDeadline {
         this.deadlineMillis = Math.max(1, deadline.toMillis());
     }
 
-    /** A connection without a pipeline clock opened: its first request's headers are now awaited. */
+    /** A connection without {@link Http1Connections}' handlers opened: its first request's headers are now awaited. */
     void connected(HttpConnection connection) {
         long timer = vertx.setTimer(deadlineMillis, id -> {
             if (awaitingFirstRequest.remove(connection) != null) {
@@ -49,8 +49,10 @@ final class ReadHeaderDeadline {
      * protocol, so that no connection is ever closed in use by this clock).
      */
     void requestStarted(HttpServerRequest request) {
+        // The usual case: HTTP/1.x connections keep their deadline in Http1Connections, HTTP/2 ones
+        // are past their first stream.
         if (awaitingFirstRequest.isEmpty()) {
-            return; // the usual case: HTTP/1.x connections have their clock, HTTP/2 ones are past their first stream
+            return;
         }
         Long timer = awaitingFirstRequest.remove(request.connection());
         if (timer != null) {
