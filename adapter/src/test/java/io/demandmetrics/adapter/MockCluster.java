@@ -3,7 +3,6 @@ package io.demandmetrics.adapter;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -25,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Kubernetes API for in-cluster tests: fabric8's mock server, CRUD for objects (pods, the
- * authentication ConfigMap) plus computed TokenReview and SubjectAccessReview answers.
+ * authentication ConfigMap) with lookups by name indexed ({@link IndexedMockDispatcher}), plus
+ * computed TokenReview and SubjectAccessReview answers.
  * Token {@code good-token} is the HPA's service account; users in {@link #ALLOWED_USERS} and
  * members of group {@code system:masters} are allowed by every SubjectAccessReview, everyone
  * else is denied.
@@ -67,7 +67,7 @@ final class MockCluster implements AutoCloseable {
     MockCluster(boolean https) throws Exception {
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         api = new KubernetesMockServer(new Context(), server, responses,
-                new KubernetesMixedDispatcher(responses), https);
+                new IndexedMockDispatcher(responses), https);
         api.init(InetAddress.getByName("127.0.0.1"), 0);
         admin = api.createClient();
         frontProxyCa = new TestCertificates("front-proxy-ca");
