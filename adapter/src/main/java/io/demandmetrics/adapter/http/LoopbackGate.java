@@ -19,7 +19,9 @@ public final class LoopbackGate implements RequestGate {
 
     @Override
     public Future<Void> admit(HttpServerRequest request) {
-        if (clientCertificatesRequired || isLoopback(request.connection().localAddress().hostAddress())) {
+        // host(): the address's text as the connection was accepted with it, kept with the
+        // connection; hostAddress() would format the IP again for every request.
+        if (clientCertificatesRequired || isLoopback(request.connection().localAddress().host())) {
             return Future.succeededFuture();
         }
         return Future.failedFuture(new RequestFailure.Unauthenticated("anonymous requests are served on loopback only"));
