@@ -1,0 +1,61 @@
+# Set-up shared by the benchmarks that serve the bundled example beside the bare server
+# (bench/run, bench/profile-route, bench/allocation). Sourced, not run: the caller has cd'd to
+# the repository's root and set `work` (a scratch directory it removes), `pids` (the processes
+# its exit trap kills) and `java_opts` (the JVM options of every server it starts).
+
+jar=adapter/target/demand-adapter.jar
+
+# wrk (HTTP/1.1) and h2load (HTTP/2) from Debian's packages, and the adapter's jar, when missing.
+bench_prepare() {
+  if ! command -v wrk >/dev/null || ! command -v h2load >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nghttp2-client
+  fi
+  [[ -f "$jar" ]] || mvn -B -q -DskipTests install
+}
+
+# Starts the jar standalone on CONFIG at PORT with one event loop (wrk and h2load need the other
+# core of this 2-core machine) and waits until it is ready; its pid is left in $pid and added
+# to pids, its log is $work/adapter-PORT.log. Options after PORT go to the JVM.
+#   bench_start_adapter CONFIG PORT [JVM option...]
+bench_start_adapter() {
+  local config=$1 port=$2
+  shift 2
+  # The example's scrape targets trust bin/run-standalone's certificate (.run/certs): each
+  # adapter here has its own, which it writes at its start before it reads the config.
+  sed "s#\.run/certs/#$work/certs-$port/#g" "$config" > "$work/config-$port.yaml"
+  java "${java_opts[@]}" "$@" -Djava.io.tmpdir="$work" -jar "$jar" --standalone --config "$work/config-$port.yaml" \
+    --cert-dir "$work/certs-$port" --secure-port "$port" --event-loops 1 > "$work/adapter-$port.log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 300); do
+    curl -sk "https://127.0.0.1:$port/readyz" 2>/dev/null | grep -q ok && return 0
+    sleep 0.2
+  done
+  echo "adapter on port $port did not become ready:" >&2; cat "$work/adapter-$port.log" >&2; exit 1
+}
+
+# The limit the metric route is compared with: BareServer (a test class: a Vert.x HTTPS server
+# with the adapter's TLS engine and settings and one event loop) answering every request with
+# the bytes the adapter at ADAPTER_PORT serves for the example's metric, under that adapter's
+# certificate. Waits until it answers; its pid is left in $bare_pid and added to pids, and
+# $metric and $bare are the URLs of the metric on the adapter and on the bare server. The
+# adapter module's test classpath is left in $work/classpath.txt for the caller's own test classes.
+#   bench_start_bare BARE_PORT ADAPTER_PORT
+bench_start_bare() {
+  local bare_port=$1 adapter_port=$2 path=/apis/external.metrics.k8s.io/v1beta1/namespaces/default/business-hours
+  metric="https://127.0.0.1:$adapter_port$path"
+  bare="https://127.0.0.1:$bare_port$path"
+  curl -sk "$metric" > "$work/metric-body.json"
+  mvn -B -q -Dstyle.color=never -pl adapter test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+  java "${java_opts[@]}" -cp "adapter/target/test-classes:adapter/target/classes:$(cat "$work/classpath.txt")" \
+    io.demandmetrics.adapter.BareServer "$bare_port" "$work/metric-body.json" "$work/certs-$adapter_port/apiserver.crt" \
+    "$work/certs-$adapter_port/apiserver.key" > "$work/bare.log" 2>&1 &
+  bare_pid=$!
+  pids+=("$bare_pid")
+  for _ in $(seq 1 100); do
+    curl -sk "https://127.0.0.1:$bare_port/" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "the bare server did not start:" >&2; cat "$work/bare.log" >&2; exit 1
+}
