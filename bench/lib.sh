@@ -59,3 +59,24 @@ bench_start_bare() {
   done
   echo "the bare server did not start:" >&2; cat "$work/bare.log" >&2; exit 1
 }
+
+# The JVM's uptime in seconds, as its unified log's `uptime` decoration counts it.
+bench_uptime() {
+  jcmd "$1" VM.uptime | awk 'NR == 2 {print $1}'
+}
+
+# The collector's pauses between two uptimes, from a log written with -Xlog:gc:file=LOG:uptime:
+# "N pauses (longest X ms), M of them full collections (longest Y ms)". A pause holds the event loop and every request
+# in flight; wrk corrects its latencies for the requests it could not send meanwhile, so one
+# pause of 150 ms in a 10 s window at tens of thousands of requests a second is the p99 alone.
+#   bench_gc_window LOG FROM TO
+bench_gc_window() {
+  awk -v from="$2" -v to="$3" -F'[][]' '
+    { t = $2 + 0 }
+    t >= from && t <= to && /Pause/ {
+      ms = $0; sub(/.* /, "", ms); sub(/ms$/, "", ms); ms += 0
+      pauses++; if (ms > longest) longest = ms
+      if (/Pause Full/) { full++; if (ms > full_longest) full_longest = ms }
+    }
+    END { printf "%d pauses (longest %.1f ms), %d of them full collections (longest %.1f ms)\n", pauses, longest, full, full_longest }' "$1"
+}
