@@ -81,7 +81,8 @@ public final class KafkaData implements AutoCloseable {
      * Produces {@code counts[i]} more messages to partition i, so its latest offset grows by
      * exactly counts[i]. The broker's latest offsets decide what is still missing, so a retry
      * after a stuck batch ({@link #PRODUCE_ATTEMPTS}) writes no message twice; should a batch
-     * given up for lost land after all, the offsets overshoot and this fails saying so.
+     * given up for lost land after all while this runs, the offsets overshoot and this fails
+     * saying so.
      */
     public void produce(String topic, long... counts) throws Exception {
         long[] wanted = latestOffsets(topic, counts.length);
