@@ -1,7 +1,8 @@
 # Set-up shared by the benchmarks that serve the bundled example beside the bare server
-# (bench/run, bench/profile-route, bench/allocation). Sourced, not run: the caller has cd'd to
-# the repository's root and set `work` (a scratch directory it removes), `pids` (the processes
-# its exit trap kills) and `java_opts` (the JVM options of every server it starts).
+# (bench/run, bench/profile-route, bench/allocation; bench/big-answers uses the adapter's part).
+# Sourced, not run: the caller has cd'd to the repository's root and set `work` (a scratch
+# directory it removes), `pids` (the processes its exit trap kills) and `java_opts` (the JVM
+# options of every server it starts).
 
 jar=adapter/target/demand-adapter.jar
 
