@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * period; a peer not yet in step (new, or whose last batch failed) first gets everything
  * polled here. So a request on any replica never waits on a peer: each serves what it was sent.
  *
+ * <p>Each peer has at most one send in flight. What is polled meanwhile waits for it, the
+ * latest reading per metric (so at most one per metric polled here), and goes at the first
+ * flush after the send ends. A peer slower than the flush period (one starting, compiling,
+ * collecting) used to get a new send every period, each of everything polled here while it was
+ * not yet in step: the sends piled up on both sides and the garbage they made kept both
+ * collecting, slower still.
+ *
  * <p>Peers are the live replicas the Leases name, at the address each wrote there. The
  * connection is TLS; the peer's certificate is not checked against a CA (in-cluster serving
  * certificates are often each pod's own self-signed one): the address comes from a Lease only
@@ -57,8 +64,9 @@ public final class ReadingReplicator implements PollListener {
     private final Supplier<List<MetricState>> polledHere;
     private final HttpClient client;
     private final Duration timeout;
-    private Map<MetricKey, ReplicatedReading> pending = new LinkedHashMap<>();
-    /** Peers that have everything polled here up to the last flush, by identity (and address). */
+    /** Each live peer's lane, by identity; only on the store's context. */
+    private final Map<String, Lane> lanes = new HashMap<>();
+    /** Peers that have everything polled here up to their last send, by identity (and address). */
     private final Map<String, String> inStep = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failedBatches = new AtomicLong();
@@ -99,7 +107,10 @@ public final class ReadingReplicator implements PollListener {
 
     @Override
     public void polled(MetricState state, long nanos, boolean failed) {
-        pending.put(state.definition().key(), of(state));
+        ReplicatedReading reading = of(state);
+        for (Lane lane : lanes.values()) {
+            lane.owed.put(reading.key(), reading);
+        }
     }
 
     private static ReplicatedReading of(MetricState state) {
@@ -107,28 +118,47 @@ public final class ReadingReplicator implements PollListener {
                 state.failure());
     }
 
-    /** Sends what is pending to the peers in step, and everything to the others. */
+    /**
+     * Sends each peer with no send in flight what it is owed: what was polled here since its last
+     * send if it is in step, else everything polled here.
+     */
     void flush() {
         Map<String, String> live = peers.addresses();
+        lanes.keySet().retainAll(live.keySet());
         inStep.keySet().retainAll(live.keySet());
-        List<ReplicatedReading> batch = new ArrayList<>(pending.values());
-        pending = new LinkedHashMap<>();
         List<ReplicatedReading> everything = null;
         for (Map.Entry<String, String> peer : live.entrySet()) {
             String name = peer.getKey();
             String address = peer.getValue();
+            Lane lane = lanes.get(name);
+            if (lane == null || !lane.address.equals(address)) {
+                // New, or restarted at another address: it starts from everything.
+                lane = new Lane(address);
+                lanes.put(name, lane);
+                inStep.remove(name);
+            }
+            if (lane.sending) {
+                continue;
+            }
             boolean current = address.equals(inStep.get(name));
             if (!current && everything == null) {
                 everything = polledHere.get().stream().map(ReadingReplicator::of).toList();
             }
-            List<ReplicatedReading> toSend = current ? batch : everything;
+            List<ReplicatedReading> toSend = current ? List.copyOf(lane.owed.values()) : everything;
+            lane.owed.clear();
             if (toSend.isEmpty()) {
                 if (!current) {
                     inStep.put(name, address);
                 }
                 continue;
             }
-            send(name, address, toSend).onComplete(done -> {
+            lane.sending = true;
+            Lane sending = lane;
+            send(name, address, toSend).onComplete(done -> context.runOnContext(on -> {
+                sending.sending = false;
+                if (lanes.get(name) != sending) {
+                    return; // gone, or now at another address
+                }
                 if (done.succeeded()) {
                     inStep.put(name, address);
                     sent.addAndGet(toSend.size());
@@ -139,7 +169,18 @@ public final class ReadingReplicator implements PollListener {
                     }
                     failedBatches.incrementAndGet();
                 }
-            });
+            }));
+        }
+    }
+
+    /** What one peer is owed, and whether a send to it is in flight. */
+    private static final class Lane {
+        final String address;
+        final Map<MetricKey, ReplicatedReading> owed = new LinkedHashMap<>();
+        boolean sending;
+
+        Lane(String address) {
+            this.address = address;
         }
     }
 

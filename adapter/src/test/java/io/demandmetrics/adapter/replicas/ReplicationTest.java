@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,6 +59,8 @@ class ReplicationTest {
     private MetricStore other;
     private PeerServer otherPeerPort;
     private ReadingReplicator replicator;
+    /** The replicator the owner's polls go to. */
+    private final AtomicReference<ReadingReplicator> sender = new AtomicReference<>();
     private int otherPort;
 
     /** One metric whose value the test sets; its owner polls it every second. */
@@ -108,7 +113,6 @@ class ReplicationTest {
         }, Duration.ofSeconds(4));
         client = api.client();
         PollListener none = new PollListener() { };
-        AtomicReference<ReadingReplicator> sender = new AtomicReference<>();
         PollListener replicating = new PollListener() {
             @Override
             public void polled(MetricState state, long nanos, boolean failed) {
@@ -164,6 +168,48 @@ class ReplicationTest {
         replicator.start(Duration.ofMillis(100));
         await().atMost(Duration.ofSeconds(10)).until(() -> otherPeerPort.refused() > 0);
         assertThat(other.catalog().state(MetricKey.external("shop", "queue")).reading()).isNull();
+    }
+
+    @Test
+    void aSlowPeerHasOneSendInFlightAndGetsTheLatestReadingAfterIt() throws Exception {
+        // A peer that answers each batch a second after it arrives, to a sender flushing every 50 ms.
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        AtomicInteger batches = new AtomicInteger();
+        AtomicReference<Double> latest = new AtomicReference<>();
+        ServingCertificate certificate = ServingCertificate.read(dir.resolve(SelfSignedCertificate.CERT_FILE),
+                dir.resolve(SelfSignedCertificate.KEY_FILE));
+        HttpServer slow = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setUseAlpn(true)
+                        .setKeyCertOptions(certificate.keyCertOptions()))
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    batches.incrementAndGet();
+                    for (ReplicatedReading reading : ReadingBatch.decode(body).readings()) {
+                        latest.set(reading.reading().samples().get(0).value());
+                    }
+                    vertx.setTimer(1000, timer -> {
+                        inFlight.decrementAndGet();
+                        request.response().end();
+                    });
+                }));
+        int slowPort = result(slow.listen(0, "127.0.0.1")).actualPort();
+        ReadingReplicator toSlow = new ReadingReplicator(vertx, owner.context(), "owner-1",
+                () -> Map.of("slow-1", "127.0.0.1:" + slowPort), () -> "peer-token", owner::polledHere,
+                Duration.ofSeconds(5));
+        sender.set(toSlow);
+        try {
+            result(owner.apply(new AdapterConfig(List.of(metric(Map.of())))));
+            toSlow.start(Duration.ofMillis(50));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Double.valueOf(5.0).equals(latest.get()));
+            source.set(List.of(Sample.of(8)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> Double.valueOf(8.0).equals(latest.get()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> batches.get() >= 3);
+            assertThat(mostInFlight.get()).as("batches in flight to the peer at once").isEqualTo(1);
+            assertThat(toSlow.peersInStep()).containsExactly("slow-1");
+        } finally {
+            result(toSlow.close());
+            result(slow.close());
+        }
     }
 
     @Test
