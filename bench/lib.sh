@@ -1,8 +1,9 @@
 # Set-up shared by the benchmarks that serve the bundled example beside the bare server
-# (bench/run, bench/profile-route, bench/allocation; bench/big-answers uses the adapter's part).
+# (bench/run, bench/profile-route, bench/allocation; bench/big-answers uses the adapter's part
+# and, with bench/run's section 2, the large-answer readers).
 # Sourced, not run: the caller has cd'd to the repository's root and set `work` (a scratch
-# directory it removes), `pids` (the processes its exit trap kills) and `java_opts` (the JVM
-# options of every server it starts).
+# directory it removes), `pids` (the processes its exit trap kills), `java_opts` (the JVM
+# options of every server it starts) and, for bench_big_reader, `readers`.
 
 jar=adapter/target/demand-adapter.jar
 
@@ -80,4 +81,45 @@ bench_gc_window() {
       if (/Pause Full/) { full++; if (ms > full_longest) full_longest = ms }
     }
     END { printf "%d pauses (longest %.1f ms), %d of them full collections (longest %.1f ms)\n", pauses, longest, full, full_longest }' "$1"
+}
+
+# A reader of a large answer (/metrics, /explain.json) on the adapter at PORT, in the background:
+# one curl whose reads share one keep-alive connection, as a scraper's or a dashboard's do (a curl
+# process and TLS handshake per read would cost this 2-core machine more than the answer does);
+# the changing query only makes each read a new URL for curl's globbing. PAUSE is the seconds
+# between reads (0: back to back); options after it go to curl (--compressed: gzip, as
+# Prometheus asks). Each answer appends "CODE BYTES" to $work/reads-PATH ("/" as "-"); the
+# reader's pid is added to `readers`.
+#   bench_big_reader PORT PATH PAUSE [curl option...]
+bench_big_reader() {
+  local port=$1 path=$2 pause=$3 rate=() sep='?'
+  shift 3
+  [[ "$pause" == 0 ]] || rate=(--rate "$((60 / pause))/m")
+  [[ "$path" == *\?* ]] && sep='&'
+  local name=${path%%\?*}
+  local out="$work/reads${name//\//-}"
+  touch "$out"
+  stdbuf -oL curl -sk "$@" "${rate[@]}" -o /dev/null -w '%{http_code} %{size_download}\n' \
+    "https://127.0.0.1:$port$path${sep}read=[1-1000000]" >> "$out" &
+  readers+=($!)
+}
+
+# Stops every reader bench_big_reader started.
+bench_stop_readers() {
+  [[ ${#readers[@]} -gt 0 ]] || return 0
+  kill "${readers[@]}" 2>/dev/null || true
+  wait "${readers[@]}" 2>/dev/null || true
+  readers=()
+}
+
+# Lines in a reads file now: where a measured window starts.
+bench_reads_mark() {
+  wc -l < "$work/reads-$1"
+}
+
+# What a reader answered after MARK (bench_reads_mark): "N BYTES", the number of 200 answers and
+# the size of the last one. The readers append throughout, so the window is counted by line.
+#   bench_reads_since NAME MARK   (NAME: metrics, explain.json)
+bench_reads_since() {
+  echo "$(tail -n +$(($2 + 1)) "$work/reads-$1" | grep -c '^200 ' || true) $(tail -1 "$work/reads-$1" | awk '{print $2}')"
 }
