@@ -179,6 +179,12 @@ class ImageIT {
             String status = Files.readString(Path.of("/proc", Long.toString(adapter.pid()), "status"));
             assertThat(status).containsPattern("(?m)^Uid:\\s+65532\\s+65532\\s+65532\\s+65532$")
                     .containsPattern("(?m)^Gid:\\s+65532\\s+65532\\s+65532\\s+65532$");
+            // The C allocator is the image's (jemalloc, preloaded: the Dockerfile says why), with
+            // its background threads, which give freed pages back: MALLOC_CONF took effect.
+            assertThat(Files.readAllLines(Path.of("/proc", Long.toString(adapter.pid()), "maps")))
+                    .as("the JVM's mapped libraries").anyMatch(line -> line.endsWith("/libjemalloc.so.2"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(threadNames(adapter.pid()))
+                    .contains("jemalloc_bg_thd"));
             Podman.Result asRoot = Podman.run("exec", "--user", "0", adapter.name, "touch", "/written-by-a-test");
             assertThat(asRoot.exitCode()).isNotZero();
             assertThat(asRoot.stderr()).contains("Read-only file system");
@@ -315,4 +321,17 @@ class ImageIT {
         return new JsonArray(Podman.run("image", "inspect", image).ok().stdout()).getJsonObject(0);
     }
 
+
+    /** The names of a process's threads, as the kernel has them. */
+    private static List<String> threadNames(long pid) throws Exception {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.map(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).strip();
+                } catch (IOException e) {
+                    return ""; // a thread that ended while listed
+                }
+            }).toList();
+        }
+    }
 }

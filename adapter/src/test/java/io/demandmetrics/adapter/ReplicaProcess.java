@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,9 +51,21 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
     /** The same, reaching the Kubernetes API as {@code kubeconfig} says (through a proxy, say). */
     static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
                                 List<String> flags, Path kubeconfig) throws Exception {
+        return start(cluster, shared, name, jar, jvmFlags, flags, kubeconfig, Map.of());
+    }
+
+    /** The same, the JVM's environment holding {@code environment} too (the image's C allocator, say). */
+    static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
+                                List<String> flags, Map<String, String> environment) throws Exception {
+        return start(cluster, shared, name, jar, jvmFlags, flags, shared.resolve("kubeconfig"), environment);
+    }
+
+    private static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar,
+                                        List<String> jvmFlags, List<String> flags, Path kubeconfig,
+                                        Map<String, String> environment) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnce(cluster, shared, name, jar, jvmFlags, flags, kubeconfig);
+                return startOnce(cluster, shared, name, jar, jvmFlags, flags, kubeconfig, environment);
             } catch (IllegalStateException e) {
                 // A free port found here can be taken by another process before the replica binds it.
                 if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
@@ -63,8 +76,8 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
     }
 
     private static ReplicaProcess startOnce(MockCluster cluster, Path shared, String name, String jar,
-                                            List<String> jvmFlags, List<String> flags, Path kubeconfig)
-            throws Exception {
+                                            List<String> jvmFlags, List<String> flags, Path kubeconfig,
+                                            Map<String, String> environment) throws Exception {
         Path home = Files.createDirectories(shared.resolve(name));
         int[] ports = TestAdapters.twoFreePorts();
         int port = ports[0];
@@ -82,6 +95,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
         command.addAll(flags);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(environment);
         builder.environment().put("POD_NAME", name);
         builder.environment().put("POD_NAMESPACE", "adapters"); // as the Deployment sets it; the Leases' namespace
         Process process = builder.start();

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -20,10 +21,20 @@ import java.util.function.BooleanSupplier;
 public final class ReplicasBench {
 
     private static final Duration INTERVAL = Duration.ofSeconds(5);
+    /** Each replica's collector log, in its directory (printed per measurement: full collections). */
+    private static final String GC_LOG = "gc.log";
     private static final String JAR = "adapter/target/demand-adapter.jar";
     /** The image's collector and free-ratio bounds (so RSS follows the live heap), with a fixed maximum. */
     private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=40");
+    /**
+     * The image's C allocator (the Dockerfile's LD_PRELOAD and MALLOC_CONF): jemalloc at the path
+     * bench/replicas found on this machine ({@code -Dbench.jemalloc}), which decides much of the
+     * memory the JVM does not count; glibc's malloc when that path is empty ({@code BENCH_MALLOC=glibc}).
+     */
+    private static final String JEMALLOC = System.getProperty("bench.jemalloc", "");
+    private static final Map<String, String> IMAGE_ALLOCATOR = JEMALLOC.isEmpty() ? Map.of()
+            : Map.of("LD_PRELOAD", JEMALLOC, "MALLOC_CONF", "background_thread:true");
     /** {@code BENCH_NMT=1}: replicas run with native memory tracking, and each measurement says where their memory is. */
     private static final boolean NMT = "1".equals(System.getenv("BENCH_NMT"));
     /** {@code BENCH_CLASSES=N} (with {@code BENCH_NMT=1}): the N classes holding the most live heap, per replica. */
@@ -56,10 +67,11 @@ public final class ReplicasBench {
     /** A replica as both replica benchmarks run it: the jar, {@link #JVM}, 32 buckets, default Lease timings. */
     static ReplicaProcess startReplica(MockCluster cluster, Path dir, String name) throws Exception {
         List<String> jvm = new ArrayList<>(JVM);
+        jvm.add("-Xlog:gc:file=" + dir.resolve(name).resolve(GC_LOG) + ":uptime");
         if (NMT) {
             jvm.add("-XX:NativeMemoryTracking=summary");
         }
-        return ReplicaProcess.start(cluster, dir, name, JAR, jvm, List.of("--replica-buckets", "32"));
+        return ReplicaProcess.start(cluster, dir, name, JAR, jvm, List.of("--replica-buckets", "32"), IMAGE_ALLOCATOR);
     }
 
     /**
@@ -147,6 +159,10 @@ public final class ReplicasBench {
             cpuBefore[i] = cpuTicks(live.get(i).process().pid());
             bytesBefore[i] = live.get(i).meter("demand_adapter_replication_received_bytes_total");
         }
+        long[] gcLinesBefore = new long[live.size()];
+        for (int i = 0; i < live.size(); i++) {
+            gcLinesBefore[i] = gcLog(live.get(i)).size();
+        }
         long before = prometheus.total();
         long started = System.nanoTime();
         RssSamples rss = RssSamples.during(live, started, seconds);
@@ -159,13 +175,40 @@ public final class ReplicasBench {
             double cpu = (cpuTicks(replica.process().pid()) - cpuBefore[i]) / 100.0 / elapsed; // USER_HZ 100
             String replication = live.size() == 1 ? "" : String.format(", replication received %.1f KiB/s",
                     (replica.meter("demand_adapter_replication_received_bytes_total") - bytesBefore[i]) / 1024 / elapsed);
-            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %s (after a full GC %d MiB)%s%n",
+            List<String> collections = gcLog(replica);
+            String full = String.format("; full collections: %s in its life, %s in the measurement", fullCollections(
+                    collections), fullCollections(collections.subList((int) gcLinesBefore[i], collections.size())));
+            System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %s (after a full GC %d MiB)%s%s%n",
                     replica.name(), replica.meter("demand_adapter_buckets_held"), cpu * 100, rss.of(i),
-                    rssAfterFullGc(replica.process().pid()), replication);
+                    rssAfterFullGc(replica.process().pid()), replication, full);
             if (NMT) {
                 printMemory(replica);
             }
         }
+    }
+
+    /** The collector's log of a replica ({@code -Xlog:gc}), beside its adapter log: its lines so far. */
+    private static List<String> gcLog(ReplicaProcess replica) throws Exception {
+        Path log = replica.log().resolveSibling(GC_LOG);
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    /**
+     * "N (longest X ms)": the full collections among {@code lines} that the process ran itself
+     * (the benchmark's {@code jcmd GC.run}, "Diagnostic Command", not counted). A full collection
+     * stops every thread, the event loop's requests included.
+     */
+    private static String fullCollections(List<String> lines) {
+        int count = 0;
+        double longest = 0;
+        for (String line : lines) {
+            if (line.contains("Pause Full") && !line.contains("Diagnostic Command") && line.endsWith("ms")) {
+                count++;
+                longest = Math.max(longest, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1,
+                        line.length() - 2)));
+            }
+        }
+        return count == 0 ? "0" : String.format("%d (longest %.0f ms)", count, longest);
     }
 
     /**
@@ -296,7 +339,8 @@ public final class ReplicasBench {
 
     private void run(int seconds) throws Exception {
         System.out.printf("8. replicas sharing the polling: %d prometheus metrics polled every %ds, 32 buckets,"
-                + " default Lease timings (10s/7s/2s)%n", metrics, INTERVAL.toSeconds());
+                + " default Lease timings (10s/7s/2s), the image's collector, C allocator %s%n", metrics,
+                INTERVAL.toSeconds(), JEMALLOC.isEmpty() ? "glibc's (not the image's jemalloc)" : "jemalloc (the image's)");
         ReplicaProcess alone = start("alone");
         awaitShared(List.of(alone));
         measure("1 replica ", List.of(alone), seconds);
