@@ -38,8 +38,8 @@ RUN echo 'adapter:x:65532:65532:Demand Metrics Adapter:/nonexistent:/usr/sbin/no
  && mkdir -p /app /plugins
 # jemalloc as the C allocator (Debian's and Ubuntu's libjemalloc2; bin/build-image's local base
 # has it already). glibc's malloc keeps what the JIT compiler and TLS free in per-thread arenas:
-# 55-90 MiB of an adapter's RSS at 10,000 metrics was memory the JVM does not count, against
-# 45-49 MiB with jemalloc, whose background thread returns freed pages to the kernel after its
+# 52-89 MiB of an adapter's RSS at 10,000 metrics was memory the JVM does not count, against
+# 44-51 MiB with jemalloc, whose background threads return freed pages to the kernel after its
 # decay time (bench/RESULTS.md, #22's seventh look). The link gives LD_PRELOAD one path on
 # every architecture.
 RUN lib=$(find /usr/lib -name libjemalloc.so.2 | head -n 1) \
