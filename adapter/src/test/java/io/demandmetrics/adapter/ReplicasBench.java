@@ -159,7 +159,7 @@ public final class ReplicasBench {
             cpuBefore[i] = cpuTicks(live.get(i).process().pid());
             bytesBefore[i] = live.get(i).meter("demand_adapter_replication_received_bytes_total");
         }
-        long[] gcLinesBefore = new long[live.size()];
+        int[] gcLinesBefore = new int[live.size()];
         for (int i = 0; i < live.size(); i++) {
             gcLinesBefore[i] = gcLog(live.get(i)).size();
         }
@@ -177,7 +177,7 @@ public final class ReplicasBench {
                     (replica.meter("demand_adapter_replication_received_bytes_total") - bytesBefore[i]) / 1024 / elapsed);
             List<String> collections = gcLog(replica);
             String full = String.format("; full collections: %s in its life, %s in the measurement", fullCollections(
-                    collections), fullCollections(collections.subList((int) gcLinesBefore[i], collections.size())));
+                    collections), fullCollections(collections.subList(gcLinesBefore[i], collections.size())));
             System.out.printf("     %s: %.0f buckets, CPU %.1f %% of a core, RSS %s (after a full GC %d MiB)%s%s%n",
                     replica.name(), replica.meter("demand_adapter_buckets_held"), cpu * 100, rss.of(i),
                     rssAfterFullGc(replica.process().pid()), replication, full);
