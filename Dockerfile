@@ -51,17 +51,19 @@ RUN lib=$(find /usr/lib -name libjemalloc.so.2 | head -n 1) \
 ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
     MALLOC_CONF=background_thread:true
 COPY LICENSE /app/LICENSE
+COPY adapter/jvm.options /app/jvm.options
 COPY --from=build /src/adapter/target/demand-adapter.jar /app/demand-adapter.jar
 # CycloneDX SBOM of everything inside the jar (README, "The image").
 COPY --from=build /src/adapter/target/demand-adapter.cdx.json /app/demand-adapter.cdx.json
 USER 65532:65532
 # 6443: the metrics APIs (HTTPS); 6444: readings from the other replicas (--peer-port).
 EXPOSE 6443 6444
-# The image decides the JVM's flags; the Deployment decides the memory limit. The heap is 40 %
-# of the container's limit (160 MiB at the manifest's 400 MiB; bench/RESULTS.md: ~150 MiB RSS
-# with a few metrics, ~260 MiB at 10,000); the rest is metaspace, threads, Netty's direct
-# buffers. An OutOfMemoryError exits, so that Kubernetes restarts the pod rather than it limping.
-# No perf data file: the root filesystem is read-only and /tmp is small.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=40", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", \
-            "-XX:MaxHeapFreeRatio=40", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", \
-            "-jar", "/app/demand-adapter.jar", "--plugin-dir=/plugins"]
+# The image decides the JVM's flags; the Deployment decides the memory limit. The collector and
+# its heap bounds are adapter/jvm.options (bin/run-standalone and the benchmarks read the same
+# file). The heap is 40 % of the container's limit (160 MiB at the manifest's 400 MiB;
+# bench/RESULTS.md: ~150 MiB RSS with a few metrics, ~260 MiB at 10,000); the rest is
+# metaspace, threads, Netty's direct buffers. An OutOfMemoryError exits, so that Kubernetes
+# restarts the pod rather than it limping. No perf data file: the root filesystem is read-only
+# and /tmp is small.
+ENTRYPOINT ["java", "@/app/jvm.options", "-XX:MaxRAMPercentage=40", "-XX:+ExitOnOutOfMemoryError", \
+            "-XX:-UsePerfData", "-jar", "/app/demand-adapter.jar", "--plugin-dir=/plugins"]

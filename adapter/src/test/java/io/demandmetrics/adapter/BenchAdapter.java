@@ -1,6 +1,8 @@
 package io.demandmetrics.adapter;
 
 import io.demandmetrics.adapter.tls.SelfSignedCertificate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The adapter jar as its own process, for benchmarks: started on a free port with the heap
@@ -21,12 +24,29 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchAdapter implements AutoCloseable {
 
-    static final String[] JAVA_OPTS = {"-XX:+UseSerialGC", "-Xms64m", "-Xmx160m",
-        "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=40"};
+    /** The image's collector and heap bounds ({@link #imageJvmOptions()}) with bin/run-standalone's heap size. */
+    static final List<String> JAVA_OPTS = Stream.concat(imageJvmOptions().stream(),
+            Stream.of("-Xms64m", "-Xmx160m")).toList();
 
     private final Process process;
     private final String base;
     private final HttpClient client;
+
+    /**
+     * The options in adapter/jvm.options, the argument file the image's ENTRYPOINT reads: what a
+     * benchmark's adapter runs with is what ships. Read from the repository's root (the bench
+     * scripts run there) or from the adapter module (Maven's tests).
+     */
+    static List<String> imageJvmOptions() {
+        Path file = Files.exists(Path.of("adapter", "jvm.options")) ? Path.of("adapter", "jvm.options")
+                : Path.of("jvm.options");
+        try {
+            return Files.readAllLines(file).stream().map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the image's JVM options, " + file.toAbsolutePath(), e);
+        }
+    }
 
     /**
      * {@link #JAVA_OPTS}, with the heap bound from the {@code bench.heap} property when set (e.g.
@@ -35,7 +55,7 @@ final class BenchAdapter implements AutoCloseable {
      */
     static List<String> javaOpts() {
         String heap = System.getProperty("bench.heap");
-        List<String> options = new ArrayList<>(java.util.Arrays.stream(JAVA_OPTS)
+        List<String> options = new ArrayList<>(JAVA_OPTS.stream()
                 .map(option -> heap != null && option.startsWith("-Xmx") ? "-Xmx" + heap : option).toList());
         String more = System.getProperty("bench.jvm", "").trim();
         if (!more.isEmpty()) {
@@ -84,7 +104,7 @@ final class BenchAdapter implements AutoCloseable {
                     if (get(client, base + "/readyz").statusCode() == 200) {
                         return new BenchAdapter(process, base, client);
                     }
-                } catch (java.io.IOException notYet) {
+                } catch (IOException notYet) {
                     // still starting
                 }
             }
@@ -151,7 +171,7 @@ final class BenchAdapter implements AutoCloseable {
     }
 
     /** A field of /proc/PID/status of any process in MiB (VmRSS, VmHWM); -1 when absent. */
-    static long procStatusMib(long pid, String field) throws java.io.IOException {
+    static long procStatusMib(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;

@@ -68,11 +68,12 @@ public final class HostileBench {
         Path config = dir.resolve("standalone.yaml");
         Files.writeString(config, Files.readString(Path.of("deploy/examples/standalone.yaml"))
                 .replace(".run/certs/", dir.resolve("certs") + "/"));
-        Process adapter = new ProcessBuilder("java", "-XX:+UseSerialGC", "-Xms64m", "-Xmx160m",
-                "-Djava.io.tmpdir=" + dir, "-jar", jar.toString(), "--standalone",
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(BenchAdapter.JAVA_OPTS);
+        command.addAll(List.of("-Djava.io.tmpdir=" + dir, "-jar", jar.toString(), "--standalone",
                 "--config", config.toString(), "--cert-dir", dir.resolve("certs").toString(),
-                "--secure-port", Integer.toString(port), "--event-loops", "2", "--shutdown-grace-period", "5s")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--secure-port", Integer.toString(port), "--event-loops", "2", "--shutdown-grace-period", "5s"));
+        Process adapter = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             for (int i = 0; i < 300 && !Files.exists(dir.resolve("certs").resolve("apiserver.crt")); i++) {
                 Thread.sleep(100); // the adapter writes its self-signed certificate at start

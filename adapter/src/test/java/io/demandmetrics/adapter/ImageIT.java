@@ -111,7 +111,7 @@ class ImageIT {
             assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTPS");
         }
         assertThat(config.getJsonArray("Entrypoint").getList()).endsWith("-jar", "/app/demand-adapter.jar",
-                "--plugin-dir=/plugins");
+                "--plugin-dir=/plugins").contains("@/app/jvm.options");
 
         JsonObject labels = config.getJsonObject("Labels");
         assertThat(labels.getString("org.opencontainers.image.version")).isEqualTo(VERSION);
@@ -131,6 +131,8 @@ class ImageIT {
             }
             assertThat(root.resolve("plugins")).isEmptyDirectory();
             assertThat(root.resolve("app/LICENSE")).content().contains("Apache License", "Version 2.0");
+            // The collector and heap bounds the benchmarks and bin/run-standalone run with.
+            assertThat(root.resolve("app/jvm.options")).hasSameTextualContentAs(Podman.REPO.resolve("adapter/jvm.options"));
 
             Set<String> bundled = new HashSet<>();
             try (JarFile jar = new JarFile(root.resolve("app/demand-adapter.jar").toFile())) {
@@ -197,9 +199,13 @@ class ImageIT {
                     .hasSize(32).allSatisfy(lease -> assertThat(lease.getSpec().getHolderIdentity())
                             .startsWith(adapter.name + "-")));
 
-            // The heap is the image's share of the manifest's memory limit.
+            // The heap is the image's share of the manifest's memory limit, with the serial
+            // collector's pools (adapter/jvm.options asks for it; the JVM would also choose it in
+            // a container this small, so this says what runs, not that the file was read).
             Quantity limit = adapter.container.getResources().getLimits().get("memory");
-            double heap = heapMaxBytes(get(adapter, "/metrics", "good-token").body());
+            String exposition = get(adapter, "/metrics", "good-token").body();
+            assertThat(exposition).contains("jvm_memory_max_bytes{area=\"heap\",id=\"Tenured Gen\"}");
+            double heap = heapMaxBytes(exposition);
             assertThat(heap / Quantity.getAmountInBytes(limit).doubleValue()).isBetween(0.36, 0.40);
 
             // SIGTERM: readiness fails while requests are still served, then the process ends.

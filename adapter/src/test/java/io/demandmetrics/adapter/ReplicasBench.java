@@ -8,13 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * Section 8 of bench/RESULTS.md, run by {@code bench/replicas}: adapter processes (the jar) in
  * a cluster (the Kubernetes mock) sharing {@code prometheus} metrics whose source, a query API
  * here, counts every query. Prints: queries per poll interval at 1 and at 3 replicas, each
- * replica's CPU, RSS and replication traffic, and after SIGKILL of one of three the longest any
- * of its queries went unasked (default Lease timings).
+ * replica's CPU, RSS and replication traffic, and after SIGKILL of one of three when its buckets
+ * were taken over, when every query was asked again, and the longest any went unasked (default
+ * Lease timings).
  *
  * <p>Usage: {@code ReplicasBench METRICS SECONDS}
  */
@@ -25,8 +27,8 @@ public final class ReplicasBench {
     private static final String GC_LOG = "gc.log";
     private static final String JAR = "adapter/target/demand-adapter.jar";
     /** The image's collector and free-ratio bounds (so RSS follows the live heap), with a fixed maximum. */
-    private static final List<String> JVM = List.of("-XX:+UseSerialGC", "-Xms64m", "-Xmx256m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=40");
+    private static final List<String> JVM = Stream.concat(BenchAdapter.imageJvmOptions().stream(),
+            Stream.of("-Xms64m", "-Xmx256m")).toList();
     /**
      * The image's C allocator (the Dockerfile's LD_PRELOAD and MALLOC_CONF): jemalloc at the path
      * bench/replicas found on this machine ({@code -Dbench.jemalloc}), which decides much of the
@@ -39,6 +41,9 @@ public final class ReplicasBench {
     private static final boolean NMT = "1".equals(System.getenv("BENCH_NMT"));
     /** {@code BENCH_CLASSES=N} (with {@code BENCH_NMT=1}): the N classes holding the most live heap, per replica. */
     private static final int TOP_CLASSES = Integer.parseInt(System.getenv().getOrDefault("BENCH_CLASSES", "0"));
+    /** {@code BENCH_JVM="-XX:..."}: options after {@link #JVM} for every replica (a flag tried against the image's). */
+    private static final List<String> MORE_JVM = List.of(System.getenv().getOrDefault("BENCH_JVM", "").trim().split("\\s+"))
+            .stream().filter(option -> !option.isEmpty()).toList();
     private final int metrics;
     private final Path dir;
     private final MockCluster cluster;
@@ -67,6 +72,7 @@ public final class ReplicasBench {
     /** A replica as both replica benchmarks run it: the jar, {@link #JVM}, 32 buckets, default Lease timings. */
     static ReplicaProcess startReplica(MockCluster cluster, Path dir, String name) throws Exception {
         List<String> jvm = new ArrayList<>(JVM);
+        jvm.addAll(MORE_JVM);
         jvm.add("-Xlog:gc:file=" + dir.resolve(name).resolve(GC_LOG) + ":uptime");
         if (NMT) {
             jvm.add("-XX:NativeMemoryTracking=summary");
@@ -339,8 +345,9 @@ public final class ReplicasBench {
 
     private void run(int seconds) throws Exception {
         System.out.printf("8. replicas sharing the polling: %d prometheus metrics polled every %ds, 32 buckets,"
-                + " default Lease timings (10s/7s/2s), the image's collector, C allocator %s%n", metrics,
-                INTERVAL.toSeconds(), JEMALLOC.isEmpty() ? "glibc's (not the image's jemalloc)" : "jemalloc (the image's)");
+                + " default Lease timings (10s/7s/2s), the image's collector, C allocator %s%s%n", metrics,
+                INTERVAL.toSeconds(), JEMALLOC.isEmpty() ? "glibc's (not the image's jemalloc)" : "jemalloc (the image's)",
+                MORE_JVM.isEmpty() ? "" : ", with " + String.join(" ", MORE_JVM));
         ReplicaProcess alone = start("alone");
         awaitShared(List.of(alone));
         measure("1 replica ", List.of(alone), seconds);
@@ -376,9 +383,15 @@ public final class ReplicasBench {
             }
             return true;
         });
-        System.out.printf("   SIGKILL of one of three: its buckets taken over %.1f s after the kill; the longest any"
-                + " query went unasked %.1f s (bar: lease duration + one interval = %d s)%n",
-                (shared - killedAt) / 1e9, prometheus.longestGap() / 1e9, 10 + INTERVAL.toSeconds());
+        long polledAgain = 0; // the last query to be asked again after the kill: the killed replica's
+        for (String query : prometheus.queries()) {
+            long firstAfterKill = prometheus.asks(query).stream().filter(at -> at > killedAt).findFirst().orElseThrow();
+            polledAgain = Math.max(polledAgain, firstAfterKill - killedAt);
+        }
+        System.out.printf("   SIGKILL of one of three: its buckets taken over %.1f s after the kill, every query asked"
+                + " again %.1f s after it (bar: lease duration + one interval = %d s); the longest any query went"
+                + " unasked %.1f s (from its last ask before the kill)%n", (shared - killedAt) / 1e9, polledAgain / 1e9,
+                10 + INTERVAL.toSeconds(), prometheus.longestGap() / 1e9);
         for (ReplicaProcess replica : three) {
             replica.kill();
         }
