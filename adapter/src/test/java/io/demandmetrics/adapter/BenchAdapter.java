@@ -57,15 +57,17 @@ final class BenchAdapter implements AutoCloseable {
         String heap = System.getProperty("bench.heap");
         List<String> options = new ArrayList<>(JAVA_OPTS.stream()
                 .map(option -> heap != null && option.startsWith("-Xmx") ? "-Xmx" + heap : option).toList());
-        String more = System.getProperty("bench.jvm", "").trim();
-        if (!more.isEmpty()) {
-            List<String> extra = List.of(more.split("\\s+"));
-            if (extra.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {
-                options.remove("-XX:+UseSerialGC");
-            }
-            options.addAll(extra);
+        List<String> extra = spaceSeparated(System.getProperty("bench.jvm", ""));
+        if (extra.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {
+            options.remove("-XX:+UseSerialGC");
         }
+        options.addAll(extra);
         return options;
+    }
+
+    /** JVM options given as one space-separated string (a property's or a variable's value); none when blank. */
+    static List<String> spaceSeparated(String options) {
+        return options.isBlank() ? List.of() : List.of(options.strip().split("\\s+"));
     }
 
     private BenchAdapter(Process process, String base, HttpClient client) {

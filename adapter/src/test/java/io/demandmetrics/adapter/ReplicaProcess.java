@@ -23,7 +23,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
 
     /** Writes the kubeconfig and peer token into {@code shared}, beside the config the caller wrote. */
     static void prepare(MockCluster cluster, Path shared) throws Exception {
-        cluster.kubeconfig(shared.resolve("kubeconfig"));
+        cluster.kubeconfig(kubeconfig(shared));
         Files.writeString(shared.resolve("peer-token"), MockCluster.PEER_TOKEN);
     }
 
@@ -45,7 +45,7 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
      */
     static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
                                 List<String> flags) throws Exception {
-        return start(cluster, shared, name, jar, jvmFlags, flags, shared.resolve("kubeconfig"));
+        return start(cluster, shared, name, jar, jvmFlags, flags, kubeconfig(shared));
     }
 
     /** The same, reaching the Kubernetes API as {@code kubeconfig} says (through a proxy, say). */
@@ -57,7 +57,12 @@ record ReplicaProcess(String name, Process process, int port, HttpClient client,
     /** The same, the JVM's environment holding {@code environment} too (the image's C allocator, say). */
     static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar, List<String> jvmFlags,
                                 List<String> flags, Map<String, String> environment) throws Exception {
-        return start(cluster, shared, name, jar, jvmFlags, flags, shared.resolve("kubeconfig"), environment);
+        return start(cluster, shared, name, jar, jvmFlags, flags, kubeconfig(shared), environment);
+    }
+
+    /** Where {@link #prepare} writes the kubeconfig every replica reaches the cluster with, unless told otherwise. */
+    private static Path kubeconfig(Path shared) {
+        return shared.resolve("kubeconfig");
     }
 
     private static ReplicaProcess start(MockCluster cluster, Path shared, String name, String jar,

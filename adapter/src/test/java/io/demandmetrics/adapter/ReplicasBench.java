@@ -42,8 +42,7 @@ public final class ReplicasBench {
     /** {@code BENCH_CLASSES=N} (with {@code BENCH_NMT=1}): the N classes holding the most live heap, per replica. */
     private static final int TOP_CLASSES = Integer.parseInt(System.getenv().getOrDefault("BENCH_CLASSES", "0"));
     /** {@code BENCH_JVM="-XX:..."}: options after {@link #JVM} for every replica (a flag tried against the image's). */
-    private static final List<String> MORE_JVM = List.of(System.getenv().getOrDefault("BENCH_JVM", "").trim().split("\\s+"))
-            .stream().filter(option -> !option.isEmpty()).toList();
+    private static final List<String> MORE_JVM = BenchAdapter.spaceSeparated(System.getenv().getOrDefault("BENCH_JVM", ""));
     private final int metrics;
     private final Path dir;
     private final MockCluster cluster;
