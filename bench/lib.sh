@@ -29,11 +29,25 @@ bench_start_adapter() {
     --cert-dir "$work/certs-$port" --secure-port "$port" --event-loops 1 > "$work/adapter-$port.log" 2>&1 &
   pid=$!
   pids+=("$pid")
+  bench_await_ready "$port"
+}
+
+# Waits until the adapter at PORT (its log $work/adapter-PORT.log) is ready; exits if it never is.
+bench_await_ready() {
+  local port=$1
   for _ in $(seq 1 300); do
     curl -sk "https://127.0.0.1:$port/readyz" 2>/dev/null | grep -q ok && return 0
     sleep 0.2
   done
   echo "adapter on port $port did not become ready:" >&2; cat "$work/adapter-$port.log" >&2; exit 1
+}
+
+# The adapter module's test classes compiled and their classpath in $work/classpath.txt (for
+# BareServer and the benchmarks' other test-scope mains); once per run.
+bench_test_classpath() {
+  [[ -s "$work/classpath.txt" ]] && return 0
+  mvn -B -q -Dstyle.color=never -pl adapter test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 }
 
 # The limit the metric route is compared with: BareServer (a test class: a Vert.x HTTPS server
@@ -48,8 +62,7 @@ bench_start_bare() {
   metric="https://127.0.0.1:$adapter_port$path"
   bare="https://127.0.0.1:$bare_port$path"
   curl -sk "$metric" > "$work/metric-body.json"
-  mvn -B -q -Dstyle.color=never -pl adapter test-compile dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+  bench_test_classpath
   java "${java_opts[@]}" -cp "adapter/target/test-classes:adapter/target/classes:$(cat "$work/classpath.txt")" \
     io.demandmetrics.adapter.BareServer "$bare_port" "$work/metric-body.json" "$work/certs-$adapter_port/apiserver.crt" \
     "$work/certs-$adapter_port/apiserver.key" > "$work/bare.log" 2>&1 &
