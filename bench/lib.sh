@@ -1,6 +1,6 @@
 # Set-up shared by the benchmarks that serve the bundled example beside the bare server
-# (bench/run, bench/profile-route, bench/allocation; bench/big-answers uses the adapter's part
-# and, with bench/run's section 2, the large-answer readers).
+# (bench/run, bench/profile-route, bench/allocation, bench/ceiling; bench/big-answers uses the
+# adapter's part and, with bench/run's section 2, the large-answer readers).
 # Sourced, not run: the caller has cd'd to the repository's root and set `work` (a scratch
 # directory it removes), `pids` (the processes its exit trap kills), `java_opts` (the JVM
 # options of every server it starts) and, for bench_big_reader, `readers`.
