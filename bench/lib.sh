@@ -22,14 +22,23 @@ bench_prepare() {
 bench_start_adapter() {
   local config=$1 port=$2
   shift 2
-  # The example's scrape targets trust bin/run-standalone's certificate (.run/certs): each
-  # adapter here has its own, which it writes at its start before it reads the config.
-  sed "s#\.run/certs/#$work/certs-$port/#g" "$config" > "$work/config-$port.yaml"
-  java "${java_opts[@]}" "$@" -Djava.io.tmpdir="$work" -jar "$jar" --standalone --config "$work/config-$port.yaml" \
-    --cert-dir "$work/certs-$port" --secure-port "$port" --event-loops 1 > "$work/adapter-$port.log" 2>&1 &
+  bench_adapter_args "$config" "$port"
+  java "${java_opts[@]}" "$@" -Djava.io.tmpdir="$work" -jar "$jar" "${adapter_args[@]}" > "$work/adapter-$port.log" 2>&1 &
   pid=$!
   pids+=("$pid")
   bench_await_ready "$port"
+}
+
+# The adapter's arguments for CONFIG served standalone at PORT with one event loop, in
+# `adapter_args`; its certificates go to $work/certs-PORT. The example's scrape targets trust
+# bin/run-standalone's certificate (.run/certs): each adapter here has its own, which it writes
+# at its start before it reads the config, so the config is rewritten to $work/config-PORT.yaml.
+#   bench_adapter_args CONFIG PORT
+bench_adapter_args() {
+  local config=$1 port=$2
+  sed "s#\.run/certs/#$work/certs-$port/#g" "$config" > "$work/config-$port.yaml"
+  adapter_args=(--standalone --config "$work/config-$port.yaml" --cert-dir "$work/certs-$port" --secure-port "$port"
+    --event-loops 1)
 }
 
 # Waits until the adapter at PORT (its log $work/adapter-PORT.log) is ready; exits if it never is.
@@ -68,12 +77,52 @@ bench_start_bare() {
     "$work/certs-$adapter_port/apiserver.key" > "$work/bare.log" 2>&1 &
   bare_pid=$!
   pids+=("$bare_pid")
+  bench_await_answer "https://127.0.0.1:$bare_port/" "$work/bare.log" "the bare server"
+}
+
+# Waits until URL answers at all (any status); exits with LOG if it never does.
+#   bench_await_answer URL LOG NAME
+bench_await_answer() {
   for _ in $(seq 1 100); do
-    curl -sk "https://127.0.0.1:$bare_port/" >/dev/null 2>&1 && return 0
+    curl -sk "$1" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
-  echo "the bare server did not start:" >&2; cat "$work/bare.log" >&2; exit 1
+  echo "$3 did not start:" >&2; cat "$2" >&2; exit 1
 }
+
+# CPU time (user + system, in clock ticks) the process PID has used.
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One load run of SECONDS on URL with wrk (HTTP/1.1, 16 keep-alive connections) from core 1,
+# exiting on any non-2xx answer: "REQUESTS_PER_SECOND CPU_US_PER_REQUEST" of the server PID.
+#   bench_h1_run URL SECONDS PID
+bench_h1_run() {
+  local before after
+  before=$(bench_cpu_ticks "$3")
+  taskset -c 1 wrk -t1 -c16 -d"$2"s "$1" > "$work/wrk.out"
+  after=$(bench_cpu_ticks "$3")
+  if grep -q 'Non-2xx' "$work/wrk.out"; then echo "non-2xx answers:" >&2; cat "$work/wrk.out" >&2; exit 1; fi
+  awk -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" '/^Requests\/sec/ {rps=$2} /requests in/ {n=$1}
+    END {printf "%s %.1f\n", rps, (a - b) / hz * 1e6 / n}' "$work/wrk.out"
+}
+
+# The same with h2load (HTTP/2, 4 connections x 16 streams: how the aggregator talks to us),
+# exiting on any failed request or non-2xx answer.
+#   bench_h2_run URL SECONDS PID
+bench_h2_run() {
+  local before after
+  before=$(bench_cpu_ticks "$3")
+  taskset -c 1 h2load -c4 -m16 -D"$2" "$1" > "$work/h2load.out" 2>&1
+  after=$(bench_cpu_ticks "$3")
+  if ! grep -q ' 0 failed, 0 errored' "$work/h2load.out" || ! grep -q 'status codes: [0-9]* 2xx, 0 3xx, 0 4xx, 0 5xx' "$work/h2load.out"; then
+    echo "h2load saw failures:" >&2; cat "$work/h2load.out" >&2; exit 1
+  fi
+  awk -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" '/^finished in/ {gsub(",", "", $4); rps=$4}
+    /^requests:/ {n=$8} END {printf "%s %.1f\n", rps, (a - b) / hz * 1e6 / n}' "$work/h2load.out"
+}
+
+# The median of the numbers on standard input, one per line.
+bench_median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # The JVM's uptime in seconds, as its unified log's `uptime` decoration counts it.
 bench_uptime() {
