@@ -55,7 +55,9 @@ bench_await_ready() {
 # BareServer and the benchmarks' other test-scope mains); once per run.
 bench_test_classpath() {
   [[ -s "$work/classpath.txt" ]] && return 0
-  mvn -B -q -Dstyle.color=never -pl adapter test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  # -am: the adapter's sibling modules as this checkout has them (their target/classes), not as
+  # the local Maven repository last had them installed.
+  mvn -B -q -Dstyle.color=never -pl adapter -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 }
 
