@@ -1,6 +1,7 @@
 # Set-up shared by the benchmarks that serve the bundled example beside the bare server
 # (bench/run, bench/profile-route, bench/allocation, bench/ceiling; bench/big-answers uses the
-# adapter's part and, with bench/run's section 2, the large-answer readers).
+# adapter's part and, with bench/run's section 2, the large-answer readers; bench/compare the
+# median), and the test classpath of every benchmark with a main of its own.
 # Sourced, not run: the caller has cd'd to the repository's root and set `work` (a scratch
 # directory it removes), `pids` (the processes its exit trap kills), `java_opts` (the JVM
 # options of every server it starts) and, for bench_big_reader, `readers`.
@@ -55,10 +56,17 @@ bench_await_ready() {
 # BareServer and the benchmarks' other test-scope mains); once per run.
 bench_test_classpath() {
   [[ -s "$work/classpath.txt" ]] && return 0
-  # -am: the adapter's sibling modules as this checkout has them (their target/classes), not as
-  # the local Maven repository last had them installed.
-  mvn -B -q -Dstyle.color=never -pl adapter -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+  bench_module_classpath adapter "$work/classpath.txt"
+}
+
+# MODULE's test classes compiled and its test classpath written to FILE, with the modules it
+# needs as this checkout has them (-am: their target/classes), not as the local Maven
+# repository last had them installed. Every benchmark with a main of its own takes its
+# classpath from here.
+#   bench_module_classpath MODULE FILE
+bench_module_classpath() {
+  mvn -B -q -Dstyle.color=never -pl "$1" -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$2" >/dev/null
 }
 
 # The limit the metric route is compared with: BareServer (a test class: a Vert.x HTTPS server
