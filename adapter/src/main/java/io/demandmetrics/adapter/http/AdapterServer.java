@@ -6,6 +6,7 @@ import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.demandmetrics.adapter.metrics.Exposition;
 import io.demandmetrics.adapter.tls.ServingCertificate;
 import io.demandmetrics.scaler.support.TlsEngine;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -283,12 +284,19 @@ public final class AdapterServer {
 
     /** The fast path: the gate, then the metrics API, without the router's per-request context. */
     private void metricsApi(Exchange exchange) {
-        gate.admit(exchange.request()).onComplete(admitted -> {
-            if (admitted.succeeded()) {
-                routes.api().answer(exchange);
-            } else {
-                exchange.route("denied").fail("admitting a request", admitted.cause());
-            }
-        });
+        Future<Void> admission = gate.admit(exchange.request());
+        if (admission.isComplete()) { // decided at once, as the loopback gate always is: no callback to allocate
+            answerIfAdmitted(exchange, admission);
+        } else {
+            admission.onComplete(admitted -> answerIfAdmitted(exchange, admitted));
+        }
+    }
+
+    private void answerIfAdmitted(Exchange exchange, AsyncResult<Void> admitted) {
+        if (admitted.succeeded()) {
+            routes.api().answer(exchange);
+        } else {
+            exchange.route("denied").fail("admitting a request", admitted.cause());
+        }
     }
 }

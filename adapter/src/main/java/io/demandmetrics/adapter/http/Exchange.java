@@ -3,6 +3,7 @@ package io.demandmetrics.adapter.http;
 import io.demandmetrics.adapter.api.Status;
 import io.demandmetrics.adapter.metrics.AdapterMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,7 +15,7 @@ import io.vertx.ext.web.RoutingContext;
  * response ends or its connection or stream goes away, then recorded by route template and
  * status code. Every answer the server writes goes through here.
  */
-final class Exchange {
+final class Exchange implements Handler<Void> {
 
     // Prepared, lower-case header names and values: HTTP/2 would otherwise lower-case them per answer.
     private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
@@ -44,7 +45,7 @@ final class Exchange {
      */
     static Exchange direct(HttpServerRequest request, AdapterMetrics metrics) {
         Exchange exchange = new Exchange(request, metrics);
-        request.response().endHandler(endedOrClosed -> exchange.finish());
+        request.response().endHandler(exchange);
         return exchange;
     }
 
@@ -105,6 +106,12 @@ final class Exchange {
     void fail(String doing, Throwable failure) {
         Status status = FailureStatus.of(doing, failure);
         json(status.code(), status.toJson().toBuffer());
+    }
+
+    /** Its response's end handler ({@link #direct}): the answer ended, or the connection or stream closed first. */
+    @Override
+    public void handle(Void endedOrClosed) {
+        finish();
     }
 
     private void finish() {

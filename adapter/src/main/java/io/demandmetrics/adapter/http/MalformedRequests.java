@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.http.HttpServerRequestInternal;
 
 /**
  * Requests no route can answer because the client broke HTTP: no or a malformed {@code Host} /
@@ -27,7 +28,7 @@ final class MalformedRequests {
             return new RequestFailure.TargetTooLong("the request target is longer than the server reads ("
                     + RequestLimits.MAX_REQUEST_LINE + " bytes)");
         }
-        if (request.authority() == null) {
+        if (!hasValidAuthority(request)) {
             return new RequestFailure.BadRequest(request.version() == HttpVersion.HTTP_2
                     ? "missing or malformed :authority pseudo-header"
                     : "missing or malformed Host header");
@@ -44,6 +45,16 @@ final class MalformedRequests {
             return new RequestFailure.BadRequest("malformed query string: each parameter must be percent-encoded (RFC 3986)");
         }
         return null;
+    }
+
+    /**
+     * Whether the {@code Host} header or {@code :authority} parses, as {@code authority() != null}
+     * says, without building the parsed authority, which the adapter never reads (Vert.x's own
+     * requests offer this check; any other request is parsed).
+     */
+    private static boolean hasValidAuthority(HttpServerRequest request) {
+        return request instanceof HttpServerRequestInternal internal ? internal.isValidAuthority()
+                : request.authority() != null;
     }
 
     /**
